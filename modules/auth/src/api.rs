@@ -1,0 +1,263 @@
+//! `/api/auth/*` and the session security scheme every module's API uses.
+
+use chat_core::{metrics, ErrorBody, UserId};
+use poem::Request;
+use poem_openapi::{
+    auth::{ApiKey, Bearer},
+    payload::Json,
+    ApiResponse, Object, OpenApi, SecurityScheme, Tags,
+};
+
+use crate::{store::LoginOutcome, AuthStore, Password, Session, Username};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "sid";
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Accounts and sessions.
+    Auth,
+}
+
+/// Session token in the `sid` cookie (set by login; browsers send it by themselves).
+#[derive(SecurityScheme)]
+#[oai(ty = "api_key", key_name = "sid", key_in = "cookie", checker = "check_cookie")]
+pub struct CookieAuth(pub Session);
+
+/// The token from the login response as `Authorization: Bearer <token>`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerAuth(pub Session);
+
+/// A signed-in user: the session cookie or a bearer token.
+#[derive(SecurityScheme)]
+pub enum SessionAuth {
+    Bearer(BearerAuth),
+    Cookie(CookieAuth),
+}
+
+impl SessionAuth {
+    pub fn session(&self) -> &Session {
+        match self {
+            SessionAuth::Bearer(b) => &b.0,
+            SessionAuth::Cookie(c) => &c.0,
+        }
+    }
+
+    pub fn user_id(&self) -> UserId {
+        self.session().user_id
+    }
+}
+
+async fn check(req: &Request, token: &str) -> poem::Result<Session> {
+    let store = req.data::<AuthStore>().ok_or_else(|| poem::Error::from_string("auth store missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))?;
+    match store.session(token).await? {
+        Some(s) => Ok(s),
+        None => Err(poem::Error::from_string(
+            "not signed in or the session expired",
+            poem::http::StatusCode::UNAUTHORIZED,
+        )),
+    }
+}
+
+async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<Session> {
+    check(req, &key.key).await
+}
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Session> {
+    check(req, &bearer.token).await
+}
+
+/// Username and password.
+#[derive(Debug, Object)]
+pub struct Credentials {
+    /// 1–32 letters, digits, `.`, `_` or `-`.
+    pub username: String,
+    /// 8–128 characters.
+    pub password: String,
+}
+
+/// A user account.
+#[derive(Debug, Object)]
+pub struct Account {
+    /// The user's id.
+    pub id: String,
+    /// The user's name.
+    pub username: String,
+}
+
+/// A signed-in user and their session token.
+#[derive(Debug, Object)]
+pub struct LoginOk {
+    /// The user's id.
+    pub id: String,
+    /// The user's name.
+    pub username: String,
+    /// The session token: send it as `Authorization: Bearer <token>` (browsers use the cookie).
+    pub token: String,
+}
+
+#[derive(ApiResponse)]
+pub enum RegisterResponse {
+    /// The account was created; log in to get a session.
+    #[oai(status = 201)]
+    Created(Json<Account>),
+    /// A field is invalid; `message` names it. Nothing was written.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// The username is taken.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
+pub enum LoginResponse {
+    /// Signed in: the body carries the token, `Set-Cookie` the session cookie.
+    #[oai(status = 200)]
+    Ok(Json<LoginOk>, #[oai(header = "Set-Cookie")] String),
+    /// A field is missing or malformed.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// Unknown user or wrong password (the answer does not say which).
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// Too many failed logins for this username or from this address; retry later.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
+pub enum LogoutResponse {
+    /// The session is ended on every instance and the cookie cleared.
+    #[oai(status = 204)]
+    Done(#[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum MeResponse {
+    /// The signed-in user.
+    #[oai(status = 200)]
+    Ok(Json<Account>),
+}
+
+/// The auth module's API.
+pub struct AuthApi {
+    store: AuthStore,
+}
+
+impl AuthApi {
+    pub fn new(store: AuthStore) -> Self {
+        Self { store }
+    }
+
+    fn cookie(&self, value: &str, max_age: u64) -> String {
+        let secure = if self.store.ctx().settings().cookie_secure { "; Secure" } else { "" };
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    }
+}
+
+fn client_addr(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            return first.trim().to_owned();
+        }
+    }
+    match req.remote_addr().as_socket_addr() {
+        Some(a) => a.ip().to_string(),
+        None => "local".to_owned(),
+    }
+}
+
+#[OpenApi(prefix_path = "/api/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Create an account
+    ///
+    /// Usernames are 1–32 letters, digits, `.`, `_` or `-` (case-sensitive); passwords are
+    /// 8–128 characters. The new user is a member of General.
+    #[oai(path = "/register", method = "post", operation_id = "register")]
+    async fn register(&self, body: Json<Credentials>) -> poem::Result<RegisterResponse> {
+        let name = match Username::parse(&body.username) {
+            Ok(n) => n,
+            Err((code, msg)) => return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(code, msg)))),
+        };
+        let password = match Password::parse(&body.password) {
+            Ok(p) => p,
+            Err((code, msg)) => return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(code, msg)))),
+        };
+        match self.store.register(&name, &password).await? {
+            Some(user) => Ok(RegisterResponse::Created(Json(Account { id: user.id.to_string(), username: user.username }))),
+            None => Ok(RegisterResponse::Conflict(Json(ErrorBody::new(
+                "username_taken",
+                format!("username: '{}' is taken", name.as_str()),
+            )))),
+        }
+    }
+
+    /// Sign in
+    ///
+    /// Returns the session token and sets the `sid` cookie. Repeated failures for one
+    /// username or from one address are refused with 429 for a while.
+    #[oai(path = "/login", method = "post", operation_id = "login")]
+    async fn login(&self, req: &Request, body: Json<Credentials>) -> poem::Result<LoginResponse> {
+        if body.username.is_empty() || body.username.len() > 64 {
+            return Ok(LoginResponse::BadRequest(Json(ErrorBody::new(
+                "invalid_username",
+                "username: 1 to 32 characters",
+            ))));
+        }
+        if body.password.is_empty() || body.password.len() > 1024 {
+            return Ok(LoginResponse::BadRequest(Json(ErrorBody::new("invalid_password", "password: required"))));
+        }
+        let addr = client_addr(req, self.store.ctx().settings().trust_proxy);
+        match self.store.login(&body.username, &body.password, &addr).await? {
+            LoginOutcome::Ok(session, token) => {
+                metrics::LOGINS.with_label_values(&["success"]).inc();
+                let cookie = self.cookie(&token, self.store.ctx().settings().session_ttl.as_secs());
+                Ok(LoginResponse::Ok(
+                    Json(LoginOk { id: session.user_id.to_string(), username: session.username, token }),
+                    cookie,
+                ))
+            }
+            LoginOutcome::Invalid => {
+                metrics::LOGINS.with_label_values(&["failure"]).inc();
+                Ok(LoginResponse::Unauthorized(Json(ErrorBody::new(
+                    "invalid_credentials",
+                    "username or password is wrong",
+                ))))
+            }
+            LoginOutcome::Limited(wait) => {
+                metrics::LOGINS.with_label_values(&["rate_limited"]).inc();
+                Ok(LoginResponse::TooMany(
+                    Json(ErrorBody::new(
+                        "too_many_attempts",
+                        format!("too many failed logins; try again in {} s", wait.as_secs()),
+                    )),
+                    wait.as_secs(),
+                ))
+            }
+        }
+    }
+
+    /// Sign out
+    ///
+    /// Ends this session everywhere and clears the cookie.
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
+    async fn logout(&self, auth: SessionAuth) -> poem::Result<LogoutResponse> {
+        self.store.logout(auth.session()).await?;
+        Ok(LogoutResponse::Done(self.cookie("", 0)))
+    }
+
+    /// Who am I
+    ///
+    /// The signed-in user, or 401.
+    #[oai(path = "/me", method = "get", operation_id = "me")]
+    async fn me(&self, auth: SessionAuth) -> MeResponse {
+        let s = auth.session();
+        MeResponse::Ok(Json(Account { id: s.user_id.to_string(), username: s.username.clone() }))
+    }
+}

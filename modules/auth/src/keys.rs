@@ -1,0 +1,31 @@
+//! Every Redis key of the auth module; nobody else formats them.
+
+use chat_core::UserId;
+
+/// Last user id handed out (`INCR`).
+pub const TOTAL_USERS: &str = "total_users";
+
+/// `username:{name}` → `user:{id}` (the seed's value; a bare id is accepted too).
+pub fn username(name: &str) -> String {
+    format!("username:{name}")
+}
+
+/// `user:{id}`: hash with `username` and `password`.
+pub fn user(id: UserId) -> String {
+    format!("user:{id}")
+}
+
+/// `session:{sha256 hex of the token}` → user id, with a TTL.
+pub fn session(token_hash: &str) -> String {
+    format!("session:{token_hash}")
+}
+
+/// Failed logins for one username within the window.
+pub fn failures_by_name(name: &str) -> String {
+    format!("login_failures:name:{name}")
+}
+
+/// Failed logins from one client address within the window.
+pub fn failures_by_addr(addr: &str) -> String {
+    format!("login_failures:addr:{addr}")
+}

@@ -1,0 +1,25 @@
+//! # Auth module
+//!
+//! Accounts and sessions.
+//!
+//! - **Routes**: `POST /api/auth/register`, `POST /api/auth/login`, `POST /api/auth/logout`,
+//!   `GET /api/auth/me`.
+//! - **Redis keys** (see [`keys`]): `total_users`, `username:{name}`, `user:{id}` (the
+//!   seed's), `session:{sha256(token)}` and the login-failure counters (ours).
+//! - **Sessions**: a 256-bit random token, handed out as the `sid` cookie and in the login
+//!   body (for `Authorization: Bearer`); Redis stores only its SHA-256, with a sliding TTL.
+//! - **Passwords**: argon2id with OWASP parameters on the blocking pool; a seed-written
+//!   bcrypt hash logs in and is upgraded to argon2.
+//!
+//! Other modules authenticate requests with [`SessionAuth`] and look users up through
+//! [`AuthStore`].
+
+mod api;
+pub mod keys;
+mod password;
+mod store;
+mod validate;
+
+pub use api::{AuthApi, BearerAuth, CookieAuth, SessionAuth, SESSION_COOKIE};
+pub use store::{AuthStore, LoginOutcome, NewUser, OnRegister, Session};
+pub use validate::{Password, Username};

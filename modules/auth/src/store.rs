@@ -1,0 +1,268 @@
+//! Accounts and sessions in Redis. Handlers call this; nothing else touches the keys.
+
+use std::{
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use chat_core::{context::timed, redis, Ctx, Failure, UserId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    keys,
+    password::{self, Verdict},
+    Password, Username,
+};
+
+/// Called after an account is created, so other modules can set the user up (the rooms
+/// module puts them in General).
+#[async_trait::async_trait]
+pub trait OnRegister: Send + Sync {
+    async fn user_created(&self, id: UserId) -> Result<(), Failure>;
+}
+
+/// An authenticated session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: UserId,
+    pub username: String,
+    pub(crate) token_hash: String,
+}
+
+/// A user just created.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: UserId,
+    pub username: String,
+}
+
+pub enum LoginOutcome {
+    /// The session and the token that names it (sent to the client once, never stored).
+    Ok(Session, String),
+    Invalid,
+    Limited(Duration),
+}
+
+/// The auth module's store: accounts, sessions and login throttling.
+#[derive(Clone)]
+pub struct AuthStore {
+    ctx: Ctx,
+    hooks: Arc<RwLock<Vec<Arc<dyn OnRegister>>>>,
+}
+
+impl AuthStore {
+    pub fn new(ctx: Ctx) -> Self {
+        password::warm_up();
+        Self { ctx, hooks: Arc::default() }
+    }
+
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// Registers a hook run after every account creation.
+    pub fn on_register(&self, hook: Arc<dyn OnRegister>) {
+        if let Ok(mut hooks) = self.hooks.write() {
+            hooks.push(hook);
+        }
+    }
+
+    /// Creates an account. `Ok(None)` when the name is taken. Of two concurrent
+    /// registrations of one name exactly one wins: the name is claimed with `SET NX`.
+    pub async fn register(&self, name: &Username, password: &Password) -> Result<Option<NewUser>, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let taken: bool = timed("exists", redis::cmd("EXISTS").arg(keys::username(name.as_str())).query_async(&mut *conn)).await?;
+        if taken {
+            return Ok(None);
+        }
+        drop(conn);
+        let hash = password::hash(password.as_str().to_owned()).await?;
+        self.create(name.as_str(), &hash).await
+    }
+
+    /// Creates an account with an already hashed password (the demo data and tests use
+    /// this to write seed-style bcrypt hashes).
+    pub async fn create(&self, name: &str, hash: &str) -> Result<Option<NewUser>, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let id: u64 = timed("incr", redis::cmd("INCR").arg(keys::TOTAL_USERS).query_async(&mut *conn)).await?;
+        let id = UserId(id);
+        let claimed: Option<String> = timed(
+            "set",
+            redis::cmd("SET").arg(keys::username(name)).arg(keys::user(id)).arg("NX").query_async(&mut *conn),
+        )
+        .await?;
+        if claimed.is_none() {
+            return Ok(None);
+        }
+        let _: () = timed(
+            "hset",
+            redis::cmd("HSET")
+                .arg(keys::user(id))
+                .arg("username")
+                .arg(name)
+                .arg("password")
+                .arg(hash)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        let hooks: Vec<_> = self.hooks.read().map(|h| h.clone()).unwrap_or_default();
+        for hook in hooks {
+            hook.user_created(id).await?;
+        }
+        Ok(Some(NewUser { id, username: name.to_owned() }))
+    }
+
+    /// The id of a username, reading the seed's `user:{id}` value or a bare id.
+    pub async fn user_id(&self, name: &str) -> Result<Option<UserId>, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let v: Option<String> = timed("get", redis::cmd("GET").arg(keys::username(name)).query_async(&mut *conn)).await?;
+        Ok(v.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok()))
+    }
+
+    /// The name of a user, `None` when there is no such user.
+    pub async fn username(&self, id: UserId) -> Result<Option<String>, Failure> {
+        Ok(self.usernames(&[id]).await?.pop().flatten())
+    }
+
+    /// The names of several users in one round trip, in order.
+    pub async fn usernames(&self, ids: &[UserId]) -> Result<Vec<Option<String>>, Failure> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for id in ids {
+            pipe.cmd("HGET").arg(keys::user(*id)).arg("username");
+        }
+        let mut conn = self.ctx.redis().await?;
+        timed("hget", pipe.query_async(&mut *conn)).await
+    }
+
+    /// Checks a password, with throttling by username and by client address.
+    pub async fn login(&self, name: &str, password: &str, addr: &str) -> Result<LoginOutcome, Failure> {
+        let settings = self.ctx.settings();
+        let (by_name, by_addr) = (keys::failures_by_name(name), keys::failures_by_addr(addr));
+        let mut conn = self.ctx.redis().await?;
+        let (n_name, ttl_name, n_addr, ttl_addr): (Option<u32>, i64, Option<u32>, i64) = timed(
+            "get",
+            redis::pipe()
+                .cmd("GET")
+                .arg(&by_name)
+                .cmd("TTL")
+                .arg(&by_name)
+                .cmd("GET")
+                .arg(&by_addr)
+                .cmd("TTL")
+                .arg(&by_addr)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let max = settings.login_max_failures;
+        if n_name.unwrap_or(0) >= max || n_addr.unwrap_or(0) >= max {
+            let wait = ttl_name.max(ttl_addr).max(1) as u64;
+            return Ok(LoginOutcome::Limited(Duration::from_secs(wait)));
+        }
+        let id: Option<String> = timed("get", redis::cmd("GET").arg(keys::username(name)).query_async(&mut *conn)).await?;
+        let id: Option<UserId> = id.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok());
+        let stored: Option<String> = match id {
+            Some(id) => timed("hget", redis::cmd("HGET").arg(keys::user(id)).arg("password").query_async(&mut *conn)).await?,
+            None => None,
+        };
+        drop(conn);
+        let verdict = password::verify(password.to_owned(), stored).await?;
+        let mut conn = self.ctx.redis().await?;
+        match (verdict, id) {
+            (Verdict::Valid { upgrade }, Some(id)) => {
+                if upgrade && !settings.keep_bcrypt {
+                    let hash = password::hash(password.to_owned()).await?;
+                    let _: () = timed(
+                        "hset",
+                        redis::cmd("HSET").arg(keys::user(id)).arg("password").arg(hash).query_async(&mut *conn),
+                    )
+                    .await?;
+                }
+                let _: () = timed("del", redis::cmd("DEL").arg(&by_name).query_async(&mut *conn)).await?;
+                let token = new_token();
+                let token_hash = hash_token(&token);
+                let _: () = timed(
+                    "set",
+                    redis::cmd("SET")
+                        .arg(keys::session(&token_hash))
+                        .arg(format!("{id}:{name}"))
+                        .arg("EX")
+                        .arg(settings.session_ttl.as_secs())
+                        .query_async(&mut *conn),
+                )
+                .await?;
+                Ok(LoginOutcome::Ok(Session { user_id: id, username: name.to_owned(), token_hash }, token))
+            }
+            _ => {
+                let window = settings.login_window.as_secs();
+                let _: () = timed(
+                    "incr",
+                    redis::pipe()
+                        .cmd("INCR")
+                        .arg(&by_name)
+                        .ignore()
+                        .cmd("EXPIRE")
+                        .arg(&by_name)
+                        .arg(window)
+                        .arg("NX")
+                        .ignore()
+                        .cmd("INCR")
+                        .arg(&by_addr)
+                        .ignore()
+                        .cmd("EXPIRE")
+                        .arg(&by_addr)
+                        .arg(window)
+                        .arg("NX")
+                        .ignore()
+                        .query_async(&mut *conn),
+                )
+                .await?;
+                Ok(LoginOutcome::Invalid)
+            }
+        }
+    }
+
+    /// The session a token names, refreshing its TTL. `None` when it is unknown or expired.
+    ///
+    /// Hot path: runs for every authenticated request and WebSocket upgrade (one `GETEX`).
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, Failure> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let token_hash = hash_token(token);
+        let mut conn = self.ctx.redis().await?;
+        let v: Option<String> = timed(
+            "getex",
+            redis::cmd("GETEX")
+                .arg(keys::session(&token_hash))
+                .arg("EX")
+                .arg(self.ctx.settings().session_ttl.as_secs())
+                .query_async(&mut *conn),
+        )
+        .await?;
+        Ok(v.and_then(|v| {
+            let (id, name) = v.split_once(':')?;
+            Some(Session { user_id: id.parse().ok()?, username: name.to_owned(), token_hash })
+        }))
+    }
+
+    /// Ends a session on every instance.
+    pub async fn logout(&self, session: &Session) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        timed("del", redis::cmd("DEL").arg(keys::session(&session.token_hash)).query_async(&mut *conn)).await
+    }
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}

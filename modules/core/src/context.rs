@@ -1,0 +1,106 @@
+//! The shared context handed to every module.
+
+use std::{sync::Arc, time::Duration};
+
+use mobc_redis::RedisConnectionManager;
+
+use crate::{envelope::Events, error::Failure};
+
+/// The Redis command pool (pub/sub uses a dedicated connection of its own, see `src/redis.rs`).
+pub type Pool = mobc::Pool<RedisConnectionManager>;
+/// A connection checked out of [`Pool`].
+pub type RedisConn = mobc::Connection<RedisConnectionManager>;
+
+/// Settings the modules read; the server fills them from its configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a session lives without being used.
+    pub session_ttl: Duration,
+    /// Whether the session cookie carries `Secure`.
+    pub cookie_secure: bool,
+    /// Keep a seed-written bcrypt hash instead of upgrading it to argon2 at login
+    /// (for while the seed's own server still shares the Redis).
+    pub keep_bcrypt: bool,
+    /// Failed logins allowed per username or client address within `login_window`.
+    pub login_max_failures: u32,
+    /// The window over which failed logins are counted and the lockout lasts.
+    pub login_window: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            cookie_secure: false,
+            keep_bcrypt: false,
+            login_max_failures: 10,
+            login_window: Duration::from_secs(300),
+            trust_proxy: false,
+        }
+    }
+}
+
+/// Cheap-to-clone handle on everything shared: the Redis pool, the event bus, the settings
+/// and the id of this server instance.
+#[derive(Clone)]
+pub struct Ctx {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    events: Events,
+    settings: Settings,
+}
+
+impl Ctx {
+    pub fn new(pool: Pool, events: Events, settings: Settings) -> Self {
+        Self { inner: Arc::new(Inner { pool, events, settings }) }
+    }
+
+    /// Checks a connection out of the pool.
+    pub async fn redis(&self) -> Result<RedisConn, Failure> {
+        let started = std::time::Instant::now();
+        let conn = self.inner.pool.get().await.map_err(|e| {
+            crate::metrics::REDIS_ERRORS.inc();
+            Failure::internal(format!("redis pool: {e}"))
+        });
+        crate::metrics::REDIS_POOL_WAIT.observe(started.elapsed().as_secs_f64());
+        conn
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    pub fn events(&self) -> &Events {
+        &self.inner.events
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The id of this server instance, as carried in every envelope it publishes.
+    pub fn server_id(&self) -> &str {
+        self.inner.events.server_id()
+    }
+}
+
+/// Runs one Redis command or pipeline and records its latency and errors.
+///
+/// Hot path: every Redis call of every module goes through here.
+pub async fn timed<T, F>(op: &'static str, fut: F) -> Result<T, Failure>
+where
+    F: std::future::Future<Output = Result<T, mobc_redis::redis::RedisError>>,
+{
+    let timer = crate::metrics::REDIS_LATENCY.with_label_values(&[op]).start_timer();
+    let out = fut.await;
+    timer.observe_duration();
+    out.map_err(|e| {
+        crate::metrics::REDIS_ERRORS.inc();
+        Failure::internal(format!("redis {op}: {e}"))
+    })
+}

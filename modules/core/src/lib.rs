@@ -1,0 +1,27 @@
+//! # chat-core
+//!
+//! The little that every redis-chat module shares, and nothing more:
+//!
+//! - [`Ctx`]: the handles a module needs (Redis pool, the event bus, settings), cheap to clone;
+//! - ids ([`UserId`], [`RoomId`]) that are validated once, at the edge;
+//! - the pub/sub [`envelope`] carried on the `MESSAGES` channel and the [`Events`] bus that
+//!   publishes it and hands it to this instance's sockets;
+//! - the WebSocket [`protocol`] types, one tagged enum per direction;
+//! - the JSON error body every 4xx/5xx carries ([`ErrorBody`]);
+//! - the Prometheus [`metrics`] every part records into.
+//!
+//! This crate owns no Redis keys. Every key belongs to exactly one module.
+
+pub mod context;
+pub mod envelope;
+pub mod error;
+pub mod ids;
+pub mod metrics;
+pub mod protocol;
+
+pub use context::{Ctx, Pool, RedisConn, Settings};
+pub use envelope::{Envelope, EventSink, Events, MESSAGES_CHANNEL};
+pub use error::{ErrorBody, Failure};
+pub use ids::{RoomId, RoomKind, UserId};
+pub use mobc_redis::redis;
+pub use protocol::{ClientEvent, Message, ServerEvent};

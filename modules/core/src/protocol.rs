@@ -1,0 +1,244 @@
+//! The WebSocket protocol: JSON text frames `{"type": "...", "data": {...}}`, one tagged
+//! enum per direction. The same types serve the hub, the tests and the load generator, and
+//! `openapi/asyncapi.yaml` documents them (a test checks that it names every type here).
+
+use poem_openapi::Object;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::UserId;
+
+/// Longest message text, in characters, after trimming.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest `clientId` a client may attach to a message.
+pub const MAX_CLIENT_ID_LEN: usize = 64;
+
+/// A chat message as stored in `room:{id}` and sent to clients.
+#[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
+#[oai(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// Unique id of the message (messages written by the seed get a stable derived id).
+    pub id: String,
+    /// Id of the sender.
+    pub from: String,
+    /// When the server accepted it: unix seconds with a millisecond fraction.
+    pub date: f64,
+    /// The text as typed (render it as text, never as HTML).
+    pub message: String,
+    /// The room it belongs to.
+    pub room_id: String,
+}
+
+impl Message {
+    /// Reads one member of a `room:{id}` sorted set, in our format or the seed's (`from` as
+    /// a number, no `id`, whole-second `date`). `None` when it is not a message at all.
+    pub fn parse_stored(raw: &str) -> Option<Message> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Stored {
+            id: Option<String>,
+            from: UserId,
+            date: f64,
+            message: String,
+            room_id: Option<crate::RoomId>,
+        }
+        let s: Stored = serde_json::from_str(raw).ok()?;
+        Some(Message {
+            id: s.id.unwrap_or_else(|| format!("seed-{:016x}", fnv1a(raw.as_bytes()))),
+            from: s.from.to_string(),
+            date: s.date,
+            message: s.message,
+            room_id: s.room_id.map(|r| r.to_string()).unwrap_or_default(),
+        })
+    }
+}
+
+/// FNV-1a: a stable id for seed-written messages, which carry none.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// A user as others see them.
+#[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
+pub struct UserView {
+    /// The user's id.
+    pub id: String,
+    /// The user's name.
+    pub username: String,
+    /// Whether the user has at least one open connection on any instance.
+    pub online: bool,
+}
+
+/// Frames a client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum ClientEvent {
+    /// Post a message; the server answers `ack` with the same `clientId`.
+    #[serde(rename = "message")]
+    Message(SendMessage),
+    /// "I am typing in this room"; others in the room see `typing` for a few seconds.
+    #[serde(rename = "typing")]
+    Typing(RoomRef),
+    /// Mark a room read up to the message with this `date`.
+    #[serde(rename = "read")]
+    Read(ReadMarker),
+}
+
+impl ClientEvent {
+    pub const TYPES: &'static [&'static str] = &["message", "typing", "read"];
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessage {
+    pub room_id: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomRef {
+    pub room_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadMarker {
+    pub room_id: String,
+    pub date: f64,
+}
+
+/// Frames the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum ServerEvent {
+    /// The socket is registered: events for this user flow from now on.
+    #[serde(rename = "ready")]
+    Ready(Ready),
+    /// A new message in one of the user's rooms.
+    #[serde(rename = "message")]
+    Message(Message),
+    /// The sender's own message was stored and delivered.
+    #[serde(rename = "ack")]
+    Ack(Ack),
+    /// A frame was refused; `clientId` is set when it was a message.
+    #[serde(rename = "error")]
+    Error(ErrorEvent),
+    /// A user came online (first connection on any instance).
+    #[serde(rename = "user.connected")]
+    UserConnected(UserView),
+    /// A user went offline (last connection closed, or their instance died).
+    #[serde(rename = "user.disconnected")]
+    UserDisconnected(UserView),
+    /// A direct room now exists between these users (the seed's event).
+    #[serde(rename = "show.room")]
+    ShowRoom(ShowRoom),
+    /// The user joined (or created) a named room, possibly from another tab.
+    #[serde(rename = "room.joined")]
+    RoomJoined(RoomMembership),
+    /// The user left a named room, possibly from another tab.
+    #[serde(rename = "room.left")]
+    RoomLeft(RoomMembership),
+    /// Someone is typing in a room.
+    #[serde(rename = "typing")]
+    Typing(Typing),
+    /// The user's read marker moved (on any tab or instance).
+    #[serde(rename = "room.read")]
+    RoomRead(RoomRead),
+}
+
+impl ServerEvent {
+    pub const TYPES: &'static [&'static str] = &[
+        "ready",
+        "message",
+        "ack",
+        "error",
+        "user.connected",
+        "user.disconnected",
+        "show.room",
+        "room.joined",
+        "room.left",
+        "typing",
+        "room.read",
+    ];
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ready {
+    pub user: UserView,
+    pub server_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ack {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    pub message: Message,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorEvent {
+    pub error: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowRoom {
+    pub id: String,
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomMembership {
+    pub room_id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Typing {
+    pub room_id: String,
+    pub user_id: String,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomRead {
+    pub room_id: String,
+    pub user_id: String,
+    pub date: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_messages_parse_with_derived_ids() {
+        let raw = r#"{"from":1,"date":1615480369,"message":"Hello","roomId":"0"}"#;
+        let m = Message::parse_stored(raw).unwrap();
+        assert_eq!(m.from, "1");
+        assert_eq!(m.date, 1615480369.0);
+        assert_eq!(m.id, Message::parse_stored(raw).unwrap().id);
+        assert!(m.id.starts_with("seed-"));
+    }
+
+    #[test]
+    fn client_frames_round_trip() {
+        let f = r#"{"type":"message","data":{"roomId":"0","message":"hi","clientId":"c1"}}"#;
+        let e: ClientEvent = serde_json::from_str(f).unwrap();
+        assert_eq!(serde_json::to_string(&e).unwrap(), f);
+        assert!(serde_json::from_str::<ClientEvent>(r#"{"type":"nope","data":{}}"#).is_err());
+    }
+}
