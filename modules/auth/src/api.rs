@@ -21,7 +21,12 @@ enum ApiTags {
 
 /// Session token in the `sid` cookie (set by login; browsers send it by themselves).
 #[derive(SecurityScheme)]
-#[oai(ty = "api_key", key_name = "sid", key_in = "cookie", checker = "check_cookie")]
+#[oai(
+    ty = "api_key",
+    key_name = "sid",
+    key_in = "cookie",
+    checker = "check_cookie"
+)]
 pub struct CookieAuth(pub Session);
 
 /// The token from the login response as `Authorization: Bearer <token>`.
@@ -50,7 +55,12 @@ impl SessionAuth {
 }
 
 async fn check(req: &Request, token: &str) -> poem::Result<Session> {
-    let store = req.data::<AuthStore>().ok_or_else(|| poem::Error::from_string("auth store missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))?;
+    let store = req.data::<AuthStore>().ok_or_else(|| {
+        poem::Error::from_string(
+            "auth store missing",
+            poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+        )
+    })?;
     match store.session(token).await? {
         Some(s) => Ok(s),
         None => Err(poem::Error::from_string(
@@ -72,9 +82,9 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Session> {
 #[derive(Debug, Object)]
 pub struct Credentials {
     /// 1–32 letters, digits, `.`, `_` or `-`.
-    pub username: String,
+    pub username: Option<String>,
     /// 8–128 characters.
-    pub password: String,
+    pub password: Option<String>,
 }
 
 /// A user account.
@@ -151,8 +161,14 @@ impl AuthApi {
     }
 
     fn cookie(&self, value: &str, max_age: u64) -> String {
-        let secure = if self.store.ctx().settings().cookie_secure { "; Secure" } else { "" };
-        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+        let secure = if self.store.ctx().settings().cookie_secure {
+            "; Secure"
+        } else {
+            ""
+        };
+        format!(
+            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        )
     }
 }
 
@@ -181,16 +197,27 @@ impl AuthApi {
     /// 8–128 characters. The new user is a member of General.
     #[oai(path = "/register", method = "post", operation_id = "register")]
     async fn register(&self, body: Json<Credentials>) -> poem::Result<RegisterResponse> {
-        let name = match Username::parse(&body.username) {
+        let name = match Username::parse(body.username.as_deref().unwrap_or_default()) {
             Ok(n) => n,
-            Err((code, msg)) => return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(code, msg)))),
+            Err((code, msg)) => {
+                return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(
+                    code, msg,
+                ))))
+            }
         };
-        let password = match Password::parse(&body.password) {
+        let password = match Password::parse(body.password.as_deref().unwrap_or_default()) {
             Ok(p) => p,
-            Err((code, msg)) => return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(code, msg)))),
+            Err((code, msg)) => {
+                return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(
+                    code, msg,
+                ))))
+            }
         };
         match self.store.register(&name, &password).await? {
-            Some(user) => Ok(RegisterResponse::Created(Json(Account { id: user.id.to_string(), username: user.username }))),
+            Some(user) => Ok(RegisterResponse::Created(Json(Account {
+                id: user.id.to_string(),
+                username: user.username,
+            }))),
             None => Ok(RegisterResponse::Conflict(Json(ErrorBody::new(
                 "username_taken",
                 format!("username: '{}' is taken", name.as_str()),
@@ -204,22 +231,33 @@ impl AuthApi {
     /// username or from one address are refused with 429 for a while.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(&self, req: &Request, body: Json<Credentials>) -> poem::Result<LoginResponse> {
-        if body.username.is_empty() || body.username.len() > 64 {
+        let (username, password) = (
+            body.username.as_deref().unwrap_or_default(),
+            body.password.as_deref().unwrap_or_default(),
+        );
+        if username.is_empty() || username.len() > 64 {
             return Ok(LoginResponse::BadRequest(Json(ErrorBody::new(
                 "invalid_username",
                 "username: 1 to 32 characters",
             ))));
         }
-        if body.password.is_empty() || body.password.len() > 1024 {
-            return Ok(LoginResponse::BadRequest(Json(ErrorBody::new("invalid_password", "password: required"))));
+        if password.is_empty() || password.len() > 1024 {
+            return Ok(LoginResponse::BadRequest(Json(ErrorBody::new(
+                "invalid_password",
+                "password: required",
+            ))));
         }
         let addr = client_addr(req, self.store.ctx().settings().trust_proxy);
-        match self.store.login(&body.username, &body.password, &addr).await? {
+        match self.store.login(username, password, &addr).await? {
             LoginOutcome::Ok(session, token) => {
                 metrics::LOGINS.with_label_values(&["success"]).inc();
                 let cookie = self.cookie(&token, self.store.ctx().settings().session_ttl.as_secs());
                 Ok(LoginResponse::Ok(
-                    Json(LoginOk { id: session.user_id.to_string(), username: session.username, token }),
+                    Json(LoginOk {
+                        id: session.user_id.to_string(),
+                        username: session.username,
+                        token,
+                    }),
                     cookie,
                 ))
             }
@@ -258,6 +296,9 @@ impl AuthApi {
     #[oai(path = "/me", method = "get", operation_id = "me")]
     async fn me(&self, auth: SessionAuth) -> MeResponse {
         let s = auth.session();
-        MeResponse::Ok(Json(Account { id: s.user_id.to_string(), username: s.username.clone() }))
+        MeResponse::Ok(Json(Account {
+            id: s.user_id.to_string(),
+            username: s.username.clone(),
+        }))
     }
 }

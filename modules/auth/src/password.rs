@@ -16,7 +16,8 @@ fn hasher() -> Argon2<'static> {
 
 /// A hash to verify against when the user does not exist, so that an unknown user and a
 /// wrong password take about the same time.
-static DUMMY: LazyLock<String> = LazyLock::new(|| hash_now("not a real password").unwrap_or_default());
+static DUMMY: LazyLock<String> =
+    LazyLock::new(|| hash_now("not a real password").unwrap_or_default());
 
 fn hash_now(password: &str) -> Result<String, Failure> {
     let mut salt = [0u8; 16];

@@ -54,7 +54,10 @@ pub struct AuthStore {
 impl AuthStore {
     pub fn new(ctx: Ctx) -> Self {
         password::warm_up();
-        Self { ctx, hooks: Arc::default() }
+        Self {
+            ctx,
+            hooks: Arc::default(),
+        }
     }
 
     pub fn ctx(&self) -> &Ctx {
@@ -70,9 +73,19 @@ impl AuthStore {
 
     /// Creates an account. `Ok(None)` when the name is taken. Of two concurrent
     /// registrations of one name exactly one wins: the name is claimed with `SET NX`.
-    pub async fn register(&self, name: &Username, password: &Password) -> Result<Option<NewUser>, Failure> {
+    pub async fn register(
+        &self,
+        name: &Username,
+        password: &Password,
+    ) -> Result<Option<NewUser>, Failure> {
         let mut conn = self.ctx.redis().await?;
-        let taken: bool = timed("exists", redis::cmd("EXISTS").arg(keys::username(name.as_str())).query_async(&mut *conn)).await?;
+        let taken: bool = timed(
+            "exists",
+            redis::cmd("EXISTS")
+                .arg(keys::username(name.as_str()))
+                .query_async(&mut *conn),
+        )
+        .await?;
         if taken {
             return Ok(None);
         }
@@ -85,11 +98,21 @@ impl AuthStore {
     /// this to write seed-style bcrypt hashes).
     pub async fn create(&self, name: &str, hash: &str) -> Result<Option<NewUser>, Failure> {
         let mut conn = self.ctx.redis().await?;
-        let id: u64 = timed("incr", redis::cmd("INCR").arg(keys::TOTAL_USERS).query_async(&mut *conn)).await?;
+        let id: u64 = timed(
+            "incr",
+            redis::cmd("INCR")
+                .arg(keys::TOTAL_USERS)
+                .query_async(&mut *conn),
+        )
+        .await?;
         let id = UserId(id);
         let claimed: Option<String> = timed(
             "set",
-            redis::cmd("SET").arg(keys::username(name)).arg(keys::user(id)).arg("NX").query_async(&mut *conn),
+            redis::cmd("SET")
+                .arg(keys::username(name))
+                .arg(keys::user(id))
+                .arg("NX")
+                .query_async(&mut *conn),
         )
         .await?;
         if claimed.is_none() {
@@ -111,13 +134,35 @@ impl AuthStore {
         for hook in hooks {
             hook.user_created(id).await?;
         }
-        Ok(Some(NewUser { id, username: name.to_owned() }))
+        Ok(Some(NewUser {
+            id,
+            username: name.to_owned(),
+        }))
+    }
+
+    /// How many user ids were handed out (`total_users`).
+    pub async fn user_count(&self) -> Result<u64, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let n: Option<u64> = timed(
+            "get",
+            redis::cmd("GET")
+                .arg(keys::TOTAL_USERS)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        Ok(n.unwrap_or(0))
     }
 
     /// The id of a username, reading the seed's `user:{id}` value or a bare id.
     pub async fn user_id(&self, name: &str) -> Result<Option<UserId>, Failure> {
         let mut conn = self.ctx.redis().await?;
-        let v: Option<String> = timed("get", redis::cmd("GET").arg(keys::username(name)).query_async(&mut *conn)).await?;
+        let v: Option<String> = timed(
+            "get",
+            redis::cmd("GET")
+                .arg(keys::username(name))
+                .query_async(&mut *conn),
+        )
+        .await?;
         Ok(v.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok()))
     }
 
@@ -140,7 +185,12 @@ impl AuthStore {
     }
 
     /// Checks a password, with throttling by username and by client address.
-    pub async fn login(&self, name: &str, password: &str, addr: &str) -> Result<LoginOutcome, Failure> {
+    pub async fn login(
+        &self,
+        name: &str,
+        password: &str,
+        addr: &str,
+    ) -> Result<LoginOutcome, Failure> {
         let settings = self.ctx.settings();
         let (by_name, by_addr) = (keys::failures_by_name(name), keys::failures_by_addr(addr));
         let mut conn = self.ctx.redis().await?;
@@ -163,10 +213,26 @@ impl AuthStore {
             let wait = ttl_name.max(ttl_addr).max(1) as u64;
             return Ok(LoginOutcome::Limited(Duration::from_secs(wait)));
         }
-        let id: Option<String> = timed("get", redis::cmd("GET").arg(keys::username(name)).query_async(&mut *conn)).await?;
-        let id: Option<UserId> = id.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok());
+        let id: Option<String> = timed(
+            "get",
+            redis::cmd("GET")
+                .arg(keys::username(name))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let id: Option<UserId> =
+            id.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok());
         let stored: Option<String> = match id {
-            Some(id) => timed("hget", redis::cmd("HGET").arg(keys::user(id)).arg("password").query_async(&mut *conn)).await?,
+            Some(id) => {
+                timed(
+                    "hget",
+                    redis::cmd("HGET")
+                        .arg(keys::user(id))
+                        .arg("password")
+                        .query_async(&mut *conn),
+                )
+                .await?
+            }
             None => None,
         };
         drop(conn);
@@ -178,11 +244,19 @@ impl AuthStore {
                     let hash = password::hash(password.to_owned()).await?;
                     let _: () = timed(
                         "hset",
-                        redis::cmd("HSET").arg(keys::user(id)).arg("password").arg(hash).query_async(&mut *conn),
+                        redis::cmd("HSET")
+                            .arg(keys::user(id))
+                            .arg("password")
+                            .arg(hash)
+                            .query_async(&mut *conn),
                     )
                     .await?;
                 }
-                let _: () = timed("del", redis::cmd("DEL").arg(&by_name).query_async(&mut *conn)).await?;
+                let _: () = timed(
+                    "del",
+                    redis::cmd("DEL").arg(&by_name).query_async(&mut *conn),
+                )
+                .await?;
                 let token = new_token();
                 let token_hash = hash_token(&token);
                 let _: () = timed(
@@ -195,7 +269,14 @@ impl AuthStore {
                         .query_async(&mut *conn),
                 )
                 .await?;
-                Ok(LoginOutcome::Ok(Session { user_id: id, username: name.to_owned(), token_hash }, token))
+                Ok(LoginOutcome::Ok(
+                    Session {
+                        user_id: id,
+                        username: name.to_owned(),
+                        token_hash,
+                    },
+                    token,
+                ))
             }
             _ => {
                 let window = settings.login_window.as_secs();
@@ -246,14 +327,24 @@ impl AuthStore {
         .await?;
         Ok(v.and_then(|v| {
             let (id, name) = v.split_once(':')?;
-            Some(Session { user_id: id.parse().ok()?, username: name.to_owned(), token_hash })
+            Some(Session {
+                user_id: id.parse().ok()?,
+                username: name.to_owned(),
+                token_hash,
+            })
         }))
     }
 
     /// Ends a session on every instance.
     pub async fn logout(&self, session: &Session) -> Result<(), Failure> {
         let mut conn = self.ctx.redis().await?;
-        timed("del", redis::cmd("DEL").arg(keys::session(&session.token_hash)).query_async(&mut *conn)).await
+        timed(
+            "del",
+            redis::cmd("DEL")
+                .arg(keys::session(&session.token_hash))
+                .query_async(&mut *conn),
+        )
+        .await
     }
 }
 

@@ -19,7 +19,10 @@ struct Credentials<'a> {
 }
 
 fn username_chars(name: &str) -> Result<(), ValidationError> {
-    if name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         Ok(())
     } else {
         Err(ValidationError::new("chars"))
@@ -31,7 +34,10 @@ pub type Rejection = (&'static str, &'static str);
 
 impl Username {
     pub fn parse(name: &str) -> Result<Self, Rejection> {
-        let c = Credentials { username: name, password: "xxxxxxxx" };
+        let c = Credentials {
+            username: name,
+            password: "xxxxxxxx",
+        };
         match c.validate() {
             Ok(()) => Ok(Self(name.to_owned())),
             Err(_) => Err((
@@ -48,7 +54,10 @@ impl Username {
 
 impl Password {
     pub fn parse(password: &str) -> Result<Self, Rejection> {
-        let c = Credentials { username: "x", password };
+        let c = Credentials {
+            username: "x",
+            password,
+        };
         match c.validate() {
             Ok(()) => Ok(Self(password.to_owned())),
             Err(_) => Err(("invalid_password", "password: 8 to 128 characters")),

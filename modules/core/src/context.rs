@@ -57,7 +57,13 @@ struct Inner {
 
 impl Ctx {
     pub fn new(pool: Pool, events: Events, settings: Settings) -> Self {
-        Self { inner: Arc::new(Inner { pool, events, settings }) }
+        Self {
+            inner: Arc::new(Inner {
+                pool,
+                events,
+                settings,
+            }),
+        }
     }
 
     /// Checks a connection out of the pool.
@@ -96,7 +102,9 @@ pub async fn timed<T, F>(op: &'static str, fut: F) -> Result<T, Failure>
 where
     F: std::future::Future<Output = Result<T, mobc_redis::redis::RedisError>>,
 {
-    let timer = crate::metrics::REDIS_LATENCY.with_label_values(&[op]).start_timer();
+    let timer = crate::metrics::REDIS_LATENCY
+        .with_label_values(&[op])
+        .start_timer();
     let out = fut.await;
     timer.observe_duration();
     out.map_err(|e| {

@@ -62,7 +62,13 @@ struct EventsInner {
 
 impl Events {
     pub fn new(server_id: String, pool: Pool) -> Self {
-        Self { inner: Arc::new(EventsInner { server_id, pool, sink: OnceLock::new() }) }
+        Self {
+            inner: Arc::new(EventsInner {
+                server_id,
+                pool,
+                sink: OnceLock::new(),
+            }),
+        }
     }
 
     pub fn server_id(&self) -> &str {
@@ -92,13 +98,23 @@ impl Events {
     pub async fn publish_raw(&self, kind: &str, data_json: &str) -> Result<(), Failure> {
         let envelope = Envelope::encode(&self.inner.server_id, kind, data_json);
         self.dispatch_local(kind, data_json);
-        let mut conn = self.inner.pool.get().await.map_err(|e| Failure::internal(format!("redis pool: {e}")))?;
+        let mut conn = self
+            .inner
+            .pool
+            .get()
+            .await
+            .map_err(|e| Failure::internal(format!("redis pool: {e}")))?;
         let _: i64 = crate::context::timed(
             "publish",
-            mobc_redis::redis::cmd("PUBLISH").arg(MESSAGES_CHANNEL).arg(envelope).query_async(&mut *conn),
+            mobc_redis::redis::cmd("PUBLISH")
+                .arg(MESSAGES_CHANNEL)
+                .arg(envelope)
+                .query_async(&mut *conn),
         )
         .await?;
-        metrics::ENVELOPES_OUT.with_label_values(&[metrics::event_label(kind)]).inc();
+        metrics::ENVELOPES_OUT
+            .with_label_values(&[metrics::event_label(kind)])
+            .inc();
         Ok(())
     }
 }

@@ -34,8 +34,12 @@ impl<'de> serde::Deserialize<'de> for UserId {
         }
         match Raw::deserialize(d)? {
             Raw::N(n) => Ok(UserId(n)),
-            Raw::S(s) => s.parse().map_err(|_| serde::de::Error::custom("invalid user id")),
-            Raw::Owned(s) => s.parse().map_err(|_| serde::de::Error::custom("invalid user id")),
+            Raw::S(s) => s
+                .parse()
+                .map_err(|_| serde::de::Error::custom("invalid user id")),
+            Raw::Owned(s) => s
+                .parse()
+                .map_err(|_| serde::de::Error::custom("invalid user id")),
         }
     }
 }
@@ -81,7 +85,10 @@ impl RoomId {
             return RoomKind::General;
         }
         match self.0.split_once(':') {
-            Some((a, b)) => RoomKind::Direct(a.parse().unwrap_or(UserId(0)), b.parse().unwrap_or(UserId(0))),
+            Some((a, b)) => RoomKind::Direct(
+                a.parse().unwrap_or(UserId(0)),
+                b.parse().unwrap_or(UserId(0)),
+            ),
             None => RoomKind::Named,
         }
     }
@@ -101,7 +108,8 @@ impl fmt::Display for RoomId {
 impl FromStr for RoomId {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        let digits = |x: &str| !x.is_empty() && x.len() <= 19 && x.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |x: &str| !x.is_empty() && x.len() <= 19 && x.bytes().all(|b| b.is_ascii_digit());
         let canonical = |x: &str| x == "0" || !x.starts_with('0');
         match s.split_once(':') {
             None if digits(s) && canonical(s) => Ok(RoomId(Arc::from(s))),
@@ -136,7 +144,8 @@ impl<'de> serde::Deserialize<'de> for RoomId {
             Raw::N(n) => n.to_string(),
             Raw::S(s) => s,
         };
-        s.parse().map_err(|_| serde::de::Error::custom("invalid room id"))
+        s.parse()
+            .map_err(|_| serde::de::Error::custom("invalid room id"))
     }
 }
 
@@ -155,7 +164,10 @@ mod tests {
         assert!("a".parse::<RoomId>().is_err());
         assert!("".parse::<RoomId>().is_err());
         assert_eq!(RoomId::direct(UserId(5), UserId(3)).as_str(), "3:5");
-        assert_eq!("3:5".parse::<RoomId>().unwrap().kind(), RoomKind::Direct(UserId(3), UserId(5)));
+        assert_eq!(
+            "3:5".parse::<RoomId>().unwrap().kind(),
+            RoomKind::Direct(UserId(3), UserId(5))
+        );
     }
 
     #[test]

@@ -6,15 +6,17 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    exponential_buckets, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry,
+    exponential_buckets, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec,
+    IntGauge, Opts, Registry,
 };
 
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let r = Registry::new();
     #[cfg(target_os = "linux")]
     {
-        let _ = r.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
+        let _ = r.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ));
     }
     r
 });
@@ -31,7 +33,10 @@ fn latency_buckets() -> Vec<f64> {
 
 pub static HTTP_REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     reg(IntCounterVec::new(
-        Opts::new("redis_chat_http_requests_total", "HTTP requests answered, by route template, method and status."),
+        Opts::new(
+            "redis_chat_http_requests_total",
+            "HTTP requests answered, by route template, method and status.",
+        ),
         &["route", "method", "status"],
     )
     .unwrap())
@@ -39,40 +44,65 @@ pub static HTTP_REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
 
 pub static HTTP_DURATION: LazyLock<HistogramVec> = LazyLock::new(|| {
     reg(HistogramVec::new(
-        HistogramOpts::new("redis_chat_http_request_duration_seconds", "HTTP request latency, by route template and method.")
-            .buckets(latency_buckets()),
+        HistogramOpts::new(
+            "redis_chat_http_request_duration_seconds",
+            "HTTP request latency, by route template and method.",
+        )
+        .buckets(latency_buckets()),
         &["route", "method"],
     )
     .unwrap())
 });
 
 pub static WS_OPEN: LazyLock<IntGauge> = LazyLock::new(|| {
-    reg(IntGauge::new("redis_chat_ws_connections", "WebSocket connections open on this instance.").unwrap())
+    reg(IntGauge::new(
+        "redis_chat_ws_connections",
+        "WebSocket connections open on this instance.",
+    )
+    .unwrap())
 });
 
 pub static WS_OPENED: LazyLock<IntCounter> = LazyLock::new(|| {
-    reg(IntCounter::new("redis_chat_ws_connections_opened_total", "WebSocket connections accepted.").unwrap())
+    reg(IntCounter::new(
+        "redis_chat_ws_connections_opened_total",
+        "WebSocket connections accepted.",
+    )
+    .unwrap())
 });
 
 pub static WS_CLOSED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     reg(IntCounterVec::new(
-        Opts::new("redis_chat_ws_connections_closed_total", "WebSocket connections closed, by reason."),
+        Opts::new(
+            "redis_chat_ws_connections_closed_total",
+            "WebSocket connections closed, by reason.",
+        ),
         &["reason"],
     )
     .unwrap())
 });
 
 pub static MESSAGES_SENT: LazyLock<IntCounter> = LazyLock::new(|| {
-    reg(IntCounter::new("redis_chat_messages_sent_total", "Chat messages accepted and stored by this instance.").unwrap())
+    reg(IntCounter::new(
+        "redis_chat_messages_sent_total",
+        "Chat messages accepted and stored by this instance.",
+    )
+    .unwrap())
 });
 
 pub static MESSAGES_DELIVERED: LazyLock<IntCounter> = LazyLock::new(|| {
-    reg(IntCounter::new("redis_chat_messages_delivered_total", "Events written to sockets by this instance.").unwrap())
+    reg(IntCounter::new(
+        "redis_chat_messages_delivered_total",
+        "Events written to sockets by this instance.",
+    )
+    .unwrap())
 });
 
 pub static MESSAGES_DROPPED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     reg(IntCounterVec::new(
-        Opts::new("redis_chat_messages_dropped_total", "Events not delivered to a socket, by reason."),
+        Opts::new(
+            "redis_chat_messages_dropped_total",
+            "Events not delivered to a socket, by reason.",
+        ),
         &["reason"],
     )
     .unwrap())
@@ -91,7 +121,10 @@ pub static DELIVERY_LATENCY: LazyLock<Histogram> = LazyLock::new(|| {
 
 pub static ENVELOPES_IN: LazyLock<IntCounterVec> = LazyLock::new(|| {
     reg(IntCounterVec::new(
-        Opts::new("redis_chat_pubsub_envelopes_received_total", "Envelopes received on MESSAGES from other instances, by type."),
+        Opts::new(
+            "redis_chat_pubsub_envelopes_received_total",
+            "Envelopes received on MESSAGES from other instances, by type.",
+        ),
         &["type"],
     )
     .unwrap())
@@ -99,7 +132,10 @@ pub static ENVELOPES_IN: LazyLock<IntCounterVec> = LazyLock::new(|| {
 
 pub static ENVELOPES_OUT: LazyLock<IntCounterVec> = LazyLock::new(|| {
     reg(IntCounterVec::new(
-        Opts::new("redis_chat_pubsub_envelopes_published_total", "Envelopes published on MESSAGES, by type."),
+        Opts::new(
+            "redis_chat_pubsub_envelopes_published_total",
+            "Envelopes published on MESSAGES, by type.",
+        ),
         &["type"],
     )
     .unwrap())
@@ -107,44 +143,73 @@ pub static ENVELOPES_OUT: LazyLock<IntCounterVec> = LazyLock::new(|| {
 
 pub static REDIS_LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
     reg(HistogramVec::new(
-        HistogramOpts::new("redis_chat_redis_command_duration_seconds", "Redis command latency, by operation.")
-            .buckets(latency_buckets()),
+        HistogramOpts::new(
+            "redis_chat_redis_command_duration_seconds",
+            "Redis command latency, by operation.",
+        )
+        .buckets(latency_buckets()),
         &["op"],
     )
     .unwrap())
 });
 
 pub static REDIS_ERRORS: LazyLock<IntCounter> = LazyLock::new(|| {
-    reg(IntCounter::new("redis_chat_redis_errors_total", "Redis commands or connections that failed.").unwrap())
+    reg(IntCounter::new(
+        "redis_chat_redis_errors_total",
+        "Redis commands or connections that failed.",
+    )
+    .unwrap())
 });
 
 pub static REDIS_POOL_WAIT: LazyLock<Histogram> = LazyLock::new(|| {
     reg(Histogram::with_opts(
-        HistogramOpts::new("redis_chat_redis_pool_wait_seconds", "Time spent waiting for a pooled Redis connection.")
-            .buckets(latency_buckets()),
+        HistogramOpts::new(
+            "redis_chat_redis_pool_wait_seconds",
+            "Time spent waiting for a pooled Redis connection.",
+        )
+        .buckets(latency_buckets()),
     )
     .unwrap())
 });
 
 pub static REDIS_POOL_OPEN: LazyLock<IntGauge> = LazyLock::new(|| {
-    reg(IntGauge::new("redis_chat_redis_pool_connections", "Redis connections open in the pool.").unwrap())
+    reg(IntGauge::new(
+        "redis_chat_redis_pool_connections",
+        "Redis connections open in the pool.",
+    )
+    .unwrap())
 });
 
 pub static REDIS_POOL_IN_USE: LazyLock<IntGauge> = LazyLock::new(|| {
-    reg(IntGauge::new("redis_chat_redis_pool_connections_in_use", "Redis pool connections checked out.").unwrap())
+    reg(IntGauge::new(
+        "redis_chat_redis_pool_connections_in_use",
+        "Redis pool connections checked out.",
+    )
+    .unwrap())
 });
 
 pub static PUBSUB_CONNECTED: LazyLock<IntGauge> = LazyLock::new(|| {
-    reg(IntGauge::new("redis_chat_pubsub_connected", "1 while the MESSAGES subscription is live.").unwrap())
+    reg(IntGauge::new(
+        "redis_chat_pubsub_connected",
+        "1 while the MESSAGES subscription is live.",
+    )
+    .unwrap())
 });
 
 pub static USERS_ONLINE: LazyLock<IntGauge> = LazyLock::new(|| {
-    reg(IntGauge::new("redis_chat_users_online", "Users online on any instance (size of online_users).").unwrap())
+    reg(IntGauge::new(
+        "redis_chat_users_online",
+        "Users online on any instance (size of online_users).",
+    )
+    .unwrap())
 });
 
 pub static LOGINS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     reg(IntCounterVec::new(
-        Opts::new("redis_chat_logins_total", "Login attempts, by outcome: success, failure or rate_limited."),
+        Opts::new(
+            "redis_chat_logins_total",
+            "Login attempts, by outcome: success, failure or rate_limited.",
+        ),
         &["outcome"],
     )
     .unwrap())
@@ -152,7 +217,11 @@ pub static LOGINS: LazyLock<IntCounterVec> = LazyLock::new(|| {
 
 /// Maps an event type to a bounded label value.
 pub fn event_label(kind: &str) -> &'static str {
-    crate::protocol::ServerEvent::TYPES.iter().find(|t| **t == kind).copied().unwrap_or("other")
+    crate::protocol::ServerEvent::TYPES
+        .iter()
+        .find(|t| **t == kind)
+        .copied()
+        .unwrap_or("other")
 }
 
 /// Touches every metric so each appears in `/metrics` from the start.
@@ -161,7 +230,14 @@ pub fn init() {
     LazyLock::force(&HTTP_DURATION);
     LazyLock::force(&WS_OPEN);
     LazyLock::force(&WS_OPENED);
-    for r in ["client", "slow_consumer", "shutdown", "error", "timeout"] {
+    for r in [
+        "client",
+        "slow_consumer",
+        "shutdown",
+        "error",
+        "timeout",
+        "resync",
+    ] {
         WS_CLOSED.with_label_values(&[r]);
     }
     LazyLock::force(&MESSAGES_SENT);

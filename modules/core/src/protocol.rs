@@ -44,7 +44,9 @@ impl Message {
         }
         let s: Stored = serde_json::from_str(raw).ok()?;
         Some(Message {
-            id: s.id.unwrap_or_else(|| format!("seed-{:016x}", fnv1a(raw.as_bytes()))),
+            id: s
+                .id
+                .unwrap_or_else(|| format!("seed-{:016x}", fnv1a(raw.as_bytes()))),
             from: s.from.to_string(),
             date: s.date,
             message: s.message,
@@ -55,7 +57,9 @@ impl Message {
 
 /// FNV-1a: a stable id for seed-written messages, which carry none.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A user as others see them.

@@ -1,1 +1,22 @@
-//! stub
+//! # Rooms module
+//!
+//! Which rooms exist and who is in them.
+//!
+//! - **Routes**: `GET /api/rooms`, `GET /api/rooms/discover`, `POST /api/rooms`,
+//!   `POST /api/rooms/direct`, `POST /api/rooms/{id}/join`, `POST /api/rooms/{id}/leave`.
+//! - **Redis keys** (see [`keys`]): `user:{id}:rooms` and `room:{id}:name` (the seed's), and
+//!   ours: `room:{id}:members` (named rooms), `total_rooms` (named room ids),
+//!   `named_rooms` (the directory) and `room_name:{lowercase name}` (unique names).
+//! - **Events**: `show.room` (a direct room now exists: to its two members),
+//!   `room.joined` / `room.left` (to the user's own sockets), `typing` (to the room).
+//! - **Rooms**: General (`0`, everyone), direct rooms `{min}:{max}`, named rooms (digits).
+//!
+//! The room listing shows each room's last message and unread count, which belong to the
+//! messages module: it plugs in through [`RoomActivity`].
+
+mod api;
+pub mod keys;
+mod store;
+
+pub use api::RoomsApi;
+pub use store::{Access, RoomActivity, RoomsStore, MAX_ROOM_NAME};

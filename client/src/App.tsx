@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'react';
+import { api, isApiError } from './api/client';
+import type { Account } from './api/types';
+import { ChatScreen } from './components/ChatScreen';
+import { LoginScreen } from './components/LoginScreen';
+import { TopBar } from './components/TopBar';
+
+type Phase = { kind: 'loading' } | { kind: 'signedOut'; notice?: string } | { kind: 'signedIn'; account: Account };
+
+export function App() {
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    api
+      .me()
+      .then((account) => live && setPhase({ kind: 'signedIn', account }))
+      .catch((e: unknown) => {
+        if (!live) return;
+        const notice = isApiError(e) && e.status !== 401 ? 'The server cannot be reached right now.' : undefined;
+        setPhase({ kind: 'signedOut', notice });
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  if (phase.kind === 'loading') {
+    return (
+      <div className="page page-light">
+        <TopBar />
+        <p className="loading" role="status">
+          Loading…
+        </p>
+      </div>
+    );
+  }
+  if (phase.kind === 'signedOut') {
+    return <LoginScreen notice={phase.notice} onSignedIn={(account) => setPhase({ kind: 'signedIn', account })} />;
+  }
+  return (
+    <ChatScreen
+      key={phase.account.id}
+      account={phase.account}
+      onSignedOut={(notice) => setPhase({ kind: 'signedOut', notice })}
+    />
+  );
+}

@@ -1,0 +1,118 @@
+// A thin fetch wrapper for the REST API: same origin, the session cookie included, JSON in
+// and out, and every non-2xx answer turned into an `ApiError`.
+
+import type {
+  Account,
+  DiscoverPage,
+  LoginResponse,
+  Message,
+  MessagePage,
+  RoomSummary,
+  User,
+} from './types';
+
+/** A failed request: the server's `{error, message}`, or a made-up one for network trouble. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly error: string;
+
+  constructor(status: number, error: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.error = error;
+  }
+
+  /** The field the server blames (`username: ...` → `username`), if any. */
+  get field(): string | null {
+    const m = /^([A-Za-z_]+):\s/.exec(this.message);
+    return m?.[1] ?? null;
+  }
+
+  /** The sentence without its field prefix. */
+  get detail(): string {
+    const f = this.field;
+    return f ? this.message.slice(f.length + 1).trim() : this.message;
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'include',
+      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached.');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (!res.ok) {
+    if (isRecord(parsed) && typeof parsed.error === 'string') {
+      const message = typeof parsed.message === 'string' ? parsed.message : parsed.error;
+      throw new ApiError(res.status, parsed.error, message);
+    }
+    const code = res.status === 401 ? 'unauthorized' : `http_${res.status}`;
+    throw new ApiError(res.status, code, res.statusText || `Request failed (${res.status}).`);
+  }
+  return parsed as T;
+}
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  register: (username: string, password: string) =>
+    request<Account>('POST', '/api/auth/register', { username, password }),
+  login: (username: string, password: string) =>
+    request<LoginResponse>('POST', '/api/auth/login', { username, password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+  me: () => request<Account>('GET', '/api/auth/me'),
+
+  rooms: () => request<RoomSummary[]>('GET', '/api/rooms'),
+  discover: (q: string, offset = 0, limit = 20) =>
+    request<DiscoverPage>('GET', `/api/rooms/discover${query({ q, offset, limit })}`),
+  createRoom: (name: string) => request<RoomSummary>('POST', '/api/rooms', { name }),
+  direct: (userId: string) => request<RoomSummary>('POST', '/api/rooms/direct', { userId }),
+  join: (roomId: string) => request<RoomSummary>('POST', `/api/rooms/${enc(roomId)}/join`),
+  leave: (roomId: string) => request<void>('POST', `/api/rooms/${enc(roomId)}/leave`),
+
+  messages: (roomId: string, opts: { before?: string; after?: string; limit?: number } = {}) =>
+    request<MessagePage>('GET', `/api/rooms/${enc(roomId)}/messages${query(opts)}`),
+  postMessage: (roomId: string, message: string, clientId?: string) =>
+    request<Message>('POST', `/api/rooms/${enc(roomId)}/messages`, { message, clientId }),
+  markRead: (roomId: string, date: number) =>
+    request<void>('POST', `/api/rooms/${enc(roomId)}/read`, { date }),
+
+  online: () => request<User[]>('GET', '/api/users/online'),
+  users: (ids: string[]) => request<User[]>('GET', `/api/users${query({ ids: ids.join(',') })}`),
+};
+
+export type Api = typeof api;

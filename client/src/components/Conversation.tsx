@@ -1,0 +1,68 @@
+import { useId } from 'react';
+import type { ChatController } from '../controller/ChatController';
+import { useNow } from '../hooks/useChat';
+import { pendingFor, totalUnread, typingLabel, typingNames, type ChatState, type RoomState } from '../state/chat';
+import { Composer } from './Composer';
+import { BackIcon } from './icons';
+import { MessageList } from './MessageList';
+
+interface Props {
+  state: ChatState;
+  room: RoomState;
+  controller: ChatController;
+  narrow: boolean;
+}
+
+export function Conversation({ state, room, controller, narrow }: Props) {
+  const titleId = useId();
+  const peer = room.peerId ? state.users[room.peerId] : undefined;
+  const typing = typingLabel(typingNames(state, room.id, Date.now()));
+  const unreadElsewhere = totalUnread(state) - room.unread;
+
+  return (
+    <section className="conversation" aria-labelledby={titleId}>
+      <header className="conv-head">
+        {narrow && (
+          <button type="button" className="icon-btn back" onClick={() => controller.setView('rooms')} aria-label="Back to chats">
+            <BackIcon />
+            {unreadElsewhere > 0 && <span className="badge">{unreadElsewhere}</span>}
+          </button>
+        )}
+        <div className="conv-title">
+          <h2 id={titleId}>{room.kind === 'named' ? `# ${room.name}` : room.name}</h2>
+          {room.kind === 'direct' && (
+            <span className={peer?.online ? 'conv-sub on' : 'conv-sub'}>{peer?.online ? 'Online' : 'Offline'}</span>
+          )}
+        </div>
+        {room.kind === 'named' && (
+          <button type="button" className="btn btn-ghost" onClick={() => void controller.leaveRoom(room.id)}>
+            Leave
+          </button>
+        )}
+      </header>
+      <ConnectionBanner state={state} controller={controller} />
+      <MessageList state={state} room={room} pending={pendingFor(state, room.id)} controller={controller} />
+      <p className="typing" aria-live="polite">
+        {typing}
+      </p>
+      <Composer key={room.id} roomName={room.name} controller={controller} />
+    </section>
+  );
+}
+
+function ConnectionBanner({ state, controller }: { state: ChatState; controller: ChatController }) {
+  const offline = state.connection === 'offline';
+  const now = useNow(1000, offline);
+  if (!offline) return null;
+  const secs = state.reconnectAt ? Math.max(0, Math.ceil((state.reconnectAt - now) / 1000)) : 0;
+  return (
+    <div className="banner" role="status">
+      <span>
+        Connection lost. {secs > 0 ? `Reconnecting in ${secs} s…` : 'Reconnecting…'} Messages you send are delivered once it is back.
+      </span>
+      <button type="button" className="btn-link" onClick={() => controller.reconnectNow()}>
+        Retry now
+      </button>
+    </div>
+  );
+}

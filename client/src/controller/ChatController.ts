@@ -1,0 +1,473 @@
+// Runs a signed-in session: owns the store, the socket and the timers, turns server events
+// and user actions into reducer actions, and decides what to fetch (first page of a room,
+// older pages, catch-up after a reconnect, names of unknown senders). The state logic itself
+// lives in `state/chat.ts`.
+
+import { isApiError, type Api } from '../api/client';
+import type { Account, DiscoverPage, Message, RoomSummary } from '../api/types';
+import { makeThrottle } from '../state/backoff';
+import {
+  catchUpPlan,
+  chatReducer,
+  dateCursor,
+  initialState,
+  missingUserIds,
+  overdue,
+  readTarget,
+  resendable,
+  TYPING_SHOW_MS,
+  type Action,
+  type ChatState,
+  type View,
+} from '../state/chat';
+import { newClientId } from '../state/format';
+import { createStore, type Store } from '../state/store';
+import type { ServerEvent } from '../ws/events';
+import { ChatSocket, type SocketOptions } from '../ws/socket';
+
+export const PAGE_SIZE = 50;
+/** A message not acknowledged within this time is shown as failed. */
+export const ACK_TIMEOUT_MS = 10_000;
+/** `typing` frames go out at most this often while the user types. */
+export const TYPING_EVERY_MS = 2_000;
+
+export interface ControllerEnv {
+  api: Api;
+  wsUrl: string;
+  /** The page is shown (not a background tab). */
+  pageVisible(): boolean;
+  /** The layout shows one pane at a time (phone-sized screen). */
+  narrow(): boolean;
+  /** The session is gone (401): back to the sign-in screen. */
+  onSignedOut(): void;
+  now?: () => number;
+  /** For tests: a fake socket, short delays. */
+  socket?: SocketOptions;
+}
+
+export class ChatController {
+  readonly store: Store<ChatState, Action>;
+  private readonly api: Api;
+  private readonly now: () => number;
+  private socket: ChatSocket | null = null;
+  private stopped = false;
+  /** Incremented on every `ready`: a fetch begun in an older epoch may have missed events. */
+  private epoch = 0;
+  private loadingLatest = new Set<string>();
+  private loadingOlder = new Set<string>();
+  private askedUsers = new Set<string>();
+  private roomsRequest: Promise<void> | null = null;
+  private roomsAgain = false;
+  /** Bumped whenever this tab changes its membership, so that a room list fetched before is not applied. */
+  private membershipChanges = 0;
+  private effectsQueued = false;
+  private ackTimer: ReturnType<typeof setInterval> | null = null;
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  private typingThrottle = new Map<string, (fn: () => void) => boolean>();
+  private unsubscribe: (() => void) | null = null;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    private readonly env: ControllerEnv,
+    account: Account,
+  ) {
+    this.api = env.api;
+    this.now = env.now ?? Date.now;
+    this.store = createStore(chatReducer, initialState());
+    this.store.dispatch({ type: 'session', user: { ...account, online: true } });
+  }
+
+  get state(): ChatState {
+    return this.store.getState();
+  }
+
+  private dispatch(action: Action): void {
+    this.store.dispatch(action);
+  }
+
+  // ---- lifecycle ----
+
+  start(): void {
+    this.unsubscribe = this.store.subscribe(() => this.queueEffects());
+    this.socket = new ChatSocket(this.env.wsUrl, {
+      onEvent: (e) => this.onEvent(e),
+      onDown: (info) => this.onDown(info.attempt, info.retryAt),
+    }, this.env.socket);
+    this.socket.start();
+    void this.refreshRooms();
+    void this.refreshOnline();
+    this.ackTimer = setInterval(() => this.checkAcks(), 1000);
+    if (typeof window !== 'undefined') {
+      const online = () => this.socket?.reconnectNow();
+      const visible = () => {
+        if (this.env.pageVisible()) this.socket?.reconnectNow();
+        this.queueEffects();
+      };
+      window.addEventListener('online', online);
+      document.addEventListener('visibilitychange', visible);
+      window.addEventListener('focus', visible);
+      this.cleanups.push(() => {
+        window.removeEventListener('online', online);
+        document.removeEventListener('visibilitychange', visible);
+        window.removeEventListener('focus', visible);
+      });
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket?.stop();
+    this.socket = null;
+    this.unsubscribe?.();
+    for (const c of this.cleanups.splice(0)) c();
+    if (this.ackTimer) clearInterval(this.ackTimer);
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    if (this.noticeTimer) clearTimeout(this.noticeTimer);
+  }
+
+  async logout(): Promise<void> {
+    this.stop();
+    try {
+      await this.api.logout();
+    } catch {
+      // The cookie is gone or the server is down: either way this tab signs out.
+    }
+  }
+
+  reconnectNow(): void {
+    this.socket?.reconnectNow();
+  }
+
+  // ---- socket events ----
+
+  private onDown(attempt: number, retryAt: number): void {
+    this.dispatch({ type: 'connectionChanged', connection: 'offline', reconnectAt: retryAt });
+    // A socket that keeps failing may mean the session expired (the upgrade gets a 401).
+    if (attempt >= 2) void this.call(() => this.api.me());
+  }
+
+  private onEvent(e: ServerEvent): void {
+    if (this.stopped) return;
+    switch (e.type) {
+      case 'ready':
+        this.epoch += 1;
+        this.dispatch({ type: 'presence', user: e.data.user });
+        this.dispatch({ type: 'connectionChanged', connection: 'online' });
+        this.afterReady();
+        break;
+      case 'message':
+        this.receive(e.data);
+        break;
+      case 'ack':
+        this.dispatch({ type: 'ackReceived', clientId: e.data.clientId, message: e.data.message });
+        break;
+      case 'error':
+        if (e.data.clientId) {
+          this.dispatch({ type: 'sendFailed', clientId: e.data.clientId, reason: 'rejected', error: e.data.message });
+        } else {
+          console.warn('server refused a frame:', e.data.error, e.data.message);
+        }
+        break;
+      case 'user.connected':
+      case 'user.disconnected':
+        this.dispatch({ type: 'presence', user: e.data });
+        break;
+      case 'show.room':
+        void this.refreshRooms();
+        break;
+      case 'room.joined':
+        if (e.data.userId === this.state.me?.id) void this.refreshRooms();
+        break;
+      case 'room.left':
+        if (e.data.userId === this.state.me?.id) this.dispatch({ type: 'roomRemoved', roomId: e.data.roomId });
+        break;
+      case 'typing':
+        this.dispatch({
+          type: 'typingStarted',
+          roomId: e.data.roomId,
+          userId: e.data.userId,
+          username: e.data.username,
+          until: this.now() + TYPING_SHOW_MS,
+        });
+        this.scheduleTypingExpiry();
+        break;
+      case 'room.read':
+        if (!e.data.userId || e.data.userId === this.state.me?.id) {
+          this.dispatch({ type: 'roomRead', roomId: e.data.roomId, date: e.data.date });
+        }
+        break;
+    }
+  }
+
+  private receive(m: Message): void {
+    if (!this.state.rooms[m.roomId]) {
+      // A room this tab does not know yet (a new direct room, a join from another tab).
+      void this.refreshRooms();
+      return;
+    }
+    this.dispatch({ type: 'messageReceived', message: m, visible: this.roomVisible(m.roomId) });
+  }
+
+  /** After every (re)connect: the room list, who is online, what was missed, what to resend. */
+  private afterReady(): void {
+    void this.refreshRooms();
+    void this.refreshOnline();
+    this.askedUsers.clear();
+    for (const step of catchUpPlan(this.state)) void this.catchUp(step.roomId, step.after);
+    for (const p of resendable(this.state)) this.retry(p.clientId);
+  }
+
+  // ---- fetching ----
+
+  /** Runs an API call; a 401 signs the tab out, other errors return null. */
+  private async call<T>(fn: () => Promise<T>, noticeOnError?: string): Promise<T | null> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isApiError(e) && e.status === 401) {
+        if (!this.stopped) {
+          this.stop();
+          this.env.onSignedOut();
+        }
+      } else if (noticeOnError) {
+        this.showNotice(isApiError(e) && e.status !== 0 ? e.detail : noticeOnError);
+      }
+      return null;
+    }
+  }
+
+  refreshRooms(): Promise<void> {
+    if (this.roomsRequest) {
+      this.roomsAgain = true;
+      return this.roomsRequest;
+    }
+    this.roomsRequest = (async () => {
+      for (let guard = 0; guard < 5; guard++) {
+        this.roomsAgain = false;
+        const changes = this.membershipChanges;
+        const rooms = await this.call(() => this.api.rooms());
+        if (this.stopped) break;
+        if (changes !== this.membershipChanges) this.roomsAgain = true;
+        else if (rooms) this.dispatch({ type: 'roomsListed', rooms });
+        if (!this.roomsAgain) break;
+      }
+      this.roomsRequest = null;
+    })();
+    return this.roomsRequest;
+  }
+
+  private async refreshOnline(): Promise<void> {
+    const users = await this.call(() => this.api.online());
+    if (!users || this.stopped) return;
+    // Everyone this tab thought online but who is not in the list went away meanwhile.
+    const listed = new Set(users.map((u) => u.id));
+    const gone = Object.values(this.state.users)
+      .filter((u) => u.online && !listed.has(u.id) && u.id !== this.state.me?.id)
+      .map((u) => ({ ...u, online: false }));
+    this.dispatch({ type: 'usersSeen', users: [...users.map((u) => ({ ...u, online: true })), ...gone] });
+  }
+
+  private async loadLatest(roomId: string): Promise<void> {
+    if (this.loadingLatest.has(roomId)) return;
+    this.loadingLatest.add(roomId);
+    const epoch = this.epoch;
+    const wasOnline = this.state.connection === 'online';
+    try {
+      const page = await this.call(() => this.api.messages(roomId, { limit: PAGE_SIZE }), 'Could not load messages.');
+      if (!page || this.stopped) return;
+      this.dispatch({ type: 'pageLoaded', roomId, page, kind: 'latest' });
+      // Events between this request and a reconnect that happened meanwhile went nowhere.
+      if (epoch !== this.epoch || !wasOnline) {
+        const newest = page.messages[page.messages.length - 1];
+        void this.catchUp(roomId, newest ? dateCursor(newest.date) : undefined);
+      }
+    } finally {
+      this.loadingLatest.delete(roomId);
+    }
+  }
+
+  /** Fetches everything newer than `after`, page by page, until up to date. */
+  private async catchUp(roomId: string, after: string | undefined): Promise<void> {
+    let cursor = after;
+    for (let guard = 0; guard < 100 && !this.stopped; guard++) {
+      const page = await this.call(() => this.api.messages(roomId, { after: cursor, limit: PAGE_SIZE }));
+      if (!page || this.stopped) return;
+      this.dispatch({ type: 'pageLoaded', roomId, page, kind: cursor === undefined ? 'latest' : 'after' });
+      const last = page.messages[page.messages.length - 1];
+      if (page.messages.length < PAGE_SIZE || !last) return;
+      cursor = page.after ?? dateCursor(last.date);
+    }
+  }
+
+  async loadOlder(roomId: string): Promise<void> {
+    const room = this.state.rooms[roomId];
+    if (!room?.olderCursor || this.loadingOlder.has(roomId)) return;
+    this.loadingOlder.add(roomId);
+    try {
+      const before = room.olderCursor;
+      const page = await this.call(() => this.api.messages(roomId, { before, limit: PAGE_SIZE }), 'Could not load older messages.');
+      if (page && !this.stopped) this.dispatch({ type: 'pageLoaded', roomId, page, kind: 'older' });
+    } finally {
+      this.loadingOlder.delete(roomId);
+    }
+  }
+
+  private async loadUsers(ids: string[]): Promise<void> {
+    for (const id of ids) this.askedUsers.add(id);
+    for (let i = 0; i < ids.length; i += 50) {
+      const users = await this.call(() => this.api.users(ids.slice(i, i + 50)));
+      if (users && !this.stopped) this.dispatch({ type: 'usersSeen', users });
+    }
+  }
+
+  // ---- effects of state changes ----
+
+  private queueEffects(): void {
+    if (this.effectsQueued || this.stopped) return;
+    this.effectsQueued = true;
+    queueMicrotask(() => {
+      this.effectsQueued = false;
+      if (!this.stopped) this.runEffects();
+    });
+  }
+
+  private runEffects(): void {
+    const s = this.state;
+    const room = s.rooms[s.activeRoomId];
+    if (room && !room.historyLoaded) void this.loadLatest(room.id);
+    if (room?.historyLoaded && this.roomVisible(room.id)) {
+      const date = readTarget(s, room.id);
+      if (date !== null) this.markRead(room.id, date);
+    }
+    const missing = missingUserIds(s).filter((id) => !this.askedUsers.has(id));
+    if (missing.length) void this.loadUsers(missing);
+  }
+
+  private roomVisible(roomId: string): boolean {
+    const s = this.state;
+    return (
+      s.activeRoomId === roomId && this.env.pageVisible() && (!this.env.narrow() || s.view === 'conversation')
+    );
+  }
+
+  private markRead(roomId: string, date: number): void {
+    this.dispatch({ type: 'readMarked', roomId, date });
+    if (!this.socket?.send({ type: 'read', data: { roomId, date } })) {
+      void this.call(() => this.api.markRead(roomId, date));
+    }
+  }
+
+  private scheduleTypingExpiry(): void {
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    const next = Math.min(...this.state.typing.map((t) => t.until));
+    if (!Number.isFinite(next)) return;
+    this.typingTimer = setTimeout(() => {
+      this.typingTimer = null;
+      this.dispatch({ type: 'typingExpired', now: this.now() });
+      this.scheduleTypingExpiry();
+    }, Math.max(50, next - this.now() + 20));
+  }
+
+  private checkAcks(): void {
+    for (const p of overdue(this.state, this.now() - ACK_TIMEOUT_MS)) {
+      this.dispatch({ type: 'sendFailed', clientId: p.clientId, reason: 'timeout', error: 'No answer from the server.' });
+    }
+  }
+
+  private showNotice(text: string): void {
+    this.dispatch({ type: 'notice', text });
+    if (this.noticeTimer) clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => this.dispatch({ type: 'notice', text: null }), 6000);
+  }
+
+  // ---- user actions ----
+
+  openRoom(roomId: string): void {
+    this.dispatch({ type: 'roomActivated', roomId });
+  }
+
+  setView(view: View): void {
+    this.dispatch({ type: 'viewChanged', view });
+  }
+
+  dismissNotice(): void {
+    this.dispatch({ type: 'notice', text: null });
+  }
+
+  /** Sends a message to the open room; it shows at once as pending. */
+  send(text: string): void {
+    const roomId = this.state.activeRoomId;
+    if (!text.trim() || !this.state.rooms[roomId]) return;
+    const clientId = newClientId();
+    this.dispatch({ type: 'sendStarted', clientId, roomId, message: text, at: this.now() });
+    if (!this.socket?.send({ type: 'message', data: { roomId, message: text, clientId } })) {
+      this.dispatch({ type: 'sendFailed', clientId, reason: 'disconnected' });
+    }
+  }
+
+  /** Sends a failed message again with the same clientId (the server keeps one copy). */
+  retry(clientId: string): void {
+    const p = this.state.pending.find((x) => x.clientId === clientId);
+    if (!p) return;
+    this.dispatch({ type: 'sendRetried', clientId, at: this.now() });
+    if (!this.socket?.send({ type: 'message', data: { roomId: p.roomId, message: p.message, clientId } })) {
+      this.dispatch({ type: 'sendFailed', clientId, reason: 'disconnected' });
+    }
+  }
+
+  discard(clientId: string): void {
+    this.dispatch({ type: 'pendingDiscarded', clientId });
+  }
+
+  /** The user is typing in the open room. */
+  typing(): void {
+    const roomId = this.state.activeRoomId;
+    let throttle = this.typingThrottle.get(roomId);
+    if (!throttle) {
+      throttle = makeThrottle(TYPING_EVERY_MS, this.now);
+      this.typingThrottle.set(roomId, throttle);
+    }
+    throttle(() => this.socket?.send({ type: 'typing', data: { roomId } }));
+  }
+
+  private adopt(room: RoomSummary | null): boolean {
+    if (!room) return false;
+    this.membershipChanges += 1;
+    this.dispatch({ type: 'roomUpserted', room, activate: true });
+    return true;
+  }
+
+  /** Opens (creating if needed) the direct room with a user. */
+  async startDirect(userId: string): Promise<boolean> {
+    if (userId === this.state.me?.id) return false;
+    const known = Object.values(this.state.rooms).find((r) => r.kind === 'direct' && r.peerId === userId);
+    if (known) {
+      this.openRoom(known.id);
+      return true;
+    }
+    return this.adopt(await this.call(() => this.api.direct(userId), 'Could not open the conversation.'));
+  }
+
+  /** Creates a named room; errors are thrown for the dialog to show. */
+  async createRoom(name: string): Promise<void> {
+    const room = await this.api.createRoom(name);
+    this.adopt(room);
+  }
+
+  async joinRoom(roomId: string): Promise<void> {
+    const room = await this.api.join(roomId);
+    this.adopt(room);
+  }
+
+  async leaveRoom(roomId: string): Promise<void> {
+    const ok = await this.call(() => this.api.leave(roomId), 'Could not leave the room.');
+    if (ok === null) return;
+    this.membershipChanges += 1;
+    this.dispatch({ type: 'roomRemoved', roomId });
+  }
+
+  discover(q: string, offset: number): Promise<DiscoverPage> {
+    return this.api.discover(q, offset, 20);
+  }
+}

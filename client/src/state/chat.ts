@@ -1,0 +1,474 @@
+// The chat's state and every change to it, as one pure reducer plus selectors. Live events,
+// fetched pages, sends and acknowledgements all end up here; the controller only decides
+// when to fetch and what to send.
+
+import type { Message, MessagePage, RoomKind, RoomSummary, User } from '../api/types';
+import { compareMessages, laterMessage, mergeMessages, newestMessage } from './messages';
+
+export type Connection = 'connecting' | 'online' | 'offline';
+
+/** Why a send failed: `rejected` comes from the server, the others from the transport. */
+export type FailReason = 'timeout' | 'disconnected' | 'rejected';
+
+export interface PendingMessage {
+  clientId: string;
+  roomId: string;
+  message: string;
+  /** When it was first typed (ms); it is shown at this time until the server dates it. */
+  createdAt: number;
+  /** When the last attempt left (ms); the ack timeout counts from here. */
+  sentAt: number;
+  attempts: number;
+  status: 'sending' | 'failed';
+  reason?: FailReason;
+  error?: string;
+}
+
+export interface RoomState {
+  id: string;
+  name: string;
+  kind: RoomKind;
+  /** The other user of a direct room. */
+  peerId?: string;
+  /** Confirmed messages known to this tab, sorted by date (then id), no duplicates. */
+  messages: Message[];
+  /** The newest page was fetched: `messages` is contiguous up to now from its start. */
+  historyLoaded: boolean;
+  /** Cursor of the next older page; null when there is none (or nothing was loaded). */
+  olderCursor: string | null;
+  unread: number;
+  lastMessage?: Message;
+  /** Date of the newest message this tab has marked read. */
+  readDate: number;
+}
+
+export interface TypingEntry {
+  roomId: string;
+  userId: string;
+  username: string;
+  /** ms timestamp after which the indicator goes away. */
+  until: number;
+}
+
+export type View = 'rooms' | 'conversation';
+
+export interface ChatState {
+  me: User | null;
+  rooms: Record<string, RoomState>;
+  roomsLoaded: boolean;
+  users: Record<string, User>;
+  activeRoomId: string;
+  /** Which pane a narrow screen shows. */
+  view: View;
+  pending: PendingMessage[];
+  connection: Connection;
+  /** When the next reconnect attempt starts (ms), while offline. */
+  reconnectAt: number | null;
+  typing: TypingEntry[];
+  /** A short message for the user about something that failed (joining, loading...). */
+  notice: string | null;
+}
+
+export const GENERAL_ROOM_ID = '0';
+export const TYPING_SHOW_MS = 4000;
+
+export function initialState(): ChatState {
+  return {
+    me: null,
+    rooms: {},
+    roomsLoaded: false,
+    users: {},
+    activeRoomId: GENERAL_ROOM_ID,
+    view: 'conversation',
+    pending: [],
+    connection: 'connecting',
+    reconnectAt: null,
+    typing: [],
+    notice: null,
+  };
+}
+
+export type PageKind = 'latest' | 'older' | 'after';
+
+export type Action =
+  | { type: 'session'; user: User }
+  | { type: 'roomsListed'; rooms: RoomSummary[] }
+  | { type: 'roomUpserted'; room: RoomSummary; activate?: boolean }
+  | { type: 'roomRemoved'; roomId: string }
+  | { type: 'roomActivated'; roomId: string }
+  | { type: 'viewChanged'; view: View }
+  | { type: 'pageLoaded'; roomId: string; page: MessagePage; kind: PageKind }
+  | { type: 'messageReceived'; message: Message; visible: boolean }
+  | { type: 'sendStarted'; clientId: string; roomId: string; message: string; at: number }
+  | { type: 'sendRetried'; clientId: string; at: number }
+  | { type: 'sendFailed'; clientId: string; reason: FailReason; error?: string }
+  | { type: 'ackReceived'; clientId?: string; message: Message }
+  | { type: 'pendingDiscarded'; clientId: string }
+  | { type: 'connectionChanged'; connection: Connection; reconnectAt?: number | null }
+  | { type: 'readMarked'; roomId: string; date: number }
+  | { type: 'roomRead'; roomId: string; date: number }
+  | { type: 'usersSeen'; users: User[] }
+  | { type: 'presence'; user: User }
+  | { type: 'typingStarted'; roomId: string; userId: string; username: string; until: number }
+  | { type: 'typingExpired'; now: number }
+  | { type: 'notice'; text: string | null };
+
+function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
+  return { id, name, kind, messages: [], historyLoaded: false, olderCursor: null, unread: 0, readDate: 0 };
+}
+
+/** Applies one room summary from the server to what this tab knows of the room. */
+function applySummary(room: RoomState | undefined, s: RoomSummary): RoomState {
+  const base = room ?? emptyRoom(s.id, s.name, s.kind);
+  const lastMessage = laterMessage(base.lastMessage, s.lastMessage);
+  // The server's count can predate a read marker this tab has already sent.
+  const readAll = base.readDate > 0 && base.readDate >= (lastMessage?.date ?? 0);
+  return {
+    ...base,
+    name: s.name,
+    kind: s.kind,
+    peerId: s.peer?.id ?? base.peerId,
+    lastMessage,
+    unread: readAll ? 0 : Math.max(0, s.unread),
+  };
+}
+
+function withUsers(users: Record<string, User>, list: readonly (User | undefined)[]): Record<string, User> {
+  let next = users;
+  for (const u of list) {
+    if (!u) continue;
+    const old = next[u.id];
+    if (old && old.username === u.username && old.online === u.online) continue;
+    if (next === users) next = { ...users };
+    next[u.id] = u;
+  }
+  return next;
+}
+
+function setRoom(state: ChatState, room: RoomState): ChatState {
+  return { ...state, rooms: { ...state.rooms, [room.id]: room } };
+}
+
+function mergeIntoRoom(room: RoomState, incoming: readonly Message[]): RoomState {
+  const messages = mergeMessages(room.messages, incoming);
+  const lastMessage = laterMessage(room.lastMessage, newestMessage(messages));
+  if (messages === room.messages && lastMessage === room.lastMessage) return room;
+  return { ...room, messages, lastMessage };
+}
+
+/** Unread messages left after a read marker at `date`. */
+function unreadAfter(room: RoomState, date: number, meId: string | undefined): number {
+  if ((room.lastMessage?.date ?? 0) <= date) return 0;
+  if (!room.historyLoaded) return room.unread;
+  const counted = room.messages.filter((m) => m.date > date && m.from !== meId).length;
+  return Math.min(room.unread, counted);
+}
+
+export function chatReducer(state: ChatState, action: Action): ChatState {
+  switch (action.type) {
+    case 'session':
+      return { ...state, me: action.user, users: withUsers(state.users, [action.user]) };
+
+    case 'roomsListed': {
+      const rooms: Record<string, RoomState> = {};
+      for (const s of action.rooms) rooms[s.id] = applySummary(state.rooms[s.id], s);
+      const activeRoomId = rooms[state.activeRoomId] ? state.activeRoomId : GENERAL_ROOM_ID;
+      const pending = state.pending.filter((p) => rooms[p.roomId]);
+      return {
+        ...state,
+        rooms,
+        roomsLoaded: true,
+        activeRoomId,
+        pending: pending.length === state.pending.length ? state.pending : pending,
+        users: withUsers(state.users, action.rooms.map((r) => r.peer)),
+      };
+    }
+
+    case 'roomUpserted': {
+      const room = applySummary(state.rooms[action.room.id], action.room);
+      const next = setRoom({ ...state, users: withUsers(state.users, [action.room.peer]) }, room);
+      return action.activate ? { ...next, activeRoomId: room.id, view: 'conversation' } : next;
+    }
+
+    case 'roomRemoved': {
+      if (!state.rooms[action.roomId]) return state;
+      const rooms = { ...state.rooms };
+      delete rooms[action.roomId];
+      return {
+        ...state,
+        rooms,
+        activeRoomId: state.activeRoomId === action.roomId ? GENERAL_ROOM_ID : state.activeRoomId,
+        pending: state.pending.filter((p) => p.roomId !== action.roomId),
+        typing: state.typing.filter((t) => t.roomId !== action.roomId),
+      };
+    }
+
+    case 'roomActivated':
+      return { ...state, activeRoomId: action.roomId, view: 'conversation' };
+
+    case 'viewChanged':
+      return state.view === action.view ? state : { ...state, view: action.view };
+
+    case 'pageLoaded': {
+      const room = state.rooms[action.roomId];
+      if (!room) return state;
+      const { page, kind } = action;
+      let base = room;
+      if (kind === 'latest' && !room.historyLoaded) {
+        // Live messages older than a full newest page are not contiguous with it: drop them,
+        // "load older" brings them back in order.
+        const oldest = page.messages[0];
+        const kept =
+          page.before !== null && oldest
+            ? room.messages.filter((m) => compareMessages(m, oldest) >= 0)
+            : room.messages;
+        base = { ...room, messages: kept, historyLoaded: true, olderCursor: page.before };
+      } else if (kind === 'older') {
+        base = { ...room, olderCursor: page.before };
+      }
+      const merged = mergeIntoRoom(base, page.messages);
+      return merged === room ? state : setRoom(state, merged);
+    }
+
+    case 'messageReceived': {
+      const m = action.message;
+      const room = state.rooms[m.roomId];
+      if (!room) return state;
+      const seen = room.lastMessage?.id === m.id || room.messages.some((x) => x.id === m.id);
+      let next = mergeIntoRoom(room, [m]);
+      if (!seen && !action.visible && m.from !== state.me?.id) next = { ...next, unread: next.unread + 1 };
+      const typing = state.typing.filter((t) => !(t.roomId === m.roomId && t.userId === m.from));
+      const s = next === room ? state : setRoom(state, next);
+      return typing.length === state.typing.length ? s : { ...s, typing };
+    }
+
+    case 'sendStarted':
+      return {
+        ...state,
+        pending: [
+          ...state.pending,
+          {
+            clientId: action.clientId,
+            roomId: action.roomId,
+            message: action.message,
+            createdAt: action.at,
+            sentAt: action.at,
+            attempts: 1,
+            status: 'sending',
+          },
+        ],
+      };
+
+    case 'sendRetried':
+      return {
+        ...state,
+        pending: state.pending.map((p) =>
+          p.clientId === action.clientId
+            ? { ...p, status: 'sending', reason: undefined, error: undefined, attempts: p.attempts + 1, sentAt: action.at }
+            : p,
+        ),
+      };
+
+    case 'sendFailed': {
+      let changed = false;
+      const pending = state.pending.map((p) => {
+        if (p.clientId !== action.clientId || p.status !== 'sending') return p;
+        changed = true;
+        return { ...p, status: 'failed' as const, reason: action.reason, error: action.error };
+      });
+      return changed ? { ...state, pending } : state;
+    }
+
+    case 'ackReceived': {
+      const pending = action.clientId ? state.pending.filter((p) => p.clientId !== action.clientId) : state.pending;
+      const room = state.rooms[action.message.roomId];
+      let next: ChatState = pending.length === state.pending.length ? state : { ...state, pending };
+      if (room) {
+        const merged = mergeIntoRoom(room, [action.message]);
+        if (merged !== room) next = setRoom(next, merged);
+      }
+      return next;
+    }
+
+    case 'pendingDiscarded':
+      return { ...state, pending: state.pending.filter((p) => p.clientId !== action.clientId) };
+
+    case 'connectionChanged': {
+      let next: ChatState = { ...state, connection: action.connection, reconnectAt: action.reconnectAt ?? null };
+      if (action.connection === 'offline' && state.connection !== 'offline') {
+        // Nothing in flight on a closed socket will be acknowledged.
+        next.pending = state.pending.map((p) =>
+          p.status === 'sending' ? { ...p, status: 'failed' as const, reason: 'disconnected' as const } : p,
+        );
+        next.typing = [];
+      }
+      if (action.connection === 'online' && state.connection !== 'online') {
+        // Live messages of rooms never opened may now have a gap: they are fetched afresh
+        // when the room is opened.
+        let rooms = state.rooms;
+        for (const r of Object.values(state.rooms)) {
+          if (!r.historyLoaded && r.messages.length) {
+            if (rooms === state.rooms) rooms = { ...state.rooms };
+            rooms[r.id] = { ...r, messages: [] };
+          }
+        }
+        next = { ...next, rooms };
+      }
+      return next;
+    }
+
+    case 'readMarked': {
+      const room = state.rooms[action.roomId];
+      if (!room) return state;
+      return setRoom(state, { ...room, unread: 0, readDate: Math.max(room.readDate, action.date) });
+    }
+
+    case 'roomRead': {
+      const room = state.rooms[action.roomId];
+      if (!room) return state;
+      const unread = unreadAfter(room, action.date, state.me?.id);
+      const readDate = Math.max(room.readDate, action.date);
+      if (unread === room.unread && readDate === room.readDate) return state;
+      return setRoom(state, { ...room, unread, readDate });
+    }
+
+    case 'usersSeen': {
+      const users = withUsers(state.users, action.users);
+      return users === state.users ? state : { ...state, users };
+    }
+
+    case 'presence': {
+      const users = withUsers(state.users, [action.user]);
+      let me = state.me;
+      if (me && me.id === action.user.id && action.user.online !== me.online) me = { ...me, online: action.user.online };
+      return users === state.users && me === state.me ? state : { ...state, users, me };
+    }
+
+    case 'typingStarted': {
+      if (action.userId === state.me?.id) return state;
+      const others = state.typing.filter((t) => !(t.roomId === action.roomId && t.userId === action.userId));
+      return {
+        ...state,
+        typing: [...others, { roomId: action.roomId, userId: action.userId, username: action.username, until: action.until }],
+      };
+    }
+
+    case 'typingExpired': {
+      const typing = state.typing.filter((t) => t.until > action.now);
+      return typing.length === state.typing.length ? state : { ...state, typing };
+    }
+
+    case 'notice':
+      return state.notice === action.text ? state : { ...state, notice: action.text };
+  }
+}
+
+// ---- selectors ----
+
+/** A message `date` as a history cursor ("strictly newer than this"). */
+export function dateCursor(date: number): string {
+  return String(date);
+}
+
+export function roomActivity(room: RoomState): number {
+  return room.lastMessage?.date ?? 0;
+}
+
+function byActivity(a: RoomState, b: RoomState): number {
+  return roomActivity(b) - roomActivity(a) || a.name.localeCompare(b.name);
+}
+
+export interface RoomSections {
+  general: RoomState | undefined;
+  direct: RoomState[];
+  named: RoomState[];
+}
+
+export function roomSections(state: ChatState): RoomSections {
+  const all = Object.values(state.rooms);
+  return {
+    general: all.find((r) => r.kind === 'general'),
+    direct: all.filter((r) => r.kind === 'direct').sort(byActivity),
+    named: all.filter((r) => r.kind === 'named').sort(byActivity),
+  };
+}
+
+export function totalUnread(state: ChatState): number {
+  return Object.values(state.rooms).reduce((n, r) => n + r.unread, 0);
+}
+
+export function activeRoom(state: ChatState): RoomState | undefined {
+  return state.rooms[state.activeRoomId];
+}
+
+export function pendingFor(state: ChatState, roomId: string): PendingMessage[] {
+  return state.pending.filter((p) => p.roomId === roomId);
+}
+
+/** Names of the users typing in a room right now, oldest first. */
+export function typingNames(state: ChatState, roomId: string, now: number): string[] {
+  return state.typing.filter((t) => t.roomId === roomId && t.until > now).map((t) => t.username);
+}
+
+export function typingLabel(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return `${names.length} people are typing…`;
+}
+
+export function onlineUsers(state: ChatState): User[] {
+  return Object.values(state.users)
+    .filter((u) => u.online && u.id !== state.me?.id)
+    .sort((a, b) => a.username.localeCompare(b.username));
+}
+
+export function userName(state: ChatState, id: string): string {
+  return state.users[id]?.username ?? `User ${id}`;
+}
+
+/** Sender ids the client has no name for yet. */
+export function missingUserIds(state: ChatState): string[] {
+  const missing = new Set<string>();
+  for (const r of Object.values(state.rooms)) {
+    for (const m of r.messages) if (!state.users[m.from]) missing.add(m.from);
+    if (r.lastMessage && !state.users[r.lastMessage.from]) missing.add(r.lastMessage.from);
+  }
+  return [...missing].sort();
+}
+
+export interface CatchUp {
+  roomId: string;
+  /** Fetch messages strictly newer than this; undefined: fetch the newest page. */
+  after: string | undefined;
+}
+
+/** What to fetch after a reconnect: every room with loaded history, from its newest message. */
+export function catchUpPlan(state: ChatState): CatchUp[] {
+  return Object.values(state.rooms)
+    .filter((r) => r.historyLoaded)
+    .map((r) => {
+      const newest = newestMessage(r.messages);
+      return { roomId: r.id, after: newest ? dateCursor(newest.date) : undefined };
+    });
+}
+
+/** The date to send in a `read` frame for this room, or null when it is already read. */
+export function readTarget(state: ChatState, roomId: string): number | null {
+  const room = state.rooms[roomId];
+  if (!room) return null;
+  const newest = laterMessage(newestMessage(room.messages), room.lastMessage);
+  if (!newest) return null;
+  if (newest.date > room.readDate || room.unread > 0) return Math.max(newest.date, room.readDate);
+  return null;
+}
+
+/** Sends that failed on the transport, to be sent again (same clientId) once reconnected. */
+export function resendable(state: ChatState): PendingMessage[] {
+  return state.pending.filter((p) => p.status === 'failed' && p.reason !== 'rejected');
+}
+
+/** Sends still waiting for an ack that were sent before `deadline` (ms). */
+export function overdue(state: ChatState, deadline: number): PendingMessage[] {
+  return state.pending.filter((p) => p.status === 'sending' && p.sentAt <= deadline);
+}

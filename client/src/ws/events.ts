@@ -1,0 +1,157 @@
+// The WebSocket protocol, both directions, mirroring `modules/core/src/protocol.rs`:
+// JSON text frames `{"type": "...", "data": {...}}`. `events.test.ts` checks that the type
+// names here are the ones listed there.
+
+import type { Message, User } from '../api/types';
+
+// ---- client → server ----
+
+export interface SendMessage {
+  roomId: string;
+  message: string;
+  clientId?: string;
+}
+
+export interface RoomRef {
+  roomId: string;
+}
+
+export interface ReadMarker {
+  roomId: string;
+  date: number;
+}
+
+export type ClientEvent =
+  | { type: 'message'; data: SendMessage }
+  | { type: 'typing'; data: RoomRef }
+  | { type: 'read'; data: ReadMarker };
+
+export const CLIENT_EVENT_TYPES = ['message', 'typing', 'read'] as const satisfies readonly ClientEvent['type'][];
+
+// ---- server → client ----
+
+export interface Ready {
+  user: User;
+  serverId: string;
+}
+
+export interface Ack {
+  clientId?: string;
+  message: Message;
+}
+
+export interface ErrorEvent {
+  error: string;
+  message: string;
+  clientId?: string;
+}
+
+export interface ShowRoom {
+  id: string;
+  names: string[];
+}
+
+export interface RoomMembership {
+  roomId: string;
+  userId: string;
+  name: string;
+}
+
+export interface Typing {
+  roomId: string;
+  userId: string;
+  username: string;
+}
+
+export interface RoomRead {
+  roomId: string;
+  userId: string;
+  date: number;
+}
+
+export type ServerEvent =
+  | { type: 'ready'; data: Ready }
+  | { type: 'message'; data: Message }
+  | { type: 'ack'; data: Ack }
+  | { type: 'error'; data: ErrorEvent }
+  | { type: 'user.connected'; data: User }
+  | { type: 'user.disconnected'; data: User }
+  | { type: 'show.room'; data: ShowRoom }
+  | { type: 'room.joined'; data: RoomMembership }
+  | { type: 'room.left'; data: RoomMembership }
+  | { type: 'typing'; data: Typing }
+  | { type: 'room.read'; data: RoomRead };
+
+export type ServerEventType = ServerEvent['type'];
+
+export const SERVER_EVENT_TYPES = [
+  'ready',
+  'message',
+  'ack',
+  'error',
+  'user.connected',
+  'user.disconnected',
+  'show.room',
+  'room.joined',
+  'room.left',
+  'typing',
+  'room.read',
+] as const satisfies readonly ServerEventType[];
+
+// ---- parsing ----
+
+type Json = Record<string, unknown>;
+
+function isObj(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const str = (o: Json, k: string) => typeof o[k] === 'string';
+const num = (o: Json, k: string) => typeof o[k] === 'number' && Number.isFinite(o[k]);
+const optStr = (o: Json, k: string) => o[k] === undefined || o[k] === null || typeof o[k] === 'string';
+
+export function isMessage(v: unknown): v is Message {
+  return isObj(v) && str(v, 'id') && str(v, 'from') && num(v, 'date') && str(v, 'message') && str(v, 'roomId');
+}
+
+export function isUser(v: unknown): v is User {
+  return isObj(v) && str(v, 'id') && str(v, 'username') && typeof v.online === 'boolean';
+}
+
+// One shape check per type: a frame whose data does not fit is dropped like an unknown one,
+// so the rest of the client can trust what it receives.
+const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
+  ready: (d) => isUser(d.user) && str(d, 'serverId'),
+  message: (d) => isMessage(d),
+  ack: (d) => optStr(d, 'clientId') && isMessage(d.message),
+  error: (d) => str(d, 'error') && str(d, 'message') && optStr(d, 'clientId'),
+  'user.connected': (d) => isUser(d),
+  'user.disconnected': (d) => isUser(d),
+  'show.room': (d) => str(d, 'id') && Array.isArray(d.names),
+  'room.joined': (d) => str(d, 'roomId') && str(d, 'userId'),
+  'room.left': (d) => str(d, 'roomId') && str(d, 'userId'),
+  typing: (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'username'),
+  'room.read': (d) => str(d, 'roomId') && num(d, 'date'),
+};
+
+function isServerEventType(t: unknown): t is ServerEventType {
+  return typeof t === 'string' && Object.prototype.hasOwnProperty.call(checks, t);
+}
+
+/** Parses one text frame; `null` for anything unknown or malformed (ignored by the client). */
+export function parseServerEvent(raw: string): ServerEvent | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isObj(v) || !isServerEventType(v.type) || !isObj(v.data)) return null;
+  if (!checks[v.type](v.data)) return null;
+  // The check above has verified that `data` has the shape its `type` names; TypeScript
+  // cannot relate the two through the lookup table, hence the cast.
+  return { type: v.type, data: v.data } as unknown as ServerEvent;
+}
+
+export function encodeClientEvent(e: ClientEvent): string {
+  return JSON.stringify(e);
+}

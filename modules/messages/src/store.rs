@@ -1,0 +1,482 @@
+//! Messages in Redis: the store-and-publish script, history pages, read markers.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chat_core::{
+    context::timed,
+    metrics,
+    protocol::{Message, RoomRead, MAX_CLIENT_ID_LEN, MAX_MESSAGE_CHARS},
+    redis, Ctx, Envelope, Failure, RoomId, UserId, MESSAGES_CHANNEL,
+};
+use chat_rooms::{Access, RoomActivity, RoomsStore};
+
+use crate::keys;
+
+/// Stores a message and publishes its envelope, atomically, on the room's key alone.
+///
+/// The date is `max(now, newest date in the room + 1 ms)`, so dates are unique and
+/// increasing within a room. ARGV: now, message JSON before and after the date, channel,
+/// envelope before and after the message.
+const STORE_AND_PUBLISH: &str = r#"
+local score = tonumber(ARGV[1])
+local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if top[2] then
+  local t = tonumber(top[2])
+  if score < t + 0.001 then score = t + 0.001 end
+end
+local date = string.format('%.3f', score)
+local member = ARGV[2] .. date .. ARGV[3]
+redis.call('ZADD', KEYS[1], date, member)
+redis.call('PUBLISH', ARGV[4], ARGV[5] .. member .. ARGV[6])
+return date
+"#;
+
+/// Moves a read marker forward only.
+const MARK_READ: &str = r#"
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > cur then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0
+"#;
+
+/// How long a `clientId` is remembered for de-duplicating retries.
+const SENT_TTL_SECS: u64 = 24 * 3600;
+
+/// Why a message was refused.
+#[derive(Debug)]
+pub enum SendError {
+    Invalid(&'static str, &'static str),
+    NotFound,
+    NotMember,
+    /// A message with this `clientId` is being stored right now.
+    InProgress,
+    Internal(Failure),
+}
+
+impl From<Failure> for SendError {
+    fn from(f: Failure) -> Self {
+        SendError::Internal(f)
+    }
+}
+
+/// A position in a room's history: a date, plus how many messages at exactly that date
+/// are already seen (only seed-written messages share dates).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub date: String,
+    pub skip: Option<u64>,
+}
+
+impl Cursor {
+    /// `"<date>"` (strictly beyond that date) or `"<date>~<n>"`.
+    pub fn parse(s: &str) -> Option<Cursor> {
+        let (date, skip) = match s.split_once('~') {
+            Some((d, n)) => (d, Some(n.parse::<u64>().ok()?)),
+            None => (s, None),
+        };
+        let v: f64 = date.parse().ok()?;
+        if !v.is_finite()
+            || v < 0.0
+            || date.len() > 32
+            || date.contains(['e', 'E', '+', 'i', 'n', 'N'])
+        {
+            return None;
+        }
+        Some(Cursor {
+            date: date.to_owned(),
+            skip,
+        })
+    }
+
+    fn encode(&self) -> String {
+        match self.skip {
+            Some(n) => format!("{}~{n}", self.date),
+            None => self.date.clone(),
+        }
+    }
+}
+
+/// A page of history, oldest first.
+#[derive(Debug)]
+pub struct Page {
+    pub messages: Vec<Message>,
+    /// Cursor for the next older page; `None` at the beginning of the room.
+    pub before: Option<String>,
+    /// Cursor that continues forward after this page.
+    pub after: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct MessagesStore {
+    ctx: Ctx,
+    rooms: RoomsStore,
+    store_and_publish: redis::Script,
+    mark_read: redis::Script,
+}
+
+fn now_secs() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Checks a message's text: trimmed, non-empty, at most 4,000 characters.
+pub fn clean_text(text: &str) -> Result<&str, SendError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(SendError::Invalid(
+            "empty_message",
+            "message: must not be empty",
+        ));
+    }
+    if t.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(SendError::Invalid(
+            "message_too_long",
+            "message: at most 4000 characters",
+        ));
+    }
+    Ok(t)
+}
+
+fn valid_client_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_CLIENT_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+impl MessagesStore {
+    pub fn new(ctx: Ctx, rooms: RoomsStore) -> Self {
+        Self {
+            ctx,
+            rooms,
+            store_and_publish: redis::Script::new(STORE_AND_PUBLISH),
+            mark_read: redis::Script::new(MARK_READ),
+        }
+    }
+
+    pub fn rooms(&self) -> &RoomsStore {
+        &self.rooms
+    }
+
+    /// Checks that `user` may read and post in `room`.
+    pub async fn check_access(&self, user: UserId, room: &RoomId) -> Result<(), SendError> {
+        match self.rooms.access(user, room).await? {
+            Access::Member => Ok(()),
+            Access::NotMember => Err(SendError::NotMember),
+            Access::NotFound => Err(SendError::NotFound),
+        }
+    }
+
+    /// Stores a message from `user`, publishes it to every instance and hands it to this
+    /// instance's sockets. A repeated `client_id` returns the message it produced before.
+    ///
+    /// Hot path: one script call stores and publishes; the JSON is built once.
+    pub async fn send(
+        &self,
+        user: UserId,
+        room_id: &str,
+        text: &str,
+        client_id: Option<&str>,
+    ) -> Result<Message, SendError> {
+        let room: RoomId = room_id
+            .parse()
+            .map_err(|_| SendError::Invalid("invalid_room_id", "roomId: not a room id"))?;
+        let text = clean_text(text)?;
+        if let Some(c) = client_id {
+            if !valid_client_id(c) {
+                return Err(SendError::Invalid(
+                    "invalid_client_id",
+                    "clientId: 1 to 64 printable characters",
+                ));
+            }
+        }
+        self.check_access(user, &room).await?;
+        let mut conn = self.ctx.redis().await?;
+        if let Some(c) = client_id {
+            let claimed: Option<String> = timed(
+                "set",
+                redis::cmd("SET")
+                    .arg(keys::sent(user, c))
+                    .arg("")
+                    .arg("NX")
+                    .arg("EX")
+                    .arg(SENT_TTL_SECS)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            if claimed.is_none() {
+                let prior: Option<String> = timed(
+                    "get",
+                    redis::cmd("GET")
+                        .arg(keys::sent(user, c))
+                        .query_async(&mut *conn),
+                )
+                .await?;
+                return match prior.as_deref().and_then(Message::parse_stored) {
+                    Some(m) => Ok(m),
+                    None => Err(SendError::InProgress),
+                };
+            }
+        }
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let from = user.to_string();
+        let head = format!(r#"{{"id":"{id}","from":"{from}","date":"#);
+        let tail = format!(
+            r#","message":{},"roomId":"{}"}}"#,
+            serde_json::to_string(text).map_err(Failure::from)?,
+            room.as_str()
+        );
+        let env_head = Envelope::encode(self.ctx.server_id(), "message", "");
+        let env_head = &env_head[..env_head.len() - 1];
+        let date: String = timed(
+            "store_message",
+            self.store_and_publish
+                .key(keys::room(&room))
+                .arg(format!("{:.3}", now_secs()))
+                .arg(&head)
+                .arg(&tail)
+                .arg(MESSAGES_CHANNEL)
+                .arg(env_head)
+                .arg("}")
+                .invoke_async(&mut *conn),
+        )
+        .await?;
+        metrics::MESSAGES_SENT.inc();
+        metrics::ENVELOPES_OUT.with_label_values(&["message"]).inc();
+        let json = format!("{head}{date}{tail}");
+        self.ctx.events().dispatch_local("message", &json);
+        let message = Message {
+            id,
+            from,
+            date: date.parse().unwrap_or_default(),
+            message: text.to_owned(),
+            room_id: room.to_string(),
+        };
+        if let Some(c) = client_id {
+            let _: () = timed(
+                "set",
+                redis::cmd("SET")
+                    .arg(keys::sent(user, c))
+                    .arg(&json)
+                    .arg("EX")
+                    .arg(SENT_TTL_SECS)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+        }
+        // The sender has read their own message.
+        let _: i64 = timed(
+            "mark_read",
+            self.mark_read
+                .key(keys::read_markers(user))
+                .arg(room.as_str())
+                .arg(&date)
+                .invoke_async(&mut *conn),
+        )
+        .await?;
+        Ok(message)
+    }
+
+    /// Appends a message with a given date, without publishing (demo data).
+    pub async fn append_quietly(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        text: &str,
+        date: f64,
+    ) -> Result<(), Failure> {
+        let m = Message {
+            id: uuid::Uuid::now_v7().simple().to_string(),
+            from: user.to_string(),
+            date: (date * 1000.0).round() / 1000.0,
+            message: text.to_owned(),
+            room_id: room.to_string(),
+        };
+        let mut conn = self.ctx.redis().await?;
+        let _: i64 = timed(
+            "zadd",
+            redis::cmd("ZADD")
+                .arg(keys::room(room))
+                .arg(format!("{:.3}", m.date))
+                .arg(serde_json::to_string(&m)?)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A page of `room`'s history, oldest first. With `before`: the messages just older
+    /// than the cursor; with `after`: just newer; with neither: the newest.
+    pub async fn page(
+        &self,
+        room: &RoomId,
+        before: Option<&Cursor>,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page, Failure> {
+        let key = keys::room(room);
+        let mut conn = self.ctx.redis().await?;
+        let forward = after.is_some();
+        let cursor = after.or(before);
+        let (bound, skip) = match cursor {
+            None => ("+inf".to_owned(), 0),
+            Some(Cursor { date, skip: None }) => (format!("({date}"), 0),
+            Some(Cursor {
+                date,
+                skip: Some(n),
+            }) => (date.clone(), *n),
+        };
+        let fetch = limit + 1;
+        let raw: Vec<(String, String)> = if forward {
+            timed(
+                "zrangebyscore",
+                redis::cmd("ZRANGEBYSCORE")
+                    .arg(&key)
+                    .arg(&bound)
+                    .arg("+inf")
+                    .arg("WITHSCORES")
+                    .arg("LIMIT")
+                    .arg(skip)
+                    .arg(fetch)
+                    .query_async(&mut *conn),
+            )
+            .await?
+        } else {
+            timed(
+                "zrevrangebyscore",
+                redis::cmd("ZREVRANGEBYSCORE")
+                    .arg(&key)
+                    .arg(&bound)
+                    .arg("-inf")
+                    .arg("WITHSCORES")
+                    .arg("LIMIT")
+                    .arg(skip)
+                    .arg(fetch)
+                    .query_async(&mut *conn),
+            )
+            .await?
+        };
+        let more = raw.len() > limit;
+        let mut items: Vec<(String, String)> = raw.into_iter().take(limit).collect();
+        // The cursor for continuing past the last item of `items`, in fetch order.
+        let next = items.last().map(|(_, score)| {
+            let same = items.iter().rev().take_while(|(_, s)| s == score).count() as u64;
+            let inherited = match cursor {
+                Some(Cursor {
+                    date,
+                    skip: Some(n),
+                }) if date == score => *n,
+                _ => 0,
+            };
+            Cursor {
+                date: score.clone(),
+                skip: Some(same + inherited),
+            }
+            .encode()
+        });
+        let (before_cursor, after_cursor) = if forward {
+            // Fetched oldest first: older than this page is strictly before its first date.
+            let older = items.first().map(|(_, s)| s.clone());
+            (older, next.or_else(|| cursor.map(Cursor::encode)))
+        } else {
+            items.reverse();
+            let newer = items.last().map(|(_, s)| s.clone());
+            (
+                if more { next } else { None },
+                newer.or_else(|| cursor.map(Cursor::encode)),
+            )
+        };
+        let messages = items
+            .iter()
+            .filter_map(|(raw, _)| Message::parse_stored(raw))
+            .map(|mut m| {
+                if m.room_id.is_empty() {
+                    m.room_id = room.to_string();
+                }
+                m
+            });
+        Ok(Page {
+            messages: messages.collect(),
+            before: before_cursor,
+            after: after_cursor,
+        })
+    }
+
+    /// Moves `user`'s read marker in `room` forward to `date` and tells their other sockets.
+    pub async fn mark_read(&self, user: UserId, room_id: &str, date: f64) -> Result<(), SendError> {
+        let room: RoomId = room_id
+            .parse()
+            .map_err(|_| SendError::Invalid("invalid_room_id", "roomId: not a room id"))?;
+        if !date.is_finite() || date < 0.0 {
+            return Err(SendError::Invalid("invalid_date", "date: a message's date"));
+        }
+        self.check_access(user, &room).await?;
+        let mut conn = self.ctx.redis().await?;
+        let moved: i64 = timed(
+            "mark_read",
+            self.mark_read
+                .key(keys::read_markers(user))
+                .arg(room.as_str())
+                .arg(format!("{date:.3}"))
+                .invoke_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        if moved == 1 {
+            let event = RoomRead {
+                room_id: room.to_string(),
+                user_id: user.to_string(),
+                date,
+            };
+            self.ctx.events().publish("room.read", &event).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl RoomActivity for MessagesStore {
+    async fn activity(
+        &self,
+        user: UserId,
+        rooms: &[RoomId],
+    ) -> Result<Vec<(Option<Message>, u64)>, Failure> {
+        if rooms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.ctx.redis().await?;
+        let mut markers = redis::cmd("HMGET");
+        markers.arg(keys::read_markers(user));
+        for r in rooms {
+            markers.arg(r.as_str());
+        }
+        let markers: Vec<Option<String>> = timed("hmget", markers.query_async(&mut *conn)).await?;
+        let mut pipe = redis::pipe();
+        for (r, marker) in rooms.iter().zip(&markers) {
+            let key = keys::room(r);
+            pipe.cmd("ZREVRANGE").arg(&key).arg(0).arg(0);
+            let from = marker
+                .as_deref()
+                .map_or_else(|| "-inf".to_owned(), |m| format!("({m}"));
+            pipe.cmd("ZCOUNT").arg(&key).arg(from).arg("+inf");
+        }
+        let out: Vec<redis::Value> = timed("activity", pipe.query_async(&mut *conn)).await?;
+        let mut result = Vec::with_capacity(rooms.len());
+        for (i, room) in rooms.iter().enumerate() {
+            let last: Vec<String> = redis::from_redis_value(&out[2 * i]).unwrap_or_default();
+            let unread: u64 = redis::from_redis_value(&out[2 * i + 1]).unwrap_or(0);
+            let last = last
+                .first()
+                .and_then(|raw| Message::parse_stored(raw))
+                .map(|mut m| {
+                    if m.room_id.is_empty() {
+                        m.room_id = room.to_string();
+                    }
+                    m
+                });
+            result.push((last, unread));
+        }
+        Ok(result)
+    }
+}

@@ -1,0 +1,19 @@
+//! Every Redis key of the presence module; nobody else formats them.
+
+use chat_core::UserId;
+
+/// Ids of users with at least one live connection on any instance (the seed's key).
+pub const ONLINE_USERS: &str = "online_users";
+
+/// Server id → last heartbeat (unix ms).
+pub const SERVERS: &str = "presence_servers";
+
+/// `user:{id}:connections`: hash of server id → number of open connections there.
+pub fn connections(user: UserId) -> String {
+    format!("user:{user}:connections")
+}
+
+/// `server:{id}:users`: users with at least one connection on that server.
+pub fn server_users(server_id: &str) -> String {
+    format!("server:{server_id}:users")
+}

@@ -1,0 +1,330 @@
+//! Presence in Redis: connection counts per user and server, the `online_users` set, and
+//! the heartbeat that lets survivors clean up after a dead instance.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chat_auth::AuthStore;
+use chat_core::{context::timed, metrics, protocol::UserView, redis, Ctx, Failure, UserId};
+
+use crate::keys;
+
+/// How often an instance heartbeats and sweeps.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+/// An instance silent this long is dead: its users are cleared.
+pub const DEAD_AFTER: Duration = Duration::from_secs(15);
+/// How long after a user's last connection closes they are declared offline.
+pub const OFFLINE_GRACE: Duration = Duration::from_secs(2);
+
+/// `HINCRBY` a server's count in `user:{id}:connections`, drop it at zero, return the total
+/// over all servers. One key, so it is atomic and cluster-safe.
+const ADJUST: &str = r#"
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+local total = 0
+local vals = redis.call('HVALS', KEYS[1])
+for i = 1, #vals do total = total + tonumber(vals[i]) end
+return {n, total}
+"#;
+
+#[derive(Clone)]
+pub struct PresenceStore {
+    ctx: Ctx,
+    auth: AuthStore,
+    adjust: redis::Script,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl PresenceStore {
+    pub fn new(ctx: Ctx, auth: AuthStore) -> Self {
+        Self {
+            ctx,
+            auth,
+            adjust: redis::Script::new(ADJUST),
+        }
+    }
+
+    async fn adjust(&self, user: UserId, delta: i64) -> Result<(i64, i64), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let out: Vec<i64> = timed(
+            "presence_adjust",
+            self.adjust
+                .key(keys::connections(user))
+                .arg(self.ctx.server_id())
+                .arg(delta)
+                .invoke_async(&mut *conn),
+        )
+        .await?;
+        Ok((
+            out.first().copied().unwrap_or(0),
+            out.get(1).copied().unwrap_or(0),
+        ))
+    }
+
+    async fn view(&self, user: UserId, online: bool) -> Result<UserView, Failure> {
+        let username = self.auth.username(user).await?.unwrap_or_default();
+        Ok(UserView {
+            id: user.to_string(),
+            username,
+            online,
+        })
+    }
+
+    /// A connection of `user` opened on this instance.
+    pub async fn connect(&self, user: UserId) -> Result<(), Failure> {
+        let (here, _) = self.adjust(user, 1).await?;
+        let mut conn = self.ctx.redis().await?;
+        if here == 1 {
+            let _: i64 = timed(
+                "sadd",
+                redis::cmd("SADD")
+                    .arg(keys::server_users(self.ctx.server_id()))
+                    .arg(user.0)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+        }
+        let added: i64 = timed(
+            "sadd",
+            redis::cmd("SADD")
+                .arg(keys::ONLINE_USERS)
+                .arg(user.0)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        if added == 1 {
+            let view = self.view(user, true).await?;
+            self.ctx.events().publish("user.connected", &view).await?;
+        }
+        Ok(())
+    }
+
+    /// A connection of `user` closed on this instance. When it was their last anywhere,
+    /// they go offline after [`OFFLINE_GRACE`] unless a connection reappears meanwhile.
+    pub async fn disconnect(&self, user: UserId, grace: bool) -> Result<(), Failure> {
+        let (here, total) = self.adjust(user, -1).await?;
+        if here <= 0 {
+            let mut conn = self.ctx.redis().await?;
+            let _: i64 = timed(
+                "srem",
+                redis::cmd("SREM")
+                    .arg(keys::server_users(self.ctx.server_id()))
+                    .arg(user.0)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+        }
+        if total > 0 {
+            return Ok(());
+        }
+        if grace {
+            let this = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(OFFLINE_GRACE).await;
+                if let Err(e) = this.settle_offline(user).await {
+                    tracing::warn!(error = %e, "presence: offline check failed");
+                }
+            });
+            Ok(())
+        } else {
+            self.settle_offline(user).await
+        }
+    }
+
+    /// Declares `user` offline if no instance holds a connection of theirs.
+    async fn settle_offline(&self, user: UserId) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let open: i64 = timed(
+            "hlen",
+            redis::cmd("HLEN")
+                .arg(keys::connections(user))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        if open > 0 {
+            return Ok(());
+        }
+        let removed: i64 = timed(
+            "srem",
+            redis::cmd("SREM")
+                .arg(keys::ONLINE_USERS)
+                .arg(user.0)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        // A connection may have opened between HLEN and SREM: put the user back if so.
+        let open: i64 = timed(
+            "hlen",
+            redis::cmd("HLEN")
+                .arg(keys::connections(user))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        if open > 0 {
+            let _: i64 = timed(
+                "sadd",
+                redis::cmd("SADD")
+                    .arg(keys::ONLINE_USERS)
+                    .arg(user.0)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            return Ok(());
+        }
+        drop(conn);
+        if removed == 1 {
+            let view = self.view(user, false).await?;
+            self.ctx
+                .events()
+                .publish("user.disconnected", &view)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Records this instance as alive and clears the users of instances that are not.
+    /// Runs every [`HEARTBEAT`].
+    pub async fn heartbeat(&self) -> Result<(), Failure> {
+        let now = now_ms();
+        let mut conn = self.ctx.redis().await?;
+        let _: i64 = timed(
+            "zadd",
+            redis::cmd("ZADD")
+                .arg(keys::SERVERS)
+                .arg(now)
+                .arg(self.ctx.server_id())
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let cutoff = now.saturating_sub(DEAD_AFTER.as_millis() as u64);
+        let dead: Vec<String> = timed(
+            "zrangebyscore",
+            redis::cmd("ZRANGEBYSCORE")
+                .arg(keys::SERVERS)
+                .arg("-inf")
+                .arg(format!("({cutoff}"))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        for server in dead {
+            self.clear_server(&server).await?;
+        }
+        let mut conn = self.ctx.redis().await?;
+        let online: i64 = timed(
+            "scard",
+            redis::cmd("SCARD")
+                .arg(keys::ONLINE_USERS)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        metrics::USERS_ONLINE.set(online);
+        Ok(())
+    }
+
+    /// Removes a server and every connection it held. Of several survivors, the one whose
+    /// `ZREM` succeeds does the work.
+    async fn clear_server(&self, server: &str) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let claimed: i64 = timed(
+            "zrem",
+            redis::cmd("ZREM")
+                .arg(keys::SERVERS)
+                .arg(server)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        if claimed == 0 {
+            return Ok(());
+        }
+        let users: Vec<u64> = timed(
+            "smembers",
+            redis::cmd("SMEMBERS")
+                .arg(keys::server_users(server))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        tracing::info!(
+            server,
+            users = users.len(),
+            "presence: clearing a dead instance"
+        );
+        for u in users {
+            let _: i64 = timed(
+                "hdel",
+                redis::cmd("HDEL")
+                    .arg(keys::connections(UserId(u)))
+                    .arg(server)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            self.settle_offline(UserId(u)).await?;
+        }
+        let _: i64 = timed(
+            "del",
+            redis::cmd("DEL")
+                .arg(keys::server_users(server))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// On shutdown: drop this instance's connections and its heartbeat.
+    pub async fn leave(&self) -> Result<(), Failure> {
+        self.clear_server(self.ctx.server_id()).await
+    }
+
+    /// Which of `ids` are online, in order (one `SMISMEMBER`).
+    pub async fn are_online(&self, ids: &[UserId]) -> Result<Vec<bool>, Failure> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cmd = redis::cmd("SMISMEMBER");
+        cmd.arg(keys::ONLINE_USERS);
+        for id in ids {
+            cmd.arg(id.0);
+        }
+        let mut conn = self.ctx.redis().await?;
+        let v: Vec<i64> = timed("smismember", cmd.query_async(&mut *conn)).await?;
+        Ok(v.into_iter().map(|x| x == 1).collect())
+    }
+
+    /// Every online user's id.
+    pub async fn online(&self) -> Result<Vec<UserId>, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let mut v: Vec<u64> = timed(
+            "smembers",
+            redis::cmd("SMEMBERS")
+                .arg(keys::ONLINE_USERS)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        v.sort_unstable();
+        Ok(v.into_iter().map(UserId).collect())
+    }
+
+    /// Views of users (unknown ids are left out).
+    pub async fn views(&self, ids: &[UserId]) -> Result<Vec<UserView>, Failure> {
+        let names = self.auth.usernames(ids).await?;
+        let online = self.are_online(ids).await?;
+        Ok(ids
+            .iter()
+            .zip(names)
+            .zip(online)
+            .filter_map(|((id, name), online)| {
+                Some(UserView {
+                    id: id.to_string(),
+                    username: name?,
+                    online,
+                })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,398 @@
+//! `/api/rooms` (the room listing, creating, joining and leaving rooms).
+
+use std::sync::Arc;
+
+use chat_auth::SessionAuth;
+use chat_core::{
+    protocol::{Message, UserView},
+    ErrorBody, Failure, RoomId, RoomKind, UserId,
+};
+use chat_presence::PresenceStore;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Enum, Object, OpenApi, Tags,
+};
+
+use crate::{
+    store::{Access, Created},
+    RoomActivity, RoomsStore, MAX_ROOM_NAME,
+};
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Rooms: General, direct rooms and named rooms.
+    Rooms,
+}
+
+/// What kind of room it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Kind {
+    /// Room `0`: everyone is in it.
+    General,
+    /// Two users' private room.
+    Direct,
+    /// A named room anyone can join.
+    Named,
+}
+
+/// A room as its member sees it in the room list.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct RoomSummary {
+    /// The room's id: `0`, `{a}:{b}` (direct) or digits (named).
+    pub id: String,
+    /// What to show: `General`, the other user's name, or the room's name.
+    pub name: String,
+    /// What kind of room it is.
+    pub kind: Kind,
+    /// The other user of a direct room.
+    pub peer: Option<UserView>,
+    /// The newest message, if any.
+    pub last_message: Option<Message>,
+    /// Messages after the caller's read marker.
+    pub unread: u64,
+}
+
+/// A named room one can join.
+#[derive(Debug, Clone, Object)]
+pub struct JoinableRoom {
+    /// The room's id.
+    pub id: String,
+    /// The room's name.
+    pub name: String,
+    /// How many members it has.
+    pub members: u64,
+}
+
+/// A page of joinable rooms.
+#[derive(Debug, Clone, Object)]
+pub struct JoinablePage {
+    /// This page, ordered by creation.
+    pub rooms: Vec<JoinableRoom>,
+    /// How many rooms match the filter in all.
+    pub total: u64,
+}
+
+/// A new named room.
+#[derive(Debug, Object)]
+pub struct NewRoom {
+    /// 1–64 characters after trimming; unique (ignoring case).
+    pub name: Option<String>,
+}
+
+/// Whom to open a direct room with.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct DirectWith {
+    /// The other user's id.
+    pub user_id: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum RoomResponse {
+    /// The room.
+    #[oai(status = 200)]
+    Ok(Json<RoomSummary>),
+    /// The room was created.
+    #[oai(status = 201)]
+    Created(Json<RoomSummary>),
+    /// The input is invalid; `message` names the field.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No such room or user.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// A room with this name exists.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
+pub enum LeaveResponse {
+    /// The caller is no longer a member.
+    #[oai(status = 204)]
+    Left,
+    /// Only named rooms can be left.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No such room.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
+pub enum DiscoverResponse {
+    /// A page of named rooms the caller can join.
+    #[oai(status = 200)]
+    Ok(Json<JoinablePage>),
+    /// `offset` or `limit` is out of range.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+}
+
+/// The rooms module's API.
+pub struct RoomsApi {
+    store: RoomsStore,
+    presence: PresenceStore,
+    activity: Arc<dyn RoomActivity>,
+}
+
+fn not_found(what: &str) -> Json<ErrorBody> {
+    Json(ErrorBody::new("not_found", format!("{what}: no such room")))
+}
+
+impl RoomsApi {
+    pub fn new(
+        store: RoomsStore,
+        presence: PresenceStore,
+        activity: Arc<dyn RoomActivity>,
+    ) -> Self {
+        Self {
+            store,
+            presence,
+            activity,
+        }
+    }
+
+    /// Builds the listing entries of `rooms` as `user` sees them, most recent first.
+    async fn summaries(&self, user: UserId, rooms: &[RoomId]) -> Result<Vec<RoomSummary>, Failure> {
+        let peers: Vec<UserId> = rooms
+            .iter()
+            .filter_map(|r| match r.kind() {
+                RoomKind::Direct(a, b) => Some(if a == user { b } else { a }),
+                _ => None,
+            })
+            .collect();
+        let mut peer_views = self.presence.views(&peers).await?.into_iter();
+        let named: Vec<RoomId> = rooms
+            .iter()
+            .filter(|r| r.kind() == RoomKind::Named)
+            .cloned()
+            .collect();
+        let mut names = self.store.names(&named).await?.into_iter();
+        let activity = self.activity.activity(user, rooms).await?;
+        let mut out = Vec::with_capacity(rooms.len());
+        for (room, (last_message, unread)) in rooms.iter().zip(activity) {
+            let (name, kind, peer) = match room.kind() {
+                RoomKind::General => ("General".to_owned(), Kind::General, None),
+                RoomKind::Direct(..) => {
+                    let peer = peer_views.next();
+                    let Some(peer) = peer else { continue };
+                    (peer.username.clone(), Kind::Direct, Some(peer))
+                }
+                RoomKind::Named => match names.next().flatten() {
+                    Some(n) => (n, Kind::Named, None),
+                    None => continue,
+                },
+            };
+            out.push(RoomSummary {
+                id: room.to_string(),
+                name,
+                kind,
+                peer,
+                last_message,
+                unread,
+            });
+        }
+        out.sort_by(|a, b| {
+            let da = a.last_message.as_ref().map_or(0.0, |m| m.date);
+            let db = b.last_message.as_ref().map_or(0.0, |m| m.date);
+            db.total_cmp(&da).then_with(|| a.name.cmp(&b.name))
+        });
+        Ok(out)
+    }
+
+    async fn summary(&self, user: UserId, room: &RoomId) -> Result<Option<RoomSummary>, Failure> {
+        Ok(self
+            .summaries(user, std::slice::from_ref(room))
+            .await?
+            .pop())
+    }
+
+    /// A named room's id and name, or `None` when it is not a named room that exists.
+    async fn named(&self, id: &str) -> Result<Option<(RoomId, String)>, Failure> {
+        let Ok(room) = id.parse::<RoomId>() else {
+            return Ok(None);
+        };
+        if room.kind() != RoomKind::Named {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .names(std::slice::from_ref(&room))
+            .await?
+            .pop()
+            .flatten()
+            .map(|n| (room, n)))
+    }
+}
+
+#[OpenApi(prefix_path = "/api/rooms", tag = "ApiTags::Rooms")]
+impl RoomsApi {
+    /// My rooms
+    ///
+    /// The caller's rooms with display name, last message and unread count, most recently
+    /// active first.
+    #[oai(path = "/", method = "get", operation_id = "listRooms")]
+    async fn list(&self, auth: SessionAuth) -> poem::Result<Json<Vec<RoomSummary>>> {
+        let user = auth.user_id();
+        let rooms = self.store.rooms_of(user).await?;
+        Ok(Json(self.summaries(user, &rooms).await?))
+    }
+
+    /// Rooms to join
+    ///
+    /// Named rooms the caller is not in, optionally filtered by a part of their name, paged.
+    #[oai(path = "/discover", method = "get", operation_id = "discoverRooms")]
+    async fn discover(
+        &self,
+        auth: SessionAuth,
+        /// Part of the name to look for (case-insensitive).
+        q: Query<Option<String>>,
+        /// How many matching rooms to skip.
+        offset: Query<Option<u32>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+    ) -> poem::Result<DiscoverResponse> {
+        let limit = limit.0.unwrap_or(20);
+        if !(1..=100).contains(&limit) {
+            return Ok(DiscoverResponse::BadRequest(Json(ErrorBody::new(
+                "invalid_limit",
+                "limit: 1 to 100",
+            ))));
+        }
+        let q = q.0.unwrap_or_default();
+        if q.chars().count() > MAX_ROOM_NAME {
+            return Ok(DiscoverResponse::BadRequest(Json(ErrorBody::new(
+                "invalid_query",
+                "q: at most 64 characters",
+            ))));
+        }
+        let (page, total) = self
+            .store
+            .discover(
+                auth.user_id(),
+                &q,
+                offset.0.unwrap_or(0) as usize,
+                limit as usize,
+            )
+            .await?;
+        Ok(DiscoverResponse::Ok(Json(JoinablePage {
+            rooms: page
+                .into_iter()
+                .map(|(id, name, members)| JoinableRoom {
+                    id: id.to_string(),
+                    name,
+                    members,
+                })
+                .collect(),
+            total: total as u64,
+        })))
+    }
+
+    /// Create a named room
+    ///
+    /// The creator joins it. Names are 1–64 characters (trimmed) and unique, ignoring case.
+    #[oai(path = "/", method = "post", operation_id = "createRoom")]
+    async fn create(&self, auth: SessionAuth, body: Json<NewRoom>) -> poem::Result<RoomResponse> {
+        let name = body.name.as_deref().unwrap_or_default().trim();
+        let len = name.chars().count();
+        if len == 0 || len > MAX_ROOM_NAME || name.chars().any(char::is_control) {
+            return Ok(RoomResponse::BadRequest(Json(ErrorBody::new(
+                "invalid_name",
+                "name: 1 to 64 characters, no control characters",
+            ))));
+        }
+        match self.store.create_named(auth.user_id(), name).await? {
+            Created::NameTaken => Ok(RoomResponse::Conflict(Json(ErrorBody::new(
+                "room_name_taken",
+                format!("name: a room named '{name}' exists"),
+            )))),
+            Created::Room(room) => match self.summary(auth.user_id(), &room).await? {
+                Some(s) => Ok(RoomResponse::Created(Json(s))),
+                None => Err(Failure::internal("room vanished after creation").into()),
+            },
+        }
+    }
+
+    /// Open a direct room
+    ///
+    /// Creates (or returns) the private room of the caller and another user. Idempotent.
+    #[oai(path = "/direct", method = "post", operation_id = "openDirectRoom")]
+    async fn direct(
+        &self,
+        auth: SessionAuth,
+        body: Json<DirectWith>,
+    ) -> poem::Result<RoomResponse> {
+        let me = auth.user_id();
+        let Ok(other) = body
+            .user_id
+            .as_deref()
+            .unwrap_or_default()
+            .parse::<UserId>()
+        else {
+            return Ok(RoomResponse::BadRequest(Json(ErrorBody::new(
+                "invalid_user_id",
+                "userId: not a user id",
+            ))));
+        };
+        if other == me {
+            return Ok(RoomResponse::BadRequest(Json(ErrorBody::new(
+                "invalid_user_id",
+                "userId: a direct room needs another user",
+            ))));
+        }
+        if self.store.auth().username(other).await?.is_none() {
+            return Ok(RoomResponse::NotFound(Json(ErrorBody::new(
+                "not_found",
+                "userId: no such user",
+            ))));
+        }
+        let room = self.store.open_direct(me, other).await?;
+        match self.summary(me, &room).await? {
+            Some(s) => Ok(RoomResponse::Ok(Json(s))),
+            None => Err(Failure::internal("direct room vanished").into()),
+        }
+    }
+
+    /// Join a named room
+    #[oai(path = "/:id/join", method = "post", operation_id = "joinRoom")]
+    async fn join(&self, auth: SessionAuth, id: Path<String>) -> poem::Result<RoomResponse> {
+        let Some((room, name)) = self.named(&id.0).await? else {
+            return Ok(RoomResponse::NotFound(not_found("id")));
+        };
+        self.store.join(auth.user_id(), &room, &name).await?;
+        match self.summary(auth.user_id(), &room).await? {
+            Some(s) => Ok(RoomResponse::Ok(Json(s))),
+            None => Ok(RoomResponse::NotFound(not_found("id"))),
+        }
+    }
+
+    /// Leave a named room
+    ///
+    /// General and direct rooms cannot be left.
+    #[oai(path = "/:id/leave", method = "post", operation_id = "leaveRoom")]
+    async fn leave(&self, auth: SessionAuth, id: Path<String>) -> poem::Result<LeaveResponse> {
+        if let Ok(room) = id.0.parse::<RoomId>() {
+            if room.kind() != RoomKind::Named {
+                return Ok(LeaveResponse::BadRequest(Json(ErrorBody::new(
+                    "not_leavable",
+                    "id: only named rooms can be left",
+                ))));
+            }
+        }
+        let Some((room, name)) = self.named(&id.0).await? else {
+            return Ok(LeaveResponse::NotFound(not_found("id")));
+        };
+        if self.store.access(auth.user_id(), &room).await? != Access::Member {
+            return Ok(LeaveResponse::NotFound(Json(ErrorBody::new(
+                "not_member",
+                "id: you are not in this room",
+            ))));
+        }
+        self.store.leave(auth.user_id(), &room, &name).await?;
+        Ok(LeaveResponse::Left)
+    }
+}

@@ -1,0 +1,29 @@
+//! Every Redis key of the rooms module; nobody else formats them.
+
+use chat_core::{RoomId, UserId};
+
+/// `user:{id}:rooms`: ids of the rooms the user belongs to (the seed's).
+pub fn user_rooms(user: UserId) -> String {
+    format!("user:{user}:rooms")
+}
+
+/// `room:{id}:name`: a named room's name (the seed's).
+pub fn room_name(room: &RoomId) -> String {
+    format!("room:{room}:name")
+}
+
+/// `room:{id}:members`: the members of a named room.
+pub fn room_members(room: &RoomId) -> String {
+    format!("room:{room}:members")
+}
+
+/// Last named-room id handed out (`INCR`).
+pub const TOTAL_ROOMS: &str = "total_rooms";
+
+/// Sorted set of named room ids (score = id): the directory of joinable rooms.
+pub const NAMED_ROOMS: &str = "named_rooms";
+
+/// `room_name:{lowercase name}` → room id: keeps named rooms' names unique.
+pub fn name_claim(lowercase: &str) -> String {
+    format!("room_name:{lowercase}")
+}

@@ -1,0 +1,352 @@
+//! Rooms and memberships in Redis.
+
+use chat_auth::AuthStore;
+use chat_core::{
+    context::timed,
+    protocol::{Message, RoomMembership, ShowRoom, Typing},
+    redis, Ctx, Failure, RoomId, RoomKind, UserId,
+};
+
+use crate::keys;
+
+/// Longest room name, in characters.
+pub const MAX_ROOM_NAME: usize = 64;
+
+/// What a user may do with a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Member,
+    /// The room exists and can be joined, but the user is not in it.
+    NotMember,
+    /// No such room, or a direct room of other users (not revealed).
+    NotFound,
+}
+
+/// Last message and unread count of rooms, provided by the messages module.
+#[async_trait::async_trait]
+pub trait RoomActivity: Send + Sync {
+    /// For each room, in order: its last message and how many messages `user` has not read.
+    async fn activity(
+        &self,
+        user: UserId,
+        rooms: &[RoomId],
+    ) -> Result<Vec<(Option<Message>, u64)>, Failure>;
+}
+
+#[derive(Clone)]
+pub struct RoomsStore {
+    ctx: Ctx,
+    auth: AuthStore,
+}
+
+/// Outcome of creating a named room.
+pub enum Created {
+    Room(RoomId),
+    NameTaken,
+}
+
+impl RoomsStore {
+    pub fn new(ctx: Ctx, auth: AuthStore) -> Self {
+        Self { ctx, auth }
+    }
+
+    pub fn auth(&self) -> &AuthStore {
+        &self.auth
+    }
+
+    /// Puts a user in General (every user is in it; the seed lists it from this set).
+    pub async fn add_to_general(&self, user: UserId) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        timed(
+            "sadd",
+            redis::cmd("SADD")
+                .arg(keys::user_rooms(user))
+                .arg(RoomId::general().as_str())
+                .query_async(&mut *conn),
+        )
+        .await
+    }
+
+    /// May `user` read and post in `room`?
+    ///
+    /// Hot path: runs for every message sent (General needs no round trip).
+    pub async fn access(&self, user: UserId, room: &RoomId) -> Result<Access, Failure> {
+        match room.kind() {
+            RoomKind::General => Ok(Access::Member),
+            RoomKind::Direct(..) if !room.direct_has(user) => Ok(Access::NotFound),
+            kind => {
+                let mut conn = self.ctx.redis().await?;
+                let member: bool = timed(
+                    "sismember",
+                    redis::cmd("SISMEMBER")
+                        .arg(keys::user_rooms(user))
+                        .arg(room.as_str())
+                        .query_async(&mut *conn),
+                )
+                .await?;
+                if member {
+                    return Ok(Access::Member);
+                }
+                if kind == RoomKind::Named {
+                    let exists: bool = timed(
+                        "exists",
+                        redis::cmd("EXISTS")
+                            .arg(keys::room_name(room))
+                            .query_async(&mut *conn),
+                    )
+                    .await?;
+                    if exists {
+                        return Ok(Access::NotMember);
+                    }
+                }
+                Ok(Access::NotFound)
+            }
+        }
+    }
+
+    /// The ids of the rooms `user` belongs to (General always among them).
+    pub async fn rooms_of(&self, user: UserId) -> Result<Vec<RoomId>, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let raw: Vec<String> = timed(
+            "smembers",
+            redis::cmd("SMEMBERS")
+                .arg(keys::user_rooms(user))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let mut rooms: Vec<RoomId> = raw.iter().filter_map(|r| r.parse().ok()).collect();
+        if !rooms.iter().any(|r| r.kind() == RoomKind::General) {
+            rooms.push(RoomId::general());
+        }
+        Ok(rooms)
+    }
+
+    /// Names of named rooms, in order (`None` for rooms that do not exist).
+    pub async fn names(&self, rooms: &[RoomId]) -> Result<Vec<Option<String>>, Failure> {
+        if rooms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for r in rooms {
+            pipe.cmd("GET").arg(keys::room_name(r));
+        }
+        let mut conn = self.ctx.redis().await?;
+        timed("get", pipe.query_async(&mut *conn)).await
+    }
+
+    /// Creates (or finds) the direct room of two users. Tells both when it is new.
+    pub async fn open_direct(&self, a: UserId, b: UserId) -> Result<RoomId, Failure> {
+        let room = RoomId::direct(a, b);
+        let mut conn = self.ctx.redis().await?;
+        let (na, nb): (i64, i64) = timed(
+            "sadd",
+            redis::pipe()
+                .cmd("SADD")
+                .arg(keys::user_rooms(a))
+                .arg(room.as_str())
+                .cmd("SADD")
+                .arg(keys::user_rooms(b))
+                .arg(room.as_str())
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        if na + nb > 0 {
+            let names = self
+                .auth
+                .usernames(&[a, b])
+                .await?
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect();
+            self.ctx
+                .events()
+                .publish(
+                    "show.room",
+                    &ShowRoom {
+                        id: room.to_string(),
+                        names,
+                    },
+                )
+                .await?;
+        }
+        Ok(room)
+    }
+
+    /// Creates a named room and puts its creator in it.
+    pub async fn create_named(&self, creator: UserId, name: &str) -> Result<Created, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let claim = keys::name_claim(&name.to_lowercase());
+        let taken: bool = timed(
+            "exists",
+            redis::cmd("EXISTS").arg(&claim).query_async(&mut *conn),
+        )
+        .await?;
+        if taken {
+            return Ok(Created::NameTaken);
+        }
+        let id: u64 = timed(
+            "incr",
+            redis::cmd("INCR")
+                .arg(keys::TOTAL_ROOMS)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let room = RoomId::named(id);
+        let claimed: Option<String> = timed(
+            "set",
+            redis::cmd("SET")
+                .arg(&claim)
+                .arg(id)
+                .arg("NX")
+                .query_async(&mut *conn),
+        )
+        .await?;
+        if claimed.is_none() {
+            return Ok(Created::NameTaken);
+        }
+        let _: () = timed(
+            "set",
+            redis::cmd("SET")
+                .arg(keys::room_name(&room))
+                .arg(name)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let _: () = timed(
+            "zadd",
+            redis::cmd("ZADD")
+                .arg(keys::NAMED_ROOMS)
+                .arg(id)
+                .arg(id)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        self.join(creator, &room, name).await?;
+        Ok(Created::Room(room))
+    }
+
+    /// Adds `user` to a named room (idempotent) and tells the user's sockets.
+    pub async fn join(&self, user: UserId, room: &RoomId, name: &str) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let _: () = timed(
+            "sadd",
+            redis::pipe()
+                .cmd("SADD")
+                .arg(keys::user_rooms(user))
+                .arg(room.as_str())
+                .ignore()
+                .cmd("SADD")
+                .arg(keys::room_members(room))
+                .arg(user.0)
+                .ignore()
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        let event = RoomMembership {
+            room_id: room.to_string(),
+            user_id: user.to_string(),
+            name: name.to_owned(),
+        };
+        self.ctx.events().publish("room.joined", &event).await
+    }
+
+    /// Removes `user` from a named room and tells the user's sockets.
+    pub async fn leave(&self, user: UserId, room: &RoomId, name: &str) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let _: () = timed(
+            "srem",
+            redis::pipe()
+                .cmd("SREM")
+                .arg(keys::user_rooms(user))
+                .arg(room.as_str())
+                .ignore()
+                .cmd("SREM")
+                .arg(keys::room_members(room))
+                .arg(user.0)
+                .ignore()
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        let event = RoomMembership {
+            room_id: room.to_string(),
+            user_id: user.to_string(),
+            name: name.to_owned(),
+        };
+        self.ctx.events().publish("room.left", &event).await
+    }
+
+    /// Named rooms `user` is not in, whose name contains `filter` (case-insensitive):
+    /// `(page of (id, name, member count), total matching)`.
+    pub async fn discover(
+        &self,
+        user: UserId,
+        filter: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<(RoomId, String, u64)>, usize), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let ids: Vec<u64> = timed(
+            "zrange",
+            redis::cmd("ZRANGE")
+                .arg(keys::NAMED_ROOMS)
+                .arg(0)
+                .arg(-1)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let mine: Vec<String> = timed(
+            "smembers",
+            redis::cmd("SMEMBERS")
+                .arg(keys::user_rooms(user))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        let rooms: Vec<RoomId> = ids
+            .into_iter()
+            .map(RoomId::named)
+            .filter(|r| !mine.iter().any(|m| m == r.as_str()))
+            .collect();
+        let names = self.names(&rooms).await?;
+        let filter = filter.trim().to_lowercase();
+        let matching: Vec<(RoomId, String)> = rooms
+            .into_iter()
+            .zip(names)
+            .filter_map(|(r, n)| Some((r, n?)))
+            .filter(|(_, n)| filter.is_empty() || n.to_lowercase().contains(&filter))
+            .collect();
+        let total = matching.len();
+        let page: Vec<(RoomId, String)> = matching.into_iter().skip(offset).take(limit).collect();
+        let mut pipe = redis::pipe();
+        for (r, _) in &page {
+            pipe.cmd("SCARD").arg(keys::room_members(r));
+        }
+        let counts: Vec<u64> = if page.is_empty() {
+            Vec::new()
+        } else {
+            let mut conn = self.ctx.redis().await?;
+            timed("scard", pipe.query_async(&mut *conn)).await?
+        };
+        Ok((
+            page.into_iter()
+                .zip(counts)
+                .map(|((r, n), c)| (r, n, c))
+                .collect(),
+            total,
+        ))
+    }
+
+    /// Tells the other members of `room` that `user` is typing. Nothing is stored.
+    pub async fn typing(&self, user: UserId, username: &str, room: &RoomId) -> Result<(), Failure> {
+        let event = Typing {
+            room_id: room.to_string(),
+            user_id: user.to_string(),
+            username: username.to_owned(),
+        };
+        self.ctx.events().publish("typing", &event).await
+    }
+}

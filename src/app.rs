@@ -1,0 +1,350 @@
+//! Puts the modules together: the one place that knows them all.
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    sync::{atomic::AtomicBool, Arc},
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use chat_auth::{AuthApi, AuthStore, OnRegister};
+use chat_core::{metrics, redis, Ctx, Events, Failure, Pool, UserId};
+use chat_messages::{MessagesApi, MessagesStore};
+use chat_presence::{PresenceApi, PresenceStore, HEARTBEAT};
+use chat_rooms::{RoomsApi, RoomsStore};
+use mobc_redis::RedisConnectionManager;
+use poem::{
+    endpoint::StaticFilesEndpoint,
+    get,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    EndpointExt, Route, Server,
+};
+use poem_openapi::OpenApiService;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::Config,
+    embedded::EmbeddedRedis,
+    http::{self, Health, Observe},
+    hub::{CloseReason, Hub},
+    pubsub,
+    ws::{ws_handler, WsState},
+};
+
+/// Every user is in General: the rooms module adds them when auth creates them.
+struct JoinGeneral(RoomsStore);
+
+#[async_trait::async_trait]
+impl OnRegister for JoinGeneral {
+    async fn user_created(&self, id: UserId) -> Result<(), Failure> {
+        self.0.add_to_general(id).await
+    }
+}
+
+/// The stores of every module over one context.
+struct Modules {
+    ctx: Ctx,
+    auth: AuthStore,
+    presence: PresenceStore,
+    rooms: RoomsStore,
+    messages: MessagesStore,
+}
+
+impl Modules {
+    fn new(ctx: Ctx) -> Self {
+        let auth = AuthStore::new(ctx.clone());
+        let presence = PresenceStore::new(ctx.clone(), auth.clone());
+        let rooms = RoomsStore::new(ctx.clone(), auth.clone());
+        let messages = MessagesStore::new(ctx.clone(), rooms.clone());
+        auth.on_register(Arc::new(JoinGeneral(rooms.clone())));
+        Self {
+            ctx,
+            auth,
+            presence,
+            rooms,
+            messages,
+        }
+    }
+
+    fn openapi(&self) -> OpenApiService<(AuthApi, RoomsApi, MessagesApi, PresenceApi), ()> {
+        OpenApiService::new(
+            (
+                AuthApi::new(self.auth.clone()),
+                RoomsApi::new(self.rooms.clone(), self.presence.clone(), Arc::new(self.messages.clone())),
+                MessagesApi::new(self.messages.clone()),
+                PresenceApi::new(self.presence.clone()),
+            ),
+            "redis-chat",
+            env!("CARGO_PKG_VERSION"),
+        )
+        .description(
+            "A chat on Redis. Sign in with `POST /api/auth/login` (the browser keeps the `sid` cookie), or \
+             paste the returned token into **Authorize** (bearer). Live events flow over the WebSocket at `/ws`, \
+             documented in `openapi/asyncapi.yaml`.",
+        )
+        .server("/")
+    }
+}
+
+fn pool(client: redis::Client, size: u64) -> Pool {
+    mobc::Pool::builder()
+        .max_open(size)
+        .max_idle(size)
+        .test_on_check_out(false)
+        .get_timeout(Some(Duration::from_secs(5)))
+        .build(RedisConnectionManager::new(client))
+}
+
+fn server_id(config: &Config) -> String {
+    config
+        .server_id
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            let bytes: [u8; 6] = rand::random();
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        })
+}
+
+/// The OpenAPI document, exactly as the server serves it at `/openapi.json`.
+pub fn openapi_json() -> String {
+    let client = redis::Client::open("redis://127.0.0.1:1").expect("a well-formed URL");
+    let pool = pool(client, 1);
+    let ctx = Ctx::new(
+        pool.clone(),
+        Events::new("spec".into(), pool),
+        Default::default(),
+    );
+    Modules::new(ctx).openapi().spec()
+}
+
+/// A built server: bound to its port, Redis connected, ready to run.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    app: poem::endpoint::BoxEndpoint<'static>,
+    modules: Modules,
+    hub: Hub,
+    client: redis::Client,
+    pubsub_live: Arc<AtomicBool>,
+    embedded: Option<EmbeddedRedis>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        metrics::init();
+        let embedded = match config.external_redis() {
+            Some(_) => None,
+            None => Some(EmbeddedRedis::start(&config.redis_server_bin, &config.data_dir).await?),
+        };
+        let url = match (&embedded, config.external_redis()) {
+            (Some(e), _) => e.url().to_owned(),
+            (None, Some(u)) => u,
+            (None, None) => unreachable!("embedded or external"),
+        };
+        let client =
+            redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
+        wait_for_redis(&client).await?;
+        let pool = pool(client.clone(), config.redis_pool_size.max(2));
+        let server_id = server_id(&config);
+        let events = Events::new(server_id.clone(), pool.clone());
+        let ctx = Ctx::new(pool.clone(), events.clone(), config.settings());
+        let modules = Modules::new(ctx);
+        let hub = Hub::new(config.ws_queue);
+        events.set_sink(Arc::new(hub.clone()));
+
+        if config.demo_data {
+            crate::demo::ensure(
+                &modules.ctx,
+                &modules.auth,
+                &modules.rooms,
+                &modules.messages,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("creating demo data: {e}"))?;
+        }
+
+        let api = modules.openapi();
+        let routes: HashMap<String, String> = operation_routes(&api.spec());
+        let docs = api.swagger_ui();
+        let spec = api.spec_endpoint();
+        let pubsub_live = Arc::new(AtomicBool::new(false));
+        let health = Health {
+            pool: pool.clone(),
+            pubsub_live: Arc::clone(&pubsub_live),
+        };
+        let ws_state = WsState {
+            hub: hub.clone(),
+            auth: modules.auth.clone(),
+            rooms: modules.rooms.clone(),
+            messages: modules.messages.clone(),
+            presence: modules.presence.clone(),
+            allowed_origins: Arc::new(
+                config
+                    .allowed_origins
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            server_id: Arc::from(server_id.as_str()),
+        };
+        let mut route = Route::new()
+            .nest_no_strip("/api", api)
+            .nest("/docs", docs)
+            .at("/openapi.json", spec)
+            .at("/ws", get(ws_handler.data(ws_state)))
+            .at("/healthz", get(http::healthz))
+            .at("/readyz", get(http::readyz))
+            .at("/metrics", get(http::metrics_handler));
+        route = if http::client_built(&config.client_dir) {
+            route.nest(
+                "/",
+                StaticFilesEndpoint::new(&config.client_dir)
+                    .index_file("index.html")
+                    .fallback_to_index(),
+            )
+        } else {
+            tracing::warn!(dir = %config.client_dir.display(), "the browser client is not built; / explains how");
+            route.at("/", get(http::client_missing))
+        };
+        let app = route
+            .data(modules.auth.clone())
+            .data(health)
+            .with(poem::middleware::CatchPanic::new())
+            .catch_all_error(http::error_json)
+            .with(Observe {
+                routes: Arc::new(routes),
+            })
+            .boxed();
+
+        let acceptor = TcpListener::bind(format!("{}:{}", config.host, config.port))
+            .into_acceptor()
+            .await
+            .with_context(|| format!("listening on {}:{}", config.host, config.port))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .unwrap_or(0);
+        tracing::info!(
+            server_id,
+            port,
+            "redis-chat listening on http://{}:{port}",
+            config.host
+        );
+        Ok(Self {
+            acceptor,
+            port,
+            app,
+            modules,
+            hub,
+            client,
+            pubsub_live,
+            embedded,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn server_id(&self) -> &str {
+        self.modules.ctx.server_id()
+    }
+
+    /// Serves until `shutdown` completes, then stops gracefully: stop accepting, finish
+    /// requests in flight, close WebSockets with a close frame, leave presence, stop the
+    /// embedded Redis (which flushes its append-only file).
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let stop = CancellationToken::new();
+        let sub = tokio::spawn(pubsub::run(
+            self.client.clone(),
+            self.hub.clone(),
+            Arc::from(self.server_id()),
+            Arc::clone(&self.pubsub_live),
+            stop.clone(),
+        ));
+        let presence = self.modules.presence.clone();
+        let beat_stop = stop.clone();
+        let beat = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(HEARTBEAT);
+            loop {
+                tokio::select! {
+                    _ = beat_stop.cancelled() => break,
+                    _ = tick.tick() => {
+                        if let Err(e) = presence.heartbeat().await {
+                            tracing::warn!(error = %e, "presence heartbeat failed");
+                        }
+                    }
+                }
+            }
+        });
+        let hub = self.hub.clone();
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            hub.close_all(CloseReason::Shutdown);
+        };
+        let served = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.app, signal, Some(Duration::from_secs(10)))
+            .await;
+        for _ in 0..50 {
+            if self.hub.connections() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        stop.cancel();
+        let _ = beat.await;
+        let _ = sub.await;
+        if let Err(e) = self.modules.presence.leave().await {
+            tracing::warn!(error = %e, "leaving presence failed");
+        }
+        if let Some(redis) = self.embedded {
+            redis.stop().await;
+        }
+        served.context("serving HTTP")
+    }
+}
+
+async fn wait_for_redis(client: &redis::Client) -> anyhow::Result<()> {
+    let mut last = None;
+    for _ in 0..50 {
+        match client.get_multiplexed_async_connection().await {
+            Ok(mut c) => match redis::cmd("PING").query_async::<String>(&mut c).await {
+                Ok(_) => return Ok(()),
+                Err(e) => last = Some(e),
+            },
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(anyhow::anyhow!(
+        "Redis does not answer: {}",
+        last.map(|e| e.to_string()).unwrap_or_default()
+    ))
+}
+
+/// operationId → "/path/{template}" from the OpenAPI document, for metric labels.
+fn operation_routes(spec: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(spec) else {
+        return out;
+    };
+    if let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) {
+        for (path, ops) in paths {
+            for op in ops.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+                    out.insert(id.to_owned(), path.clone());
+                }
+            }
+        }
+    }
+    out
+}

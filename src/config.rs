@@ -1,0 +1,188 @@
+//! Settings from the command line, the environment and an optional `.env`.
+//! `.env.sample` lists every one with its default.
+
+use std::{path::PathBuf, time::Duration};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "redis-chat",
+    version,
+    about = "A chat server on Redis: REST + WebSocket, several instances share one Redis."
+)]
+pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 4000)]
+    pub port: u16,
+
+    /// Redis to use, e.g. redis://127.0.0.1:6379 or redis+unix:///path/redis.sock. Unset:
+    /// start a private redis-server with its data under DATA_DIR.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// The seed's way of naming the Redis: host:port (or a redis:// URL).
+    #[arg(long, env = "REDIS_ENDPOINT_URI", hide = true)]
+    pub redis_endpoint_uri: Option<String>,
+
+    /// The seed's Redis password, used with REDIS_ENDPOINT_URI.
+    #[arg(long, env = "REDIS_PASSWORD", hide = true)]
+    pub redis_password: Option<String>,
+
+    /// Where the embedded Redis keeps its data and append-only file.
+    #[arg(long, env = "DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// The redis-server binary the embedded mode starts.
+    #[arg(long, env = "REDIS_SERVER_BIN", default_value = "redis-server")]
+    pub redis_server_bin: String,
+
+    /// Connections in the Redis command pool.
+    #[arg(long, env = "REDIS_POOL_SIZE", default_value_t = 16)]
+    pub redis_pool_size: u64,
+
+    /// Create the demo users and messages on first start on an empty Redis.
+    #[arg(long, env = "DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_data: bool,
+
+    /// The built browser client, served at /.
+    #[arg(long, env = "CLIENT_DIR", default_value = "client/dist")]
+    pub client_dir: PathBuf,
+
+    /// Session lifetime without use, in seconds.
+    #[arg(long, env = "SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600)]
+    pub session_ttl_secs: u64,
+
+    /// Mark the session cookie Secure (set it when serving over HTTPS).
+    #[arg(long, env = "COOKIE_SECURE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub cookie_secure: bool,
+
+    /// Extra origins allowed to open WebSockets, comma-separated (same-origin always is).
+    #[arg(long, env = "ALLOWED_ORIGINS", default_value = "")]
+    pub allowed_origins: String,
+
+    /// Take client addresses from X-Forwarded-For (only behind a trusted load balancer).
+    #[arg(long, env = "TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+
+    /// Keep seed-written bcrypt hashes instead of upgrading them to argon2 at login.
+    #[arg(long, env = "KEEP_BCRYPT", default_value_t = false, action = clap::ArgAction::Set)]
+    pub keep_bcrypt: bool,
+
+    /// Failed logins per username or address before 429.
+    #[arg(long, env = "LOGIN_MAX_FAILURES", default_value_t = 10)]
+    pub login_max_failures: u32,
+
+    /// Window (seconds) over which failed logins count, and how long the lockout lasts.
+    #[arg(long, env = "LOGIN_WINDOW_SECS", default_value_t = 300)]
+    pub login_window_secs: u64,
+
+    /// Events queued per WebSocket before it is closed as a slow consumer.
+    #[arg(long, env = "WS_QUEUE", default_value_t = 1024)]
+    pub ws_queue: usize,
+
+    /// Log format: text (for people) or json (for machines).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Log filter (tracing-subscriber EnvFilter syntax).
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    pub log_filter: String,
+
+    /// OTLP endpoint for traces (gRPC); unset: no export.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+
+    /// This instance's id in pub/sub envelopes and presence (default: random).
+    #[arg(long, env = "SERVER_ID")]
+    pub server_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// Reads `.env` (when present), then the command line and environment.
+    pub fn load() -> Self {
+        let _ = dotenvy::dotenv();
+        Self::parse()
+    }
+
+    /// Defaults for tests and tools, as if no flag or variable were set.
+    pub fn defaults() -> Self {
+        Self::parse_from(["redis-chat"])
+    }
+
+    /// The Redis URL to use, if one is configured (`REDIS_URL` wins over the seed's names).
+    pub fn external_redis(&self) -> Option<String> {
+        if let Some(u) = self.redis_url.as_ref().filter(|u| !u.is_empty()) {
+            return Some(u.clone());
+        }
+        let uri = self.redis_endpoint_uri.as_ref().filter(|u| !u.is_empty())?;
+        let (scheme, rest) = uri.split_once("://").unwrap_or(("redis", uri));
+        Some(
+            match self.redis_password.as_ref().filter(|p| !p.is_empty()) {
+                Some(pw) if !rest.contains('@') => format!("{scheme}://:{}@{rest}", urlencode(pw)),
+                _ => format!("{scheme}://{rest}"),
+            },
+        )
+    }
+
+    pub fn settings(&self) -> chat_core::Settings {
+        chat_core::Settings {
+            session_ttl: Duration::from_secs(self.session_ttl_secs.max(60)),
+            cookie_secure: self.cookie_secure,
+            keep_bcrypt: self.keep_bcrypt,
+            login_max_failures: self.login_max_failures.max(1),
+            login_window: Duration::from_secs(self.login_window_secs.max(1)),
+            trust_proxy: self.trust_proxy,
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seeds_redis_settings_become_a_url() {
+        let mut c = Config::defaults();
+        c.redis_endpoint_uri = Some("redis.example:6379".into());
+        c.redis_password = Some("p@ss".into());
+        assert_eq!(
+            c.external_redis().as_deref(),
+            Some("redis://:p%40ss@redis.example:6379")
+        );
+        c.redis_url = Some("redis://other:1".into());
+        assert_eq!(c.external_redis().as_deref(), Some("redis://other:1"));
+    }
+}

@@ -1,0 +1,226 @@
+//! HTTP plumbing around the module APIs: request ids, spans and metrics for every request,
+//! one JSON error body for every failure, health checks, `/metrics`, and the client.
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use chat_core::{metrics, redis, ErrorBody, Pool};
+use poem::{
+    handler,
+    http::{HeaderValue, StatusCode},
+    web::{Data, Html},
+    Endpoint, IntoResponse, Middleware, Request, Response, Result,
+};
+use poem_openapi::OperationId;
+use tracing::Instrument;
+
+/// Every failure becomes `{error, message}` with its status. 5xx details are never sent.
+pub async fn error_json(err: poem::Error) -> Response {
+    let status = err.status();
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", err.to_string()),
+        StatusCode::UNAUTHORIZED => (
+            "unauthorized",
+            "not signed in or the session expired".to_owned(),
+        ),
+        StatusCode::FORBIDDEN => ("forbidden", err.to_string()),
+        StatusCode::NOT_FOUND => ("not_found", "no such resource".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this method is not allowed here".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the body is too large".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "send the body as application/json".to_owned(),
+        ),
+        s if s.is_server_error() => {
+            tracing::error!(status = %s, detail = %err, "request failed");
+            ("internal", "internal error".to_owned())
+        }
+        _ => ("error", err.to_string()),
+    };
+    let body = serde_json::to_string(&ErrorBody::new(code, message)).unwrap_or_default();
+    Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(body)
+}
+
+/// Request id, span, latency and count of every request, labelled by route template.
+pub struct Observe {
+    /// operationId → "METHOD /route/{template}", from the OpenAPI document.
+    pub routes: Arc<HashMap<String, String>>,
+}
+
+impl<E: Endpoint> Middleware<E> for Observe {
+    type Output = ObserveEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        ObserveEndpoint {
+            inner: ep,
+            routes: Arc::clone(&self.routes),
+        }
+    }
+}
+
+pub struct ObserveEndpoint<E> {
+    inner: E,
+    routes: Arc<HashMap<String, String>>,
+}
+
+fn fixed_route(path: &str) -> &'static str {
+    match path {
+        "/ws" => "/ws",
+        "/metrics" => "/metrics",
+        "/healthz" => "/healthz",
+        "/readyz" => "/readyz",
+        "/openapi.json" => "/openapi.json",
+        p if p.starts_with("/docs") => "/docs",
+        p if p.starts_with("/api/") => "/api/(unmatched)",
+        _ => "/(client)",
+    }
+}
+
+impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let request_id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+            .map(str::to_owned)
+            .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
+        req.set_data(RequestId(request_id.clone()));
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let span =
+            tracing::info_span!("http", request_id = %request_id, method = %method, path = %path);
+        let started = Instant::now();
+        let out = self.inner.call(req).instrument(span.clone()).await;
+        let mut resp = match out {
+            Ok(r) => r.into_response(),
+            Err(e) => error_json(e).instrument(span.clone()).await,
+        };
+        let route = resp
+            .data::<OperationId>()
+            .and_then(|id| self.routes.get(id.0))
+            .map(String::as_str)
+            .unwrap_or_else(|| fixed_route(&path));
+        let status = resp.status();
+        metrics::HTTP_REQUESTS
+            .with_label_values(&[route, method.as_str(), status.as_str()])
+            .inc();
+        metrics::HTTP_DURATION
+            .with_label_values(&[route, method.as_str()])
+            .observe(started.elapsed().as_secs_f64());
+        span.in_scope(|| {
+            if status.is_server_error() {
+                tracing::warn!(
+                    status = status.as_u16(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "request"
+                );
+            } else {
+                tracing::debug!(
+                    status = status.as_u16(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "request"
+                );
+            }
+        });
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            resp.headers_mut().insert("x-request-id", v);
+        }
+        Ok(resp)
+    }
+}
+
+/// The request's id, for handlers that log.
+#[derive(Clone)]
+pub struct RequestId(pub String);
+
+/// What the health checks look at.
+#[derive(Clone)]
+pub struct Health {
+    pub pool: Pool,
+    pub pubsub_live: Arc<AtomicBool>,
+}
+
+/// The process is alive.
+#[handler]
+pub fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Redis answers and the `MESSAGES` subscription is live.
+#[handler]
+pub async fn readyz(health: Data<&Health>) -> Response {
+    let redis_ok = async {
+        let mut conn = health.pool.get().await.ok()?;
+        let pong: String = redis::cmd("PING").query_async(&mut *conn).await.ok()?;
+        (pong == "PONG").then_some(())
+    };
+    let redis_ok = tokio::time::timeout(Duration::from_secs(2), redis_ok)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    let pubsub_ok = health.pubsub_live.load(Ordering::SeqCst);
+    let body = serde_json::json!({ "ready": redis_ok && pubsub_ok, "redis": redis_ok, "pubsub": pubsub_ok });
+    let status = if redis_ok && pubsub_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+/// Prometheus text exposition of the one registry.
+#[handler]
+pub async fn metrics_handler(health: Data<&Health>) -> Response {
+    let state = health.pool.state().await;
+    metrics::REDIS_POOL_OPEN.set(state.connections as i64);
+    metrics::REDIS_POOL_IN_USE.set(state.in_use as i64);
+    let mut buf = String::new();
+    let encoder = prometheus::TextEncoder::new();
+    if let Err(e) = encoder.encode_utf8(&metrics::REGISTRY.gather(), &mut buf) {
+        tracing::error!(error = %e, "encoding metrics failed");
+    }
+    Response::builder()
+        .content_type(prometheus::TEXT_FORMAT)
+        .body(buf)
+}
+
+/// Shown at `/` when the client has not been built.
+#[handler]
+pub fn client_missing() -> impl IntoResponse {
+    Html(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>redis-chat</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
+<h1>redis-chat is running</h1>
+<p>The browser client has not been built yet. Build it with <code>make client</code>
+(or <code>cd client &amp;&amp; npm ci &amp;&amp; npm run build</code>) and reload this page;
+<code>make run</code> does this for you.</p>
+<p>Meanwhile the API is here: <a href="/docs">Swagger UI at /docs</a>.</p>
+</body></html>"#,
+    )
+    .with_status(StatusCode::OK)
+}
+
+/// Whether a built client is at `dir`.
+pub fn client_built(dir: &Path) -> bool {
+    dir.join("index.html").is_file()
+}

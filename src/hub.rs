@@ -1,0 +1,440 @@
+//! The local registry of WebSocket connections and the routing of events to them.
+//!
+//! Every event this instance should deliver comes through [`Hub::dispatch`], whether a
+//! module on this instance emitted it or it arrived on `MESSAGES` from another instance.
+//! The hub decides who gets it from the event's type and data alone:
+//!
+//! | type | goes to |
+//! |---|---|
+//! | `message`, `typing` | sockets of the room's members (`typing`: not the typist) |
+//! | `show.room` | sockets of the direct room's two users |
+//! | `room.joined`, `room.left`, `room.read` | sockets of that user (and updates the room index) |
+//! | `user.connected`, `user.disconnected` | every socket |
+//!
+//! Membership is answered from memory: General is everyone; a direct room's members are
+//! in its id; named rooms are indexed for the users connected here (loaded at connect,
+//! kept current by `room.joined`/`room.left`). No Redis round trip per delivery.
+//!
+//! Each event is serialized once and shared (`Arc`) by every queue it goes into. Each
+//! socket has a bounded queue; a socket whose queue is full is closed as a slow consumer
+//! instead of slowing the rest.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, OnceLock,
+    },
+};
+
+use chat_core::{metrics, EventSink, RoomId, RoomKind, UserId};
+use parking_lot::RwLock;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// One serialized event, shared by every socket it goes to.
+#[derive(Debug)]
+pub struct Frame {
+    pub text: String,
+    /// A message's `date`, for the delivery-latency histogram.
+    pub date: Option<f64>,
+}
+
+/// Why a connection closed; the reason goes into the close frame and the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    Client,
+    SlowConsumer,
+    Shutdown,
+    Timeout,
+    Error,
+    /// The instance lost its subscription and may have missed events: the client should
+    /// reconnect and catch up.
+    Resync,
+}
+
+impl CloseReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            CloseReason::Client => "client",
+            CloseReason::SlowConsumer => "slow_consumer",
+            CloseReason::Shutdown => "shutdown",
+            CloseReason::Timeout => "timeout",
+            CloseReason::Error => "error",
+            CloseReason::Resync => "resync",
+        }
+    }
+}
+
+/// What the hub and a connection's tasks share.
+pub struct Conn {
+    pub id: u64,
+    pub user: UserId,
+    tx: mpsc::Sender<Arc<Frame>>,
+    cancel: CancellationToken,
+    reason: OnceLock<CloseReason>,
+}
+
+impl Conn {
+    /// Asks the connection to close (the first reason given wins).
+    pub fn close(&self, reason: CloseReason) {
+        let _ = self.reason.set(reason);
+        self.cancel.cancel();
+    }
+
+    pub fn cancelled(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    pub fn reason(&self) -> CloseReason {
+        self.reason.get().copied().unwrap_or(CloseReason::Client)
+    }
+
+    /// Queues a frame for this socket; closes it as a slow consumer when its queue is full.
+    ///
+    /// Hot path: runs once per socket per delivered event.
+    pub fn push(&self, frame: &Arc<Frame>) {
+        match self.tx.try_send(Arc::clone(frame)) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                if self.reason.get().is_none() {
+                    tracing::warn!(conn = self.id, user = %self.user, "closing a slow consumer");
+                }
+                metrics::MESSAGES_DROPPED
+                    .with_label_values(&["slow_consumer"])
+                    .inc();
+                self.close(CloseReason::SlowConsumer);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+}
+
+#[derive(Default)]
+struct Registry {
+    users: HashMap<UserId, Vec<Arc<Conn>>>,
+    /// Named room → users connected here who are in it.
+    named: HashMap<RoomId, HashSet<UserId>>,
+    /// User connected here → their named rooms (to clean `named` up when they leave).
+    user_named: HashMap<UserId, HashSet<RoomId>>,
+}
+
+impl Registry {
+    fn index(&mut self, user: UserId, room: RoomId) {
+        if room.kind() == RoomKind::Named && self.users.contains_key(&user) {
+            self.named.entry(room.clone()).or_default().insert(user);
+            self.user_named.entry(user).or_default().insert(room);
+        }
+    }
+
+    fn unindex(&mut self, user: UserId, room: &RoomId) {
+        if let Some(set) = self.named.get_mut(room) {
+            set.remove(&user);
+            if set.is_empty() {
+                self.named.remove(room);
+            }
+        }
+        if let Some(set) = self.user_named.get_mut(&user) {
+            set.remove(room);
+        }
+    }
+}
+
+/// The hub: cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    reg: RwLock<Registry>,
+    next_id: AtomicU64,
+    queue: usize,
+}
+
+/// The fields of an event's data that routing looks at.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RouteFields {
+    room_id: Option<RoomId>,
+    user_id: Option<UserId>,
+    id: Option<serde_json::Value>,
+    date: Option<f64>,
+}
+
+enum Audience {
+    Everyone,
+    Room(RoomId, Option<UserId>),
+    User(UserId),
+}
+
+impl Hub {
+    pub fn new(queue: usize) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                reg: RwLock::default(),
+                next_id: AtomicU64::new(1),
+                queue: queue.max(8),
+            }),
+        }
+    }
+
+    /// Registers a connection of `user`, who is in `rooms`. Returns the connection and the
+    /// receiving end of its queue.
+    pub fn register(
+        &self,
+        user: UserId,
+        rooms: &[RoomId],
+    ) -> (Arc<Conn>, mpsc::Receiver<Arc<Frame>>) {
+        let (tx, rx) = mpsc::channel(self.inner.queue);
+        let conn = Arc::new(Conn {
+            id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
+            user,
+            tx,
+            cancel: CancellationToken::new(),
+            reason: OnceLock::new(),
+        });
+        let mut reg = self.inner.reg.write();
+        reg.users.entry(user).or_default().push(Arc::clone(&conn));
+        for room in rooms {
+            reg.index(user, room.clone());
+        }
+        (conn, rx)
+    }
+
+    /// Removes a connection; forgets the user's rooms with their last connection here.
+    pub fn unregister(&self, conn: &Conn) {
+        let mut reg = self.inner.reg.write();
+        let last = match reg.users.get_mut(&conn.user) {
+            Some(list) => {
+                list.retain(|c| c.id != conn.id);
+                list.is_empty()
+            }
+            None => false,
+        };
+        if last {
+            reg.users.remove(&conn.user);
+            for room in reg.user_named.remove(&conn.user).unwrap_or_default() {
+                if let Some(set) = reg.named.get_mut(&room) {
+                    set.remove(&conn.user);
+                    if set.is_empty() {
+                        reg.named.remove(&room);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Closes every connection (on shutdown).
+    pub fn close_all(&self, reason: CloseReason) {
+        for list in self.inner.reg.read().users.values() {
+            for c in list {
+                c.close(reason);
+            }
+        }
+    }
+
+    /// Connections open here.
+    pub fn connections(&self) -> usize {
+        self.inner.reg.read().users.values().map(Vec::len).sum()
+    }
+
+    /// Builds the frame `{"type": kind, "data": data}` once.
+    pub fn frame(kind: &str, data: &str, date: Option<f64>) -> Arc<Frame> {
+        let mut text = String::with_capacity(data.len() + kind.len() + 20);
+        text.push_str(r#"{"type":""#);
+        text.push_str(kind);
+        text.push_str(r#"","data":"#);
+        text.push_str(data);
+        text.push('}');
+        Arc::new(Frame { text, date })
+    }
+
+    fn route(kind: &str, data: &str) -> Option<(Audience, Option<f64>)> {
+        let f: RouteFields = serde_json::from_str(data).ok()?;
+        let audience = match kind {
+            "message" => Audience::Room(f.room_id?, None),
+            "typing" => Audience::Room(f.room_id?, f.user_id),
+            "show.room" => {
+                let id: RoomId = f.id?.as_str()?.parse().ok()?;
+                Audience::Room(id, None)
+            }
+            "room.joined" | "room.left" | "room.read" => Audience::User(f.user_id?),
+            "user.connected" | "user.disconnected" => Audience::Everyone,
+            _ => return None,
+        };
+        Some((audience, if kind == "message" { f.date } else { None }))
+    }
+
+    /// Routes one event to the sockets here that should get it.
+    ///
+    /// Hot path: runs once per event per instance; one parse of the routing fields, one
+    /// frame, then a queue push per recipient socket under a read lock.
+    pub fn deliver(&self, kind: &str, data: &str) {
+        let Some((audience, date)) = Self::route(kind, data) else {
+            return;
+        };
+        if kind == "room.joined" || kind == "room.left" {
+            self.track_membership(kind, data);
+        }
+        let frame = Self::frame(kind, data, date);
+        let reg = self.inner.reg.read();
+        let send_to = |user: &UserId| {
+            if let Some(list) = reg.users.get(user) {
+                for c in list {
+                    c.push(&frame);
+                }
+            }
+        };
+        match audience {
+            Audience::Everyone => reg.users.values().flatten().for_each(|c| c.push(&frame)),
+            Audience::User(u) => send_to(&u),
+            Audience::Room(room, except) => match room.kind() {
+                RoomKind::General => reg
+                    .users
+                    .iter()
+                    .filter(|(u, _)| Some(**u) != except)
+                    .flat_map(|(_, l)| l)
+                    .for_each(|c| c.push(&frame)),
+                RoomKind::Direct(a, b) => {
+                    for u in [a, b] {
+                        if Some(u) != except {
+                            send_to(&u);
+                        }
+                    }
+                }
+                RoomKind::Named => {
+                    if let Some(users) = reg.named.get(&room) {
+                        users
+                            .iter()
+                            .filter(|u| Some(**u) != except)
+                            .for_each(send_to);
+                    }
+                }
+            },
+        }
+    }
+
+    fn track_membership(&self, kind: &str, data: &str) {
+        let Ok(f) = serde_json::from_str::<RouteFields>(data) else {
+            return;
+        };
+        let (Some(user), Some(room)) = (f.user_id, f.room_id) else {
+            return;
+        };
+        let mut reg = self.inner.reg.write();
+        if kind == "room.joined" {
+            reg.index(user, room);
+        } else {
+            reg.unindex(user, &room);
+        }
+    }
+
+    /// An envelope from `MESSAGES`: ignore our own, deliver the rest.
+    pub fn on_envelope(&self, server_id: &str, payload: &str) {
+        let Ok(env) = serde_json::from_str::<chat_core::Envelope<'_>>(payload) else {
+            tracing::debug!("ignoring a malformed envelope");
+            return;
+        };
+        if env.server_id == Some(server_id) {
+            return;
+        }
+        metrics::ENVELOPES_IN
+            .with_label_values(&[metrics::event_label(env.kind)])
+            .inc();
+        self.deliver(env.kind, env.data.get());
+    }
+}
+
+impl EventSink for Hub {
+    fn dispatch(&self, kind: &str, data: &str) {
+        self.deliver(kind, data);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(rx: &mut mpsc::Receiver<Arc<Frame>>) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(f) = rx.try_recv() {
+            out.push(f.text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn a_direct_rooms_messages_reach_only_its_two_users() {
+        let hub = Hub::new(16);
+        let (_a, mut ra) = hub.register(UserId(1), &[]);
+        let (_b, mut rb) = hub.register(UserId(2), &[]);
+        let (_c, mut rc) = hub.register(UserId(3), &[]);
+        hub.deliver(
+            "message",
+            r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"1:2"}"#,
+        );
+        assert_eq!(drain(&mut ra).len(), 1);
+        assert_eq!(drain(&mut rb).len(), 1);
+        assert!(drain(&mut rc).is_empty());
+    }
+
+    #[test]
+    fn named_rooms_follow_joins_and_leaves() {
+        let hub = Hub::new(16);
+        let (_a, mut ra) = hub.register(UserId(1), &["7".parse().unwrap()]);
+        let (_b, mut rb) = hub.register(UserId(2), &[]);
+        let msg = r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"7"}"#;
+        hub.deliver("message", msg);
+        assert_eq!(drain(&mut ra).len(), 1);
+        assert!(drain(&mut rb).is_empty());
+        hub.deliver("room.joined", r#"{"roomId":"7","userId":"2","name":"x"}"#);
+        hub.deliver("message", msg);
+        assert_eq!(drain(&mut rb).len(), 2, "the join event and the message");
+        hub.deliver("room.left", r#"{"roomId":"7","userId":"2","name":"x"}"#);
+        drain(&mut rb);
+        hub.deliver("message", msg);
+        assert!(drain(&mut rb).is_empty());
+    }
+
+    #[test]
+    fn a_full_queue_closes_the_slow_socket_only() {
+        let hub = Hub::new(8);
+        let (slow, _keep) = hub.register(UserId(1), &[]);
+        let (fast, mut rf) = hub.register(UserId(2), &[]);
+        for _ in 0..9 {
+            hub.deliver(
+                "message",
+                r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"0"}"#,
+            );
+            drain(&mut rf);
+        }
+        assert!(slow.cancelled().is_cancelled());
+        assert_eq!(slow.reason(), CloseReason::SlowConsumer);
+        assert!(!fast.cancelled().is_cancelled());
+    }
+
+    #[test]
+    fn own_envelopes_are_ignored_and_unknown_types_dropped() {
+        let hub = Hub::new(8);
+        let (_a, mut ra) = hub.register(UserId(1), &[]);
+        hub.on_envelope(
+            "me",
+            r#"{"serverId":"me","type":"message","data":{"roomId":"0","date":1}}"#,
+        );
+        hub.on_envelope(
+            "me",
+            r#"{"serverId":"other","type":"nope","data":{"roomId":"0"}}"#,
+        );
+        assert!(drain(&mut ra).is_empty());
+        hub.on_envelope(
+            "me",
+            r#"{"serverId":"other","type":"message","data":{"roomId":"0","date":1}}"#,
+        );
+        assert_eq!(
+            drain(&mut ra),
+            vec![r#"{"type":"message","data":{"roomId":"0","date":1}}"#.to_owned()]
+        );
+    }
+}

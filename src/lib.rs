@@ -1,0 +1,20 @@
+//! # redis-chat
+//!
+//! The server: configuration, the embedded Redis, the WebSocket hub over the `MESSAGES`
+//! channel, HTTP plumbing and telemetry. The chat itself lives in the module crates under
+//! `modules/` (auth, rooms, messages, presence); [`app`] is the one place that puts them
+//! together.
+
+pub mod app;
+pub mod config;
+mod demo;
+pub mod embedded;
+pub mod http;
+pub mod hub;
+pub mod pubsub;
+pub mod telemetry;
+pub mod ws;
+
+pub use app::{openapi_json, Application};
+pub use config::Config;
+pub use demo::{DEMO_PASSWORD, DEMO_USERS};

@@ -1,0 +1,439 @@
+//! `/ws`: authenticates the socket, registers it with the hub, routes the client's frames
+//! to the modules and writes the hub's frames out.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use chat_auth::{AuthStore, Session, SESSION_COOKIE};
+use chat_core::{
+    metrics,
+    protocol::{Ack, ClientEvent, ErrorEvent, Ready, UserView},
+    RoomId,
+};
+use chat_messages::{MessagesStore, SendError};
+use chat_presence::PresenceStore;
+use chat_rooms::{Access, RoomsStore};
+use futures_util::{SinkExt, StreamExt};
+use poem::{
+    handler,
+    http::{header, StatusCode},
+    web::{
+        websocket::{CloseCode, Message as WsMessage, WebSocket, WebSocketConfig, WebSocketStream},
+        Data,
+    },
+    IntoResponse, Request,
+};
+use tracing::Instrument;
+
+use crate::hub::{CloseReason, Conn, Frame, Hub};
+
+/// Largest frame a client may send; larger ones get an `error` (the socket stays open).
+pub const MAX_CLIENT_FRAME: usize = 16 * 1024;
+/// Frames above this are refused by the WebSocket layer itself (the socket closes).
+const HARD_FRAME_LIMIT: usize = 256 * 1024;
+/// Ping period; a peer silent for [`IDLE_LIMIT`] is dropped.
+const PING_EVERY: Duration = Duration::from_secs(25);
+const IDLE_LIMIT: Duration = Duration::from_secs(70);
+/// Frames written per flush when the queue has a backlog.
+const WRITE_BATCH: usize = 64;
+/// Minimum time between two `typing` events a socket relays.
+const TYPING_EVERY: Duration = Duration::from_millis(1000);
+
+/// What the WebSocket route needs.
+#[derive(Clone)]
+pub struct WsState {
+    pub hub: Hub,
+    pub auth: AuthStore,
+    pub rooms: RoomsStore,
+    pub messages: MessagesStore,
+    pub presence: PresenceStore,
+    pub allowed_origins: Arc<Vec<String>>,
+    pub server_id: Arc<str>,
+}
+
+fn token(req: &Request) -> Option<String> {
+    if let Some(v) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Some(t) = v.strip_prefix("Bearer ") {
+            return Some(t.trim().to_owned());
+        }
+    }
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == SESSION_COOKIE).then(|| v.to_owned())
+        })
+}
+
+/// Same-origin (Origin's host equals Host), a configured origin, or no Origin at all
+/// (not a browser).
+fn origin_allowed(req: &Request, allowed: &[String]) -> bool {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    if allowed.iter().any(|a| a == origin || a == "*") {
+        return true;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+#[handler]
+pub async fn ws_handler(
+    req: &Request,
+    ws: WebSocket,
+    state: Data<&WsState>,
+) -> poem::Result<impl IntoResponse> {
+    if !origin_allowed(req, &state.allowed_origins) {
+        return Err(poem::Error::from_string(
+            "origin: not allowed to open a WebSocket here",
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    let session = match token(req) {
+        Some(t) => state.auth.session(&t).await?,
+        None => None,
+    };
+    let Some(session) = session else {
+        return Err(poem::Error::from_string(
+            "not signed in or the session expired",
+            StatusCode::UNAUTHORIZED,
+        ));
+    };
+    let state = state.0.clone();
+    let mut config = WebSocketConfig::default();
+    config.max_message_size = Some(HARD_FRAME_LIMIT);
+    config.max_frame_size = Some(HARD_FRAME_LIMIT);
+    let span = tracing::info_span!("ws", user = %session.user_id);
+    Ok(ws
+        .config(config)
+        .on_upgrade(move |socket| run(state, session, socket).instrument(span)))
+}
+
+fn now_secs() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+async fn run(state: WsState, session: Session, socket: WebSocketStream) {
+    let user = session.user_id;
+    let rooms = match state.rooms.rooms_of(user).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "ws: loading rooms failed");
+            return;
+        }
+    };
+    let (conn, rx) = state.hub.register(user, &rooms);
+    metrics::WS_OPEN.inc();
+    metrics::WS_OPENED.inc();
+    tracing::debug!(conn = conn.id, "ws: open");
+
+    let ready = Ready {
+        user: UserView {
+            id: user.to_string(),
+            username: session.username.clone(),
+            online: true,
+        },
+        server_id: state.server_id.to_string(),
+    };
+    if let Ok(data) = serde_json::to_string(&ready) {
+        conn.push(&Hub::frame("ready", &data, None));
+    }
+    if let Err(e) = state.presence.connect(user).await {
+        tracing::warn!(error = %e, "ws: presence connect failed");
+    }
+
+    let (sink, mut stream) = socket.split();
+    let last_seen = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let writer = tokio::spawn(write_loop(
+        sink,
+        rx,
+        Arc::clone(&conn),
+        Arc::clone(&last_seen),
+        started,
+    ));
+
+    let mut last_typing: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            _ = conn.cancelled().cancelled() => break,
+            frame = stream.next() => {
+                last_seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+                match frame {
+                    Some(Ok(WsMessage::Text(text))) => {
+                        handle_frame(&state, &session, &conn, &text, &mut last_typing).await;
+                    }
+                    Some(Ok(WsMessage::Binary(_))) => {
+                        send_error(&conn, "invalid_frame", "frames are JSON text", None);
+                    }
+                    Some(Ok(WsMessage::Close(_))) | None => {
+                        conn.close(CloseReason::Client);
+                        break;
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "ws: read error");
+                        conn.close(CloseReason::Error);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    state.hub.unregister(&conn);
+    metrics::WS_OPEN.dec();
+    metrics::WS_CLOSED
+        .with_label_values(&[conn.reason().label()])
+        .inc();
+    let grace = conn.reason() != CloseReason::Shutdown;
+    if let Err(e) = state.presence.disconnect(user, grace).await {
+        tracing::warn!(error = %e, "ws: presence disconnect failed");
+    }
+    tracing::debug!(reason = conn.reason().label(), "ws: closed");
+}
+
+/// Writes queued frames, coalescing a backlog into one flush; pings; closes with a reason.
+///
+/// Hot path: every delivered event passes through here.
+async fn write_loop(
+    mut sink: futures_util::stream::SplitSink<WebSocketStream, WsMessage>,
+    mut rx: tokio::sync::mpsc::Receiver<Arc<Frame>>,
+    conn: Arc<Conn>,
+    last_seen: Arc<AtomicU64>,
+    started: Instant,
+) {
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let result: Result<(), poem::Error> = async {
+        loop {
+            tokio::select! {
+                biased;
+                _ = conn.cancelled().cancelled() => break,
+                frame = rx.recv() => {
+                    let Some(frame) = frame else { break };
+                    write(&mut sink, &frame).await?;
+                    for _ in 0..WRITE_BATCH {
+                        match rx.try_recv() {
+                            Ok(f) => write(&mut sink, &f).await?,
+                            Err(_) => break,
+                        }
+                    }
+                    sink.flush().await.map_err(io_err)?;
+                }
+                _ = ping.tick() => {
+                    let idle = started.elapsed().saturating_sub(Duration::from_millis(last_seen.load(Ordering::Relaxed)));
+                    if idle > IDLE_LIMIT {
+                        conn.close(CloseReason::Timeout);
+                        break;
+                    }
+                    sink.send(WsMessage::Ping(Vec::new())).await.map_err(io_err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if result.is_err() {
+        conn.close(CloseReason::Error);
+        return;
+    }
+    let (code, text) = match conn.reason() {
+        CloseReason::SlowConsumer => (CloseCode::Again, "slow consumer: reconnect and catch up"),
+        CloseReason::Shutdown => (CloseCode::Away, "server shutting down"),
+        CloseReason::Timeout => (CloseCode::Away, "no pong"),
+        CloseReason::Client => (CloseCode::Normal, ""),
+        CloseReason::Error => (CloseCode::Error, "error"),
+        CloseReason::Resync => (
+            CloseCode::Again,
+            "server lost its event stream: reconnect and catch up",
+        ),
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = sink
+            .send(WsMessage::Close(Some((code, text.to_owned()))))
+            .await;
+        let _ = sink.close().await;
+    })
+    .await;
+}
+
+fn io_err(e: impl std::fmt::Display) -> poem::Error {
+    poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+async fn write(
+    sink: &mut futures_util::stream::SplitSink<WebSocketStream, WsMessage>,
+    frame: &Frame,
+) -> Result<(), poem::Error> {
+    sink.feed(WsMessage::Text(frame.text.clone()))
+        .await
+        .map_err(io_err)?;
+    if let Some(date) = frame.date {
+        metrics::MESSAGES_DELIVERED.inc();
+        metrics::DELIVERY_LATENCY.observe((now_secs() - date).max(0.0));
+    }
+    Ok(())
+}
+
+fn send_error(conn: &Conn, error: &str, message: &str, client_id: Option<String>) {
+    let e = ErrorEvent {
+        error: error.to_owned(),
+        message: message.to_owned(),
+        client_id,
+    };
+    if let Ok(data) = serde_json::to_string(&e) {
+        conn.push(&Hub::frame("error", &data, None));
+    }
+}
+
+fn send_refusal(conn: &Conn, e: SendError, client_id: Option<String>) {
+    match e {
+        SendError::Invalid(code, msg) => send_error(conn, code, msg, client_id),
+        SendError::NotMember => send_error(
+            conn,
+            "not_member",
+            "roomId: you are not in this room",
+            client_id,
+        ),
+        SendError::NotFound => send_error(conn, "not_found", "roomId: no such room", client_id),
+        SendError::InProgress => send_error(
+            conn,
+            "in_progress",
+            "clientId: this message is being stored",
+            client_id,
+        ),
+        SendError::Internal(f) => {
+            tracing::error!(detail = %f, "ws: internal error");
+            send_error(
+                conn,
+                "internal",
+                "the server could not do this; retry",
+                client_id,
+            );
+        }
+    }
+}
+
+/// Explains why a frame is not a valid client event.
+fn why_invalid(text: &str) -> (&'static str, String) {
+    #[derive(serde::Deserialize)]
+    struct Typed {
+        #[serde(rename = "type")]
+        kind: String,
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(_) => ("bad_json", "the frame is not JSON".to_owned()),
+        Ok(_) => match serde_json::from_str::<Typed>(text) {
+            Err(_) => ("invalid_frame", "type: missing".to_owned()),
+            Ok(t) if !ClientEvent::TYPES.contains(&t.kind.as_str()) => (
+                "unknown_type",
+                format!(
+                    "type: '{}' is not an event a client sends",
+                    t.kind.chars().take(40).collect::<String>()
+                ),
+            ),
+            Ok(t) => {
+                let detail = serde_json::from_str::<ClientEvent>(text)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                (
+                    "invalid_frame",
+                    format!("data: invalid {} event: {detail}", t.kind),
+                )
+            }
+        },
+    }
+}
+
+async fn handle_frame(
+    state: &WsState,
+    session: &Session,
+    conn: &Conn,
+    text: &str,
+    last_typing: &mut Option<Instant>,
+) {
+    if text.len() > MAX_CLIENT_FRAME {
+        return send_error(conn, "frame_too_large", "frames are at most 16 KiB", None);
+    }
+    let event = match serde_json::from_str::<ClientEvent>(text) {
+        Ok(e) => e,
+        Err(_) => {
+            let (code, msg) = why_invalid(text);
+            return send_error(conn, code, &msg, None);
+        }
+    };
+    let user = session.user_id;
+    match event {
+        ClientEvent::Message(m) => {
+            match state
+                .messages
+                .send(user, &m.room_id, &m.message, m.client_id.as_deref())
+                .await
+            {
+                Ok(message) => {
+                    let ack = Ack {
+                        client_id: m.client_id,
+                        message,
+                    };
+                    if let Ok(data) = serde_json::to_string(&ack) {
+                        conn.push(&Hub::frame("ack", &data, None));
+                    }
+                }
+                Err(e) => send_refusal(conn, e, m.client_id),
+            }
+        }
+        ClientEvent::Typing(r) => {
+            if last_typing.is_some_and(|t| t.elapsed() < TYPING_EVERY) {
+                return;
+            }
+            *last_typing = Some(Instant::now());
+            let Ok(room) = r.room_id.parse::<RoomId>() else {
+                return send_error(conn, "invalid_room_id", "roomId: not a room id", None);
+            };
+            match state.rooms.access(user, &room).await {
+                Ok(Access::Member) => {
+                    if let Err(e) = state.rooms.typing(user, &session.username, &room).await {
+                        tracing::warn!(error = %e, "ws: typing failed");
+                    }
+                }
+                Ok(Access::NotMember) => {
+                    send_error(conn, "not_member", "roomId: you are not in this room", None)
+                }
+                Ok(Access::NotFound) => send_error(conn, "not_found", "roomId: no such room", None),
+                Err(e) => send_refusal(conn, SendError::Internal(e), None),
+            }
+        }
+        ClientEvent::Read(r) => {
+            if let Err(e) = state.messages.mark_read(user, &r.room_id, r.date).await {
+                send_refusal(conn, e, None);
+            }
+        }
+    }
+}
