@@ -3,8 +3,8 @@
 
 import type {
   Account,
-  DiscoverPage,
-  LoginResponse,
+  JoinablePage,
+  LoginOk,
   Message,
   MessagePage,
   RoomSummary,
@@ -92,13 +92,13 @@ export const api = {
   register: (username: string, password: string) =>
     request<Account>('POST', '/api/auth/register', { username, password }),
   login: (username: string, password: string) =>
-    request<LoginResponse>('POST', '/api/auth/login', { username, password }),
+    request<LoginOk>('POST', '/api/auth/login', { username, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
   me: () => request<Account>('GET', '/api/auth/me'),
 
   rooms: () => request<RoomSummary[]>('GET', '/api/rooms'),
   discover: (q: string, offset = 0, limit = 20) =>
-    request<DiscoverPage>('GET', `/api/rooms/discover${query({ q, offset, limit })}`),
+    request<JoinablePage>('GET', `/api/rooms/discover${query({ q, offset, limit })}`),
   createRoom: (name: string) => request<RoomSummary>('POST', '/api/rooms', { name }),
   direct: (userId: string) => request<RoomSummary>('POST', '/api/rooms/direct', { userId }),
   join: (roomId: string) => request<RoomSummary>('POST', `/api/rooms/${enc(roomId)}/join`),

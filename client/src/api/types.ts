@@ -1,14 +1,17 @@
 // The REST API's types, in one file. They mirror the server's schemas in
-// `openapi/openapi.json`; `openapi.test.ts` compares every interface tagged `@schema` with
-// the schema of that name (fields and which ones are required) whenever the file exists.
-// Keep one interface per schema, one field per line, so that check can read them.
+// `openapi/openapi.json` (names included); `openapi.test.ts` compares every interface
+// tagged `@schema` with that schema whenever the file exists: same fields; a field the
+// server may leave out is optional here; a field the server needs in a `@request` body is
+// required here. Keep one field per line so that check can read them.
 
 /** A user as others see them. @schema UserView */
-export interface User {
+export interface UserView {
   id: string;
   username: string;
   online: boolean;
 }
+
+export type User = UserView;
 
 /** The signed-in account (register, me). @schema Account */
 export interface Account {
@@ -16,14 +19,14 @@ export interface Account {
   username: string;
 }
 
-/** Answer to a successful login; the session itself travels in the `sid` cookie. @schema LoginResponse */
-export interface LoginResponse {
+/** Answer to a successful login; the session itself travels in the `sid` cookie. @schema LoginOk */
+export interface LoginOk {
   id: string;
   username: string;
   token: string;
 }
 
-/** Body of register and login. @schema Credentials */
+/** Body of register and login. @schema Credentials @request */
 export interface Credentials {
   username: string;
   password: string;
@@ -38,6 +41,7 @@ export interface Message {
   roomId: string;
 }
 
+/** @enum Kind */
 export type RoomKind = 'general' | 'direct' | 'named';
 
 /** One entry of the caller's room list. @schema RoomSummary */
@@ -45,66 +49,54 @@ export interface RoomSummary {
   id: string;
   name: string;
   kind: RoomKind;
-  peer?: User;
-  lastMessage?: Message;
+  peer?: UserView | null;
+  lastMessage?: Message | null;
   unread: number;
 }
 
-/** A named room the caller may join. @schema DiscoverRoom */
-export interface DiscoverRoom {
+/** A named room the caller may join. @schema JoinableRoom */
+export interface JoinableRoom {
   id: string;
   name: string;
   members: number;
 }
 
-/** One page of joinable rooms. @schema DiscoverPage */
-export interface DiscoverPage {
-  rooms: DiscoverRoom[];
+/** One page of joinable rooms. @schema JoinablePage */
+export interface JoinablePage {
+  rooms: JoinableRoom[];
   total: number;
 }
 
-/** One page of a room's history, oldest first. @schema MessagePage */
+/** One page of a room's history, oldest first. `before`: cursor of the next older page. @schema MessagePage */
 export interface MessagePage {
   messages: Message[];
-  before: string | null;
-  after: string | null;
+  before?: string | null;
+  after?: string | null;
 }
 
-/** @schema CreateRoom */
-export interface CreateRoom {
+/** @schema NewRoom @request */
+export interface NewRoom {
   name: string;
 }
 
-/** @schema DirectRoom */
-export interface DirectRoom {
+/** @schema DirectWith @request */
+export interface DirectWith {
   userId: string;
 }
 
-/** @schema PostMessage */
+/** @schema PostMessage @request */
 export interface PostMessage {
   message: string;
   clientId?: string;
 }
 
-/** @schema ReadMarker */
-export interface ReadMarker {
+/** @schema ReadUpTo @request */
+export interface ReadUpTo {
   date: number;
 }
 
-/** Every 4xx answer. `message` starts with the field it concerns, e.g. `username: ...`. @schema ErrorBody */
+/** Every 4xx answer. `message` often starts with the field it concerns: `username: ...`. @schema ErrorBody */
 export interface ErrorBody {
   error: string;
   message: string;
 }
-
-/** Error codes the client reacts to; others are shown as they come. */
-export type ErrorCode =
-  | 'invalid_username'
-  | 'invalid_password'
-  | 'username_taken'
-  | 'invalid_credentials'
-  | 'too_many_attempts'
-  | 'invalid_name'
-  | 'not_member'
-  | 'not_found'
-  | 'unauthorized';

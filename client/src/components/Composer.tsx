@@ -26,8 +26,11 @@ export function Composer({ roomName, controller }: Props) {
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
+    el.style.height = '';
+    // Hidden (the narrow layout's room list is showing) it has no height to measure.
+    if (!text || el.scrollHeight === 0) return;
     el.style.height = 'auto';
-    el.style.height = `${Math.min(el.scrollHeight, 140)}px`;
+    el.style.height = `${Math.min(el.scrollHeight + 2, 140)}px`;
   }, [text]);
 
   function send() {

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { isApiError } from '../api/client';
-import type { DiscoverRoom } from '../api/types';
+import type { JoinableRoom } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
 
 interface Props {
@@ -24,7 +24,7 @@ export function RoomDialog({ controller, onClose }: Props) {
   const [nameError, setNameError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [q, setQ] = useState('');
-  const [rooms, setRooms] = useState<DiscoverRoom[]>([]);
+  const [rooms, setRooms] = useState<JoinableRoom[]>([]);
   const [total, setTotal] = useState(0);
   const [listError, setListError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);

@@ -4,7 +4,7 @@
 // lives in `state/chat.ts`.
 
 import { isApiError, type Api } from '../api/client';
-import type { Account, DiscoverPage, Message, RoomSummary } from '../api/types';
+import type { Account, JoinablePage, Message, RoomSummary } from '../api/types';
 import { makeThrottle } from '../state/backoff';
 import {
   catchUpPlan,
@@ -467,7 +467,7 @@ export class ChatController {
     this.dispatch({ type: 'roomRemoved', roomId });
   }
 
-  discover(q: string, offset: number): Promise<DiscoverPage> {
+  discover(q: string, offset: number): Promise<JoinablePage> {
     return this.api.discover(q, offset, 20);
   }
 }

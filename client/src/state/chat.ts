@@ -120,7 +120,7 @@ function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
 /** Applies one room summary from the server to what this tab knows of the room. */
 function applySummary(room: RoomState | undefined, s: RoomSummary): RoomState {
   const base = room ?? emptyRoom(s.id, s.name, s.kind);
-  const lastMessage = laterMessage(base.lastMessage, s.lastMessage);
+  const lastMessage = laterMessage(base.lastMessage, s.lastMessage ?? undefined);
   // The server's count can predate a read marker this tab has already sent.
   const readAll = base.readDate > 0 && base.readDate >= (lastMessage?.date ?? 0);
   return {
@@ -133,7 +133,7 @@ function applySummary(room: RoomState | undefined, s: RoomSummary): RoomState {
   };
 }
 
-function withUsers(users: Record<string, User>, list: readonly (User | undefined)[]): Record<string, User> {
+function withUsers(users: Record<string, User>, list: readonly (User | null | undefined)[]): Record<string, User> {
   let next = users;
   for (const u of list) {
     if (!u) continue;
@@ -219,12 +219,12 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
         // "load older" brings them back in order.
         const oldest = page.messages[0];
         const kept =
-          page.before !== null && oldest
+          page.before != null && oldest
             ? room.messages.filter((m) => compareMessages(m, oldest) >= 0)
             : room.messages;
-        base = { ...room, messages: kept, historyLoaded: true, olderCursor: page.before };
+        base = { ...room, messages: kept, historyLoaded: true, olderCursor: page.before ?? null };
       } else if (kind === 'older') {
-        base = { ...room, olderCursor: page.before };
+        base = { ...room, olderCursor: page.before ?? null };
       }
       const merged = mergeIntoRoom(base, page.messages);
       return merged === room ? state : setRoom(state, merged);

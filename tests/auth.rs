@@ -1,0 +1,396 @@
+//! Accounts and sessions, through HTTP against a real redis-server.
+
+mod common;
+
+use chat_core::redis;
+use common::*;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+#[tokio::test]
+async fn registering_creates_the_seeds_keys_and_puts_the_user_in_general() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let r = app
+        .http()
+        .post(
+            "/api/auth/register",
+            json!({"username": "alice", "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(r.0, 201);
+    assert_eq!(r.1["username"], "alice");
+    let id = r.1["id"].as_str().unwrap().to_owned();
+
+    let mut c = redis.conn().await;
+    let pointer: String = redis::cmd("GET")
+        .arg("username:alice")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(pointer, format!("user:{id}"));
+    let total: String = redis::cmd("GET")
+        .arg("total_users")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(total, id);
+    let (name, hash): (String, String) = redis::cmd("HMGET")
+        .arg(format!("user:{id}"))
+        .arg("username")
+        .arg("password")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(name, "alice");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    let rooms: Vec<String> = redis::cmd("SMEMBERS")
+        .arg(format!("user:{id}:rooms"))
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(rooms, vec!["0"]);
+}
+
+#[tokio::test]
+async fn a_taken_name_is_refused_and_of_two_concurrent_registrations_one_wins() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let http = app.http();
+    assert_eq!(
+        http.post(
+            "/api/auth/register",
+            json!({"username": "bob", "password": "password123"})
+        )
+        .await
+        .0,
+        201
+    );
+    let again = http
+        .post(
+            "/api/auth/register",
+            json!({"username": "bob", "password": "other-password"}),
+        )
+        .await;
+    assert_eq!(again.0, 409);
+    assert_eq!(again.1["error"], "username_taken");
+
+    let attempts = (0..8).map(|i| {
+        let http = app.http();
+        async move {
+            http.post(
+                "/api/auth/register",
+                json!({"username": "carol", "password": format!("password-{i}")}),
+            )
+            .await
+            .0
+        }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        7,
+        "{statuses:?}"
+    );
+    let users: Vec<String> = redis::cmd("KEYS")
+        .arg("username:carol*")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 1);
+}
+
+#[tokio::test]
+async fn every_rejected_registration_names_the_field_and_writes_nothing() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let http = app.http();
+    let before = redis.dump().await;
+    let long = "x".repeat(33);
+    let cases = [
+        (
+            json!({"username": "", "password": "password123"}),
+            "invalid_username",
+            "username",
+        ),
+        (
+            json!({"username": long, "password": "password123"}),
+            "invalid_username",
+            "username",
+        ),
+        (
+            json!({"username": "has space", "password": "password123"}),
+            "invalid_username",
+            "username",
+        ),
+        (
+            json!({"username": "<script>", "password": "password123"}),
+            "invalid_username",
+            "username",
+        ),
+        (
+            json!({"password": "password123"}),
+            "invalid_username",
+            "username",
+        ),
+        (
+            json!({"username": "dave", "password": "short"}),
+            "invalid_password",
+            "password",
+        ),
+        (
+            json!({"username": "dave", "password": "p".repeat(129)}),
+            "invalid_password",
+            "password",
+        ),
+        (json!({"username": "dave"}), "invalid_password", "password"),
+    ];
+    for (body, code, field) in cases {
+        let r = http.post("/api/auth/register", body.clone()).await;
+        assert_eq!(r.0, 400, "{body}");
+        assert_eq!(r.1["error"], code, "{body}");
+        assert!(
+            r.1["message"].as_str().unwrap().starts_with(field),
+            "{body}: {}",
+            r.1
+        );
+    }
+    let r = http.post_raw("/api/auth/register", "{not json").await;
+    assert_eq!(r.0, 400);
+    assert_eq!(r.1["error"], "bad_request");
+    assert!(r.1["message"].is_string());
+    assert_eq!(
+        redis.dump().await,
+        before,
+        "a rejected registration changed Redis"
+    );
+}
+
+#[tokio::test]
+async fn login_sets_a_session_cookie_and_stores_only_a_hash_of_the_token() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    app.http()
+        .post(
+            "/api/auth/register",
+            json!({"username": "erin", "password": "password123"}),
+        )
+        .await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", app.base))
+        .json(&json!({"username": "erin", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let token = body["token"].as_str().unwrap();
+    assert_eq!(token.len(), 64, "256-bit token, hex");
+    assert!(cookie.starts_with(&format!("sid={token};")), "{cookie}");
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    assert!(!cookie.contains("Secure"), "Secure only when configured");
+
+    let keys = redis.keys().await;
+    assert!(
+        !keys.iter().any(|k| k.contains(token)),
+        "the raw token is in the keyspace"
+    );
+    let hashed = format!("session:{}", hex::encode(Sha256::digest(token.as_bytes())));
+    assert!(keys.contains(&hashed), "{keys:?}");
+    let ttl: i64 = redis::cmd("TTL")
+        .arg(&hashed)
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert!(ttl > 0, "sessions expire");
+}
+
+#[tokio::test]
+async fn the_same_session_works_as_cookie_and_as_bearer_and_logout_ends_it_everywhere() {
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let b = TestApp::spawn(&redis).await;
+    let frank = a.user("frank").await;
+    let me = frank.get("/api/auth/me").await;
+    assert_eq!((me.0, me.1["username"].clone()), (200, json!("frank")));
+    let on_b = frank.on(&b);
+    assert_eq!(
+        on_b.get("/api/auth/me").await.0,
+        200,
+        "bearer on the other instance"
+    );
+
+    let out = frank.post("/api/auth/logout", json!({})).await;
+    assert_eq!(out.0, 204);
+    assert_eq!(frank.get("/api/auth/me").await.0, 401);
+    let gone = on_b.get("/api/auth/me").await;
+    assert_eq!(gone.0, 401);
+    assert_eq!(gone.1["error"], "unauthorized");
+    assert!(!redis.keys().await.iter().any(|k| k.starts_with("session:")));
+}
+
+#[tokio::test]
+async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    app.user("gina").await;
+    let http = app.http();
+    let wrong = http
+        .post(
+            "/api/auth/login",
+            json!({"username": "gina", "password": "wrong-password"}),
+        )
+        .await;
+    let unknown = http
+        .post(
+            "/api/auth/login",
+            json!({"username": "nobody", "password": "wrong-password"}),
+        )
+        .await;
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong.0, 401);
+    assert_eq!(wrong.1["error"], "invalid_credentials");
+    let bad = http
+        .post("/api/auth/login", json!({"username": "", "password": "x"}))
+        .await;
+    assert_eq!(
+        (bad.0, bad.1["error"].clone()),
+        (400, json!("invalid_username"))
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_are_refused_with_429_for_a_while() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.login_max_failures = 3;
+    config.login_window_secs = 60;
+    let app = TestApp::spawn_with(config).await;
+    app.user("hank").await;
+    let http = app.http();
+    for _ in 0..3 {
+        let r = http
+            .post(
+                "/api/auth/login",
+                json!({"username": "hank", "password": "wrong-password"}),
+            )
+            .await;
+        assert_eq!(r.0, 401);
+    }
+    let r = http
+        .post(
+            "/api/auth/login",
+            json!({"username": "hank", "password": "password123"}),
+        )
+        .await;
+    assert_eq!(r.0, 429, "even the right password waits: {}", r.1);
+    assert_eq!(r.1["error"], "too_many_attempts");
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", app.base))
+        .json(&json!({"username": "hank", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 60);
+    // The same address is throttled for other names too.
+    let other = http
+        .post(
+            "/api/auth/login",
+            json!({"username": "someone", "password": "whatever1"}),
+        )
+        .await;
+    assert_eq!(other.0, 429);
+}
+
+#[tokio::test]
+async fn a_seed_written_bcrypt_user_logs_in_and_is_upgraded_to_argon2() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let mut c = redis.conn().await;
+    let hash = bcrypt::hash("password123", 4).unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("total_users")
+        .arg(7)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("username:Legacy")
+        .arg("user:7")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("HSET")
+        .arg("user:7")
+        .arg("username")
+        .arg("Legacy")
+        .arg("password")
+        .arg(&hash)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SADD")
+        .arg("user:7:rooms")
+        .arg("0")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let user = app.login("Legacy").await;
+    assert_eq!(user.id, "7");
+    let stored: String = redis::cmd("HGET")
+        .arg("user:7")
+        .arg("password")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+    app.login("Legacy").await;
+}
+
+#[tokio::test]
+async fn health_says_alive_and_ready() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let http = app.http();
+    assert_eq!(http.get("/healthz").await, (200, json!("ok")));
+    let ready = http.get("/readyz").await;
+    assert_eq!(ready.0, 200);
+    assert_eq!(ready.1["ready"], true);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_missing_auth_answer_json_errors() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let http = app.http();
+    let r = http.get("/api/nothing-here").await;
+    assert_eq!((r.0, r.1["error"].clone()), (404, json!("not_found")));
+    let r = http.get("/api/rooms").await;
+    assert_eq!((r.0, r.1["error"].clone()), (401, json!("unauthorized")));
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/auth/me", app.base))
+        .header(
+            "authorization",
+            "Bearer 0000000000000000000000000000000000000000000000000000000000000000",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}

@@ -1,0 +1,492 @@
+//! Test helpers: a private `redis-server` per test, app instances on port 0, and clients
+//! whose methods read like what a user does.
+#![allow(dead_code)]
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use chat_core::redis;
+use futures_util::{SinkExt, StreamExt};
+use redis_chat::{Application, Config};
+use serde_json::{json, Value};
+use tokio::{net::TcpStream, sync::oneshot, task::JoinHandle};
+use tokio_tungstenite::{tungstenite, MaybeTlsStream, WebSocketStream};
+
+/// A private redis-server on a unix socket in a temp dir; killed on drop.
+pub struct TestRedis {
+    child: Option<Child>,
+    pub dir: tempfile::TempDir,
+    pub socket: PathBuf,
+}
+
+impl TestRedis {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = dir.path().join("redis.sock");
+        let mut this = Self {
+            child: None,
+            dir,
+            socket,
+        };
+        this.launch().await;
+        this
+    }
+
+    async fn launch(&mut self) {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                "0",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--unixsocket",
+            ])
+            .arg(&self.socket)
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH (apt-get install redis-server)");
+        self.child = Some(child);
+        for _ in 0..200 {
+            if let Ok(mut c) = self.client().get_multiplexed_async_connection().await {
+                if redis::cmd("PING")
+                    .query_async::<String>(&mut c)
+                    .await
+                    .is_ok()
+                {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("redis-server did not start");
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis+unix://{}", self.socket.display())
+    }
+
+    pub fn client(&self) -> redis::Client {
+        redis::Client::open(self.url()).expect("url")
+    }
+
+    pub async fn conn(&self) -> redis::aio::MultiplexedConnection {
+        self.client()
+            .get_multiplexed_async_connection()
+            .await
+            .expect("redis connection")
+    }
+
+    /// Every key, sorted: for "nothing was written" checks.
+    pub async fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = redis::cmd("KEYS")
+            .arg("*")
+            .query_async(&mut self.conn().await)
+            .await
+            .unwrap();
+        keys.sort();
+        keys
+    }
+
+    /// A snapshot of every key and value, for "nothing changed" checks (leaving out the
+    /// instances' heartbeats, which tick on their own).
+    pub async fn dump(&self) -> Vec<(String, Vec<u8>)> {
+        let mut conn = self.conn().await;
+        let mut out = Vec::new();
+        for k in self
+            .keys()
+            .await
+            .into_iter()
+            .filter(|k| k != "presence_servers")
+        {
+            let v: Vec<u8> = redis::cmd("DUMP")
+                .arg(&k)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            out.push((k, v));
+        }
+        out
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let _ = std::fs::remove_file(&self.socket);
+        self.launch().await;
+    }
+}
+
+impl Drop for TestRedis {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A running app instance; stopped (gracefully) on `stop` or drop.
+pub struct TestApp {
+    pub port: u16,
+    pub base: String,
+    pub server_id: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub fn config_for(redis: &TestRedis) -> Config {
+    let mut c = Config::defaults();
+    c.redis_url = Some(redis.url());
+    c.port = 0;
+    c.host = "127.0.0.1".into();
+    c.demo_data = false;
+    c.client_dir = PathBuf::from("/nonexistent");
+    c.redis_pool_size = 8;
+    c
+}
+
+impl TestApp {
+    pub async fn spawn(redis: &TestRedis) -> Self {
+        Self::spawn_with(config_for(redis)).await
+    }
+
+    pub async fn spawn_with(config: Config) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();
+        }
+        let app = Application::build(config).await.expect("app builds");
+        let port = app.port();
+        let server_id = app.server_id().to_owned();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until_stopped(async move {
+            let _ = rx.await;
+        }));
+        let this = Self {
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+            server_id,
+            stop: Some(tx),
+            task: Some(task),
+        };
+        this.wait_ready().await;
+        this
+    }
+
+    pub async fn wait_ready(&self) {
+        for _ in 0..200 {
+            if let Ok(r) = reqwest::get(format!("{}/readyz", self.base)).await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("app never became ready");
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.expect("app task").expect("app stopped cleanly");
+        }
+    }
+
+    pub fn http(&self) -> Http {
+        Http {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Registers `name` (password "password123") and logs in.
+    pub async fn user(&self, name: &str) -> User {
+        let http = self.http();
+        let r = http
+            .post(
+                "/api/auth/register",
+                json!({"username": name, "password": "password123"}),
+            )
+            .await;
+        assert_eq!(r.0, 201, "register {name}: {}", r.1);
+        self.login(name).await
+    }
+
+    pub async fn login(&self, name: &str) -> User {
+        let http = self.http();
+        let r = http
+            .post(
+                "/api/auth/login",
+                json!({"username": name, "password": "password123"}),
+            )
+            .await;
+        assert_eq!(r.0, 200, "login {name}: {}", r.1);
+        User {
+            id: r.1["id"].as_str().unwrap().to_owned(),
+            name: name.to_owned(),
+            token: r.1["token"].as_str().unwrap().to_owned(),
+            http,
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// An HTTP client with a cookie jar, answering `(status, json body)`.
+#[derive(Clone)]
+pub struct Http {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+async fn answer(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+impl Http {
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        answer(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        answer(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> (u16, Value) {
+        answer(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .header("content-type", "application/json")
+                .body(body.to_owned())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+/// A signed-in user.
+#[derive(Clone)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+    pub http: Http,
+}
+
+impl User {
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.http.get(path).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.http.post(path, body).await
+    }
+
+    /// This user's HTTP client pointed at another instance (same session).
+    pub fn on(&self, app: &TestApp) -> User {
+        let client = reqwest::Client::builder()
+            .default_headers({
+                let mut h = reqwest::header::HeaderMap::new();
+                h.insert(
+                    "authorization",
+                    format!("Bearer {}", self.token).parse().unwrap(),
+                );
+                h
+            })
+            .build()
+            .unwrap();
+        User {
+            http: Http {
+                base: app.base.clone(),
+                client,
+            },
+            ..self.clone()
+        }
+    }
+
+    /// Posts over REST; returns the message.
+    pub async fn say(&self, room: &str, text: &str) -> Value {
+        let r = self
+            .post(
+                &format!("/api/rooms/{room}/messages"),
+                json!({"message": text}),
+            )
+            .await;
+        assert_eq!(r.0, 201, "post to {room}: {}", r.1);
+        r.1
+    }
+
+    pub async fn history(&self, room: &str, query: &str) -> (u16, Value) {
+        self.get(&format!("/api/rooms/{room}/messages{query}"))
+            .await
+    }
+
+    pub async fn open_direct(&self, other: &User) -> String {
+        let r = self
+            .post("/api/rooms/direct", json!({"userId": other.id}))
+            .await;
+        assert_eq!(r.0, 200, "{}", r.1);
+        r.1["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Opens a WebSocket to `app` and waits for `ready`.
+    pub async fn connect(&self, app: &TestApp) -> Socket {
+        let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://127.0.0.1:{}/ws",
+            app.port
+        ))
+        .unwrap();
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.token).parse().unwrap(),
+        );
+        let (ws, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("ws connects");
+        let mut s = Socket {
+            ws,
+            user: self.name.clone(),
+        };
+        let ready = s.expect("ready").await;
+        assert_eq!(ready["user"]["id"], self.id);
+        s
+    }
+}
+
+/// A WebSocket of one user.
+pub struct Socket {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub user: String,
+}
+
+impl Socket {
+    pub async fn send(&mut self, frame: Value) {
+        self.ws
+            .send(tungstenite::Message::text(frame.to_string()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws
+            .send(tungstenite::Message::text(text.to_owned()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn message(&mut self, room: &str, text: &str, client_id: &str) {
+        self.send(json!({"type": "message", "data": {"roomId": room, "message": text, "clientId": client_id}})).await;
+    }
+
+    /// The next event (`{type, data}`), or `None` after `wait` of silence or on close.
+    pub async fn next_within(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(wait, self.ws.next()).await {
+                Ok(Some(Ok(tungstenite::Message::Text(t)))) => {
+                    return Some(serde_json::from_str(&t).unwrap())
+                }
+                Ok(Some(Ok(tungstenite::Message::Close(_))))
+                | Ok(None)
+                | Ok(Some(Err(_)))
+                | Err(_) => return None,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// Waits (up to 10 s) for an event of `kind`, skipping others; returns its data.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                Some(e) if e["type"] == kind => return e["data"].clone(),
+                Some(_) => continue,
+                None => panic!("{}: no '{kind}' event", self.user),
+            }
+        }
+    }
+
+    /// Every event of `kind` received within `wait`.
+    pub async fn collect(&mut self, kind: &str, wait: Duration) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Some(e) = self.next_within(wait).await {
+            if e["type"] == kind {
+                out.push(e["data"].clone());
+            }
+        }
+        out
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+        while let Ok(Some(_)) = tokio::time::timeout(Duration::from_secs(2), self.ws.next()).await {
+        }
+    }
+}
+
+/// Polls `f` until it returns true (up to `secs`).
+pub async fn eventually<F, Fut>(secs: u64, mut f: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while tokio::time::Instant::now() < deadline {
+        if f().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+pub fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_redis-chat"))
+}
