@@ -18,6 +18,7 @@ import {
   send,
   signIn,
   unreadBadge,
+  unreadCount,
 } from './helpers';
 import { CLIENT_DIR, killInstance, OUTPUT_DIR, readState, restartInstance } from './servers';
 
@@ -60,7 +61,7 @@ test('the sign-in screen offers the demo users and shows errors next to the fiel
   // A wrong password is reported next to the password field.
   await pablo.getByLabel('Name').fill('Pablo');
   await pablo.getByLabel('Password').fill('wrong-password');
-  await pablo.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await pablo.locator('form').getByRole('button', { name: 'Sign in' }).click();
   await expect(pablo.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
   await expect(pablo.locator('.field-error')).toBeVisible();
 
@@ -113,12 +114,14 @@ test('they chat in their direct room; the unread badge counts and clears', async
   direct = await directRoomId(pablo, 'Joe');
   expect(direct).toMatch(/^\d+:\d+$/);
   await openRoom(pablo, direct);
+  // The demo data may have left Joe unread greetings there.
+  const unreadBefore = await unreadCount(joe, direct);
   const secret = say('Direct: just between us');
   await send(pablo, secret);
   await seesOnce(pablo, secret);
 
   // Joe is in General: the direct room gets a badge and the preview.
-  await expect(unreadBadge(joe, direct)).toHaveText('1');
+  await expect(unreadBadge(joe, direct)).toHaveText(String(unreadBefore + 1));
   await expect(roomButton(joe, direct)).toContainText(secret);
   await openRoom(joe, direct);
   await seesOnce(joe, secret);
@@ -146,8 +149,7 @@ test('Mary never sees the direct room of Pablo and Joe, nor its messages', async
     await openRoom(pablo, direct);
     const secret2 = say('Direct: Mary must not read this');
     await send(pablo, secret2);
-    await seesOnce(joe, say('Hi Pablo, from B')); // Joe is still in General
-    await expect(unreadBadge(joe, direct)).toHaveText('1');
+    await expect(unreadBadge(joe, direct)).toHaveText('1'); // Joe is in General
     await mary.waitForTimeout(1500);
     await expect(mary.locator('body')).not.toContainText('Direct:');
     await expect(roomButton(mary, direct)).toHaveCount(0);

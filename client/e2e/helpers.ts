@@ -58,3 +58,10 @@ export function pendingBubbles(page: Page): Locator {
 export function unreadBadge(page: Page, roomId: string): Locator {
   return roomButton(page, roomId).locator('.badge');
 }
+
+/** The number on a room's unread badge, 0 without one. */
+export async function unreadCount(page: Page, roomId: string): Promise<number> {
+  await expect(roomButton(page, roomId)).toBeVisible();
+  const badge = unreadBadge(page, roomId);
+  return (await badge.count()) ? Number(await badge.textContent()) : 0;
+}

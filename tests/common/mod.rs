@@ -186,6 +186,11 @@ impl TestApp {
         this
     }
 
+    /// An instance running in another process, at `port`.
+    pub fn external(port: u16) -> Self {
+        Self { port, base: format!("http://127.0.0.1:{port}"), server_id: String::new(), stop: None, task: None }
+    }
+
     pub async fn wait_ready(&self) {
         for _ in 0..200 {
             if let Ok(r) = reqwest::get(format!("{}/readyz", self.base)).await {
@@ -442,7 +447,11 @@ impl Socket {
 
     /// Waits (up to 10 s) for an event of `kind`, skipping others; returns its data.
     pub async fn expect(&mut self, kind: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        self.expect_within(kind, Duration::from_secs(10)).await
+    }
+
+    pub async fn expect_within(&mut self, kind: &str, wait: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match self.next_within(left).await {
