@@ -49,6 +49,8 @@ pub enum CloseReason {
     Shutdown,
     Timeout,
     Error,
+    /// The session was ended (logout).
+    LoggedOut,
     /// The instance lost its subscription and may have missed events: the client should
     /// reconnect and catch up.
     Resync,
@@ -63,6 +65,7 @@ impl CloseReason {
             CloseReason::Timeout => "timeout",
             CloseReason::Error => "error",
             CloseReason::Resync => "resync",
+            CloseReason::LoggedOut => "logged_out",
         }
     }
 }
@@ -71,6 +74,9 @@ impl CloseReason {
 pub struct Conn {
     pub id: u64,
     pub user: UserId,
+    /// The session it was opened with (the hash that names it in Redis), so ending the
+    /// session closes it.
+    session: Box<str>,
     tx: mpsc::Sender<Arc<Frame>>,
     cancel: CancellationToken,
     reason: OnceLock<CloseReason>,
@@ -180,21 +186,27 @@ impl Hub {
         }
     }
 
-    /// Registers a connection of `user`, who is in `rooms`. Returns the connection and the
-    /// receiving end of its queue.
+    /// Registers a connection of `user`, who is in `rooms`, with `first` queued before any
+    /// event can reach it. Returns the connection and the receiving end of its queue.
     pub fn register(
         &self,
         user: UserId,
+        session: &str,
         rooms: &[RoomId],
+        first: Option<Arc<Frame>>,
     ) -> (Arc<Conn>, mpsc::Receiver<Arc<Frame>>) {
         let (tx, rx) = mpsc::channel(self.inner.queue);
         let conn = Arc::new(Conn {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
             user,
+            session: session.into(),
             tx,
             cancel: CancellationToken::new(),
             reason: OnceLock::new(),
         });
+        if let Some(frame) = first {
+            conn.push(&frame);
+        }
         let mut reg = self.inner.reg.write();
         reg.users.entry(user).or_default().push(Arc::clone(&conn));
         for room in rooms {
@@ -251,8 +263,15 @@ impl Hub {
         Arc::new(Frame { text, date })
     }
 
-    fn route(kind: &str, data: &str) -> Option<(Audience, Option<f64>)> {
+    /// Who gets an event, a message's date, and (for a message written by the seed's server,
+    /// which has no `id` and a numeric `from`) the data rewritten in our shape.
+    fn route(kind: &str, data: &str) -> Option<(Audience, Option<f64>, Option<String>)> {
         let f: RouteFields = serde_json::from_str(data).ok()?;
+        let normalized = if kind == "message" && f.id.is_none() {
+            chat_core::Message::parse_stored(data).and_then(|m| serde_json::to_string(&m).ok())
+        } else {
+            None
+        };
         let audience = match kind {
             "message" => Audience::Room(f.room_id?, None),
             "typing" => Audience::Room(f.room_id?, f.user_id),
@@ -264,7 +283,11 @@ impl Hub {
             "user.connected" | "user.disconnected" => Audience::Everyone,
             _ => return None,
         };
-        Some((audience, if kind == "message" { f.date } else { None }))
+        Some((
+            audience,
+            if kind == "message" { f.date } else { None },
+            normalized,
+        ))
     }
 
     /// Routes one event to the sockets here that should get it.
@@ -272,9 +295,13 @@ impl Hub {
     /// Hot path: runs once per event per instance; one parse of the routing fields, one
     /// frame, then a queue push per recipient socket under a read lock.
     pub fn deliver(&self, kind: &str, data: &str) {
-        let Some((audience, date)) = Self::route(kind, data) else {
+        if kind == "session.ended" {
+            return self.end_session(data);
+        }
+        let Some((audience, date, normalized)) = Self::route(kind, data) else {
             return;
         };
+        let data = normalized.as_deref().unwrap_or(data);
         if kind == "room.joined" || kind == "room.left" {
             self.track_membership(kind, data);
         }
@@ -313,6 +340,22 @@ impl Hub {
                     }
                 }
             },
+        }
+    }
+
+    /// Closes this instance's sockets opened with a session that has ended (logout).
+    fn end_session(&self, data: &str) {
+        #[derive(Deserialize)]
+        struct Ended {
+            session: String,
+        }
+        let Ok(e) = serde_json::from_str::<Ended>(data) else {
+            return;
+        };
+        for c in self.inner.reg.read().users.values().flatten() {
+            if *c.session == *e.session {
+                c.close(CloseReason::LoggedOut);
+            }
         }
     }
 
@@ -368,9 +411,9 @@ mod tests {
     #[test]
     fn a_direct_rooms_messages_reach_only_its_two_users() {
         let hub = Hub::new(16);
-        let (_a, mut ra) = hub.register(UserId(1), &[]);
-        let (_b, mut rb) = hub.register(UserId(2), &[]);
-        let (_c, mut rc) = hub.register(UserId(3), &[]);
+        let (_a, mut ra) = hub.register(UserId(1), "s", &[], None);
+        let (_b, mut rb) = hub.register(UserId(2), "s", &[], None);
+        let (_c, mut rc) = hub.register(UserId(3), "s", &[], None);
         hub.deliver(
             "message",
             r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"1:2"}"#,
@@ -383,8 +426,8 @@ mod tests {
     #[test]
     fn named_rooms_follow_joins_and_leaves() {
         let hub = Hub::new(16);
-        let (_a, mut ra) = hub.register(UserId(1), &["7".parse().unwrap()]);
-        let (_b, mut rb) = hub.register(UserId(2), &[]);
+        let (_a, mut ra) = hub.register(UserId(1), "s", &["7".parse().unwrap()], None);
+        let (_b, mut rb) = hub.register(UserId(2), "s", &[], None);
         let msg = r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"7"}"#;
         hub.deliver("message", msg);
         assert_eq!(drain(&mut ra).len(), 1);
@@ -401,8 +444,8 @@ mod tests {
     #[test]
     fn a_full_queue_closes_the_slow_socket_only() {
         let hub = Hub::new(8);
-        let (slow, _keep) = hub.register(UserId(1), &[]);
-        let (fast, mut rf) = hub.register(UserId(2), &[]);
+        let (slow, _keep) = hub.register(UserId(1), "s", &[], None);
+        let (fast, mut rf) = hub.register(UserId(2), "s", &[], None);
         for _ in 0..9 {
             hub.deliver(
                 "message",
@@ -416,9 +459,34 @@ mod tests {
     }
 
     #[test]
+    fn the_first_frame_comes_before_any_event_and_seed_messages_are_reshaped() {
+        let hub = Hub::new(8);
+        let (_a, mut ra) = hub.register(UserId(1), "s", &[], Some(Hub::frame("ready", "{}", None)));
+        hub.deliver(
+            "message",
+            r#"{"from":1,"date":1615480369,"message":"hi","roomId":"0"}"#,
+        );
+        let frames = drain(&mut ra);
+        assert_eq!(frames[0], r#"{"type":"ready","data":{}}"#);
+        let m: serde_json::Value = serde_json::from_str(&frames[1]).unwrap();
+        assert_eq!(m["data"]["from"], "1");
+        assert!(m["data"]["id"].as_str().unwrap().starts_with("seed-"));
+    }
+
+    #[test]
+    fn ending_a_session_closes_only_its_sockets() {
+        let hub = Hub::new(8);
+        let (a, _ra) = hub.register(UserId(1), "s1", &[], None);
+        let (b, _rb) = hub.register(UserId(1), "s2", &[], None);
+        hub.deliver("session.ended", r#"{"userId":"1","session":"s1"}"#);
+        assert!(a.cancelled().is_cancelled());
+        assert!(!b.cancelled().is_cancelled());
+    }
+
+    #[test]
     fn own_envelopes_are_ignored_and_unknown_types_dropped() {
         let hub = Hub::new(8);
-        let (_a, mut ra) = hub.register(UserId(1), &[]);
+        let (_a, mut ra) = hub.register(UserId(1), "s", &[], None);
         hub.on_envelope(
             "me",
             r#"{"serverId":"me","type":"message","data":{"roomId":"0","date":1}}"#,

@@ -147,7 +147,18 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
             return;
         }
     };
-    let (conn, rx) = state.hub.register(user, &rooms);
+    let ready = Ready {
+        user: UserView {
+            id: user.to_string(),
+            username: session.username.clone(),
+            online: true,
+        },
+        server_id: state.server_id.to_string(),
+    };
+    let ready = serde_json::to_string(&ready)
+        .ok()
+        .map(|data| Hub::frame("ready", &data, None));
+    let (conn, rx) = state.hub.register(user, session.id(), &rooms, ready);
     metrics::WS_OPEN.inc();
     metrics::WS_OPENED.inc();
     tracing::debug!(conn = conn.id, "ws: open");
@@ -269,6 +280,7 @@ async fn write_loop(
         CloseReason::Timeout => (CloseCode::Away, "no pong"),
         CloseReason::Client => (CloseCode::Normal, ""),
         CloseReason::Error => (CloseCode::Error, "error"),
+        CloseReason::LoggedOut => (CloseCode::Policy, "signed out"),
         CloseReason::Resync => (
             CloseCode::Again,
             "server lost its event stream: reconnect and catch up",

@@ -225,6 +225,7 @@ async fn the_same_session_works_as_cookie_and_as_bearer_and_logout_ends_it_every
     let me = frank.get("/api/auth/me").await;
     assert_eq!((me.0, me.1["username"].clone()), (200, json!("frank")));
     let on_b = frank.on(&b);
+    let mut socket = frank.connect(&b).await;
     assert_eq!(
         on_b.get("/api/auth/me").await.0,
         200,
@@ -238,6 +239,21 @@ async fn the_same_session_works_as_cookie_and_as_bearer_and_logout_ends_it_every
     assert_eq!(gone.0, 401);
     assert_eq!(gone.1["error"], "unauthorized");
     assert!(!redis.keys().await.iter().any(|k| k.starts_with("session:")));
+    use futures_util::StreamExt;
+    let mut closed = None;
+    while let Ok(Some(Ok(frame))) =
+        tokio::time::timeout(std::time::Duration::from_secs(5), socket.ws.next()).await
+    {
+        if let tokio_tungstenite::tungstenite::Message::Close(f) = frame {
+            closed = f.map(|f| f.reason.to_string());
+            break;
+        }
+    }
+    assert_eq!(
+        closed.as_deref(),
+        Some("signed out"),
+        "the session's socket on the other instance closes"
+    );
 }
 
 #[tokio::test]

@@ -13,7 +13,11 @@ use common::*;
 use serde_json::json;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts the binary with `env` (and nothing inherited that could point it elsewhere).
@@ -34,13 +38,19 @@ fn start(env: &[(&str, String)]) -> Child {
 
 async fn ready(port: u16) -> bool {
     eventually(20, || async move {
-        reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await.is_ok_and(|r| r.status() == 200)
+        reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
     })
     .await
 }
 
 fn signal(child: &Child, sig: &str) {
-    Command::new("kill").arg(format!("-{sig}")).arg(child.id().to_string()).status().unwrap();
+    Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
 }
 
 fn app_at(port: u16) -> TestApp {
@@ -51,20 +61,41 @@ fn app_at(port: u16) -> TestApp {
 async fn with_no_redis_url_it_runs_its_own_redis_and_keeps_the_data_across_restarts() {
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
-    let env = [("PORT", port.to_string()), ("DATA_DIR", data.path().display().to_string()), ("DEMO_DATA", "true".into())];
+    let env = [
+        ("PORT", port.to_string()),
+        ("DATA_DIR", data.path().display().to_string()),
+        ("DEMO_DATA", "true".into()),
+    ];
     let mut child = start(&env);
-    assert!(ready(port).await, "the server with its embedded Redis becomes ready");
+    assert!(
+        ready(port).await,
+        "the server with its embedded Redis becomes ready"
+    );
     let app = app_at(port);
     app.login("Pablo").await;
     let zoe = app.user("zoe").await;
     zoe.say("0", "remember me").await;
     signal(&child, "TERM");
-    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "a graceful stop exits 0: {status}");
-    let files: Vec<String> = std::fs::read_dir(data.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(files.iter().any(|f| f.starts_with("appendonly")), "append-only data in DATA_DIR: {files:?}");
+    let files: Vec<String> = std::fs::read_dir(data.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(
-        !std::process::Command::new("pgrep").arg("-f").arg(data.path()).status().unwrap().success(),
+        files.iter().any(|f| f.starts_with("appendonly")),
+        "append-only data in DATA_DIR: {files:?}"
+    );
+    assert!(
+        !std::process::Command::new("pgrep")
+            .arg("-f")
+            .arg(data.path())
+            .status()
+            .unwrap()
+            .success(),
         "the embedded redis-server stopped with the server"
     );
 
@@ -72,11 +103,23 @@ async fn with_no_redis_url_it_runs_its_own_redis_and_keeps_the_data_across_resta
     assert!(ready(port).await);
     let zoe = app.login("zoe").await;
     let page = zoe.history("0", "").await.1;
-    let texts: Vec<&str> = page["messages"].as_array().unwrap().iter().map(|m| m["message"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message"].as_str().unwrap())
+        .collect();
     assert_eq!(texts.iter().filter(|t| **t == "remember me").count(), 1);
-    assert_eq!(texts.iter().filter(|t| **t == "Hello!").count(), 1, "demo data once");
+    assert_eq!(
+        texts.iter().filter(|t| **t == "Hello!").count(),
+        1,
+        "demo data once"
+    );
     signal(&child, "INT");
-    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -88,10 +131,16 @@ async fn a_missing_redis_server_is_explained() {
         ("DATA_DIR", data.path().display().to_string()),
         ("REDIS_SERVER_BIN", "/nonexistent/redis-server".into()),
     ]);
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("apt-get install redis-server") && err.contains("REDIS_URL"), "{err}");
+    assert!(
+        err.contains("apt-get install redis-server") && err.contains("REDIS_URL"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -99,7 +148,11 @@ async fn users_of_an_instance_killed_with_sigkill_are_cleared_by_the_survivors()
     let redis = TestRedis::start().await;
     let survivor = TestApp::spawn(&redis).await;
     let port = free_port();
-    let mut doomed = start(&[("PORT", port.to_string()), ("REDIS_URL", redis.url()), ("DEMO_DATA", "false".into())]);
+    let mut doomed = start(&[
+        ("PORT", port.to_string()),
+        ("REDIS_URL", redis.url()),
+        ("DEMO_DATA", "false".into()),
+    ]);
     assert!(ready(port).await);
     let doomed_app = app_at(port);
     let watcher = survivor.user("watcher").await;
@@ -114,15 +167,25 @@ async fn users_of_an_instance_killed_with_sigkill_are_cleared_by_the_survivors()
     doomed.kill().unwrap();
     doomed.wait().unwrap();
     let gone = loop {
-        let e = w.expect_within("user.disconnected", Duration::from_secs(30)).await;
+        let e = w
+            .expect_within("user.disconnected", Duration::from_secs(30))
+            .await;
         if e["id"] == victim.id.as_str() {
             break e;
         }
     };
     assert_eq!(gone["online"], false);
-    let online: Vec<String> = redis::cmd("SMEMBERS").arg("online_users").query_async(&mut redis.conn().await).await.unwrap();
+    let online: Vec<String> = redis::cmd("SMEMBERS")
+        .arg("online_users")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
     assert_eq!(online, vec![watcher.id.clone()]);
-    let leftovers: Vec<String> = redis::cmd("KEYS").arg(format!("user:{}:connections", victim.id)).query_async(&mut redis.conn().await).await.unwrap();
+    let leftovers: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("user:{}:connections", victim.id))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
     assert!(leftovers.is_empty());
 }
 
@@ -130,24 +193,50 @@ async fn users_of_an_instance_killed_with_sigkill_are_cleared_by_the_survivors()
 async fn the_checked_in_openapi_document_is_what_the_server_serves() {
     let redis = TestRedis::start().await;
     let app = TestApp::spawn(&redis).await;
-    let served = reqwest::get(format!("{}/openapi.json", app.base)).await.unwrap().text().await.unwrap();
+    let served = reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let served: serde_json::Value = serde_json::from_str(&served).unwrap();
-    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
-        .expect("openapi/openapi.json exists (make openapi writes it)");
+    let file =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .expect("openapi/openapi.json exists (make openapi writes it)");
     let file: serde_json::Value = serde_json::from_str(&file).unwrap();
-    assert!(served == file, "openapi/openapi.json is stale: run `make openapi` and commit it");
+    assert!(
+        served == file,
+        "openapi/openapi.json is stale: run `make openapi` and commit it"
+    );
     let printed = Command::new(bin()).arg("openapi").output().unwrap();
     let printed: serde_json::Value = serde_json::from_slice(&printed.stdout).unwrap();
-    assert_eq!(printed, served, "`redis-chat openapi` prints what is served");
-    assert!(served["components"]["securitySchemes"].as_object().unwrap().len() >= 2, "cookie and bearer");
+    assert_eq!(
+        printed, served,
+        "`redis-chat openapi` prints what is served"
+    );
+    assert!(
+        served["components"]["securitySchemes"]
+            .as_object()
+            .unwrap()
+            .len()
+            >= 2,
+        "cookie and bearer"
+    );
     let docs = reqwest::get(format!("{}/docs", app.base)).await.unwrap();
     assert_eq!(docs.status(), 200);
-    assert!(docs.text().await.unwrap().contains("swagger"), "Swagger UI at /docs");
+    assert!(
+        docs.text().await.unwrap().contains("swagger"),
+        "Swagger UI at /docs"
+    );
 }
 
 #[tokio::test]
 async fn the_asyncapi_document_names_every_websocket_event() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/asyncapi.yaml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/openapi/asyncapi.yaml"
+    ))
+    .unwrap();
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("asyncapi.yaml parses");
     assert_eq!(doc["asyncapi"].as_str(), Some("3.0.0"));
     let mut consts = Vec::new();
@@ -168,8 +257,14 @@ async fn the_asyncapi_document_names_every_websocket_event() {
         }
     }
     walk(&doc, &mut consts);
-    for t in chat_core::ClientEvent::TYPES.iter().chain(chat_core::ServerEvent::TYPES) {
-        assert!(consts.iter().any(|c| c == t), "asyncapi.yaml lacks the '{t}' event");
+    for t in chat_core::ClientEvent::TYPES
+        .iter()
+        .chain(chat_core::ServerEvent::TYPES)
+    {
+        assert!(
+            consts.iter().any(|c| c == t),
+            "asyncapi.yaml lacks the '{t}' event"
+        );
     }
     let _ = json!(null);
 }

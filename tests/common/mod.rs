@@ -188,7 +188,13 @@ impl TestApp {
 
     /// An instance running in another process, at `port`.
     pub fn external(port: u16) -> Self {
-        Self { port, base: format!("http://127.0.0.1:{port}"), server_id: String::new(), stop: None, task: None }
+        Self {
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+            server_id: String::new(),
+            stop: None,
+            task: None,
+        }
     }
 
     pub async fn wait_ready(&self) {

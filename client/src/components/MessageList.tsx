@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Message } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
 import { userName, type ChatState, type PendingMessage, type RoomState } from '../state/chat';
@@ -47,6 +47,17 @@ export function MessageList({ state, room, pending, controller }: Props) {
       el.scrollTop = el.scrollHeight;
     }
   }, [ownPending]);
+
+  // Shown again (the narrow layout's room list was in front) or resized: stay at the bottom.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (follow.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
 
   function onScroll() {
     const el = scroller.current;

@@ -55,7 +55,9 @@ export function Sidebar({ state, controller, onOpenDialog, onLogout }: Props) {
           <p className="section-empty">No rooms yet.</p>
         )}
         <h3 className="section-title">Online now</h3>
-        {online.length > 0 ? (
+        {state.connection === 'offline' ? (
+          <p className="section-empty">Unknown while offline.</p>
+        ) : online.length > 0 ? (
           <ul className="user-list" aria-label="Online users">
             {online.map((u) => (
               <li key={u.id}>

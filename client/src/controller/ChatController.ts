@@ -400,6 +400,8 @@ export class ChatController {
     const roomId = this.state.activeRoomId;
     if (!text.trim() || !this.state.rooms[roomId]) return;
     const clientId = newClientId();
+    // Others stop showing "typing" when the message arrives: the next keystroke announces again.
+    this.typingThrottle.delete(roomId);
     this.dispatch({ type: 'sendStarted', clientId, roomId, message: text, at: this.now() });
     if (!this.socket?.send({ type: 'message', data: { roomId, message: text, clientId } })) {
       this.dispatch({ type: 'sendFailed', clientId, reason: 'disconnected' });

@@ -5,7 +5,7 @@ const sameDay = (a: Date, b: Date) =>
 
 /** Clock time of a message, e.g. "18:32" or "6:32 PM" depending on the locale. */
 export function messageTime(date: number): string {
-  return new Date(date * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(date * 1000).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 }
 
 /** Room list time: the clock time today, the day otherwise. */

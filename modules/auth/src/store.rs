@@ -30,6 +30,13 @@ pub struct Session {
     pub(crate) token_hash: String,
 }
 
+impl Session {
+    /// The session's id: the hash of its token that names it in Redis (never the token).
+    pub fn id(&self) -> &str {
+        &self.token_hash
+    }
+}
+
 /// A user just created.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -335,16 +342,19 @@ impl AuthStore {
         }))
     }
 
-    /// Ends a session on every instance.
+    /// Ends a session on every instance: it is deleted, and sockets opened with it close.
     pub async fn logout(&self, session: &Session) -> Result<(), Failure> {
         let mut conn = self.ctx.redis().await?;
-        timed(
+        let _: () = timed(
             "del",
             redis::cmd("DEL")
                 .arg(keys::session(&session.token_hash))
                 .query_async(&mut *conn),
         )
-        .await
+        .await?;
+        drop(conn);
+        let ended = serde_json::json!({ "userId": session.user_id.to_string(), "session": session.token_hash });
+        self.ctx.events().publish("session.ended", &ended).await
     }
 }
 

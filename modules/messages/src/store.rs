@@ -43,6 +43,9 @@ return 0
 
 /// How long a `clientId` is remembered for de-duplicating retries.
 const SENT_TTL_SECS: u64 = 24 * 3600;
+/// How long a claimed `clientId` waits for its message to be stored before a retry may
+/// claim it again (a crash between claim and store must not block the id for a day).
+const CLAIM_TTL_SECS: u64 = 30;
 
 /// Why a message was refused.
 #[derive(Debug)]
@@ -201,7 +204,7 @@ impl MessagesStore {
                     .arg("")
                     .arg("NX")
                     .arg("EX")
-                    .arg(SENT_TTL_SECS)
+                    .arg(CLAIM_TTL_SECS)
                     .query_async(&mut *conn),
             )
             .await?;
@@ -229,7 +232,7 @@ impl MessagesStore {
         );
         let env_head = Envelope::encode(self.ctx.server_id(), "message", "");
         let env_head = &env_head[..env_head.len() - 1];
-        let date: String = timed(
+        let stored: Result<String, Failure> = timed(
             "store_message",
             self.store_and_publish
                 .key(keys::room(&room))
@@ -241,7 +244,20 @@ impl MessagesStore {
                 .arg("}")
                 .invoke_async(&mut *conn),
         )
-        .await?;
+        .await;
+        let date = match stored {
+            Ok(d) => d,
+            Err(e) => {
+                if let Some(c) = client_id {
+                    // Not stored: free the clientId so the client's retry can go through.
+                    let _: Result<i64, _> = redis::cmd("DEL")
+                        .arg(keys::sent(user, c))
+                        .query_async(&mut *conn)
+                        .await;
+                }
+                return Err(e.into());
+            }
+        };
         metrics::MESSAGES_SENT.inc();
         metrics::ENVELOPES_OUT.with_label_values(&["message"]).inc();
         let json = format!("{head}{date}{tail}");

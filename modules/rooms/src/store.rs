@@ -152,9 +152,10 @@ impl RoomsStore {
         .await?;
         drop(conn);
         if na + nb > 0 {
+            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
             let names = self
                 .auth
-                .usernames(&[a, b])
+                .usernames(&[lo, hi])
                 .await?
                 .into_iter()
                 .map(Option::unwrap_or_default)
