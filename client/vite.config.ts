@@ -3,15 +3,17 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // The dev server forwards the API and the WebSocket to a local redis-chat (PORT 4000), so the
-// client always talks to its own origin, as it does when the server serves client/dist.
+// client always talks to its own origin, as it does when the server serves client/dist. The
+// Host header is passed on unchanged: the server accepts a WebSocket only when its Origin
+// matches the Host.
 const backend = process.env.REDIS_CHAT_URL ?? 'http://127.0.0.1:4000';
 
 export default defineConfig({
   plugins: [react()],
   server: {
     proxy: {
-      '/api': { target: backend, changeOrigin: true },
-      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true, changeOrigin: true },
+      '/api': { target: backend },
+      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true },
     },
   },
   build: {

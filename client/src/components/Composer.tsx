@@ -8,12 +8,12 @@ export const MAX_MESSAGE_CHARS = 4000;
 const drafts = new Map<string, string>();
 
 interface Props {
+  roomId: string;
   roomName: string;
   controller: ChatController;
 }
 
-export function Composer({ roomName, controller }: Props) {
-  const roomId = controller.state.activeRoomId;
+export function Composer({ roomId, roomName, controller }: Props) {
   const [text, setText] = useState(() => drafts.get(roomId) ?? '');
   const ref = useRef<HTMLTextAreaElement>(null);
   const tooLong = [...text].length > MAX_MESSAGE_CHARS;

@@ -45,7 +45,7 @@ export function Conversation({ state, room, controller, narrow }: Props) {
       <p className="typing" aria-live="polite">
         {typing}
       </p>
-      <Composer key={room.id} roomName={room.name} controller={controller} />
+      <Composer key={room.id} roomId={room.id} roomName={room.name} controller={controller} />
     </section>
   );
 }

@@ -164,7 +164,8 @@ export class ChatController {
         break;
       case 'error':
         if (e.data.clientId) {
-          this.dispatch({ type: 'sendFailed', clientId: e.data.clientId, reason: 'rejected', error: e.data.message });
+          const error = e.data.message.replace(/^[A-Za-z_]+:\s*/, '');
+          this.dispatch({ type: 'sendFailed', clientId: e.data.clientId, reason: 'rejected', error });
         } else {
           console.warn('server refused a frame:', e.data.error, e.data.message);
         }
