@@ -7,6 +7,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ "${1:-run}" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+  # Emoji in the end-to-end screenshots.
+  [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-color-emoji)
 fi
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -380,11 +380,11 @@ test('screens for the README: chat on a desktop and on a phone', async ({ browse
     await send(who, text);
     await seesOnce(pablo, text);
   }
+  await pablo.mouse.move(900, 20);
   // The server passes on at most one `typing` a second per connection.
   await joe.waitForTimeout(1200);
   await joe.getByRole('textbox', { name: 'Message' }).fill('Great, see');
   await expect(pablo.getByText('Joe is typing…')).toBeVisible();
-  await pablo.mouse.move(900, 40);
   await pablo.screenshot({ path: path.join(OUTPUT_DIR, 'chat.png') });
   const docs = path.resolve(CLIENT_DIR, '..', 'docs');
   mkdirSync(docs, { recursive: true });

@@ -23,9 +23,13 @@ export function Conversation({ state, room, controller, narrow }: Props) {
     <section className="conversation" aria-labelledby={titleId}>
       <header className="conv-head">
         {narrow && (
-          <button type="button" className="icon-btn back" onClick={() => controller.setView('rooms')} aria-label="Back to chats">
+          <button type="button" className="icon-btn back" onClick={() => controller.setView('rooms')} aria-label={unreadElsewhere > 0 ? `Back to chats (${unreadElsewhere} unread)` : 'Back to chats'}>
             <BackIcon />
-            {unreadElsewhere > 0 && <span className="badge">{unreadElsewhere}</span>}
+            {unreadElsewhere > 0 && (
+              <span className="badge" aria-hidden="true">
+                {unreadElsewhere}
+              </span>
+            )}
           </button>
         )}
         <div className="conv-title">

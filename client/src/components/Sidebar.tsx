@@ -94,16 +94,12 @@ function RoomItem({ room, state, controller }: { room: RoomState; state: ChatSta
   const last = room.lastMessage;
   const mine = last && last.from === state.me?.id;
   const preview = last ? `${mine ? 'You: ' : room.kind === 'direct' ? '' : `${userName(state, last.from)}: `}${last.message}` : 'No messages yet';
-  const label = [room.name, room.kind === 'direct' ? (peer?.online ? 'online' : 'offline') : null, room.unread ? `${room.unread} unread` : null]
-    .filter(Boolean)
-    .join(', ');
   return (
     <li>
       <button
         type="button"
         className={active ? 'room-item active' : 'room-item'}
         aria-current={active ? 'true' : undefined}
-        aria-label={label}
         data-room-id={room.id}
         onClick={() => controller.openRoom(room.id)}
       >
@@ -111,11 +107,19 @@ function RoomItem({ room, state, controller }: { room: RoomState; state: ChatSta
         <span className="room-text">
           <span className="room-top">
             <span className="room-name">{room.name}</span>
+            {room.kind === 'direct' && <span className="sr-only">{peer?.online ? ', online' : ', offline'}</span>}
             {last && <time className="room-time">{listTime(last.date)}</time>}
           </span>
           <span className="room-bottom">
             <span className="room-preview">{preview}</span>
-            {room.unread > 0 && <span className="badge">{room.unread > 99 ? '99+' : room.unread}</span>}
+            {room.unread > 0 && (
+              <>
+                <span className="badge" aria-hidden="true">
+                  {room.unread > 99 ? '99+' : room.unread}
+                </span>
+                <span className="sr-only">, {room.unread} unread</span>
+              </>
+            )}
           </span>
         </span>
       </button>

@@ -72,8 +72,8 @@ function fakeApi(server: FakeServer): Api {
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
-async function until(check: () => boolean, what: string) {
-  for (let i = 0; i < 200; i++) {
+async function until(check: () => boolean, what: string, timeoutMs = 1000) {
+  for (let i = 0; i < timeoutMs / 5; i++) {
     if (check()) return;
     await tick(5);
   }
@@ -181,9 +181,25 @@ describe('ChatController', () => {
     await until(() => c.state.roomsLoaded, 'the room list');
     c.send('hello');
     const clientId = c.state.pending[0]!.clientId;
-    ws.push('error', { error: 'too_long', message: 'message: too long', clientId });
-    expect(c.state.pending[0]).toMatchObject({ status: 'failed', reason: 'rejected' });
+    ws.push('error', { error: 'message_too_long', message: 'message: too long', clientId });
+    expect(c.state.pending[0]).toMatchObject({ status: 'failed', reason: 'rejected', error: 'too long' });
     c.retry(clientId);
     expect(ws.sent.filter((e) => e.type === 'message' && e.data.clientId === clientId)).toHaveLength(2);
+  });
+
+  it('asks again, with the same clientId, while the server says the first attempt is in progress', async () => {
+    const server: FakeServer = { rooms: [summary('0', 'General')], history: {}, calls: [] };
+    const c = setup(server);
+    const ws = FakeSocket.all[0]!;
+    ws.accept(ME);
+    await until(() => c.state.roomsLoaded, 'the room list');
+    c.send('hello');
+    const clientId = c.state.pending[0]!.clientId;
+    ws.push('error', { error: 'in_progress', message: 'clientId: still being stored', clientId });
+    expect(c.state.pending[0]?.status).toBe('sending');
+    await until(() => ws.sent.filter((e) => e.type === 'message').length === 2, 'the second attempt', 3000);
+    expect(ws.sent.filter((e) => e.type === 'message').map((e) => e.data.clientId)).toEqual([clientId, clientId]);
+    ws.push('ack', { clientId, message: msg('m1', 5, '1', '0', 'hello') });
+    expect(c.state.pending).toEqual([]);
   });
 });

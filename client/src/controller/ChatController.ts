@@ -28,6 +28,9 @@ import { ChatSocket, type SocketOptions } from '../ws/socket';
 export const PAGE_SIZE = 50;
 /** A message not acknowledged within this time is shown as failed. */
 export const ACK_TIMEOUT_MS = 10_000;
+/** An `in_progress` answer is retried this many times, this long apart, before failing. */
+export const IN_PROGRESS_RETRIES = 5;
+export const IN_PROGRESS_WAIT_MS = 1_500;
 /** `typing` frames go out at most this often while the user types. */
 export const TYPING_EVERY_MS = 2_000;
 
@@ -164,8 +167,7 @@ export class ChatController {
         break;
       case 'error':
         if (e.data.clientId) {
-          const error = e.data.message.replace(/^[A-Za-z_]+:\s*/, '');
-          this.dispatch({ type: 'sendFailed', clientId: e.data.clientId, reason: 'rejected', error });
+          this.sendError(e.data.clientId, e.data.error, e.data.message);
         } else {
           console.warn('server refused a frame:', e.data.error, e.data.message);
         }
@@ -199,6 +201,22 @@ export class ChatController {
         }
         break;
     }
+  }
+
+  /** The server refused a message of ours (see docs/protocol.md, "Errors"). */
+  private sendError(clientId: string, code: string, message: string): void {
+    const p = this.state.pending.find((x) => x.clientId === clientId);
+    if (!p) return;
+    // The first attempt is still being stored: ask again shortly, same clientId.
+    if (code === 'in_progress' && p.attempts < IN_PROGRESS_RETRIES) {
+      setTimeout(() => {
+        if (!this.stopped && this.state.pending.some((x) => x.clientId === clientId)) this.retry(clientId);
+      }, IN_PROGRESS_WAIT_MS);
+      return;
+    }
+    const transient = code === 'internal' || code === 'in_progress';
+    const error = message.replace(/^[A-Za-z_]+:\s*/, '');
+    this.dispatch({ type: 'sendFailed', clientId, reason: transient ? 'server' : 'rejected', error });
   }
 
   private receive(m: Message): void {

@@ -206,6 +206,16 @@ describe('sending', () => {
     expect(resendable(s).map((p) => p.clientId)).toEqual(['c1']);
   });
 
+  it('resends after a reconnect what failed on the server side, not what it refused', () => {
+    const s = signedIn(
+      started,
+      { type: 'sendStarted', clientId: 'c2', roomId: '0', message: 'x'.repeat(5000), at: 1001 },
+      { type: 'sendFailed', clientId: 'c1', reason: 'server', error: 'retry' },
+      { type: 'sendFailed', clientId: 'c2', reason: 'rejected', error: 'too long' },
+    );
+    expect(resendable(s).map((p) => p.clientId)).toEqual(['c1']);
+  });
+
   it('retries with the same clientId and counts attempts', () => {
     const s = signedIn(
       started,

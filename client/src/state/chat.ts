@@ -7,8 +7,11 @@ import { compareMessages, laterMessage, mergeMessages, newestMessage } from './m
 
 export type Connection = 'connecting' | 'online' | 'offline';
 
-/** Why a send failed: `rejected` comes from the server, the others from the transport. */
-export type FailReason = 'timeout' | 'disconnected' | 'rejected';
+/**
+ * Why a send failed: `rejected` is the server's final no (invalid text, not a member...),
+ * `server` a server failure worth retrying, the others come from the transport.
+ */
+export type FailReason = 'timeout' | 'disconnected' | 'server' | 'rejected';
 
 export interface PendingMessage {
   clientId: string;
