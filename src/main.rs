@@ -1,5 +1,10 @@
 use redis_chat::{config::Command, Application, Config};
 
+/// mimalloc returns freed memory to the system: argon2's 19 MiB per login, and the buffers
+/// of closed sockets, do not stay resident the way they do with glibc's per-thread arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::load();

@@ -122,7 +122,11 @@ pub async fn ws_handler(
         ));
     };
     let state = state.0.clone();
+    // Small buffers: an idle socket costs a few KB, not the 2 × 128 KiB of the defaults.
     let mut config = WebSocketConfig::default();
+    config.read_buffer_size = 4 * 1024;
+    config.write_buffer_size = 8 * 1024;
+    config.max_write_buffer_size = 1024 * 1024;
     config.max_message_size = Some(HARD_FRAME_LIMIT);
     config.max_frame_size = Some(HARD_FRAME_LIMIT);
     let span = tracing::info_span!("ws", user = %session.user_id);

@@ -8,7 +8,8 @@
 //!   seed's), `session:{sha256(token)}` and the login-failure counters (ours).
 //! - **Sessions**: a 256-bit random token, handed out as the `sid` cookie and in the login
 //!   body (for `Authorization: Bearer`); Redis stores only its SHA-256, with a sliding TTL.
-//! - **Passwords**: argon2id with OWASP parameters on the blocking pool; a seed-written
+//! - **Passwords**: argon2id with OWASP parameters on a few dedicated threads (never on the
+//!   async workers, and bounded in memory); a seed-written
 //!   bcrypt hash logs in and is upgraded to argon2.
 //!
 //! Other modules authenticate requests with [`SessionAuth`] and look users up through

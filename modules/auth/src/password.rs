@@ -1,4 +1,4 @@
-//! Password hashing: argon2id with OWASP parameters, on the blocking pool.
+//! Password hashing: argon2id with OWASP parameters, off the async workers.
 
 use std::sync::LazyLock;
 
@@ -28,11 +28,56 @@ fn hash_now(password: &str) -> Result<String, Failure> {
         .map_err(|e| Failure::internal(format!("argon2: {e}")))
 }
 
-/// Hashes a password on the blocking pool.
+/// A few dedicated threads do all hashing. Each argon2 run takes 19 MiB: on tokio's blocking
+/// pool (up to 512 threads) a burst of logins would hold gigabytes, and every thread's
+/// allocator arena would keep them. Here memory stays at (threads × 19 MiB) and a burst
+/// queues, while the async workers keep serving every other request.
+struct Workers {
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+static WORKERS: LazyLock<Workers> = LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    let n = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    for i in 0..n {
+        let rx = std::sync::Arc::clone(&rx);
+        let _ = std::thread::Builder::new()
+            .name(format!("password-{i}"))
+            .spawn(move || loop {
+                let job = match rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+    }
+    Workers { jobs: tx }
+});
+
+/// Runs `f` on a password worker.
+async fn on_worker<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Failure> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    WORKERS
+        .jobs
+        .send(Box::new(move || {
+            let _ = tx.send(f());
+        }))
+        .map_err(|_| Failure::internal("password workers stopped"))?;
+    rx.await
+        .map_err(|_| Failure::internal("password worker failed"))
+}
+
+/// Hashes a password on a password worker.
 pub async fn hash(password: String) -> Result<String, Failure> {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|e| Failure::internal(format!("hash task: {e}")))?
+    on_worker(move || hash_now(&password)).await?
 }
 
 /// What a stored hash said about a password.
@@ -41,10 +86,10 @@ pub enum Verdict {
     Invalid,
 }
 
-/// Verifies a password against an argon2 PHC string or a seed-written bcrypt hash, on the
-/// blocking pool. `None` for the stored hash burns the same time and says `Invalid`.
+/// Verifies a password against an argon2 PHC string or a seed-written bcrypt hash, on a
+/// password worker. `None` for the stored hash burns the same time and says `Invalid`.
 pub async fn verify(password: String, stored: Option<String>) -> Result<Verdict, Failure> {
-    tokio::task::spawn_blocking(move || {
+    on_worker(move || {
         let Some(stored) = stored else {
             let _ = verify_argon2(&password, &DUMMY);
             return Verdict::Invalid;
@@ -62,7 +107,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<Verdict,
         }
     })
     .await
-    .map_err(|e| Failure::internal(format!("verify task: {e}")))
 }
 
 fn verify_argon2(password: &str, stored: &str) -> bool {
@@ -71,5 +115,7 @@ fn verify_argon2(password: &str, stored: &str) -> bool {
 
 /// Warms the dummy hash so the first unknown-user login is not slower than the rest.
 pub fn warm_up() {
-    tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY));
+    let _ = WORKERS.jobs.send(Box::new(|| {
+        LazyLock::force(&DUMMY);
+    }));
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios of BENCHMARKS.md on this machine: a private redis-server,
+# one or two release server instances, and loadgen. Results: one JSON line per run in
+# bench-results/results.jsonl (and the human tables on the terminal).
+#
+#   scripts/bench.sh              every scenario, on 1 and 2 instances
+#   scripts/bench.sh fanout-200   one scenario (see the case below)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGET=${CARGO_TARGET_DIR:-target}/release
+OUT=bench-results
+mkdir -p "$OUT"
+WORK=$(mktemp -d)
+ulimit -n 250000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+start_redis() {
+  redis-server --port 0 --unixsocket "$WORK/redis.sock" --save "" --appendonly no --dir "$WORK" \
+    --maxclients 100000 >/dev/null 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do redis-cli -s "$WORK/redis.sock" ping >/dev/null 2>&1 && return; sleep 0.05; done
+  echo "redis did not start" >&2; exit 1
+}
+
+start_server() { # port
+  REDIS_URL="redis+unix://$WORK/redis.sock" PORT=$1 HOST=127.0.0.1 DEMO_DATA=false RUST_LOG=warn \
+    CLIENT_DIR=/nonexistent WS_QUEUE=4096 "$TARGET/redis-chat" >"$WORK/server-$1.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 200); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.05; done
+  echo "server on $1 did not start" >&2; cat "$WORK/server-$1.log" >&2; exit 1
+}
+
+run() { # name instances loadgen-args...
+  local name=$1 instances=$2; shift 2
+  local urls=(--url http://127.0.0.1:4100)
+  [ "$instances" = 2 ] && urls+=(--url http://127.0.0.1:4101)
+  echo "== $name ($instances instance(s))"
+  "$TARGET/loadgen" "${urls[@]}" --pid auto --sessions "$WORK/sessions.json" "$@" | tee "$WORK/last.txt"
+  tail -n 1 "$WORK/last.txt" | python3 -c "import json,sys; r=json.load(sys.stdin); r['name']='$name'; print(json.dumps(r))" >>"$OUT/results.jsonl"
+}
+
+start_redis
+start_server 4100
+start_server 4101
+which=${1:-all}
+for inst in 1 2; do
+  case $which in all|fanout-200)  run "fanout-200@500"   $inst --scenario fanout --users 200 --senders 10 --rate 500  --duration 10;;& esac
+  case $which in all|fanout-200)  run "fanout-200@2500"  $inst --scenario fanout --users 200 --senders 20 --rate 2500 --duration 10;;& esac
+  case $which in all|fanout-1000) run "fanout-1000@500"  $inst --scenario fanout --users 1000 --senders 10 --rate 500 --duration 10;;& esac
+  case $which in all|low-rate)    run "fanout-200@100"   $inst --scenario fanout --users 200 --senders 10 --rate 100  --duration 10;;& esac
+  case $which in all|rooms)       run "rooms-1000x10"    $inst --scenario rooms  --users 1000 --room-size 10 --rate 5000 --duration 10;;& esac
+  case $which in all|dm)          run "dm-1000"          $inst --scenario dm     --users 1000 --rate 5000 --duration 10;;& esac
+  case $which in all|login)       run "login-storm"      $inst --scenario login  --users 200 --senders 10 --rate 500 --login-rate 20 --duration 10;;& esac
+  case $which in all|history)     run "history-5000"     $inst --scenario history --users 4 --history-messages 5000 --duration 10;;& esac
+done
+case $which in all|idle) run "idle-50k" 1 --scenario idle --users 100 --connections 50000 --source-ips 4 --concurrency 256 --duration 10;; esac
+echo "results: $OUT/results.jsonl"

@@ -1,0 +1,206 @@
+//! A small run of every load-generator scenario, so the tool never rots. Correctness only
+//! (nothing lost, duplicated or reordered); speed is measured by `make bench`, not here.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+async fn loadgen(app: &TestApp, args: &[&str]) -> Value {
+    // Async: the app under test runs on this test's runtime and must keep serving.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .args([
+            "--url",
+            &app.base,
+            "--json",
+            "--warmup",
+            "0.3",
+            "--duration",
+            "1",
+            "--threads",
+            "2",
+        ])
+        .args(args)
+        .output()
+        .await
+        .expect("loadgen runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "loadgen {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("a JSON line")
+}
+
+fn assert_clean(r: &Value) {
+    assert!(r["deliveries_expected"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!(r["lost"], 0, "{r}");
+    assert_eq!(r["duplicated"], 0, "{r}");
+    assert_eq!(r["out_of_order"], 0, "{r}");
+    assert_eq!(r["errors"], 0, "{r}");
+    assert!(r["latency_ms"]["count"].as_u64().unwrap() > 0, "{r}");
+}
+
+#[tokio::test]
+async fn every_loadgen_scenario_runs_against_two_instances_without_loss() {
+    let redis = TestRedis::start().await;
+    let (a, b) = (TestApp::spawn(&redis).await, TestApp::spawn(&redis).await);
+    let urls = ["--url", &b.base];
+    let fanout = loadgen(
+        &a,
+        &[
+            &urls[..],
+            &[
+                "--scenario",
+                "fanout",
+                "--users",
+                "8",
+                "--senders",
+                "2",
+                "--rate",
+                "40",
+            ],
+        ]
+        .concat(),
+    )
+    .await;
+    assert_clean(&fanout);
+    assert_eq!(fanout["instances"], 2);
+    assert_eq!(
+        fanout["deliveries_expected"].as_u64().unwrap() % 8,
+        0,
+        "every user gets every message"
+    );
+    let rooms = loadgen(
+        &a,
+        &[
+            &urls[..],
+            &[
+                "--scenario",
+                "rooms",
+                "--users",
+                "9",
+                "--room-size",
+                "3",
+                "--rate",
+                "30",
+                "--prefix",
+                "r",
+            ],
+        ]
+        .concat(),
+    )
+    .await;
+    assert_clean(&rooms);
+    assert_eq!(rooms["rooms"], 3);
+    let dm = loadgen(
+        &a,
+        &[
+            &urls[..],
+            &[
+                "--scenario",
+                "dm",
+                "--users",
+                "6",
+                "--rate",
+                "30",
+                "--prefix",
+                "d",
+            ],
+        ]
+        .concat(),
+    )
+    .await;
+    assert_clean(&dm);
+    let login = loadgen(
+        &a,
+        &[
+            "--scenario",
+            "login",
+            "--users",
+            "4",
+            "--senders",
+            "1",
+            "--rate",
+            "20",
+            "--login-rate",
+            "5",
+            "--prefix",
+            "l",
+        ],
+    )
+    .await;
+    assert_clean(&login);
+    assert!(login["login"]["logins"].as_u64().unwrap() > 0, "{login}");
+    assert_eq!(login["login"]["failures"], 0);
+    let history = loadgen(
+        &a,
+        &[
+            "--scenario",
+            "history",
+            "--users",
+            "2",
+            "--history-messages",
+            "120",
+            "--prefix",
+            "h",
+        ],
+    )
+    .await;
+    assert!(history["full_passes"].as_u64().unwrap() > 0, "{history}");
+    assert_eq!(history["passes_with_gaps_or_duplicates"], 0, "{history}");
+    let idle = loadgen(
+        &a,
+        &[
+            "--scenario",
+            "idle",
+            "--users",
+            "2",
+            "--connections",
+            "20",
+            "--prefix",
+            "i",
+        ],
+    )
+    .await;
+    assert_eq!(idle["connections"], 20, "{idle}");
+}
+
+#[tokio::test]
+async fn loadgen_reuses_sessions_between_runs() {
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sessions.json");
+    let file = file.to_str().unwrap();
+    let args = [
+        "--scenario",
+        "fanout",
+        "--users",
+        "3",
+        "--senders",
+        "1",
+        "--rate",
+        "10",
+        "--sessions",
+        file,
+    ];
+    assert_clean(&loadgen(&a, &args).await);
+    let sessions: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(sessions.as_object().unwrap().len(), 3);
+    let keys_before = redis
+        .keys()
+        .await
+        .iter()
+        .filter(|k| k.starts_with("session:"))
+        .count();
+    assert_clean(&loadgen(&a, &args).await);
+    let keys_after = redis
+        .keys()
+        .await
+        .iter()
+        .filter(|k| k.starts_with("session:"))
+        .count();
+    assert_eq!(keys_before, keys_after, "the second run logged in no one");
+}
