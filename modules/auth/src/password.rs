@@ -39,9 +39,8 @@ struct Workers {
 static WORKERS: LazyLock<Workers> = LazyLock::new(|| {
     let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
     let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-    let n = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4);
+    // Half the cores at most, so a login storm leaves the rest to chat.
+    let n = (std::thread::available_parallelism().map_or(2, |n| n.get()) / 2).clamp(1, 4);
     for i in 0..n {
         let rx = std::sync::Arc::clone(&rx);
         let _ = std::thread::Builder::new()
