@@ -157,6 +157,16 @@ impl Application {
         let hub = Hub::new(config.ws_queue);
         events.set_sink(Arc::new(hub.clone()));
 
+        modules
+            .presence
+            .start()
+            .await
+            .map_err(|e| anyhow::anyhow!("resetting presence: {e}"))?;
+        modules
+            .rooms
+            .ensure_general()
+            .await
+            .map_err(|e| anyhow::anyhow!("naming General: {e}"))?;
         if config.demo_data {
             crate::demo::ensure(
                 &modules.ctx,
@@ -193,6 +203,7 @@ impl Application {
                     .collect(),
             ),
             server_id: Arc::from(server_id.as_str()),
+            pubsub_live: Arc::clone(&pubsub_live),
         };
         let mut route = Route::new()
             .nest_no_strip("/api", api)

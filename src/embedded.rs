@@ -5,8 +5,10 @@ use std::{path::Path, process::Stdio, time::Duration};
 use anyhow::{bail, Context};
 use tokio::process::{Child, Command};
 
-/// A `redis-server` child process, listening on a unix socket only. Stopping it (or
-/// dropping it) sends SIGTERM, so Redis flushes its append-only file before it exits.
+/// A `redis-server` child process, listening on a unix socket only. [`EmbeddedRedis::stop`]
+/// asks it to `SHUTDOWN`, so Redis flushes its append-only file before it exits; dropping
+/// it without `stop` (a panic) kills it. If the server itself is killed with SIGKILL, the
+/// child outlives it until the next start replaces its socket.
 pub struct EmbeddedRedis {
     child: Option<Child>,
     url: String,

@@ -41,6 +41,9 @@ pub async fn error_json(err: poem::Error) -> Response {
             "unsupported_media_type",
             "send the body as application/json".to_owned(),
         ),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            ("busy", "the server is busy; retry in a moment".to_owned())
+        }
         s if s.is_server_error() => {
             tracing::error!(status = %s, detail = %err, "request failed");
             ("internal", "internal error".to_owned())
@@ -101,6 +104,9 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
             .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
         req.set_data(RequestId(request_id.clone()));
+        if let Some(refused) = limit_body(&mut req) {
+            return Ok(refused);
+        }
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
         let span =
@@ -142,6 +148,40 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
             resp.headers_mut().insert("x-request-id", v);
         }
         Ok(resp)
+    }
+}
+
+/// Largest request body: every API body is a few hundred bytes; a message is at most
+/// 4,000 characters (16 KB of UTF-8).
+pub const MAX_BODY: u64 = 64 * 1024;
+
+/// Refuses a declared body over [`MAX_BODY`] with 413, and cuts an undeclared (chunked)
+/// one at the limit, so no request makes the server buffer more than that.
+fn limit_body(req: &mut Request) -> Option<Response> {
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > MAX_BODY => Some(
+            Response::builder()
+                .status(StatusCode::PAYLOAD_TOO_LARGE)
+                .content_type("application/json; charset=utf-8")
+                .body(r#"{"error":"payload_too_large","message":"body: at most 64 KiB"}"#),
+        ),
+        Some(_) => None,
+        None => {
+            if matches!(
+                *req.method(),
+                poem::http::Method::POST | poem::http::Method::PUT | poem::http::Method::PATCH
+            ) {
+                use tokio::io::AsyncReadExt;
+                let body = req.take_body().into_async_read().take(MAX_BODY);
+                req.set_body(poem::Body::from_async_read(body));
+            }
+            None
+        }
     }
 }
 

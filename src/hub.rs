@@ -380,13 +380,13 @@ impl Hub {
             tracing::debug!("ignoring a malformed envelope");
             return;
         };
-        if env.server_id == Some(server_id) {
+        if env.server_id.as_deref() == Some(server_id) {
             return;
         }
         metrics::ENVELOPES_IN
-            .with_label_values(&[metrics::event_label(env.kind)])
+            .with_label_values(&[metrics::event_label(&env.kind)])
             .inc();
-        self.deliver(env.kind, env.data.get());
+        self.deliver(&env.kind, env.data.get());
     }
 }
 

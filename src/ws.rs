@@ -54,6 +54,8 @@ pub struct WsState {
     pub presence: PresenceStore,
     pub allowed_origins: Arc<Vec<String>>,
     pub server_id: Arc<str>,
+    /// True while the `MESSAGES` subscription is live.
+    pub pubsub_live: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn token(req: &Request) -> Option<String> {
@@ -105,6 +107,14 @@ pub async fn ws_handler(
     ws: WebSocket,
     state: Data<&WsState>,
 ) -> poem::Result<impl IntoResponse> {
+    if !state.pubsub_live.load(Ordering::SeqCst) {
+        // A socket opened now would miss what is published until the subscription is
+        // back: let the client retry (and catch up) a moment later.
+        return Err(poem::Error::from_string(
+            "the server is reconnecting to Redis; retry shortly",
+            StatusCode::SERVICE_UNAVAILABLE,
+        ));
+    }
     if !origin_allowed(req, &state.allowed_origins) {
         return Err(poem::Error::from_string(
             "origin: not allowed to open a WebSocket here",
@@ -124,7 +134,7 @@ pub async fn ws_handler(
     let state = state.0.clone();
     // Small buffers: an idle socket costs a few KB, not the 2 × 128 KiB of the defaults.
     let mut config = WebSocketConfig::default();
-    config.read_buffer_size = 4 * 1024;
+    config.read_buffer_size = 1024;
     config.write_buffer_size = 8 * 1024;
     config.max_write_buffer_size = 1024 * 1024;
     config.max_message_size = Some(HARD_FRAME_LIMIT);
@@ -167,17 +177,6 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
     metrics::WS_OPENED.inc();
     tracing::debug!(conn = conn.id, "ws: open");
 
-    let ready = Ready {
-        user: UserView {
-            id: user.to_string(),
-            username: session.username.clone(),
-            online: true,
-        },
-        server_id: state.server_id.to_string(),
-    };
-    if let Ok(data) = serde_json::to_string(&ready) {
-        conn.push(&Hub::frame("ready", &data, None));
-    }
     if let Err(e) = state.presence.connect(user).await {
         tracing::warn!(error = %e, "ws: presence connect failed");
     }
@@ -201,7 +200,9 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
                 last_seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
                 match frame {
                     Some(Ok(WsMessage::Text(text))) => {
-                        handle_frame(&state, &session, &conn, &text, &mut last_typing).await;
+                        // Boxed: the handling future is big and lives only while a frame is handled,
+                        // so an idle socket's task stays small.
+                        Box::pin(handle_frame(&state, &session, &conn, &text, &mut last_typing)).await;
                     }
                     Some(Ok(WsMessage::Binary(_))) => {
                         send_error(&conn, "invalid_frame", "frames are JSON text", None);

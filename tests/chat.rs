@@ -898,3 +898,61 @@ async fn demo_data_is_created_once() {
     );
     c.login("Mary").await;
 }
+
+#[tokio::test]
+async fn a_client_id_names_one_message_per_room_and_a_read_marker_never_passes_the_newest_message()
+{
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let alice = a.user("alice").await;
+    let bob = a.user("bob").await;
+    let direct = alice.open_direct(&bob).await;
+    let body = json!({"message": "same id", "clientId": "c-1"});
+    let in_general = alice.post("/api/rooms/0/messages", body.clone()).await;
+    let in_direct = alice
+        .post(&format!("/api/rooms/{direct}/messages"), body)
+        .await;
+    assert_eq!((in_general.0, in_direct.0), (201, 201));
+    assert_ne!(
+        in_general.1["id"], in_direct.1["id"],
+        "another room, another message"
+    );
+    assert_eq!(in_direct.1["roomId"], direct.as_str());
+
+    assert_eq!(
+        bob.post("/api/rooms/0/read", json!({"date": 1.0e12}))
+            .await
+            .0,
+        204
+    );
+    alice.say("0", "after the far-future marker").await;
+    let rooms = bob.get("/api/rooms").await.1;
+    let general = rooms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "0")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        general["unread"], 1,
+        "a marker in the future would hide this message"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_it_is_read() {
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let before = redis.dump().await;
+    let big = format!(
+        r#"{{"username":"{}","password":"password123"}}"#,
+        "a".repeat(100_000)
+    );
+    let r = a.http().post_raw("/api/auth/register", &big).await;
+    assert_eq!(
+        (r.0, r.1["error"].clone()),
+        (413, json!("payload_too_large"))
+    );
+    assert_eq!(redis.dump().await, before);
+}

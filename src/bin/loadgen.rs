@@ -204,11 +204,7 @@ async fn sign_in(args: &Args, n: usize) -> anyhow::Result<Vec<LoadUser>> {
                 }
             }
             let creds = json!({"username": name, "password": password});
-            let r = http
-                .post(format!("{url}/api/auth/register"))
-                .json(&creds)
-                .send()
-                .await?;
+            let r = post_patiently(&http, &format!("{url}/api/auth/register"), &creds).await?;
             if !matches!(r.status().as_u16(), 201 | 409) {
                 bail!(
                     "register {name}: {} {}",
@@ -216,11 +212,7 @@ async fn sign_in(args: &Args, n: usize) -> anyhow::Result<Vec<LoadUser>> {
                     r.text().await.unwrap_or_default()
                 );
             }
-            let r = http
-                .post(format!("{url}/api/auth/login"))
-                .json(&creds)
-                .send()
-                .await?;
+            let r = post_patiently(&http, &format!("{url}/api/auth/login"), &creds).await?;
             if r.status() != 200 {
                 bail!(
                     "login {name}: {} {}",
@@ -249,6 +241,24 @@ async fn sign_in(args: &Args, n: usize) -> anyhow::Result<Vec<LoadUser>> {
         std::fs::write(path, serde_json::to_string(&map)?)?;
     }
     Ok(users)
+}
+
+/// POSTs, waiting and retrying while the server answers 503 (its password hashing queue is
+/// full: it refuses rather than queue without bound).
+async fn post_patiently(
+    http: &reqwest::Client,
+    url: &str,
+    body: &Value,
+) -> anyhow::Result<reqwest::Response> {
+    let mut wait = Duration::from_millis(50);
+    loop {
+        let r = http.post(url).json(body).send().await?;
+        if r.status() != 503 {
+            return Ok(r);
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(1));
+    }
 }
 
 fn ws_url(base: &str) -> String {

@@ -178,7 +178,7 @@ fn client_addr(req: &Request, trust_proxy: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
         {
             return first.trim().to_owned();
         }

@@ -59,10 +59,28 @@ static WORKERS: LazyLock<Workers> = LazyLock::new(|| {
     Workers { jobs: tx }
 });
 
+/// Hashes waiting or running; past [`MAX_QUEUED`] a request is refused instead of queued,
+/// so a flood of logins cannot hold every later one for minutes.
+static QUEUED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+const MAX_QUEUED: usize = 64;
+
+struct Slot;
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        QUEUED.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Runs `f` on a password worker.
 async fn on_worker<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Failure> {
+    if QUEUED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= MAX_QUEUED {
+        QUEUED.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        return Err(Failure::Busy);
+    }
+    let _slot = Slot;
     let (tx, rx) = tokio::sync::oneshot::channel();
     WORKERS
         .jobs

@@ -125,7 +125,7 @@ impl AuthStore {
         if claimed.is_none() {
             return Ok(None);
         }
-        let _: () = timed(
+        let written: Result<(), Failure> = timed(
             "hset",
             redis::cmd("HSET")
                 .arg(keys::user(id))
@@ -135,7 +135,15 @@ impl AuthStore {
                 .arg(hash)
                 .query_async(&mut *conn),
         )
-        .await?;
+        .await;
+        if let Err(e) = written {
+            // Free the name again: a claimed name without an account could never log in.
+            let _: Result<i64, _> = redis::cmd("DEL")
+                .arg(keys::username(name))
+                .query_async(&mut *conn)
+                .await;
+            return Err(e);
+        }
         drop(conn);
         let hooks: Vec<_> = self.hooks.read().map(|h| h.clone()).unwrap_or_default();
         for hook in hooks {
@@ -201,10 +209,15 @@ impl AuthStore {
         let settings = self.ctx.settings();
         let (by_name, by_addr) = (keys::failures_by_name(name), keys::failures_by_addr(addr));
         let mut conn = self.ctx.redis().await?;
-        let (n_name, ttl_name, n_addr, ttl_addr): (Option<u32>, i64, Option<u32>, i64) = timed(
-            "get",
+        let max = settings.login_max_failures;
+        let window = settings.login_window.as_secs();
+        // Count the attempt on the name before checking the password, so that parallel
+        // guesses at one account cannot all slip under the limit (a success clears it).
+        // The address counts failures only: many people may sign in from one address.
+        let (n_name, ttl_name, n_addr, ttl_addr): (u32, i64, Option<u32>, i64) = timed(
+            "incr",
             redis::pipe()
-                .cmd("GET")
+                .cmd("INCR")
                 .arg(&by_name)
                 .cmd("TTL")
                 .arg(&by_name)
@@ -215,10 +228,30 @@ impl AuthStore {
                 .query_async(&mut *conn),
         )
         .await?;
-        let max = settings.login_max_failures;
-        if n_name.unwrap_or(0) >= max || n_addr.unwrap_or(0) >= max {
-            let wait = ttl_name.max(ttl_addr).max(1) as u64;
-            return Ok(LoginOutcome::Limited(Duration::from_secs(wait)));
+        if ttl_name < 0 {
+            let _: () = timed(
+                "expire",
+                redis::cmd("EXPIRE")
+                    .arg(&by_name)
+                    .arg(window)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+        }
+        if n_name > max || n_addr.unwrap_or(0) >= max {
+            let _: () = timed(
+                "decr",
+                redis::cmd("DECR").arg(&by_name).query_async(&mut *conn),
+            )
+            .await?;
+            let wait = [ttl_name, ttl_addr]
+                .into_iter()
+                .map(|t| if t < 0 { window as i64 } else { t })
+                .max()
+                .unwrap_or(1);
+            return Ok(LoginOutcome::Limited(Duration::from_secs(
+                wait.max(1) as u64
+            )));
         }
         let id: Option<String> = timed(
             "get",
@@ -286,29 +319,22 @@ impl AuthStore {
                 ))
             }
             _ => {
-                let window = settings.login_window.as_secs();
-                let _: () = timed(
+                // The attempt on the name stays counted; the address gets its failure.
+                let n: u32 = timed(
                     "incr",
-                    redis::pipe()
-                        .cmd("INCR")
-                        .arg(&by_name)
-                        .ignore()
-                        .cmd("EXPIRE")
-                        .arg(&by_name)
-                        .arg(window)
-                        .arg("NX")
-                        .ignore()
-                        .cmd("INCR")
-                        .arg(&by_addr)
-                        .ignore()
-                        .cmd("EXPIRE")
-                        .arg(&by_addr)
-                        .arg(window)
-                        .arg("NX")
-                        .ignore()
-                        .query_async(&mut *conn),
+                    redis::cmd("INCR").arg(&by_addr).query_async(&mut *conn),
                 )
                 .await?;
+                if n == 1 {
+                    let _: () = timed(
+                        "expire",
+                        redis::cmd("EXPIRE")
+                            .arg(&by_addr)
+                            .arg(window)
+                            .query_async(&mut *conn),
+                    )
+                    .await?;
+                }
                 Ok(LoginOutcome::Invalid)
             }
         }

@@ -19,10 +19,10 @@ pub const MESSAGES_CHANNEL: &str = "MESSAGES";
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope<'a> {
-    #[serde(default)]
-    pub server_id: Option<&'a str>,
-    #[serde(rename = "type")]
-    pub kind: &'a str,
+    #[serde(default, borrow)]
+    pub server_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "type", borrow)]
+    pub kind: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
     pub data: &'a RawValue,
 }
@@ -127,7 +127,7 @@ mod tests {
     fn envelopes_round_trip() {
         let s = Envelope::encode("a\"b", "message", r#"{"x":1}"#);
         let e: Envelope<'_> = serde_json::from_str(&s).unwrap();
-        assert_eq!(e.server_id, Some("a\"b"));
+        assert_eq!(e.server_id.as_deref(), Some("a\"b"));
         assert_eq!(e.kind, "message");
         assert_eq!(e.data.get(), r#"{"x":1}"#);
     }

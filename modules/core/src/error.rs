@@ -26,6 +26,9 @@ impl ErrorBody {
 pub enum Failure {
     #[error("{0}")]
     Internal(String),
+    /// Too much work queued (e.g. password hashing): retry shortly.
+    #[error("busy")]
+    Busy,
 }
 
 impl Failure {
@@ -50,6 +53,9 @@ impl From<serde_json::Error> for Failure {
 /// Infrastructure failures become a 500 whose detail is logged, never sent.
 impl From<Failure> for poem::Error {
     fn from(f: Failure) -> Self {
+        if let Failure::Busy = f {
+            return poem::Error::from_status(poem::http::StatusCode::SERVICE_UNAVAILABLE);
+        }
         tracing::error!(detail = %f, "internal error");
         poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR)
     }

@@ -12,7 +12,8 @@ pub fn read_markers(user: UserId) -> String {
     format!("user:{user}:read")
 }
 
-/// `user:{id}:sent:{clientId}`: the message a `clientId` produced, so a retry returns it.
-pub fn sent(user: UserId, client_id: &str) -> String {
-    format!("user:{user}:sent:{client_id}")
+/// `user:{id}:sent:{roomId}:{clientId}`: the message a `clientId` produced in a room, so a
+/// retry returns it (the same `clientId` in another room is another message).
+pub fn sent(user: UserId, room: &RoomId, client_id: &str) -> String {
+    format!("user:{user}:sent:{room}:{client_id}")
 }

@@ -8,7 +8,7 @@
 //!   [`MessagesStore::send`] and [`MessagesStore::mark_read`].
 //! - **Redis keys** (see [`keys`]): `room:{id}` (the seed's sorted set of message JSON,
 //!   score = date), and ours: `user:{id}:read` (read markers) and
-//!   `user:{id}:sent:{clientId}` (retry de-duplication, 24 h).
+//!   `user:{id}:sent:{roomId}:{clientId}` (retry de-duplication, 24 h).
 //! - **Events**: `message` (to the room), `room.read` (to the user's own sockets).
 //!
 //! Storing and publishing a message is one Lua script on the room's key: Redis runs it

@@ -41,6 +41,14 @@ end
 return 0
 "#;
 
+/// Largest `~n` a cursor may carry (more than any room holds at one date).
+const MAX_SKIP: u64 = 1_000_000;
+
+/// Whether two date strings (a cursor's, a score from Redis) name the same date.
+fn same_date(a: &str, b: &str) -> bool {
+    matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+}
+
 /// How long a `clientId` is remembered for de-duplicating retries.
 const SENT_TTL_SECS: u64 = 24 * 3600;
 /// How long a claimed `clientId` waits for its message to be stored before a retry may
@@ -76,7 +84,7 @@ impl Cursor {
     /// `"<date>"` (strictly beyond that date) or `"<date>~<n>"`.
     pub fn parse(s: &str) -> Option<Cursor> {
         let (date, skip) = match s.split_once('~') {
-            Some((d, n)) => (d, Some(n.parse::<u64>().ok()?)),
+            Some((d, n)) => (d, Some(n.parse::<u64>().ok().filter(|n| *n <= MAX_SKIP)?)),
             None => (s, None),
         };
         let v: f64 = date.parse().ok()?;
@@ -200,7 +208,7 @@ impl MessagesStore {
             let claimed: Option<String> = timed(
                 "set",
                 redis::cmd("SET")
-                    .arg(keys::sent(user, c))
+                    .arg(keys::sent(user, &room, c))
                     .arg("")
                     .arg("NX")
                     .arg("EX")
@@ -212,7 +220,7 @@ impl MessagesStore {
                 let prior: Option<String> = timed(
                     "get",
                     redis::cmd("GET")
-                        .arg(keys::sent(user, c))
+                        .arg(keys::sent(user, &room, c))
                         .query_async(&mut *conn),
                 )
                 .await?;
@@ -251,7 +259,7 @@ impl MessagesStore {
                 if let Some(c) = client_id {
                     // Not stored: free the clientId so the client's retry can go through.
                     let _: Result<i64, _> = redis::cmd("DEL")
-                        .arg(keys::sent(user, c))
+                        .arg(keys::sent(user, &room, c))
                         .query_async(&mut *conn)
                         .await;
                 }
@@ -269,20 +277,25 @@ impl MessagesStore {
             message: text.to_owned(),
             room_id: room.to_string(),
         };
+        // The message is stored and delivered: what follows is bookkeeping, whose failure
+        // must not make the client believe (and retry) a message that went out.
         if let Some(c) = client_id {
-            let _: () = timed(
+            let remembered: Result<(), Failure> = timed(
                 "set",
                 redis::cmd("SET")
-                    .arg(keys::sent(user, c))
+                    .arg(keys::sent(user, &room, c))
                     .arg(&json)
                     .arg("EX")
                     .arg(SENT_TTL_SECS)
                     .query_async(&mut *conn),
             )
-            .await?;
+            .await;
+            if let Err(e) = remembered {
+                tracing::warn!(error = %e, "could not remember a clientId");
+            }
         }
         // The sender has read their own message.
-        let _: i64 = timed(
+        let marked: Result<i64, Failure> = timed(
             "mark_read",
             self.mark_read
                 .key(keys::read_markers(user))
@@ -290,7 +303,10 @@ impl MessagesStore {
                 .arg(&date)
                 .invoke_async(&mut *conn),
         )
-        .await?;
+        .await;
+        if let Err(e) = marked {
+            tracing::warn!(error = %e, "could not move the sender's read marker");
+        }
         Ok(message)
     }
 
@@ -382,7 +398,7 @@ impl MessagesStore {
                 Some(Cursor {
                     date,
                     skip: Some(n),
-                }) if date == score => *n,
+                }) if same_date(date, score) => *n,
                 _ => 0,
             };
             Cursor {
@@ -429,6 +445,21 @@ impl MessagesStore {
         }
         self.check_access(user, &room).await?;
         let mut conn = self.ctx.redis().await?;
+        // Never beyond the newest message: a marker in the future would hide later ones.
+        let newest: Vec<(String, f64)> = timed(
+            "zrevrange",
+            redis::cmd("ZREVRANGE")
+                .arg(keys::room(&room))
+                .arg(0)
+                .arg(0)
+                .arg("WITHSCORES")
+                .query_async(&mut *conn),
+        )
+        .await?;
+        let date = newest.first().map_or(0.0, |(_, top)| date.min(*top));
+        if date <= 0.0 {
+            return Ok(());
+        }
         let moved: i64 = timed(
             "mark_read",
             self.mark_read

@@ -228,21 +228,11 @@ impl PresenceStore {
         Ok(())
     }
 
-    /// Removes a server and every connection it held. Of several survivors, the one whose
-    /// `ZREM` succeeds does the work.
+    /// Removes a server and every connection it held. The server leaves
+    /// `presence_servers` last, so a sweep cut short by an error is retried on the next
+    /// heartbeat; two survivors sweeping at once is harmless (each user goes offline once).
     async fn clear_server(&self, server: &str) -> Result<(), Failure> {
         let mut conn = self.ctx.redis().await?;
-        let claimed: i64 = timed(
-            "zrem",
-            redis::cmd("ZREM")
-                .arg(keys::SERVERS)
-                .arg(server)
-                .query_async(&mut *conn),
-        )
-        .await?;
-        if claimed == 0 {
-            return Ok(());
-        }
         let users: Vec<u64> = timed(
             "smembers",
             redis::cmd("SMEMBERS")
@@ -250,11 +240,13 @@ impl PresenceStore {
                 .query_async(&mut *conn),
         )
         .await?;
-        tracing::info!(
-            server,
-            users = users.len(),
-            "presence: clearing a dead instance"
-        );
+        if !users.is_empty() {
+            tracing::info!(
+                server,
+                users = users.len(),
+                "presence: clearing the connections of an instance"
+            );
+        }
         for u in users {
             let _: i64 = timed(
                 "hdel",
@@ -273,7 +265,21 @@ impl PresenceStore {
                 .query_async(&mut *conn),
         )
         .await?;
+        let _: i64 = timed(
+            "zrem",
+            redis::cmd("ZREM")
+                .arg(keys::SERVERS)
+                .arg(server)
+                .query_async(&mut *conn),
+        )
+        .await?;
         Ok(())
+    }
+
+    /// On start-up: an instance restarted with the same `SERVER_ID` after a crash clears
+    /// what its previous life left, before it accepts connections.
+    pub async fn start(&self) -> Result<(), Failure> {
+        self.clear_server(self.ctx.server_id()).await
     }
 
     /// On shutdown: drop this instance's connections and its heartbeat.

@@ -165,7 +165,14 @@ impl RoomsApi {
                 _ => None,
             })
             .collect();
-        let mut peer_views = self.presence.views(&peers).await?.into_iter();
+        // Keyed by id: a peer without an account (deleted by hand) is left out, not shifted.
+        let peer_views: std::collections::HashMap<String, UserView> = self
+            .presence
+            .views(&peers)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), v))
+            .collect();
         let named: Vec<RoomId> = rooms
             .iter()
             .filter(|r| r.kind() == RoomKind::Named)
@@ -177,8 +184,9 @@ impl RoomsApi {
         for (room, (last_message, unread)) in rooms.iter().zip(activity) {
             let (name, kind, peer) = match room.kind() {
                 RoomKind::General => ("General".to_owned(), Kind::General, None),
-                RoomKind::Direct(..) => {
-                    let peer = peer_views.next();
+                RoomKind::Direct(a, b) => {
+                    let other = if a == user { b } else { a };
+                    let peer = peer_views.get(&other.to_string()).cloned();
                     let Some(peer) = peer else { continue };
                     (peer.username.clone(), Kind::Direct, Some(peer))
                 }

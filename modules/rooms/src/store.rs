@@ -67,6 +67,21 @@ impl RoomsStore {
         .await
     }
 
+    /// Names room `0` "General" (the seed's server reads `room:0:name` too).
+    pub async fn ensure_general(&self) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let _: Option<String> = timed(
+            "set",
+            redis::cmd("SET")
+                .arg(keys::room_name(&RoomId::general()))
+                .arg("General")
+                .arg("NX")
+                .query_async(&mut *conn),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// May `user` read and post in `room`?
     ///
     /// Hot path: runs for every message sent (General needs no round trip).
@@ -206,25 +221,49 @@ impl RoomsStore {
         if claimed.is_none() {
             return Ok(Created::NameTaken);
         }
-        let _: () = timed(
-            "set",
-            redis::cmd("SET")
-                .arg(keys::room_name(&room))
-                .arg(name)
-                .query_async(&mut *conn),
-        )
-        .await?;
-        let _: () = timed(
-            "zadd",
-            redis::cmd("ZADD")
-                .arg(keys::NAMED_ROOMS)
-                .arg(id)
-                .arg(id)
-                .query_async(&mut *conn),
-        )
-        .await?;
         drop(conn);
-        self.join(creator, &room, name).await?;
+        let built = async {
+            let mut conn = self.ctx.redis().await?;
+            let _: () = timed(
+                "set",
+                redis::cmd("SET")
+                    .arg(keys::room_name(&room))
+                    .arg(name)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            let _: () = timed(
+                "zadd",
+                redis::cmd("ZADD")
+                    .arg(keys::NAMED_ROOMS)
+                    .arg(id)
+                    .arg(id)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            drop(conn);
+            self.join(creator, &room, name).await
+        }
+        .await;
+        if let Err(e) = built {
+            // Free the name again: a claimed name without its room could never be used.
+            if let Ok(mut conn) = self.ctx.redis().await {
+                let _: Result<(), _> = redis::pipe()
+                    .cmd("DEL")
+                    .arg(&claim)
+                    .ignore()
+                    .cmd("ZREM")
+                    .arg(keys::NAMED_ROOMS)
+                    .arg(id)
+                    .ignore()
+                    .cmd("DEL")
+                    .arg(keys::room_name(&room))
+                    .ignore()
+                    .query_async(&mut *conn)
+                    .await;
+            }
+            return Err(e);
+        }
         Ok(Created::Room(room))
     }
 
