@@ -209,14 +209,6 @@ async fn metrics_follow_prometheus_conventions_and_the_dashboard_asks_only_for_e
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 struct Killed(Child);
 
 impl Drop for Killed {

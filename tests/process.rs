@@ -12,14 +12,6 @@ use chat_core::redis;
 use common::*;
 use serde_json::json;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the binary with `env` (and nothing inherited that could point it elsewhere).
 fn start(env: &[(&str, String)]) -> Child {
     let mut cmd = Command::new(bin());

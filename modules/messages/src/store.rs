@@ -360,35 +360,24 @@ impl MessagesStore {
             }) => (date.clone(), *n),
         };
         let fetch = limit + 1;
-        let raw: Vec<(String, String)> = if forward {
-            timed(
-                "zrangebyscore",
-                redis::cmd("ZRANGEBYSCORE")
-                    .arg(&key)
-                    .arg(&bound)
-                    .arg("+inf")
-                    .arg("WITHSCORES")
-                    .arg("LIMIT")
-                    .arg(skip)
-                    .arg(fetch)
-                    .query_async(&mut *conn),
-            )
-            .await?
+        let (op, command, end) = if forward {
+            ("zrangebyscore", "ZRANGEBYSCORE", "+inf")
         } else {
-            timed(
-                "zrevrangebyscore",
-                redis::cmd("ZREVRANGEBYSCORE")
-                    .arg(&key)
-                    .arg(&bound)
-                    .arg("-inf")
-                    .arg("WITHSCORES")
-                    .arg("LIMIT")
-                    .arg(skip)
-                    .arg(fetch)
-                    .query_async(&mut *conn),
-            )
-            .await?
+            ("zrevrangebyscore", "ZREVRANGEBYSCORE", "-inf")
         };
+        let raw: Vec<(String, String)> = timed(
+            op,
+            redis::cmd(command)
+                .arg(&key)
+                .arg(&bound)
+                .arg(end)
+                .arg("WITHSCORES")
+                .arg("LIMIT")
+                .arg(skip)
+                .arg(fetch)
+                .query_async(&mut *conn),
+        )
+        .await?;
         let more = raw.len() > limit;
         let mut items: Vec<(String, String)> = raw.into_iter().take(limit).collect();
         // The cursor for continuing past the last item of `items`, in fetch order.

@@ -269,41 +269,37 @@ impl RoomsStore {
 
     /// Adds `user` to a named room (idempotent) and tells the user's sockets.
     pub async fn join(&self, user: UserId, room: &RoomId, name: &str) -> Result<(), Failure> {
-        let mut conn = self.ctx.redis().await?;
-        let _: () = timed(
-            "sadd",
-            redis::pipe()
-                .cmd("SADD")
-                .arg(keys::user_rooms(user))
-                .arg(room.as_str())
-                .ignore()
-                .cmd("SADD")
-                .arg(keys::room_members(room))
-                .arg(user.0)
-                .ignore()
-                .query_async(&mut *conn),
-        )
-        .await?;
-        drop(conn);
-        let event = RoomMembership {
-            room_id: room.to_string(),
-            user_id: user.to_string(),
-            name: name.to_owned(),
-        };
-        self.ctx.events().publish("room.joined", &event).await
+        self.membership(user, room, name, true).await
     }
 
     /// Removes `user` from a named room and tells the user's sockets.
     pub async fn leave(&self, user: UserId, room: &RoomId, name: &str) -> Result<(), Failure> {
+        self.membership(user, room, name, false).await
+    }
+
+    /// Both sides of a membership (`user:{id}:rooms` and `room:{id}:members`), then the
+    /// `room.joined` or `room.left` event.
+    async fn membership(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        name: &str,
+        join: bool,
+    ) -> Result<(), Failure> {
+        let (op, event) = if join {
+            ("SADD", "room.joined")
+        } else {
+            ("SREM", "room.left")
+        };
         let mut conn = self.ctx.redis().await?;
         let _: () = timed(
-            "srem",
+            if join { "sadd" } else { "srem" },
             redis::pipe()
-                .cmd("SREM")
+                .cmd(op)
                 .arg(keys::user_rooms(user))
                 .arg(room.as_str())
                 .ignore()
-                .cmd("SREM")
+                .cmd(op)
                 .arg(keys::room_members(room))
                 .arg(user.0)
                 .ignore()
@@ -311,12 +307,12 @@ impl RoomsStore {
         )
         .await?;
         drop(conn);
-        let event = RoomMembership {
+        let data = RoomMembership {
             room_id: room.to_string(),
             user_id: user.to_string(),
             name: name.to_owned(),
         };
-        self.ctx.events().publish("room.left", &event).await
+        self.ctx.events().publish(event, &data).await
     }
 
     /// Named rooms `user` is not in, whose name contains `filter` (case-insensitive):
