@@ -110,6 +110,34 @@ fn server_id(config: &Config) -> String {
         })
 }
 
+/// Accepts TCP connections with Nagle's algorithm off: chat frames are small, and with it
+/// on a frame written while an earlier one is unacknowledged waits for the peer's delayed
+/// ACK (up to 40 ms on Linux).
+struct NoDelay(TcpAcceptor);
+
+impl Acceptor for NoDelay {
+    type Io = tokio::net::TcpStream;
+
+    fn local_addr(&self) -> Vec<poem::web::LocalAddr> {
+        self.0.local_addr()
+    }
+
+    async fn accept(
+        &mut self,
+    ) -> std::io::Result<(
+        Self::Io,
+        poem::web::LocalAddr,
+        poem::web::RemoteAddr,
+        poem::http::uri::Scheme,
+    )> {
+        let (io, local, remote, scheme) = self.0.accept().await?;
+        if let Err(e) = io.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+        Ok((io, local, remote, scheme))
+    }
+}
+
 /// The OpenAPI document, exactly as the server serves it at `/openapi.json`.
 pub fn openapi_json() -> String {
     let client = redis::Client::open("redis://127.0.0.1:1").expect("a well-formed URL");
@@ -124,7 +152,7 @@ pub fn openapi_json() -> String {
 
 /// A built server: bound to its port, Redis connected, ready to run.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    acceptor: NoDelay,
     port: u16,
     app: poem::endpoint::BoxEndpoint<'static>,
     modules: Modules,
@@ -234,10 +262,12 @@ impl Application {
             })
             .boxed();
 
-        let acceptor = TcpListener::bind(format!("{}:{}", config.host, config.port))
-            .into_acceptor()
-            .await
-            .with_context(|| format!("listening on {}:{}", config.host, config.port))?;
+        let acceptor = NoDelay(
+            TcpListener::bind(format!("{}:{}", config.host, config.port))
+                .into_acceptor()
+                .await
+                .with_context(|| format!("listening on {}:{}", config.host, config.port))?,
+        );
         let port = acceptor
             .local_addr()
             .first()
