@@ -2,7 +2,7 @@
 
 use std::{fmt, str::FromStr, sync::Arc};
 
-/// A user's id: the number handed out by `INCR total_users`.
+/// A user's id: the number the auth module hands out at registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct UserId(pub u64);
 

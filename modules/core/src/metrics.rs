@@ -199,7 +199,7 @@ pub static PUBSUB_CONNECTED: LazyLock<IntGauge> = LazyLock::new(|| {
 pub static USERS_ONLINE: LazyLock<IntGauge> = LazyLock::new(|| {
     reg(IntGauge::new(
         "redis_chat_users_online",
-        "Users online on any instance (size of online_users).",
+        "Users online on any instance (as the presence module counts them).",
     )
     .unwrap())
 });
