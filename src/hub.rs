@@ -375,7 +375,18 @@ impl Hub {
     }
 
     /// An envelope from `MESSAGES`: ignore our own, deliver the rest.
+    ///
+    /// Hot path: every envelope of every instance. Our own come back too (the channel has
+    /// no "except me"); they start with our `serverId` as written by `Envelope::encode`,
+    /// so they are dropped without a parse.
     pub fn on_envelope(&self, server_id: &str, payload: &str) {
+        if payload
+            .strip_prefix(r#"{"serverId":""#)
+            .and_then(|rest| rest.strip_prefix(server_id))
+            .is_some_and(|rest| rest.starts_with('"'))
+        {
+            return;
+        }
         let Ok(env) = serde_json::from_str::<chat_core::Envelope<'_>>(payload) else {
             tracing::debug!("ignoring a malformed envelope");
             return;
@@ -504,5 +515,11 @@ mod tests {
             drain(&mut ra),
             vec![r#"{"type":"message","data":{"roomId":"0","date":1}}"#.to_owned()]
         );
+        // A server whose id merely starts with ours is another server.
+        hub.on_envelope(
+            "me",
+            r#"{"serverId":"meX","type":"message","data":{"roomId":"0","date":1}}"#,
+        );
+        assert_eq!(drain(&mut ra).len(), 1);
     }
 }
