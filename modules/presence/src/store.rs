@@ -75,30 +75,37 @@ impl PresenceStore {
         })
     }
 
+    /// One command on a key and a user id (`SADD`, `SREM`, `HLEN`…), timed.
+    async fn on_user(
+        &self,
+        op: &'static str,
+        key: &str,
+        user: Option<UserId>,
+    ) -> Result<i64, Failure> {
+        let mut cmd = redis::cmd(op);
+        cmd.arg(key);
+        if let Some(u) = user {
+            cmd.arg(u.0);
+        }
+        let mut conn = self.ctx.redis().await?;
+        timed(op, cmd.query_async(&mut *conn)).await
+    }
+
     /// A connection of `user` opened on this instance.
     pub async fn connect(&self, user: UserId) -> Result<(), Failure> {
         let (here, _) = self.adjust(user, 1).await?;
-        let mut conn = self.ctx.redis().await?;
         if here == 1 {
-            let _: i64 = timed(
-                "sadd",
-                redis::cmd("SADD")
-                    .arg(keys::server_users(self.ctx.server_id()))
-                    .arg(user.0)
-                    .query_async(&mut *conn),
+            // Add-only: the set lists users who had a connection here, so a crash sweep
+            // finds them; `clear_server` prunes it. Removing on disconnect could race a
+            // reconnect and lose the user from the set.
+            self.on_user(
+                "SADD",
+                &keys::server_users(self.ctx.server_id()),
+                Some(user),
             )
             .await?;
         }
-        let added: i64 = timed(
-            "sadd",
-            redis::cmd("SADD")
-                .arg(keys::ONLINE_USERS)
-                .arg(user.0)
-                .query_async(&mut *conn),
-        )
-        .await?;
-        drop(conn);
-        if added == 1 {
+        if self.on_user("SADD", keys::ONLINE_USERS, Some(user)).await? == 1 {
             let view = self.view(user, true).await?;
             self.ctx.events().publish("user.connected", &view).await?;
         }
@@ -108,18 +115,7 @@ impl PresenceStore {
     /// A connection of `user` closed on this instance. When it was their last anywhere,
     /// they go offline after [`OFFLINE_GRACE`] unless a connection reappears meanwhile.
     pub async fn disconnect(&self, user: UserId, grace: bool) -> Result<(), Failure> {
-        let (here, total) = self.adjust(user, -1).await?;
-        if here <= 0 {
-            let mut conn = self.ctx.redis().await?;
-            let _: i64 = timed(
-                "srem",
-                redis::cmd("SREM")
-                    .arg(keys::server_users(self.ctx.server_id()))
-                    .arg(user.0)
-                    .query_async(&mut *conn),
-            )
-            .await?;
-        }
+        let (_, total) = self.adjust(user, -1).await?;
         if total > 0 {
             return Ok(());
         }
@@ -139,45 +135,16 @@ impl PresenceStore {
 
     /// Declares `user` offline if no instance holds a connection of theirs.
     async fn settle_offline(&self, user: UserId) -> Result<(), Failure> {
-        let mut conn = self.ctx.redis().await?;
-        let open: i64 = timed(
-            "hlen",
-            redis::cmd("HLEN")
-                .arg(keys::connections(user))
-                .query_async(&mut *conn),
-        )
-        .await?;
-        if open > 0 {
+        let connections = keys::connections(user);
+        if self.on_user("HLEN", &connections, None).await? > 0 {
             return Ok(());
         }
-        let removed: i64 = timed(
-            "srem",
-            redis::cmd("SREM")
-                .arg(keys::ONLINE_USERS)
-                .arg(user.0)
-                .query_async(&mut *conn),
-        )
-        .await?;
+        let removed = self.on_user("SREM", keys::ONLINE_USERS, Some(user)).await?;
         // A connection may have opened between HLEN and SREM: put the user back if so.
-        let open: i64 = timed(
-            "hlen",
-            redis::cmd("HLEN")
-                .arg(keys::connections(user))
-                .query_async(&mut *conn),
-        )
-        .await?;
-        if open > 0 {
-            let _: i64 = timed(
-                "sadd",
-                redis::cmd("SADD")
-                    .arg(keys::ONLINE_USERS)
-                    .arg(user.0)
-                    .query_async(&mut *conn),
-            )
-            .await?;
+        if self.on_user("HLEN", &connections, None).await? > 0 {
+            self.on_user("SADD", keys::ONLINE_USERS, Some(user)).await?;
             return Ok(());
         }
-        drop(conn);
         if removed == 1 {
             let view = self.view(user, false).await?;
             self.ctx
