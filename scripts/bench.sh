@@ -5,9 +5,14 @@
 #
 #   scripts/bench.sh              every scenario, on 1 and 2 instances
 #   scripts/bench.sh fanout-200   one scenario (see the case below)
+#   scripts/bench.sh inbound      the accept-path set: dm and rooms up to 20,000 msg/s in
+# Environment: SERVER=path/to/redis-chat (default: this tree's release build) compares
+# builds in one sitting; INSTANCES="1" runs only the one-instance rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${CARGO_TARGET_DIR:-target}/release
+SERVER=${SERVER:-$TARGET/redis-chat}
+INSTANCES=${INSTANCES:-1 2}
 OUT=bench-results
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
@@ -26,7 +31,7 @@ start_redis() {
 
 start_server() { # port
   REDIS_URL="redis+unix://$WORK/redis.sock" PORT=$1 HOST=127.0.0.1 DEMO_DATA=false RUST_LOG=warn \
-    CLIENT_DIR=/nonexistent WS_QUEUE=4096 "$TARGET/redis-chat" >"$WORK/server-$1.log" 2>&1 &
+    CLIENT_DIR=/nonexistent WS_QUEUE=4096 "$SERVER" >"$WORK/server-$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 200); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.05; done
   echo "server on $1 did not start" >&2; cat "$WORK/server-$1.log" >&2; exit 1
@@ -37,15 +42,17 @@ run() { # name instances loadgen-args...
   local urls=(--url http://127.0.0.1:4100)
   [ "$instances" = 2 ] && urls+=(--url http://127.0.0.1:4101)
   echo "== $name ($instances instance(s))"
-  "$TARGET/loadgen" "${urls[@]}" --pid auto --sessions "$WORK/sessions.json" "$@" | tee "$WORK/last.txt"
-  tail -n 1 "$WORK/last.txt" | python3 -c "import json,sys; r=json.load(sys.stdin); r['name']='$name'; print(json.dumps(r))" >>"$OUT/results.jsonl"
+  "$TARGET/loadgen" "${urls[@]}" --pid auto --redis "redis+unix://$WORK/redis.sock" --sessions "$WORK/sessions.json" "$@" | tee "$WORK/last.txt"
+  tail -n 1 "$WORK/last.txt" | python3 -c "import json,sys; r=json.load(sys.stdin); r['name']='$name'; r['label']='${LABEL:-}'; print(json.dumps(r))" >>"$OUT/results.jsonl"
 }
 
 start_redis
 start_server 4100
-start_server 4101
+# The second instance subscribes to MESSAGES too: start it only for two-instance rows, so
+# it does not add its share to one-instance costs.
+case " $INSTANCES " in *" 2 "*) start_server 4101;; esac
 which=${1:-all}
-for inst in 1 2; do
+for inst in $INSTANCES; do
   case $which in all|fanout-200)  run "fanout-200@500"   $inst --scenario fanout --users 200 --senders 10 --rate 500  --duration 10;;& esac
   case $which in all|fanout-200)  run "fanout-200@2500"  $inst --scenario fanout --users 200 --senders 20 --rate 2500 --duration 10;;& esac
   case $which in all|fanout-1000) run "fanout-1000@500"  $inst --scenario fanout --users 1000 --senders 10 --rate 500 --duration 10;;& esac
@@ -53,6 +60,9 @@ for inst in 1 2; do
   case $which in all|rooms)       run "rooms-1000x10"    $inst --scenario rooms  --users 1000 --room-size 10 --rate 5000 --duration 10;;& esac
   case $which in all|dm)          run "dm-1000"          $inst --scenario dm     --users 1000 --rate 5000 --duration 10;;& esac
   case $which in all|login)       run "login-storm"      $inst --scenario login  --users 200 --senders 10 --rate 500 --login-rate 20 --duration 10;;& esac
+  case $which in all|inbound)     run "dm-1000@1000"     $inst --scenario dm     --users 1000 --rate 1000 --duration 10;;& esac
+  case $which in all|inbound)     run "dm-1000@20000"    $inst --scenario dm     --users 1000 --rate 20000 --duration 10;;& esac
+  case $which in all|inbound)     run "rooms-1000x10@20000" $inst --scenario rooms --users 1000 --room-size 10 --rate 20000 --duration 10;;& esac
   case $which in all|history)     run "history-5000"     $inst --scenario history --users 4 --history-messages 5000 --duration 10;;& esac
 done
 # 50,000 sockets need 50,000 descriptors in the server and in loadgen: capped by the file

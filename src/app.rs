@@ -144,6 +144,7 @@ pub fn openapi_json() -> String {
     let pool = pool(client, 1);
     let ctx = Ctx::new(
         pool.clone(),
+        None,
         Events::new("spec".into(), pool),
         Default::default(),
     );
@@ -180,7 +181,20 @@ impl Application {
         let pool = pool(client.clone(), config.redis_pool_size.max(2));
         let server_id = server_id(&config);
         let events = Events::new(server_id.clone(), pool.clone());
-        let ctx = Ctx::new(pool.clone(), events.clone(), config.settings());
+        let multiplexed = redis::aio::ConnectionManager::new_with_config(
+            client.clone(),
+            redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Duration::from_secs(5))
+                .set_response_timeout(Duration::from_secs(5)),
+        )
+        .await
+        .context("connecting to Redis")?;
+        let ctx = Ctx::new(
+            pool.clone(),
+            Some(multiplexed),
+            events.clone(),
+            config.settings(),
+        );
         let modules = Modules::new(ctx);
         let hub = Hub::new(config.ws_queue);
         events.set_sink(Arc::new(hub.clone()));
@@ -213,6 +227,7 @@ impl Application {
         let pubsub_live = Arc::new(AtomicBool::new(false));
         let health = Health {
             pool: pool.clone(),
+            multiplexed: modules.ctx.multiplexed().ok(),
             pubsub_live: Arc::clone(&pubsub_live),
         };
         let ws_state = WsState {
@@ -329,6 +344,22 @@ impl Application {
                 }
             }
         });
+        // The multiplexed connection reconnects when a command fails on it: a PING a second
+        // finds a broken one (a Redis restart) before a message does.
+        let keepalive = self.modules.ctx.multiplexed().ok().map(|mut hot| {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = tick.tick() => {
+                            let _: Result<String, _> = redis::cmd("PING").query_async(&mut hot).await;
+                        }
+                    }
+                }
+            })
+        });
         let hub = self.hub.clone();
         let signal = async move {
             shutdown.await;
@@ -346,6 +377,9 @@ impl Application {
         }
         stop.cancel();
         let _ = beat.await;
+        if let Some(k) = keepalive {
+            let _ = k.await;
+        }
         let _ = sub.await;
         if let Err(e) = self.modules.presence.leave().await {
             tracing::warn!(error = %e, "leaving presence failed");

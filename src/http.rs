@@ -193,6 +193,8 @@ pub struct RequestId(pub String);
 #[derive(Clone)]
 pub struct Health {
     pub pool: Pool,
+    /// The hot path's connection: checked too, and a failed check makes it reconnect.
+    pub multiplexed: Option<chat_core::Multiplexed>,
     pub pubsub_live: Arc<AtomicBool>,
 }
 
@@ -208,6 +210,12 @@ pub async fn readyz(health: Data<&Health>) -> Response {
     let redis_ok = async {
         let mut conn = health.pool.get().await.ok()?;
         let pong: String = redis::cmd("PING").query_async(&mut *conn).await.ok()?;
+        if let Some(mut hot) = health.multiplexed.clone() {
+            let hot: String = redis::cmd("PING").query_async(&mut hot).await.ok()?;
+            if hot != "PONG" {
+                return None;
+            }
+        }
         (pong == "PONG").then_some(())
     };
     let redis_ok = tokio::time::timeout(Duration::from_secs(2), redis_ok)

@@ -15,6 +15,14 @@
 //! in its id; named rooms are indexed for the users connected here (loaded at connect,
 //! kept current by `room.joined`/`room.left`). No Redis round trip per delivery.
 //!
+//! The same index answers "may this user post here?" on the WebSocket's hot path
+//! ([`Hub::is_member`]), for named and direct rooms alike, once it is known to be exact for
+//! that user: the rooms loaded at connect count only if no membership event was processed
+//! while they were being read (a sequence number tells); otherwise the socket reloads them.
+//! A "no" is never final: the caller asks Redis. A leave made on another instance takes
+//! effect here when its `room.left` arrives (the subscription's latency); a lost
+//! subscription closes every socket, so the index is never staler than that.
+//!
 //! Each event is serialized once and shared (`Arc`) by every queue it goes into. Each
 //! socket has a bounded queue; a socket whose queue is full is closed as a slow consumer
 //! instead of slowing the rest.
@@ -122,16 +130,24 @@ struct Registry {
     users: HashMap<UserId, Vec<Arc<Conn>>>,
     /// Named room → users connected here who are in it.
     named: HashMap<RoomId, HashSet<UserId>>,
-    /// User connected here → their named rooms (to clean `named` up when they leave).
-    user_named: HashMap<UserId, HashSet<RoomId>>,
+    /// User connected here → their named and direct rooms.
+    user_rooms: HashMap<UserId, HashSet<RoomId>>,
+    /// Users whose `user_rooms` is exact (loaded with no membership event in between).
+    exact: HashSet<UserId>,
+    /// Membership events processed so far.
+    seq: u64,
 }
 
 impl Registry {
     fn index(&mut self, user: UserId, room: RoomId) {
-        if room.kind() == RoomKind::Named && self.users.contains_key(&user) {
-            self.named.entry(room.clone()).or_default().insert(user);
-            self.user_named.entry(user).or_default().insert(room);
+        let kind = room.kind();
+        if kind == RoomKind::General || !self.users.contains_key(&user) {
+            return;
         }
+        if kind == RoomKind::Named {
+            self.named.entry(room.clone()).or_default().insert(user);
+        }
+        self.user_rooms.entry(user).or_default().insert(room);
     }
 
     fn unindex(&mut self, user: UserId, room: &RoomId) {
@@ -141,9 +157,38 @@ impl Registry {
                 self.named.remove(room);
             }
         }
-        if let Some(set) = self.user_named.get_mut(&user) {
+        if let Some(set) = self.user_rooms.get_mut(&user) {
             set.remove(room);
         }
+    }
+
+    /// Forgets what is indexed for `user`.
+    fn forget(&mut self, user: UserId) {
+        self.exact.remove(&user);
+        for room in self.user_rooms.remove(&user).unwrap_or_default() {
+            if let Some(set) = self.named.get_mut(&room) {
+                set.remove(&user);
+                if set.is_empty() {
+                    self.named.remove(&room);
+                }
+            }
+        }
+    }
+
+    /// Replaces `user`'s rooms with `rooms`, read from Redis when the sequence number was
+    /// `seq`: exact if no membership event came since.
+    fn load(&mut self, user: UserId, rooms: &[RoomId], seq: u64) -> bool {
+        if seq != self.seq {
+            return false;
+        }
+        self.forget(user);
+        for room in rooms {
+            self.index(user, room.clone());
+        }
+        if self.users.contains_key(&user) {
+            self.exact.insert(user);
+        }
+        true
     }
 }
 
@@ -186,15 +231,24 @@ impl Hub {
         }
     }
 
-    /// Registers a connection of `user`, who is in `rooms`, with `first` queued before any
-    /// event can reach it. Returns the connection and the receiving end of its queue.
+    /// The membership sequence number, to pass to [`Hub::register`] and [`Hub::reload`]
+    /// with the rooms read from Redis after it.
+    pub fn membership_seq(&self) -> u64 {
+        self.inner.reg.read().seq
+    }
+
+    /// Registers a connection of `user`, who is in `rooms` (read from Redis after
+    /// [`Hub::membership_seq`] gave `seq`), with `first` queued before any event can reach
+    /// it. Returns the connection, the receiving end of its queue, and whether the user's
+    /// room index is exact (when not, call [`Hub::reload`]).
     pub fn register(
         &self,
         user: UserId,
         session: &str,
         rooms: &[RoomId],
+        seq: u64,
         first: Option<Arc<Frame>>,
-    ) -> (Arc<Conn>, mpsc::Receiver<Arc<Frame>>) {
+    ) -> (Arc<Conn>, mpsc::Receiver<Arc<Frame>>, bool) {
         let (tx, rx) = mpsc::channel(self.inner.queue);
         let conn = Arc::new(Conn {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
@@ -208,11 +262,44 @@ impl Hub {
             conn.push(&frame);
         }
         let mut reg = self.inner.reg.write();
+        let first_here = !reg.users.contains_key(&user);
         reg.users.entry(user).or_default().push(Arc::clone(&conn));
-        for room in rooms {
-            reg.index(user, room.clone());
+        let exact = if reg.load(user, rooms, seq) {
+            true
+        } else if first_here {
+            // Membership changed while the rooms were read: deliver by them for now (as
+            // good as it gets until the reload), but do not vouch for them.
+            for room in rooms {
+                reg.index(user, room.clone());
+            }
+            false
+        } else {
+            // The index already follows this user's events; a stale list must not undo them.
+            reg.exact.contains(&user)
+        };
+        (conn, rx, exact)
+    }
+
+    /// Replaces `user`'s room index with `rooms`, read from Redis after
+    /// [`Hub::membership_seq`] gave `seq`; false (and nothing changed) when a membership
+    /// event came in between.
+    pub fn reload(&self, user: UserId, rooms: &[RoomId], seq: u64) -> bool {
+        self.inner.reg.write().load(user, rooms, seq)
+    }
+
+    /// Whether `user` (connected here) is known to be in `room`. `false` means "ask Redis".
+    ///
+    /// Hot path: once per message a socket sends.
+    pub fn is_member(&self, user: UserId, room: &RoomId) -> bool {
+        match room.kind() {
+            RoomKind::General => true,
+            RoomKind::Direct(..) if !room.direct_has(user) => false,
+            _ => {
+                let reg = self.inner.reg.read();
+                reg.exact.contains(&user)
+                    && reg.user_rooms.get(&user).is_some_and(|r| r.contains(room))
+            }
         }
-        (conn, rx)
     }
 
     /// Removes a connection; forgets the user's rooms with their last connection here.
@@ -227,14 +314,7 @@ impl Hub {
         };
         if last {
             reg.users.remove(&conn.user);
-            for room in reg.user_named.remove(&conn.user).unwrap_or_default() {
-                if let Some(set) = reg.named.get_mut(&room) {
-                    set.remove(&conn.user);
-                    if set.is_empty() {
-                        reg.named.remove(&room);
-                    }
-                }
-            }
+            reg.forget(conn.user);
         }
     }
 
@@ -302,8 +382,10 @@ impl Hub {
             return;
         };
         let data = normalized.as_deref().unwrap_or(data);
-        if kind == "room.joined" || kind == "room.left" {
-            self.track_membership(kind, data);
+        match (kind, &audience) {
+            ("room.joined" | "room.left", _) => self.track_membership(kind, data),
+            ("show.room", Audience::Room(room, _)) => self.track_direct(room),
+            _ => {}
         }
         let frame = Self::frame(kind, data, date);
         let reg = self.inner.reg.read();
@@ -367,10 +449,21 @@ impl Hub {
             return;
         };
         let mut reg = self.inner.reg.write();
+        reg.seq += 1;
         if kind == "room.joined" {
             reg.index(user, room);
         } else {
             reg.unindex(user, &room);
+        }
+    }
+
+    /// A new direct room: both users are in it.
+    fn track_direct(&self, room: &RoomId) {
+        if let RoomKind::Direct(a, b) = room.kind() {
+            let mut reg = self.inner.reg.write();
+            reg.seq += 1;
+            reg.index(a, room.clone());
+            reg.index(b, room.clone());
         }
     }
 
@@ -422,9 +515,9 @@ mod tests {
     #[test]
     fn a_direct_rooms_messages_reach_only_its_two_users() {
         let hub = Hub::new(16);
-        let (_a, mut ra) = hub.register(UserId(1), "s", &[], None);
-        let (_b, mut rb) = hub.register(UserId(2), "s", &[], None);
-        let (_c, mut rc) = hub.register(UserId(3), "s", &[], None);
+        let (_a, mut ra, _) = hub.register(UserId(1), "s", &[], 0, None);
+        let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
+        let (_c, mut rc, _) = hub.register(UserId(3), "s", &[], 0, None);
         hub.deliver(
             "message",
             r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"1:2"}"#,
@@ -437,8 +530,8 @@ mod tests {
     #[test]
     fn named_rooms_follow_joins_and_leaves() {
         let hub = Hub::new(16);
-        let (_a, mut ra) = hub.register(UserId(1), "s", &["7".parse().unwrap()], None);
-        let (_b, mut rb) = hub.register(UserId(2), "s", &[], None);
+        let (_a, mut ra, _) = hub.register(UserId(1), "s", &["7".parse().unwrap()], 0, None);
+        let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
         let msg = r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"7"}"#;
         hub.deliver("message", msg);
         assert_eq!(drain(&mut ra).len(), 1);
@@ -453,10 +546,48 @@ mod tests {
     }
 
     #[test]
+    fn membership_is_vouched_for_only_when_no_event_came_while_rooms_were_read() {
+        let hub = Hub::new(16);
+        let (seven, direct): (RoomId, RoomId) = ("7".parse().unwrap(), "1:2".parse().unwrap());
+        let seq = hub.membership_seq();
+        let (_a, _ra, exact) =
+            hub.register(UserId(1), "s", &[seven.clone(), direct.clone()], seq, None);
+        assert!(exact);
+        assert!(hub.is_member(UserId(1), &seven) && hub.is_member(UserId(1), &direct));
+        assert!(hub.is_member(UserId(1), &"0".parse().unwrap()));
+        assert!(
+            !hub.is_member(UserId(1), &"8".parse().unwrap()),
+            "unknown: ask Redis"
+        );
+        assert!(!hub.is_member(UserId(1), &"2:3".parse().unwrap()));
+        hub.deliver("room.left", r#"{"roomId":"7","userId":"1","name":"x"}"#);
+        assert!(
+            !hub.is_member(UserId(1), &seven),
+            "a leave takes effect at once"
+        );
+
+        // User 2's rooms are read, then a leave is processed before they register: the
+        // list read is stale, so it is not vouched for until reloaded.
+        let seq = hub.membership_seq();
+        hub.deliver("room.left", r#"{"roomId":"9","userId":"2","name":"x"}"#);
+        let nine: RoomId = "9".parse().unwrap();
+        let (_b, _rb, exact) = hub.register(UserId(2), "s", std::slice::from_ref(&nine), seq, None);
+        assert!(!exact);
+        assert!(!hub.is_member(UserId(2), &nine));
+        assert!(hub.reload(UserId(2), &[], hub.membership_seq()));
+        assert!(!hub.is_member(UserId(2), &nine));
+        hub.deliver("show.room", r#"{"id":"2:5","names":["b","e"]}"#);
+        assert!(
+            hub.is_member(UserId(2), &"2:5".parse().unwrap()),
+            "a new direct room"
+        );
+    }
+
+    #[test]
     fn a_full_queue_closes_the_slow_socket_only() {
         let hub = Hub::new(8);
-        let (slow, _keep) = hub.register(UserId(1), "s", &[], None);
-        let (fast, mut rf) = hub.register(UserId(2), "s", &[], None);
+        let (slow, _keep, _) = hub.register(UserId(1), "s", &[], 0, None);
+        let (fast, mut rf, _) = hub.register(UserId(2), "s", &[], 0, None);
         for _ in 0..9 {
             hub.deliver(
                 "message",
@@ -472,7 +603,13 @@ mod tests {
     #[test]
     fn the_first_frame_comes_before_any_event_and_seed_messages_are_reshaped() {
         let hub = Hub::new(8);
-        let (_a, mut ra) = hub.register(UserId(1), "s", &[], Some(Hub::frame("ready", "{}", None)));
+        let (_a, mut ra, _) = hub.register(
+            UserId(1),
+            "s",
+            &[],
+            0,
+            Some(Hub::frame("ready", "{}", None)),
+        );
         hub.deliver(
             "message",
             r#"{"from":1,"date":1615480369,"message":"hi","roomId":"0"}"#,
@@ -487,8 +624,8 @@ mod tests {
     #[test]
     fn ending_a_session_closes_only_its_sockets() {
         let hub = Hub::new(8);
-        let (a, _ra) = hub.register(UserId(1), "s1", &[], None);
-        let (b, _rb) = hub.register(UserId(1), "s2", &[], None);
+        let (a, _ra, _) = hub.register(UserId(1), "s1", &[], 0, None);
+        let (b, _rb, _) = hub.register(UserId(1), "s2", &[], 0, None);
         hub.deliver("session.ended", r#"{"userId":"1","session":"s1"}"#);
         assert!(a.cancelled().is_cancelled());
         assert!(!b.cancelled().is_cancelled());
@@ -497,7 +634,7 @@ mod tests {
     #[test]
     fn own_envelopes_are_ignored_and_unknown_types_dropped() {
         let hub = Hub::new(8);
-        let (_a, mut ra) = hub.register(UserId(1), "s", &[], None);
+        let (_a, mut ra, _) = hub.register(UserId(1), "s", &[], 0, None);
         hub.on_envelope(
             "me",
             r#"{"serverId":"me","type":"message","data":{"roomId":"0","date":1}}"#,

@@ -12,10 +12,10 @@ use std::{
 use chat_auth::{AuthStore, Session, SESSION_COOKIE};
 use chat_core::{
     metrics,
-    protocol::{Ack, ClientEvent, ErrorEvent, Ready, UserView},
+    protocol::{ClientEvent, ErrorEvent, Ready, UserView},
     RoomId,
 };
-use chat_messages::{MessagesStore, SendError};
+use chat_messages::{Membership, MessagesStore, SendError};
 use chat_presence::PresenceStore;
 use chat_rooms::{Access, RoomsStore};
 use futures_util::{SinkExt, StreamExt};
@@ -154,6 +154,7 @@ fn now_secs() -> f64 {
 
 async fn run(state: WsState, session: Session, socket: WebSocketStream) {
     let user = session.user_id;
+    let seq = state.hub.membership_seq();
     let rooms = match state.rooms.rooms_of(user).await {
         Ok(r) => r,
         Err(e) => {
@@ -172,7 +173,10 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
     let ready = serde_json::to_string(&ready)
         .ok()
         .map(|data| Hub::frame("ready", &data, None));
-    let (conn, rx) = state.hub.register(user, session.id(), &rooms, ready);
+    let (conn, rx, exact) = state.hub.register(user, session.id(), &rooms, seq, ready);
+    if !exact {
+        reload_rooms(&state, user).await;
+    }
     metrics::WS_OPEN.inc();
     metrics::WS_OPENED.inc();
     tracing::debug!(conn = conn.id, "ws: open");
@@ -232,6 +236,23 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
         tracing::warn!(error = %e, "ws: presence disconnect failed");
     }
     tracing::debug!(reason = conn.reason().label(), "ws: closed");
+}
+
+/// Reads the user's rooms again until the hub can vouch for them (a membership event
+/// arrived while they were read). Until then, and if it never settles, the hub answers
+/// "ask Redis" for this user's rooms: slower, never wrong.
+async fn reload_rooms(state: &WsState, user: chat_core::UserId) {
+    for _ in 0..3 {
+        let seq = state.hub.membership_seq();
+        match state.rooms.rooms_of(user).await {
+            Ok(rooms) if state.hub.reload(user, &rooms, seq) => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "ws: reloading rooms failed");
+                return;
+            }
+        }
+    }
 }
 
 /// Writes queued frames, coalescing a backlog into one flush; pings; closes with a reason.
@@ -318,6 +339,22 @@ async fn write(
     Ok(())
 }
 
+/// The `ack` data around the stored message's JSON, as [`chat_core::protocol::Ack`] serializes it, without
+/// parsing or re-serializing the message.
+fn ack_json(client_id: Option<&str>, message_json: &str) -> String {
+    let mut data = String::with_capacity(message_json.len() + 96);
+    data.push('{');
+    if let Some(c) = client_id {
+        data.push_str(r#""clientId":"#);
+        data.push_str(&serde_json::to_string(c).unwrap_or_default());
+        data.push(',');
+    }
+    data.push_str(r#""message":"#);
+    data.push_str(message_json);
+    data.push('}');
+    data
+}
+
 fn send_error(conn: &Conn, error: &str, message: &str, client_id: Option<String>) {
     let e = ErrorEvent {
         error: error.to_owned(),
@@ -339,12 +376,6 @@ fn send_refusal(conn: &Conn, e: SendError, client_id: Option<String>) {
             client_id,
         ),
         SendError::NotFound => send_error(conn, "not_found", "roomId: no such room", client_id),
-        SendError::InProgress => send_error(
-            conn,
-            "in_progress",
-            "clientId: this message is being stored",
-            client_id,
-        ),
         SendError::Internal(f) => {
             tracing::error!(detail = %f, "ws: internal error");
             send_error(
@@ -408,21 +439,33 @@ async fn handle_frame(
     };
     let user = session.user_id;
     match event {
+        // Hot path: every message a socket sends.
         ClientEvent::Message(m) => {
+            let Ok(room) = m.room_id.parse::<RoomId>() else {
+                return send_error(
+                    conn,
+                    "invalid_room_id",
+                    "roomId: not a room id",
+                    m.client_id,
+                );
+            };
+            let membership = if state.hub.is_member(user, &room) {
+                Membership::Known
+            } else {
+                Membership::Unknown
+            };
             match state
                 .messages
-                .send(user, &m.room_id, &m.message, m.client_id.as_deref())
+                .send(user, &room, &m.message, m.client_id.as_deref(), membership)
                 .await
             {
-                Ok(message) => {
-                    let ack = Ack {
-                        client_id: m.client_id,
-                        message,
-                    };
-                    if let Ok(data) = serde_json::to_string(&ack) {
-                        conn.push(&Hub::frame("ack", &data, None));
-                    }
-                }
+                // Queued right behind the sender's own `message` (the store handed it to
+                // the hub): the writer sends both in one flush.
+                Ok(sent) => conn.push(&Hub::frame(
+                    "ack",
+                    &ack_json(m.client_id.as_deref(), &sent.json),
+                    None,
+                )),
                 Err(e) => send_refusal(conn, e, m.client_id),
             }
         }
@@ -451,6 +494,28 @@ async fn handle_frame(
             if let Err(e) = state.messages.mark_read(user, &r.room_id, r.date).await {
                 send_refusal(conn, e, None);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chat_core::protocol::{Ack, Message};
+
+    #[test]
+    fn an_ack_built_around_the_stored_json_reads_as_the_ack_type() {
+        let m = Message {
+            id: "0190".into(),
+            from: "3".into(),
+            date: 1764316000.125,
+            message: "say \"hi\" \u{1f600}".into(),
+            room_id: "1:3".into(),
+        };
+        let json = serde_json::to_string(&m).unwrap();
+        for client_id in [None, Some("c-\"1\"")] {
+            let ack: Ack = serde_json::from_str(&super::ack_json(client_id, &json)).unwrap();
+            assert_eq!(ack.client_id.as_deref(), client_id);
+            assert_eq!(ack.message, m);
         }
     }
 }

@@ -956,3 +956,185 @@ async fn an_oversized_body_is_refused_before_it_is_read() {
     );
     assert_eq!(redis.dump().await, before);
 }
+
+#[tokio::test]
+async fn racing_retries_of_one_client_id_on_two_instances_store_one_message() {
+    let redis = TestRedis::start().await;
+    let (a, b) = (TestApp::spawn(&redis).await, TestApp::spawn(&redis).await);
+    let alice = a.user("alice").await;
+    let bob = a.user("bob").await;
+    let direct = alice.open_direct(&bob).await;
+    let mut bob_ws = bob.connect(&a).await;
+    let mut tab_a = alice.connect(&a).await;
+    let mut tab_b = alice.connect(&b).await;
+    for i in 0..10 {
+        let (id, text) = (format!("race-{i}"), format!("m{i}"));
+        // Both tabs send at once; neither waits for the other's ack.
+        tokio::join!(
+            tab_a.message(&direct, &text, &id),
+            tab_b.message(&direct, &text, &id)
+        );
+    }
+    let mut acks = Vec::new();
+    for tab in [&mut tab_a, &mut tab_b] {
+        for _ in 0..10 {
+            acks.push(tab.expect("ack").await);
+        }
+    }
+    for i in 0..10 {
+        let id = format!("race-{i}");
+        let ids: Vec<&Value> = acks
+            .iter()
+            .filter(|a| a["clientId"] == id.as_str())
+            .map(|a| &a["message"]["id"])
+            .collect();
+        assert_eq!(ids.len(), 2, "one ack per attempt for {id}");
+        assert_eq!(ids[0], ids[1], "both attempts of {id} name one message");
+    }
+    let stored: u64 = redis::cmd("ZCARD")
+        .arg(format!("room:{direct}"))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(stored, 10);
+    let got = bob_ws.collect("message", Duration::from_millis(800)).await;
+    assert_eq!(
+        texts(&got),
+        (0..10).map(|i| format!("m{i}")).collect::<Vec<_>>()
+    );
+    let remembered: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("sent:{{room:{direct}}}:*"))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(
+        remembered.len(),
+        10,
+        "each clientId kept in its room's hash slot"
+    );
+}
+
+#[tokio::test]
+async fn posting_over_a_websocket_follows_joins_and_leaves_made_on_another_instance() {
+    let redis = TestRedis::start().await;
+    let (a, b) = (TestApp::spawn(&redis).await, TestApp::spawn(&redis).await);
+    let alice = a.user("alice").await;
+    let bob = a.user("bob").await;
+    let carol = a.user("carol").await;
+    let room = alice.post("/api/rooms", json!({"name": "ops"})).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut bob_ws = bob.connect(&b).await;
+    let mut carol_ws = carol.connect(&b).await;
+    let count = || async {
+        redis::cmd("ZCARD")
+            .arg(format!("room:{room}"))
+            .query_async::<u64>(&mut redis.conn().await)
+            .await
+            .unwrap()
+    };
+
+    bob_ws.message(&room, "too early", "b-0").await;
+    assert_eq!(bob_ws.expect("error").await["error"], "not_member");
+    // Posting right after the join, before its event may have reached instance b.
+    assert_eq!(
+        bob.post(&format!("/api/rooms/{room}/join"), json!({}))
+            .await
+            .0,
+        200
+    );
+    bob_ws.message(&room, "hello ops", "b-1").await;
+    assert_eq!(
+        bob_ws.expect("ack").await["message"]["message"],
+        "hello ops"
+    );
+    // A direct room opened on instance a, used at once on instance b.
+    let direct = alice.open_direct(&carol).await;
+    carol_ws.message(&direct, "hi alice", "c-1").await;
+    assert_eq!(
+        carol_ws.expect("ack").await["message"]["roomId"],
+        direct.as_str()
+    );
+
+    assert_eq!(
+        bob.post(&format!("/api/rooms/{room}/leave"), json!({}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(bob_ws.expect("room.left").await["roomId"], room.as_str());
+    let before = count().await;
+    bob_ws.message(&room, "after leaving", "b-2").await;
+    let refused = bob_ws.expect("error").await;
+    assert_eq!(
+        (refused["error"].clone(), refused["clientId"].clone()),
+        (json!("not_member"), json!("b-2"))
+    );
+    assert_eq!(count().await, before, "nothing stored");
+    bob_ws.message("1:999", "not mine", "b-3").await;
+    assert_eq!(bob_ws.expect("error").await["error"], "not_found");
+}
+
+#[tokio::test]
+async fn messages_are_stored_and_read_markers_move_after_redis_forgets_its_scripts() {
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let alice = a.user("alice").await;
+    let bob = a.user("bob").await;
+    let mut ws = alice.connect(&a).await;
+    ws.message("0", "first", "s-1").await;
+    ws.expect("ack").await;
+    let _: () = redis::cmd("SCRIPT")
+        .arg("FLUSH")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    ws.message("0", "after the flush", "s-2").await;
+    let ack = ws.expect("ack").await;
+    assert_eq!(ack["message"]["message"], "after the flush");
+    let marker: String = redis::cmd("HGET")
+        .arg(format!("user:{}:read", alice.id))
+        .arg("0")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(
+        marker.parse::<f64>().unwrap(),
+        ack["message"]["date"].as_f64().unwrap(),
+        "the sender has read their own message"
+    );
+    // A burst within one millisecond: every date distinct, the marker on the newest.
+    for i in 0..20 {
+        ws.message("0", &format!("burst {i}"), &format!("s-b{i}"))
+            .await;
+    }
+    let mut last = Value::Null;
+    for _ in 0..20 {
+        last = ws.expect("ack").await;
+    }
+    let unread = |rooms: Value| {
+        rooms
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "0")
+            .unwrap()["unread"]
+            .clone()
+    };
+    assert_eq!(unread(alice.get("/api/rooms").await.1), 0);
+    assert_eq!(unread(bob.get("/api/rooms").await.1), 22);
+    let dates: Vec<(String, f64)> = redis::cmd("ZRANGE")
+        .arg("room:0")
+        .arg(0)
+        .arg(-1)
+        .arg("WITHSCORES")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert!(dates.windows(2).all(|w| w[0].1 < w[1].1), "dates increase");
+    assert_eq!(
+        dates.last().unwrap().1,
+        last["message"]["date"].as_f64().unwrap()
+    );
+}

@@ -104,6 +104,10 @@ struct Args {
     /// Print only the JSON line.
     #[arg(long)]
     json: bool,
+    /// The Redis the servers use (e.g. `redis+unix:///tmp/redis.sock`): its `INFO
+    /// commandstats` before and after the measured window give Redis commands per message.
+    #[arg(long)]
+    redis: Option<String>,
 }
 
 type Sink = SplitSink<WebSocketStream<TcpStream>, tungstenite::Message>;
@@ -428,6 +432,12 @@ fn window_start(procs: &[Proc]) -> Window {
     }
 }
 
+impl Window {
+    fn secs(&self) -> f64 {
+        self.at.elapsed().as_secs_f64().max(0.001)
+    }
+}
+
 fn window_end(procs: &[Proc], w: &Window) -> Value {
     let secs = w.at.elapsed().as_secs_f64().max(0.001);
     let mut out = serde_json::Map::new();
@@ -444,6 +454,92 @@ fn window_end(procs: &[Proc], w: &Window) -> Value {
         }
     }
     Value::Object(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Redis's own counts: commands per accepted message.
+
+/// A connection to the servers' Redis, for `INFO commandstats`.
+struct RedisStats(chat_core::redis::aio::MultiplexedConnection);
+
+impl RedisStats {
+    async fn connect(url: &str) -> anyhow::Result<Self> {
+        let client =
+            chat_core::redis::Client::open(url).with_context(|| format!("--redis {url}"))?;
+        Ok(Self(client.get_multiplexed_async_connection().await?))
+    }
+
+    /// Calls so far, per command.
+    async fn commandstats(&self) -> anyhow::Result<CommandCalls> {
+        let text: String = chat_core::redis::cmd("INFO")
+            .arg("commandstats")
+            .query_async(&mut self.0.clone())
+            .await?;
+        Ok(parse_commandstats(&text))
+    }
+}
+
+/// Calls so far, per Redis command.
+type CommandCalls = HashMap<String, u64>;
+
+/// `cmdstat_evalsha:calls=12,usec=…` lines → command → calls.
+fn parse_commandstats(text: &str) -> CommandCalls {
+    text.lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
+            let calls = rest
+                .strip_prefix("calls=")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((name.to_owned(), calls))
+        })
+        .collect()
+}
+
+/// Server and Redis CPU µs per message accepted in the window, and Redis commands per
+/// message (commands run inside scripts count too, as Redis counts them).
+fn cost_per_message(
+    processes: &Value,
+    secs: f64,
+    accepted: u64,
+    stats: Option<(&CommandCalls, &CommandCalls)>,
+) -> Value {
+    let n = accepted.max(1) as f64;
+    let cpu_us = |prefix: &str| {
+        let total: f64 = processes
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|(_, v)| v["cpu_percent"].as_f64().unwrap_or(0.0))
+            .sum();
+        round(total / 100.0 * secs * 1e6 / n)
+    };
+    let mut out = json!({
+        "accepted": accepted,
+        "server_cpu_us": cpu_us("redis-chat"),
+        "redis_cpu_us": cpu_us("redis-server"),
+    });
+    if let Some((before, after)) = stats {
+        let mut per: Vec<(String, f64)> = after
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.saturating_sub(before.get(k).copied().unwrap_or(0)),
+                )
+            })
+            .filter(|(k, d)| *d > 0 && k != "info")
+            .map(|(k, d)| (k, round(d as f64 / n)))
+            .collect();
+        per.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out["redis_commands"] = json!(round(per.iter().map(|(_, v)| v).sum::<f64>()));
+        out["redis_commands_by_name"] =
+            Value::Object(per.into_iter().map(|(k, v)| (k, json!(v))).collect());
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -537,6 +633,7 @@ async fn receive(
 #[allow(clippy::too_many_arguments)]
 async fn send(
     mut sink: Sink,
+    run: u32,
     sender: u32,
     room: String,
     interval: Duration,
@@ -552,8 +649,9 @@ async fn send(
     while Instant::now() < until {
         tick.tick().await;
         let t = epoch.elapsed().as_micros();
+        // A clientId on every message, as the browser client sends.
         let frame = format!(
-            r#"{{"type":"message","data":{{"roomId":"{room}","message":"lg {sender} {seq} {t}"}}}}"#
+            r#"{{"type":"message","data":{{"roomId":"{room}","message":"lg {sender} {seq} {t}","clientId":"{run}-{sender}-{seq}"}}}}"#
         );
         if sink.send(tungstenite::Message::text(frame)).await.is_err() {
             break;
@@ -648,6 +746,17 @@ async fn chat(args: &Args, users: &[LoadUser], procs: &[Proc]) -> anyhow::Result
         *members.entry(r.as_str()).or_default() += 1;
     }
 
+    // The storm's users sign in before the clock starts, so the storm logs in during the
+    // window however long set-up takes on this machine.
+    let storm_users = if args.scenario == Scenario::Login {
+        let mut storm_args = args.clone();
+        storm_args.prefix = format!("{}storm", args.prefix);
+        storm_args.sessions = None;
+        sign_in(&storm_args, 20).await?
+    } else {
+        Vec::new()
+    };
+    let run: u32 = rand::random();
     let epoch = Instant::now();
     let lead = Duration::from_millis(500);
     let warm_end = lead + Duration::from_secs_f64(args.warmup);
@@ -673,6 +782,7 @@ async fn chat(args: &Args, users: &[LoadUser], procs: &[Proc]) -> anyhow::Result
                 rooms[i].clone(),
                 tokio::spawn(send(
                     sink,
+                    run,
                     k as u32,
                     rooms[i].clone(),
                     per_sender,
@@ -691,13 +801,27 @@ async fn chat(args: &Args, users: &[LoadUser], procs: &[Proc]) -> anyhow::Result
         }
     }
 
-    let storm = (args.scenario == Scenario::Login)
-        .then(|| tokio::spawn(login_storm(args.clone(), epoch + send_end)));
+    let storm = (!storm_users.is_empty())
+        .then(|| tokio::spawn(login_storm(args.clone(), storm_users, epoch + send_end)));
 
     tokio::time::sleep(warm_end).await;
+    let redis = match &args.redis {
+        Some(url) => Some(RedisStats::connect(url).await?),
+        None => None,
+    };
+    let stats_before = match &redis {
+        Some(r) => Some(r.commandstats().await?),
+        None => None,
+    };
+    let sent_before = sent.load(Ordering::Relaxed);
     let measured = window_start(procs);
     tokio::time::sleep(send_end - warm_end).await;
     let resources = window_end(procs, &measured);
+    let accepted = sent.load(Ordering::Relaxed).saturating_sub(sent_before);
+    let stats_after = match &redis {
+        Some(r) => Some(r.commandstats().await?),
+        None => None,
+    };
     let mut expected = 0u64;
     for (room, task) in send_tasks {
         let n = task.await?;
@@ -734,6 +858,12 @@ async fn chat(args: &Args, users: &[LoadUser], procs: &[Proc]) -> anyhow::Result
         "connect_seconds": round(connect_secs),
         "processes": resources,
     });
+    report["cost_per_message"] = cost_per_message(
+        &report["processes"],
+        measured.secs(),
+        accepted,
+        stats_before.as_ref().zip(stats_after.as_ref()),
+    );
     if let Some(storm) = storm {
         report["login"] = storm.await??;
     }
@@ -748,14 +878,9 @@ fn quantiles(h: &Histogram<u64>) -> Value {
     })
 }
 
-/// Logs in (and out) `--login-rate` times a second until `until`.
-async fn login_storm(args: Args, until: Instant) -> anyhow::Result<Value> {
+/// Logs `users` in `--login-rate` times a second until `until` (at least once).
+async fn login_storm(args: Args, users: Vec<LoadUser>, until: Instant) -> anyhow::Result<Value> {
     let http = reqwest::Client::new();
-    let storm_users = 20;
-    let mut storm_args = args.clone();
-    storm_args.prefix = format!("{}storm", args.prefix);
-    storm_args.sessions = None;
-    let users = sign_in(&storm_args, storm_users).await?;
     let hist = Arc::new(parking_lot::Mutex::new(Histogram::<u64>::new_with_bounds(
         1, 60_000_000, 3,
     )?));
@@ -763,7 +888,7 @@ async fn login_storm(args: Args, until: Instant) -> anyhow::Result<Value> {
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.login_rate.max(0.1)));
     let mut tasks = Vec::new();
     let mut i = 0usize;
-    while Instant::now() < until {
+    while i == 0 || Instant::now() < until {
         tick.tick().await;
         let u = users[i % users.len()].clone();
         i += 1;
@@ -970,6 +1095,7 @@ fn print_table(r: &Value) {
         "page_latency_ms",
         "passes_with_gaps_or_duplicates",
         "login",
+        "cost_per_message",
         "connect_ms",
         "setup_seconds",
     ] {
@@ -988,6 +1114,15 @@ fn print_table(r: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commandstats_are_read_per_command() {
+        let text = "# Commandstats\r\ncmdstat_evalsha:calls=12,usec=700,usec_per_call=58.33,rejected_calls=0,failed_calls=0\r\ncmdstat_zadd:calls=3,usec=9\r\n";
+        let m = parse_commandstats(text);
+        assert_eq!(m.get("evalsha"), Some(&12));
+        assert_eq!(m.get("zadd"), Some(&3));
+        assert_eq!(m.len(), 2);
+    }
 
     #[test]
     fn markers_are_found_without_parsing_json() {

@@ -10,6 +10,10 @@ use crate::{envelope::Events, error::Failure};
 pub type Pool = mobc::Pool<RedisConnectionManager>;
 /// A connection checked out of [`Pool`].
 pub type RedisConn = mobc::Connection<RedisConnectionManager>;
+/// The hot path's connection: one multiplexed connection that reconnects by itself and
+/// pipelines the commands of every concurrent task into shared writes and reads, with no
+/// pool checkout per command.
+pub type Multiplexed = mobc_redis::redis::aio::ConnectionManager;
 
 /// Settings the modules read; the server fills them from its configuration.
 #[derive(Debug, Clone)]
@@ -51,19 +55,36 @@ pub struct Ctx {
 
 struct Inner {
     pool: Pool,
+    multiplexed: Option<Multiplexed>,
     events: Events,
     settings: Settings,
 }
 
 impl Ctx {
-    pub fn new(pool: Pool, events: Events, settings: Settings) -> Self {
+    /// `multiplexed` is `None` only where no Redis is reached (printing the OpenAPI
+    /// document); the hot path then answers with an error.
+    pub fn new(
+        pool: Pool,
+        multiplexed: Option<Multiplexed>,
+        events: Events,
+        settings: Settings,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 pool,
+                multiplexed,
                 events,
                 settings,
             }),
         }
+    }
+
+    /// The multiplexed connection of the hot path (cheap to clone).
+    pub fn multiplexed(&self) -> Result<Multiplexed, Failure> {
+        self.inner
+            .multiplexed
+            .clone()
+            .ok_or_else(|| Failure::internal("redis: no multiplexed connection"))
     }
 
     /// Checks a connection out of the pool.

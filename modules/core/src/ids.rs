@@ -23,24 +23,25 @@ impl FromStr for UserId {
 }
 
 /// The seed writes `from` as a number, we write it as a string: accept both.
+///
+/// A visitor rather than an untagged enum: this runs for every event the hub routes, and an
+/// untagged enum buffers the value and builds an error for each variant that does not fit.
 impl<'de> serde::Deserialize<'de> for UserId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged)]
-        enum Raw<'a> {
-            N(u64),
-            S(&'a str),
-            Owned(String),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = UserId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a user id (a number or a string of digits)")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<UserId, E> {
+                Ok(UserId(n))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<UserId, E> {
+                s.parse().map_err(|_| E::custom("invalid user id"))
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::N(n) => Ok(UserId(n)),
-            Raw::S(s) => s
-                .parse()
-                .map_err(|_| serde::de::Error::custom("invalid user id")),
-            Raw::Owned(s) => s
-                .parse()
-                .map_err(|_| serde::de::Error::custom("invalid user id")),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -132,20 +133,23 @@ impl serde::Serialize for RoomId {
     }
 }
 
+/// A visitor, as for [`UserId`]: numbers are accepted too (the seed's General is `0`).
 impl<'de> serde::Deserialize<'de> for RoomId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u64),
-            S(String),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = RoomId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a room id")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<RoomId, E> {
+                self.visit_str(&n.to_string())
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RoomId, E> {
+                s.parse().map_err(|_| E::custom("invalid room id"))
+            }
         }
-        let s = match Raw::deserialize(d)? {
-            Raw::N(n) => n.to_string(),
-            Raw::S(s) => s,
-        };
-        s.parse()
-            .map_err(|_| serde::de::Error::custom("invalid room id"))
+        d.deserialize_any(Visitor)
     }
 }
 

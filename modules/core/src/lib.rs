@@ -19,7 +19,7 @@ pub mod ids;
 pub mod metrics;
 pub mod protocol;
 
-pub use context::{Ctx, Pool, RedisConn, Settings};
+pub use context::{Ctx, Multiplexed, Pool, RedisConn, Settings};
 pub use envelope::{Envelope, EventSink, Events, MESSAGES_CHANNEL};
 pub use error::{ErrorBody, Failure};
 pub use ids::{RoomId, RoomKind, UserId};

@@ -8,7 +8,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
 };
 
-use crate::{Cursor, MessagesStore, SendError};
+use crate::{Cursor, Membership, MessagesStore, SendError};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -75,9 +75,6 @@ pub enum PostResponse {
     /// No such room.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// A message with this `clientId` is being stored right now; retry shortly.
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
 }
 
 #[derive(ApiResponse)]
@@ -101,7 +98,6 @@ enum Refusal {
     Bad(ErrorBody),
     Forbidden(ErrorBody),
     NotFound(ErrorBody),
-    Conflict(ErrorBody),
 }
 
 fn refusal(e: SendError) -> poem::Result<Refusal> {
@@ -114,10 +110,6 @@ fn refusal(e: SendError) -> poem::Result<Refusal> {
         SendError::NotFound => {
             Refusal::NotFound(ErrorBody::new("not_found", "roomId: no such room"))
         }
-        SendError::InProgress => Refusal::Conflict(ErrorBody::new(
-            "in_progress",
-            "clientId: this message is being stored; retry",
-        )),
         SendError::Internal(f) => return Err(f.into()),
     })
 }
@@ -183,7 +175,7 @@ impl MessagesApi {
             return Ok(match refusal(e)? {
                 Refusal::Forbidden(b) => PageResponse::Forbidden(Json(b)),
                 Refusal::Bad(b) => PageResponse::BadRequest(Json(b)),
-                Refusal::NotFound(b) | Refusal::Conflict(b) => PageResponse::NotFound(Json(b)),
+                Refusal::NotFound(b) => PageResponse::NotFound(Json(b)),
             });
         }
         let page = self
@@ -213,24 +205,29 @@ impl MessagesApi {
         id: Path<String>,
         body: Json<PostMessage>,
     ) -> poem::Result<PostResponse> {
-        if id.0.parse::<RoomId>().is_err() {
+        let Ok(room) = id.0.parse::<RoomId>() else {
             return Ok(PostResponse::NotFound(Json(ErrorBody::new(
                 "not_found",
                 "id: no such room",
             ))));
-        }
+        };
         let text = body.message.as_deref().unwrap_or_default();
         match self
             .store
-            .send(auth.user_id(), &id.0, text, body.client_id.as_deref())
+            .send(
+                auth.user_id(),
+                &room,
+                text,
+                body.client_id.as_deref(),
+                Membership::Unknown,
+            )
             .await
         {
-            Ok(m) => Ok(PostResponse::Created(Json(m))),
+            Ok(sent) => Ok(PostResponse::Created(Json(sent.message))),
             Err(e) => Ok(match refusal(e)? {
                 Refusal::Bad(b) => PostResponse::BadRequest(Json(b)),
                 Refusal::Forbidden(b) => PostResponse::Forbidden(Json(b)),
                 Refusal::NotFound(b) => PostResponse::NotFound(Json(b)),
-                Refusal::Conflict(b) => PostResponse::Conflict(Json(b)),
             }),
         }
     }
@@ -258,7 +255,7 @@ impl MessagesApi {
             Err(e) => Ok(match refusal(e)? {
                 Refusal::Bad(b) => ReadResponse::BadRequest(Json(b)),
                 Refusal::Forbidden(b) => ReadResponse::Forbidden(Json(b)),
-                Refusal::NotFound(b) | Refusal::Conflict(b) => ReadResponse::NotFound(Json(b)),
+                Refusal::NotFound(b) => ReadResponse::NotFound(Json(b)),
             }),
         }
     }

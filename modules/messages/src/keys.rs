@@ -12,8 +12,11 @@ pub fn read_markers(user: UserId) -> String {
     format!("user:{user}:read")
 }
 
-/// `user:{id}:sent:{roomId}:{clientId}`: the message a `clientId` produced in a room, so a
+/// `sent:{room:<id>}:<user>:<clientId>`: the message a `clientId` produced in a room, so a
 /// retry returns it (the same `clientId` in another room is another message).
+///
+/// The braces are literal: a Redis Cluster hash tag that puts the key in the hash slot of
+/// `room:<id>`, so the store script may read and write both atomically on one node.
 pub fn sent(user: UserId, room: &RoomId, client_id: &str) -> String {
-    format!("user:{user}:sent:{room}:{client_id}")
+    format!("sent:{{room:{room}}}:{user}:{client_id}")
 }

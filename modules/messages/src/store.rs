@@ -6,18 +6,25 @@ use chat_core::{
     context::timed,
     metrics,
     protocol::{Message, RoomRead, MAX_CLIENT_ID_LEN, MAX_MESSAGE_CHARS},
-    redis, Ctx, Envelope, Failure, RoomId, UserId, MESSAGES_CHANNEL,
+    redis, Ctx, Envelope, Failure, Multiplexed, RoomId, UserId, MESSAGES_CHANNEL,
 };
 use chat_rooms::{Access, RoomActivity, RoomsStore};
 
 use crate::keys;
 
-/// Stores a message and publishes its envelope, atomically, on the room's key alone.
+/// Stores a message and publishes its envelope, atomically, on the room's hash slot alone:
+/// `KEYS[1]` is the room, `KEYS[2]` (when the client gave a `clientId`) the key that
+/// remembers what that `clientId` produced, in the same slot.
 ///
-/// The date is `max(now, newest date in the room + 1 ms)`, so dates are unique and
-/// increasing within a room. ARGV: now, message JSON before and after the date, channel,
-/// envelope before and after the message.
+/// A `clientId` seen before returns `{0, stored JSON}` and changes nothing. Otherwise the
+/// date is `max(now, newest date in the room + 1 ms)`, so dates are unique and increasing
+/// within a room, and the script returns `{1, date}`. ARGV: now, message JSON before and
+/// after the date, channel, envelope before and after the message, clientId TTL.
 const STORE_AND_PUBLISH: &str = r#"
+if KEYS[2] then
+  local prior = redis.call('GET', KEYS[2])
+  if prior then return {0, prior} end
+end
 local score = tonumber(ARGV[1])
 local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if top[2] then
@@ -28,7 +35,8 @@ local date = string.format('%.3f', score)
 local member = ARGV[2] .. date .. ARGV[3]
 redis.call('ZADD', KEYS[1], date, member)
 redis.call('PUBLISH', ARGV[4], ARGV[5] .. member .. ARGV[6])
-return date
+if KEYS[2] then redis.call('SET', KEYS[2], member, 'EX', ARGV[7]) end
+return {1, date}
 "#;
 
 /// Moves a read marker forward only.
@@ -51,9 +59,6 @@ fn same_date(a: &str, b: &str) -> bool {
 
 /// How long a `clientId` is remembered for de-duplicating retries.
 const SENT_TTL_SECS: u64 = 24 * 3600;
-/// How long a claimed `clientId` waits for its message to be stored before a retry may
-/// claim it again (a crash between claim and store must not block the id for a day).
-const CLAIM_TTL_SECS: u64 = 30;
 
 /// Why a message was refused.
 #[derive(Debug)]
@@ -61,9 +66,24 @@ pub enum SendError {
     Invalid(&'static str, &'static str),
     NotFound,
     NotMember,
-    /// A message with this `clientId` is being stored right now.
-    InProgress,
     Internal(Failure),
+}
+
+/// What the caller already knows about the sender's membership of the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// Known from an index kept current by membership events (the WebSocket hub's): no
+    /// Redis round trip to check.
+    Known,
+    /// Ask Redis.
+    Unknown,
+}
+
+/// A stored message, and its JSON exactly as stored and delivered.
+#[derive(Debug)]
+pub struct Sent {
+    pub message: Message,
+    pub json: String,
 }
 
 impl From<Failure> for SendError {
@@ -125,6 +145,8 @@ pub struct MessagesStore {
     rooms: RoomsStore,
     store_and_publish: redis::Script,
     mark_read: redis::Script,
+    /// `{"serverId":"…","type":"message","data":`: what precedes a message in its envelope.
+    envelope_head: std::sync::Arc<str>,
 }
 
 fn now_secs() -> f64 {
@@ -159,10 +181,14 @@ fn valid_client_id(id: &str) -> bool {
 impl MessagesStore {
     pub fn new(ctx: Ctx, rooms: RoomsStore) -> Self {
         Self {
-            ctx,
             rooms,
             store_and_publish: redis::Script::new(STORE_AND_PUBLISH),
             mark_read: redis::Script::new(MARK_READ),
+            envelope_head: {
+                let e = Envelope::encode(ctx.server_id(), "message", "");
+                e[..e.len() - 1].into()
+            },
+            ctx,
         }
     }
 
@@ -180,19 +206,20 @@ impl MessagesStore {
     }
 
     /// Stores a message from `user`, publishes it to every instance and hands it to this
-    /// instance's sockets. A repeated `client_id` returns the message it produced before.
+    /// instance's sockets. A repeated `client_id` returns the message it produced before
+    /// and stores nothing.
     ///
-    /// Hot path: one script call stores and publishes; the JSON is built once.
+    /// Hot path: one Redis round trip on the multiplexed connection in the common case, a
+    /// pipeline of the store-and-publish script and the sender's read marker; the JSON is
+    /// built once, around the date the script picks.
     pub async fn send(
         &self,
         user: UserId,
-        room_id: &str,
+        room: &RoomId,
         text: &str,
         client_id: Option<&str>,
-    ) -> Result<Message, SendError> {
-        let room: RoomId = room_id
-            .parse()
-            .map_err(|_| SendError::Invalid("invalid_room_id", "roomId: not a room id"))?;
+        membership: Membership,
+    ) -> Result<Sent, SendError> {
         let text = clean_text(text)?;
         if let Some(c) = client_id {
             if !valid_client_id(c) {
@@ -202,33 +229,8 @@ impl MessagesStore {
                 ));
             }
         }
-        self.check_access(user, &room).await?;
-        let mut conn = self.ctx.redis().await?;
-        if let Some(c) = client_id {
-            let claimed: Option<String> = timed(
-                "set",
-                redis::cmd("SET")
-                    .arg(keys::sent(user, &room, c))
-                    .arg("")
-                    .arg("NX")
-                    .arg("EX")
-                    .arg(CLAIM_TTL_SECS)
-                    .query_async(&mut *conn),
-            )
-            .await?;
-            if claimed.is_none() {
-                let prior: Option<String> = timed(
-                    "get",
-                    redis::cmd("GET")
-                        .arg(keys::sent(user, &room, c))
-                        .query_async(&mut *conn),
-                )
-                .await?;
-                return match prior.as_deref().and_then(Message::parse_stored) {
-                    Some(m) => Ok(m),
-                    None => Err(SendError::InProgress),
-                };
-            }
+        if membership == Membership::Unknown {
+            self.check_access(user, room).await?;
         }
         let id = uuid::Uuid::now_v7().simple().to_string();
         let from = user.to_string();
@@ -238,34 +240,72 @@ impl MessagesStore {
             serde_json::to_string(text).map_err(Failure::from)?,
             room.as_str()
         );
-        let env_head = Envelope::encode(self.ctx.server_id(), "message", "");
-        let env_head = &env_head[..env_head.len() - 1];
-        let stored: Result<String, Failure> = timed(
-            "store_message",
-            self.store_and_publish
-                .key(keys::room(&room))
-                .arg(format!("{:.3}", now_secs()))
-                .arg(&head)
-                .arg(&tail)
-                .arg(MESSAGES_CHANNEL)
-                .arg(env_head)
-                .arg("}")
-                .invoke_async(&mut *conn),
-        )
-        .await;
-        let date = match stored {
-            Ok(d) => d,
-            Err(e) => {
-                if let Some(c) = client_id {
-                    // Not stored: free the clientId so the client's retry can go through.
-                    let _: Result<i64, _> = redis::cmd("DEL")
-                        .arg(keys::sent(user, &room, c))
-                        .query_async(&mut *conn)
-                        .await;
+        let now = format!("{:.3}", now_secs());
+        let mut store = redis::cmd("EVALSHA");
+        store
+            .arg(self.store_and_publish.get_hash())
+            .arg(if client_id.is_some() { 2 } else { 1 })
+            .arg(keys::room(room));
+        if let Some(c) = client_id {
+            store.arg(keys::sent(user, room, c));
+        }
+        store
+            .arg(&now)
+            .arg(&head)
+            .arg(&tail)
+            .arg(MESSAGES_CHANNEL)
+            .arg(&*self.envelope_head)
+            .arg("}")
+            .arg(SENT_TTL_SECS);
+        // The sender has read their own message. Its date is `now` unless the room already
+        // has a message at `now` or later (a burst within one millisecond, another
+        // instance's clock ahead of ours): then the marker is moved again below.
+        let mut marker = redis::cmd("EVALSHA");
+        marker
+            .arg(self.mark_read.get_hash())
+            .arg(1)
+            .arg(keys::read_markers(user))
+            .arg(room.as_str())
+            .arg(&now);
+        let mut pipe = redis::pipe();
+        pipe.add_command(store).add_command(marker);
+        let mut conn = self.ctx.multiplexed()?;
+        let (stored, marked) = timed("store_message", async {
+            let mut out = redis::aio::ConnectionLike::req_packed_commands(&mut conn, &pipe, 0, 2)
+                .await?
+                .into_iter();
+            let stored = out.next().unwrap_or(redis::Value::Nil).extract_error();
+            let marked = out.next().unwrap_or(redis::Value::Nil).extract_error();
+            match stored {
+                // Redis lost its scripts (a restart, SCRIPT FLUSH): the pipeline changed
+                // nothing, so load them and run it again.
+                Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
+                    self.load_scripts(&mut conn).await?;
+                    let mut out =
+                        redis::aio::ConnectionLike::req_packed_commands(&mut conn, &pipe, 0, 2)
+                            .await?
+                            .into_iter();
+                    Ok((
+                        out.next().unwrap_or(redis::Value::Nil).extract_error()?,
+                        out.next().unwrap_or(redis::Value::Nil).extract_error(),
+                    ))
                 }
-                return Err(e.into());
+                stored => Ok((stored?, marked)),
             }
-        };
+        })
+        .await?;
+        let (fresh, value): (i64, String) = redis::from_owned_redis_value(stored)
+            .map_err(|e| Failure::internal(format!("redis store_message reply: {e}")))?;
+        if fresh == 0 {
+            // A retry: the message this clientId produced before.
+            let message = Message::parse_stored(&value)
+                .ok_or_else(|| Failure::internal("a remembered clientId holds no message"))?;
+            return Ok(Sent {
+                message,
+                json: value,
+            });
+        }
+        let date = value;
         metrics::MESSAGES_SENT.inc();
         metrics::ENVELOPES_OUT.with_label_values(&["message"]).inc();
         let json = format!("{head}{date}{tail}");
@@ -279,35 +319,33 @@ impl MessagesStore {
         };
         // The message is stored and delivered: what follows is bookkeeping, whose failure
         // must not make the client believe (and retry) a message that went out.
-        if let Some(c) = client_id {
-            let remembered: Result<(), Failure> = timed(
-                "set",
-                redis::cmd("SET")
-                    .arg(keys::sent(user, &room, c))
-                    .arg(&json)
-                    .arg("EX")
-                    .arg(SENT_TTL_SECS)
-                    .query_async(&mut *conn),
+        if marked.is_err() || date != now {
+            let moved: Result<i64, Failure> = timed(
+                "mark_read",
+                self.mark_read
+                    .key(keys::read_markers(user))
+                    .arg(room.as_str())
+                    .arg(&date)
+                    .invoke_async(&mut conn),
             )
             .await;
-            if let Err(e) = remembered {
-                tracing::warn!(error = %e, "could not remember a clientId");
+            if let Err(e) = moved {
+                tracing::warn!(error = %e, "could not move the sender's read marker");
             }
         }
-        // The sender has read their own message.
-        let marked: Result<i64, Failure> = timed(
-            "mark_read",
-            self.mark_read
-                .key(keys::read_markers(user))
-                .arg(room.as_str())
-                .arg(&date)
-                .invoke_async(&mut *conn),
-        )
-        .await;
-        if let Err(e) = marked {
-            tracing::warn!(error = %e, "could not move the sender's read marker");
+        Ok(Sent { message, json })
+    }
+
+    /// Loads the hot path's scripts into Redis (after a restart emptied its script cache).
+    async fn load_scripts(&self, conn: &mut Multiplexed) -> redis::RedisResult<()> {
+        for source in [STORE_AND_PUBLISH, MARK_READ] {
+            let _: String = redis::cmd("SCRIPT")
+                .arg("LOAD")
+                .arg(source)
+                .query_async(conn)
+                .await?;
         }
-        Ok(message)
+        Ok(())
     }
 
     /// Appends a message with a given date, without publishing (demo data).
