@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh              every scenario, on 1 and 2 instances
 #   scripts/bench.sh fanout-200   one scenario (see the case below)
-#   scripts/bench.sh inbound      the accept-path set: dm and rooms up to 20,000 msg/s in
+#   scripts/bench.sh inbound      the accept-path set: dm and rooms at 1,000 to 20,000 msg/s in
 # Environment: SERVER=path/to/redis-chat (default: this tree's release build) compares
 # builds in one sitting; INSTANCES="1" runs only the one-instance rows.
 set -euo pipefail
@@ -61,7 +61,9 @@ for inst in $INSTANCES; do
   case $which in all|dm)          run "dm-1000"          $inst --scenario dm     --users 1000 --rate 5000 --duration 10;;& esac
   case $which in all|login)       run "login-storm"      $inst --scenario login  --users 200 --senders 10 --rate 500 --login-rate 20 --duration 10;;& esac
   case $which in all|inbound)     run "dm-1000@1000"     $inst --scenario dm     --users 1000 --rate 1000 --duration 10;;& esac
+  case $which in all|inbound)     run "dm-1000@10000"    $inst --scenario dm     --users 1000 --rate 10000 --duration 10;;& esac
   case $which in all|inbound)     run "dm-1000@20000"    $inst --scenario dm     --users 1000 --rate 20000 --duration 10;;& esac
+  case $which in all|inbound)     run "rooms-1000x10@10000" $inst --scenario rooms --users 1000 --room-size 10 --rate 10000 --duration 10;;& esac
   case $which in all|inbound)     run "rooms-1000x10@20000" $inst --scenario rooms --users 1000 --room-size 10 --rate 20000 --duration 10;;& esac
   case $which in all|history)     run "history-5000"     $inst --scenario history --users 4 --history-messages 5000 --duration 10;;& esac
 done

@@ -94,11 +94,14 @@ async fn every_loadgen_scenario_runs_against_two_instances_without_loss() {
     .await;
     assert_clean(&rooms);
     assert_eq!(rooms["rooms"], 3);
+    let redis_url = redis.url();
     let dm = loadgen(
         &a,
         &[
             &urls[..],
             &[
+                "--redis",
+                &redis_url,
                 "--scenario",
                 "dm",
                 "--users",
@@ -113,6 +116,12 @@ async fn every_loadgen_scenario_runs_against_two_instances_without_loss() {
     )
     .await;
     assert_clean(&dm);
+    let cost = &dm["cost_per_message"];
+    assert!(cost["stored"].as_u64().unwrap() > 0, "{cost}");
+    assert!(
+        cost["redis_commands_by_name"]["evalsha"].as_f64().unwrap() >= 1.0,
+        "the store script runs for every stored message: {cost}"
+    );
     let login = loadgen(
         &a,
         &[

@@ -457,7 +457,7 @@ fn window_end(procs: &[Proc], w: &Window) -> Value {
 }
 
 // ---------------------------------------------------------------------------------------
-// Redis's own counts: commands per accepted message.
+// Redis's own counts: commands per stored message.
 
 /// A connection to the servers' Redis, for `INFO commandstats`.
 struct RedisStats(chat_core::redis::aio::MultiplexedConnection);
@@ -498,15 +498,37 @@ fn parse_commandstats(text: &str) -> CommandCalls {
         .collect()
 }
 
-/// Server and Redis CPU µs per message accepted in the window, and Redis commands per
-/// message (commands run inside scripts count too, as Redis counts them).
+/// Server and Redis CPU µs per message, and Redis commands per message (commands run
+/// inside scripts count too, as Redis counts them).
+///
+/// "Per message" means per message *stored* in the window when Redis is given (its `ZADD`
+/// calls: one per stored message), else per message sent: a server that falls behind
+/// stores fewer than were sent, and dividing by what was sent would flatter it.
 fn cost_per_message(
     processes: &Value,
     secs: f64,
-    accepted: u64,
+    sent: u64,
     stats: Option<(&CommandCalls, &CommandCalls)>,
 ) -> Value {
-    let n = accepted.max(1) as f64;
+    let calls: Vec<(String, u64)> = stats
+        .map(|(before, after)| {
+            after
+                .iter()
+                .map(|(k, v)| {
+                    let d = v.saturating_sub(before.get(k).copied().unwrap_or(0));
+                    (k.clone(), d)
+                })
+                .filter(|(k, d)| *d > 0 && k != "info")
+                .collect()
+        })
+        .unwrap_or_default();
+    let stored = stats.map(|_| {
+        calls
+            .iter()
+            .find(|(k, _)| k == "zadd")
+            .map_or(0, |(_, d)| *d)
+    });
+    let n = stored.unwrap_or(sent).max(1) as f64;
     let cpu_us = |prefix: &str| {
         let total: f64 = processes
             .as_object()
@@ -518,20 +540,14 @@ fn cost_per_message(
         round(total / 100.0 * secs * 1e6 / n)
     };
     let mut out = json!({
-        "accepted": accepted,
+        "sent": sent,
+        "stored": stored,
         "server_cpu_us": cpu_us("redis-chat"),
         "redis_cpu_us": cpu_us("redis-server"),
     });
-    if let Some((before, after)) = stats {
-        let mut per: Vec<(String, f64)> = after
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    v.saturating_sub(before.get(k).copied().unwrap_or(0)),
-                )
-            })
-            .filter(|(k, d)| *d > 0 && k != "info")
+    if stats.is_some() {
+        let mut per: Vec<(String, f64)> = calls
+            .into_iter()
             .map(|(k, d)| (k, round(d as f64 / n)))
             .collect();
         per.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -817,7 +833,7 @@ async fn chat(args: &Args, users: &[LoadUser], procs: &[Proc]) -> anyhow::Result
     let measured = window_start(procs);
     tokio::time::sleep(send_end - warm_end).await;
     let resources = window_end(procs, &measured);
-    let accepted = sent.load(Ordering::Relaxed).saturating_sub(sent_before);
+    let sent_in_window = sent.load(Ordering::Relaxed).saturating_sub(sent_before);
     let stats_after = match &redis {
         Some(r) => Some(r.commandstats().await?),
         None => None,
@@ -861,7 +877,7 @@ async fn chat(args: &Args, users: &[LoadUser], procs: &[Proc]) -> anyhow::Result
     report["cost_per_message"] = cost_per_message(
         &report["processes"],
         measured.secs(),
-        accepted,
+        sent_in_window,
         stats_before.as_ref().zip(stats_after.as_ref()),
     );
     if let Some(storm) = storm {
