@@ -112,8 +112,12 @@ fn server_id(config: &Config) -> String {
 
 /// Accepts TCP connections with Nagle's algorithm off: chat frames are small, and with it
 /// on a frame written while an earlier one is unacknowledged waits for the peer's delayed
-/// ACK (up to 40 ms on Linux).
+/// ACK (up to 40 ms on Linux). `TCP_USER_TIMEOUT` bounds how long data may stay
+/// unacknowledged: a dead peer is dropped by the kernel in seconds, not hours.
 struct NoDelay(TcpAcceptor);
+
+/// How long sent data may stay unacknowledged before the kernel drops the connection.
+const TCP_USER_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Acceptor for NoDelay {
     type Io = tokio::net::TcpStream;
@@ -133,6 +137,10 @@ impl Acceptor for NoDelay {
         let (io, local, remote, scheme) = self.0.accept().await?;
         if let Err(e) = io.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+        #[cfg(target_os = "linux")]
+        if let Err(e) = socket2::SockRef::from(&io).set_tcp_user_timeout(Some(TCP_USER_TIMEOUT)) {
+            tracing::debug!(error = %e, "TCP_USER_TIMEOUT");
         }
         Ok((io, local, remote, scheme))
     }

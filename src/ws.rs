@@ -41,6 +41,9 @@ const PING_EVERY: Duration = Duration::from_secs(25);
 const IDLE_LIMIT: Duration = Duration::from_secs(70);
 /// Frames written per flush when the queue has a backlog.
 const WRITE_BATCH: usize = 64;
+/// A write or flush that cannot finish in this time (the peer stopped reading) closes the
+/// socket as a slow consumer.
+const WRITE_DEADLINE: Duration = Duration::from_secs(10);
 /// Minimum time between two `typing` events a socket relays.
 const TYPING_EVERY: Duration = Duration::from_millis(1000);
 
@@ -225,7 +228,15 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
             }
         }
     }
-    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    let mut writer = writer;
+    if tokio::time::timeout(Duration::from_secs(5), &mut writer)
+        .await
+        .is_err()
+    {
+        // Dropping a JoinHandle does not stop its task: abort it, so the write half (and
+        // with it the descriptor) goes now.
+        writer.abort();
+    }
     state.hub.unregister(&conn);
     metrics::WS_OPEN.dec();
     metrics::WS_CLOSED
@@ -274,14 +285,30 @@ async fn write_loop(
                 _ = conn.cancelled().cancelled() => break,
                 frame = rx.recv() => {
                     let Some(frame) = frame else { break };
-                    write(&mut sink, &frame).await?;
-                    for _ in 0..WRITE_BATCH {
-                        match rx.try_recv() {
-                            Ok(f) => write(&mut sink, &f).await?,
-                            Err(_) => break,
+                    let batch = async {
+                        write(&mut sink, &frame).await?;
+                        for _ in 0..WRITE_BATCH {
+                            match rx.try_recv() {
+                                Ok(f) => write(&mut sink, &f).await?,
+                                Err(_) => break,
+                            }
                         }
+                        sink.flush().await.map_err(io_err)
+                    };
+                    // A peer that stops reading fills the kernel's buffers and the write
+                    // waits: it must not hold the task (and the descriptor) past a closing
+                    // request or a deadline.
+                    tokio::select! {
+                        biased;
+                        _ = conn.cancelled().cancelled() => break,
+                        written = tokio::time::timeout(WRITE_DEADLINE, batch) => match written {
+                            Ok(r) => r?,
+                            Err(_) => {
+                                conn.close(CloseReason::SlowConsumer);
+                                break;
+                            }
+                        },
                     }
-                    sink.flush().await.map_err(io_err)?;
                 }
                 _ = ping.tick() => {
                     let idle = started.elapsed().saturating_sub(Duration::from_millis(last_seen.load(Ordering::Relaxed)));
@@ -289,7 +316,13 @@ async fn write_loop(
                         conn.close(CloseReason::Timeout);
                         break;
                     }
-                    sink.send(WsMessage::Ping(Vec::new())).await.map_err(io_err)?;
+                    match tokio::time::timeout(WRITE_DEADLINE, sink.send(WsMessage::Ping(Vec::new()))).await {
+                        Ok(r) => r.map_err(io_err)?,
+                        Err(_) => {
+                            conn.close(CloseReason::SlowConsumer);
+                            break;
+                        }
+                    }
                 }
             }
         }
