@@ -255,6 +255,7 @@ impl Application {
             ),
             server_id: Arc::from(server_id.as_str()),
             pubsub_live: Arc::clone(&pubsub_live),
+            max_sockets_per_user: config.max_sockets_per_user,
         };
         let mut route = Route::new()
             .nest_no_strip("/api", api)

@@ -88,6 +88,30 @@ pub struct Config {
     #[arg(long, env = "WS_QUEUE", default_value_t = 1024)]
     pub ws_queue: usize,
 
+    /// WebSockets one user may hold open on this instance (0: no limit).
+    #[arg(long, env = "MAX_SOCKETS_PER_USER", default_value_t = 20)]
+    pub max_sockets_per_user: usize,
+
+    /// Messages a user may post per second, sustained, per instance (0: no limit).
+    #[arg(long, env = "MESSAGES_PER_SEC", default_value_t = 5.0)]
+    pub messages_per_sec: f64,
+
+    /// Messages a user may post in a burst above that rate.
+    #[arg(long, env = "MESSAGE_BURST", default_value_t = 20)]
+    pub message_burst: u32,
+
+    /// Typing signals a user may send per second, all sockets together (0: no limit).
+    #[arg(long, env = "TYPING_PER_SEC", default_value_t = 2.0)]
+    pub typing_per_sec: f64,
+
+    /// Named rooms a user may create per minute (0: no limit).
+    #[arg(long, env = "ROOMS_PER_MINUTE", default_value_t = 5)]
+    pub rooms_per_minute: u32,
+
+    /// Direct rooms a user may open per minute (0: no limit).
+    #[arg(long, env = "DIRECT_ROOMS_PER_MINUTE", default_value_t = 30)]
+    pub direct_rooms_per_minute: u32,
+
     /// Log format: text (for people) or json (for machines).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -154,6 +178,15 @@ impl Config {
             login_max_failures: self.login_max_failures.max(1),
             login_window: Duration::from_secs(self.login_window_secs.max(1)),
             trust_proxy: self.trust_proxy,
+            rates: chat_core::Rates {
+                message: chat_core::Rate::per_second(
+                    self.messages_per_sec.max(0.0),
+                    self.message_burst,
+                ),
+                typing: chat_core::Rate::per_second(self.typing_per_sec.max(0.0), 5),
+                create_room: chat_core::Rate::per_minute(self.rooms_per_minute),
+                open_direct: chat_core::Rate::per_minute(self.direct_rooms_per_minute),
+            },
         }
     }
 }

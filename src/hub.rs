@@ -327,6 +327,11 @@ impl Hub {
         }
     }
 
+    /// Connections `user` has open here.
+    pub fn connections_of(&self, user: UserId) -> usize {
+        self.inner.reg.read().users.get(&user).map_or(0, Vec::len)
+    }
+
     /// Connections open here.
     pub fn connections(&self) -> usize {
         self.inner.reg.read().users.values().map(Vec::len).sum()

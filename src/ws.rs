@@ -13,7 +13,7 @@ use chat_auth::{AuthStore, Session, SESSION_COOKIE};
 use chat_core::{
     metrics,
     protocol::{ClientEvent, ErrorEvent, Ready, UserView},
-    RoomId,
+    Action, RoomId,
 };
 use chat_messages::{Membership, MessagesStore, SendError};
 use chat_presence::PresenceStore;
@@ -59,6 +59,8 @@ pub struct WsState {
     pub server_id: Arc<str>,
     /// True while the `MESSAGES` subscription is live.
     pub pubsub_live: Arc<std::sync::atomic::AtomicBool>,
+    /// WebSockets one user may hold open here (0: no limit).
+    pub max_sockets_per_user: usize,
 }
 
 fn token(req: &Request) -> Option<String> {
@@ -134,6 +136,17 @@ pub async fn ws_handler(
             StatusCode::UNAUTHORIZED,
         ));
     };
+    if state.max_sockets_per_user > 0
+        && state.hub.connections_of(session.user_id) >= state.max_sockets_per_user
+    {
+        return Err(poem::Error::from_string(
+            format!(
+                "too many open sockets: at most {} per user",
+                state.max_sockets_per_user
+            ),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
     let state = state.0.clone();
     // Small buffers: an idle socket costs a few KB, not the 2 × 128 KiB of the defaults.
     let mut config = WebSocketConfig::default();
@@ -389,11 +402,18 @@ fn ack_json(client_id: Option<&str>, message_json: &str) -> String {
 }
 
 fn send_error(conn: &Conn, error: &str, message: &str, client_id: Option<String>) {
-    let e = ErrorEvent {
-        error: error.to_owned(),
-        message: message.to_owned(),
-        client_id,
-    };
+    send_error_event(
+        conn,
+        ErrorEvent {
+            error: error.to_owned(),
+            message: message.to_owned(),
+            client_id,
+            retry_after_ms: None,
+        },
+    );
+}
+
+fn send_error_event(conn: &Conn, e: ErrorEvent) {
     if let Ok(data) = serde_json::to_string(&e) {
         conn.push(&Hub::frame("error", &data, None));
     }
@@ -409,6 +429,15 @@ fn send_refusal(conn: &Conn, e: SendError, client_id: Option<String>) {
             client_id,
         ),
         SendError::NotFound => send_error(conn, "not_found", "roomId: no such room", client_id),
+        SendError::RateLimited(wait) => send_error_event(
+            conn,
+            ErrorEvent {
+                error: "rate_limited".to_owned(),
+                message: format!("too many messages; retry in {:.1} s", wait.as_secs_f64()),
+                client_id,
+                retry_after_ms: Some(wait.as_millis().max(1) as u64),
+            },
+        ),
         SendError::Internal(f) => {
             tracing::error!(detail = %f, "ws: internal error");
             send_error(
@@ -511,6 +540,10 @@ async fn handle_frame(
                 return send_error(conn, "invalid_room_id", "roomId: not a room id", None);
             };
             match state.rooms.access(user, &room).await {
+                // Over the user's typing rate (many sockets at once) the signal is dropped:
+                // it is only a hint.
+                Ok(Access::Member)
+                    if state.rooms.limiter().check(user, Action::Typing).is_err() => {}
                 Ok(Access::Member) => {
                     if let Err(e) = state.rooms.typing(user, &session.username, &room).await {
                         tracing::warn!(error = %e, "ws: typing failed");

@@ -3,6 +3,8 @@
 mod common;
 
 use common::*;
+use std::time::Duration;
+
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite;
@@ -76,4 +78,132 @@ async fn a_socket_that_stops_reading_is_closed_and_its_connection_ended() {
     while fresh.expect("message").await["message"] != "still here" {}
     drop(stalled);
     drain.abort();
+}
+
+/// The number of messages stored in `room`.
+async fn stored(redis: &TestRedis, room: &str) -> u64 {
+    chat_core::redis::cmd("ZCARD")
+        .arg(format!("room:{room}"))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_user_cannot_flood_a_room_over_the_websocket_or_rest() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    // One token every 4 s: the ten frames below are answered well within that on any
+    // machine, so exactly the burst goes through.
+    config.messages_per_sec = 0.25;
+    config.message_burst = 3;
+    let app = TestApp::spawn_with(config).await;
+    let flooder = app.user("flooder").await;
+    let other = app.user("other").await;
+    let mut ws = flooder.connect(&app).await;
+    for i in 0..10 {
+        ws.message("0", &format!("flood {i}"), &format!("f{i}"))
+            .await;
+    }
+    let (mut acks, mut refused) = (0, Vec::new());
+    while acks + refused.len() < 10 {
+        let e = ws
+            .next_within(Duration::from_secs(10))
+            .await
+            .expect("an answer per message");
+        match e["type"].as_str() {
+            Some("ack") => acks += 1,
+            Some("error") => refused.push(e["data"].clone()),
+            _ => {}
+        }
+    }
+    assert_eq!(acks, 3, "the burst goes through");
+    for r in &refused {
+        assert_eq!(r["error"], "rate_limited", "{r}");
+        assert!(r["clientId"].as_str().unwrap().starts_with('f'), "{r}");
+        assert!(r["retryAfterMs"].as_u64().unwrap() > 0, "{r}");
+    }
+    assert_eq!(
+        stored(&redis, "0").await,
+        3,
+        "refused messages are not stored"
+    );
+
+    let rest = flooder
+        .http
+        .client
+        .post(format!("{}/api/rooms/0/messages", app.base))
+        .json(&json!({"message": "over rest"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.status(), 429);
+    let retry: u64 = rest.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    assert_eq!(
+        rest.json::<serde_json::Value>().await.unwrap()["error"],
+        "rate_limited"
+    );
+
+    // Someone else is not held back by the flooder, and the flooder may post again later.
+    other.say("0", "unaffected").await;
+    let wait = refused.last().unwrap()["retryAfterMs"].as_u64().unwrap();
+    tokio::time::sleep(Duration::from_millis(wait + 50)).await;
+    ws.message("0", "later", "f-later").await;
+    assert_eq!(ws.expect("ack").await["message"]["message"], "later");
+    assert_eq!(stored(&redis, "0").await, 5);
+}
+
+#[tokio::test]
+async fn rooms_and_sockets_per_user_are_capped() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.rooms_per_minute = 2;
+    config.direct_rooms_per_minute = 1;
+    config.max_sockets_per_user = 2;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.user("alice").await;
+    let (bob, carol) = (app.user("bob").await, app.user("carol").await);
+    for name in ["one", "two"] {
+        assert_eq!(alice.post("/api/rooms", json!({"name": name})).await.0, 201);
+    }
+    let third = alice.post("/api/rooms", json!({"name": "three"})).await;
+    assert_eq!(
+        (third.0, third.1["error"].clone()),
+        (429, json!("rate_limited"))
+    );
+    alice.open_direct(&bob).await;
+    assert_eq!(
+        alice
+            .post("/api/rooms/direct", json!({"userId": carol.id}))
+            .await
+            .0,
+        429
+    );
+    let keys = redis.keys().await;
+    assert!(
+        !keys.iter().any(|k| k.starts_with("room_name:three")),
+        "{keys:?}"
+    );
+
+    let _tab1 = alice.connect(&app).await;
+    let _tab2 = alice.connect(&app).await;
+    let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
+        "ws://127.0.0.1:{}/ws",
+        app.port
+    ))
+    .unwrap();
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", alice.token).parse().unwrap(),
+    );
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tungstenite::Error::Http(r)) => assert_eq!(r.status(), 429),
+        other => panic!("a third socket opened: {:?}", other.map(|_| ())),
+    }
+    let _bob_tab = bob.connect(&app).await;
 }

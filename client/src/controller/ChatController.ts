@@ -31,6 +31,8 @@ export const ACK_TIMEOUT_MS = 10_000;
 /** An `in_progress` answer is retried this many times, this long apart, before failing. */
 export const IN_PROGRESS_RETRIES = 5;
 export const IN_PROGRESS_WAIT_MS = 1_500;
+/** A `rate_limited` answer is retried, after the wait the server names, this many times. */
+export const RATE_LIMITED_RETRIES = 5;
 /** `typing` frames go out at most this often while the user types. */
 export const TYPING_EVERY_MS = 2_000;
 
@@ -167,7 +169,7 @@ export class ChatController {
         break;
       case 'error':
         if (e.data.clientId) {
-          this.sendError(e.data.clientId, e.data.error, e.data.message);
+          this.sendError(e.data.clientId, e.data.error, e.data.message, e.data.retryAfterMs);
         } else {
           console.warn('server refused a frame:', e.data.error, e.data.message);
         }
@@ -204,17 +206,24 @@ export class ChatController {
   }
 
   /** The server refused a message of ours (see docs/protocol.md, "Errors"). */
-  private sendError(clientId: string, code: string, message: string): void {
+  private sendError(clientId: string, code: string, message: string, retryAfterMs?: number): void {
     const p = this.state.pending.find((x) => x.clientId === clientId);
     if (!p) return;
-    // The first attempt is still being stored: ask again shortly, same clientId.
-    if (code === 'in_progress' && p.attempts < IN_PROGRESS_RETRIES) {
+    const again = (wait: number) =>
       setTimeout(() => {
         if (!this.stopped && this.state.pending.some((x) => x.clientId === clientId)) this.retry(clientId);
-      }, IN_PROGRESS_WAIT_MS);
+      }, wait);
+    // The first attempt is still being stored (older servers): ask again shortly.
+    if (code === 'in_progress' && p.attempts < IN_PROGRESS_RETRIES) {
+      again(IN_PROGRESS_WAIT_MS);
       return;
     }
-    const transient = code === 'internal' || code === 'in_progress';
+    // Sending faster than the server's rate: send again, same clientId, when it says.
+    if (code === 'rate_limited' && p.attempts < RATE_LIMITED_RETRIES) {
+      again(Math.min(Math.max(retryAfterMs ?? 1_000, 50), 60_000));
+      return;
+    }
+    const transient = code === 'internal' || code === 'in_progress' || code === 'rate_limited';
     const error = message.replace(/^[A-Za-z_]+:\s*/, '');
     this.dispatch({ type: 'sendFailed', clientId, reason: transient ? 'server' : 'rejected', error });
   }

@@ -44,6 +44,8 @@ export interface ErrorEvent {
   error: string;
   message: string;
   clientId?: string;
+  /** With `rate_limited`: milliseconds until the server accepts the action again. */
+  retryAfterMs?: number;
 }
 
 export interface ShowRoom {

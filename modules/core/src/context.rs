@@ -31,6 +31,8 @@ pub struct Settings {
     pub login_window: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Per-user rates of what a signed-in user does.
+    pub rates: crate::Rates,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             login_max_failures: 10,
             login_window: Duration::from_secs(300),
             trust_proxy: false,
+            rates: crate::Rates::default(),
         }
     }
 }
@@ -57,6 +60,7 @@ struct Inner {
     pool: Pool,
     multiplexed: Option<Multiplexed>,
     events: Events,
+    limiter: crate::Limiter,
     settings: Settings,
 }
 
@@ -74,6 +78,7 @@ impl Ctx {
                 pool,
                 multiplexed,
                 events,
+                limiter: crate::Limiter::new(settings.rates),
                 settings,
             }),
         }
@@ -100,6 +105,11 @@ impl Ctx {
 
     pub fn pool(&self) -> &Pool {
         &self.inner.pool
+    }
+
+    /// The per-user rate limiter.
+    pub fn limiter(&self) -> &crate::Limiter {
+        &self.inner.limiter
     }
 
     pub fn events(&self) -> &Events {

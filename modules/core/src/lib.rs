@@ -8,7 +8,8 @@
 //!   publishes it and hands it to this instance's sockets;
 //! - the WebSocket [`protocol`] types, one tagged enum per direction;
 //! - the JSON error body every 4xx/5xx carries ([`ErrorBody`]);
-//! - the Prometheus [`metrics`] every part records into.
+//! - the Prometheus [`metrics`] every part records into;
+//! - per-user rate [`limits`], in memory.
 //!
 //! This crate owns no Redis keys. Every key belongs to exactly one module.
 
@@ -16,6 +17,7 @@ pub mod context;
 pub mod envelope;
 pub mod error;
 pub mod ids;
+pub mod limits;
 pub mod metrics;
 pub mod protocol;
 
@@ -23,5 +25,6 @@ pub use context::{Ctx, Multiplexed, Pool, RedisConn, Settings};
 pub use envelope::{Envelope, EventSink, Events, MESSAGES_CHANNEL};
 pub use error::{ErrorBody, Failure};
 pub use ids::{RoomId, RoomKind, UserId};
+pub use limits::{Action, Limiter, Rate, Rates};
 pub use mobc_redis::redis;
 pub use protocol::{ClientEvent, Message, ServerEvent};

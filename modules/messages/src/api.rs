@@ -1,7 +1,7 @@
 //! `/api/rooms/{id}/messages` and `/api/rooms/{id}/read`.
 
 use chat_auth::SessionAuth;
-use chat_core::{protocol::Message, ErrorBody, RoomId};
+use chat_core::{protocol::Message, ErrorBody, Failure, RoomId};
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
@@ -75,6 +75,9 @@ pub enum PostResponse {
     /// No such room.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The caller posts faster than their message rate; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -98,6 +101,8 @@ enum Refusal {
     Bad(ErrorBody),
     Forbidden(ErrorBody),
     NotFound(ErrorBody),
+    /// Over a rate: the body, and whole seconds to wait.
+    TooMany(ErrorBody, u64),
 }
 
 fn refusal(e: SendError) -> poem::Result<Refusal> {
@@ -110,6 +115,13 @@ fn refusal(e: SendError) -> poem::Result<Refusal> {
         SendError::NotFound => {
             Refusal::NotFound(ErrorBody::new("not_found", "roomId: no such room"))
         }
+        SendError::RateLimited(wait) => Refusal::TooMany(
+            ErrorBody::new(
+                "rate_limited",
+                format!("too many messages; retry in {:.1} s", wait.as_secs_f64()),
+            ),
+            wait.as_secs_f64().ceil().max(1.0) as u64,
+        ),
         SendError::Internal(f) => return Err(f.into()),
     })
 }
@@ -176,6 +188,9 @@ impl MessagesApi {
                 Refusal::Forbidden(b) => PageResponse::Forbidden(Json(b)),
                 Refusal::Bad(b) => PageResponse::BadRequest(Json(b)),
                 Refusal::NotFound(b) => PageResponse::NotFound(Json(b)),
+                Refusal::TooMany(..) => {
+                    return Err(Failure::internal("reading is not rate-limited").into())
+                }
             });
         }
         let page = self
@@ -228,6 +243,7 @@ impl MessagesApi {
                 Refusal::Bad(b) => PostResponse::BadRequest(Json(b)),
                 Refusal::Forbidden(b) => PostResponse::Forbidden(Json(b)),
                 Refusal::NotFound(b) => PostResponse::NotFound(Json(b)),
+                Refusal::TooMany(b, secs) => PostResponse::TooMany(Json(b), secs),
             }),
         }
     }
@@ -256,6 +272,9 @@ impl MessagesApi {
                 Refusal::Bad(b) => ReadResponse::BadRequest(Json(b)),
                 Refusal::Forbidden(b) => ReadResponse::Forbidden(Json(b)),
                 Refusal::NotFound(b) => ReadResponse::NotFound(Json(b)),
+                Refusal::TooMany(..) => {
+                    return Err(Failure::internal("read markers are not rate-limited").into())
+                }
             }),
         }
     }

@@ -6,7 +6,7 @@ use chat_core::{
     context::timed,
     metrics,
     protocol::{Message, RoomRead, MAX_CLIENT_ID_LEN, MAX_MESSAGE_CHARS},
-    redis, Ctx, Envelope, Failure, Multiplexed, RoomId, UserId, MESSAGES_CHANNEL,
+    redis, Action, Ctx, Envelope, Failure, Multiplexed, RoomId, UserId, MESSAGES_CHANNEL,
 };
 use chat_rooms::{Access, RoomActivity, RoomsStore};
 
@@ -66,6 +66,8 @@ pub enum SendError {
     Invalid(&'static str, &'static str),
     NotFound,
     NotMember,
+    /// The user is over their message rate; retry after this long.
+    RateLimited(std::time::Duration),
     Internal(Failure),
 }
 
@@ -232,6 +234,10 @@ impl MessagesStore {
         if membership == Membership::Unknown {
             self.check_access(user, room).await?;
         }
+        self.ctx
+            .limiter()
+            .check(user, Action::Message)
+            .map_err(SendError::RateLimited)?;
         let id = uuid::Uuid::now_v7().simple().to_string();
         let from = user.to_string();
         let head = format!(r#"{{"id":"{id}","from":"{from}","date":"#);

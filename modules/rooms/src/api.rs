@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chat_auth::SessionAuth;
 use chat_core::{
     protocol::{Message, UserView},
-    ErrorBody, Failure, RoomId, RoomKind, UserId,
+    Action, ErrorBody, Failure, RoomId, RoomKind, UserId,
 };
 use chat_presence::PresenceStore;
 use poem_openapi::{
@@ -107,6 +107,22 @@ pub enum RoomResponse {
     /// A room with this name exists.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The caller creates or opens rooms faster than their rate; retry after
+    /// `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+/// The 429 answer for an action over the caller's rate.
+fn too_many(what: &str, wait: std::time::Duration) -> RoomResponse {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    RoomResponse::TooMany(
+        Json(ErrorBody::new(
+            "rate_limited",
+            format!("too many {what}; retry in {secs} s"),
+        )),
+        secs,
+    )
 }
 
 #[derive(ApiResponse)]
@@ -313,6 +329,13 @@ impl RoomsApi {
                 "name: 1 to 64 characters, no control characters",
             ))));
         }
+        if let Err(wait) = self
+            .store
+            .limiter()
+            .check(auth.user_id(), Action::CreateRoom)
+        {
+            return Ok(too_many("new rooms", wait));
+        }
         match self.store.create_named(auth.user_id(), name).await? {
             Created::NameTaken => Ok(RoomResponse::Conflict(Json(ErrorBody::new(
                 "room_name_taken",
@@ -357,6 +380,9 @@ impl RoomsApi {
                 "not_found",
                 "userId: no such user",
             ))));
+        }
+        if let Err(wait) = self.store.limiter().check(me, Action::OpenDirect) {
+            return Ok(too_many("direct rooms opened", wait));
         }
         let room = self.store.open_direct(me, other).await?;
         match self.summary(me, &room).await? {

@@ -50,6 +50,12 @@ impl RoomsStore {
         Self { ctx, auth }
     }
 
+    /// The per-user rate limiter (the API checks room creation and direct opens with it;
+    /// the WebSocket route, typing).
+    pub fn limiter(&self) -> &chat_core::Limiter {
+        self.ctx.limiter()
+    }
+
     pub fn auth(&self) -> &AuthStore {
         &self.auth
     }
