@@ -207,3 +207,54 @@ async fn rooms_and_sockets_per_user_are_capped() {
     }
     let _bob_tab = bob.connect(&app).await;
 }
+
+#[tokio::test]
+async fn every_answer_carries_security_headers_and_head_works() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let http = reqwest::Client::new();
+    for path in ["/", "/api/rooms", "/docs", "/healthz", "/api/nope"] {
+        let r = http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("object-src 'none'"), "{path}: {csp}");
+        if path == "/docs" {
+            assert!(csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        } else {
+            assert!(csp.contains("script-src 'self';"), "{path}: {csp}");
+        }
+    }
+    let head = http.head(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.bytes().await.unwrap().is_empty(), "HEAD has no body");
+    assert_eq!(
+        http.head(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_history_cursor_cannot_ask_redis_to_walk_a_million_entries() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    alice.say("0", "hello").await;
+    assert_eq!(alice.history("0", "?before=1700000000~10000").await.0, 200);
+    let far = alice.history("0", "?before=1700000000~1000000").await;
+    assert_eq!(
+        (far.0, far.1["error"].clone()),
+        (400, json!("invalid_cursor"))
+    );
+}
