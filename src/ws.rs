@@ -532,13 +532,15 @@ async fn handle_frame(
             }
         }
         ClientEvent::Typing(r) => {
+            let Ok(room) = r.room_id.parse::<RoomId>() else {
+                return send_error(conn, "invalid_room_id", "roomId: not a room id", None);
+            };
+            // Throttled after the id is checked (a malformed frame always gets its error),
+            // before membership is (which may cost a Redis round trip).
             if last_typing.is_some_and(|t| t.elapsed() < TYPING_EVERY) {
                 return;
             }
             *last_typing = Some(Instant::now());
-            let Ok(room) = r.room_id.parse::<RoomId>() else {
-                return send_error(conn, "invalid_room_id", "roomId: not a room id", None);
-            };
             match state.rooms.access(user, &room).await {
                 // Over the user's typing rate (many sockets at once) the signal is dropped:
                 // it is only a hint.

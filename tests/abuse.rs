@@ -258,3 +258,127 @@ async fn a_history_cursor_cannot_ask_redis_to_walk_a_million_entries() {
         (400, json!("invalid_cursor"))
     );
 }
+
+/// A frame that is not a valid client event, of one of many shapes.
+fn hostile_frame(rng: &mut rand::rngs::StdRng) -> tungstenite::Message {
+    use rand::Rng;
+    use serde_json::Value;
+    fn text(rng: &mut rand::rngs::StdRng) -> String {
+        let n = rng.random_range(0..64);
+        (0..n)
+            .map(|_| char::from_u32(rng.random_range(0..0x3000)).unwrap_or('?'))
+            .collect()
+    }
+    let bad_room = |rng: &mut rand::rngs::StdRng| -> Value {
+        let choices = [
+            json!(""),
+            json!("0:0"),
+            json!("x"),
+            json!("1:1"),
+            json!("-1"),
+            json!(" 0"),
+            json!("0 "),
+            json!("99999999999999999999"),
+            json!(1.5),
+            json!(-3),
+            json!(null),
+            json!([]),
+            json!({"id": "0"}),
+            json!(true),
+            json!("\u{202e}0"),
+        ];
+        choices[rng.random_range(0..choices.len())].clone()
+    };
+    let kinds = [
+        "message", "typing", "read", "ack", "ready", "MESSAGE", "", "\u{0}", "typing ",
+    ];
+    match rng.random_range(0..10) {
+        // Not JSON at all.
+        0 => tungstenite::Message::text(format!("{{{}", text(rng))),
+        // Valid JSON that is not an event.
+        1 => tungstenite::Message::text(
+            [json!(1), json!("message"), json!([1, 2]), json!(null), json!({"type": 5})]
+                [rng.random_range(0..5)]
+            .to_string(),
+        ),
+        // Deep nesting.
+        2 => {
+            let depth = rng.random_range(100..3000);
+            tungstenite::Message::text(format!("{}{}", "[".repeat(depth), "]".repeat(depth)))
+        }
+        // Over the frame limit.
+        3 => tungstenite::Message::text(
+            json!({"type": "message", "data": {"roomId": "0", "message": "z".repeat(rng.random_range(16_400..60_000))}})
+                .to_string(),
+        ),
+        // Binary.
+        4 => tungstenite::Message::binary(
+            (0..rng.random_range(0..256)).map(|_| rng.random::<u8>()).collect::<Vec<u8>>(),
+        ),
+        // A known or unknown type with a room id that is not one.
+        5..=7 => tungstenite::Message::text(
+            json!({
+                "type": kinds[rng.random_range(0..kinds.len())],
+                "data": {"roomId": bad_room(rng), "message": text(rng), "date": 1, "clientId": "c"}
+            })
+            .to_string(),
+        ),
+        // Fields of the wrong type or missing.
+        8 => tungstenite::Message::text(
+            json!({"type": "message", "data": {"roomId": "0", "message": [text(rng)]}}).to_string(),
+        ),
+        // A valid room, but no text worth storing or a bad clientId.
+        _ => {
+            let blank = [" ", "\n\t", "", "\u{3000}"][rng.random_range(0..4)];
+            tungstenite::Message::text(
+                json!({"type": "message", "data": {"roomId": "0", "message": blank, "clientId": text(rng)}})
+                    .to_string(),
+            )
+        }
+    }
+}
+
+#[tokio::test]
+async fn thousands_of_hostile_frames_each_get_an_error_and_change_nothing() {
+    use rand::SeedableRng;
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    let mut ws = alice.connect(&app).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let snapshot = |dump: Vec<(String, Vec<u8>)>| {
+        // Heartbeats move on their own.
+        dump.into_iter()
+            .filter(|(k, _)| !k.starts_with("presence"))
+            .collect::<Vec<_>>()
+    };
+    let before = snapshot(redis.dump().await);
+    let seed: u64 = rand::random();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    for _ in 0..30 {
+        let batch: Vec<_> = (0..100).map(|_| hostile_frame(&mut rng)).collect();
+        for frame in batch {
+            ws.ws.send(frame).await.unwrap();
+        }
+        let mut answered = 0;
+        while answered < 100 {
+            let Some(e) = ws.next_within(Duration::from_secs(10)).await else {
+                panic!("seed {seed}: frame {answered} of a batch got no answer");
+            };
+            if e["type"] == "user.connected" {
+                continue; // presence, not an answer
+            }
+            assert_eq!(e["type"], "error", "seed {seed}: {e}");
+            assert!(e["data"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+            answered += 1;
+        }
+    }
+    assert_eq!(
+        snapshot(redis.dump().await),
+        before,
+        "seed {seed}: a hostile frame changed Redis"
+    );
+    assert_eq!(app.http().get("/readyz").await.0, 200);
+    ws.message("0", "still fine", "ok-1").await;
+    assert_eq!(ws.expect("ack").await["message"]["message"], "still fine");
+}
