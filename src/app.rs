@@ -168,6 +168,7 @@ pub struct Application {
     hub: Hub,
     client: redis::Client,
     pubsub_live: Arc<AtomicBool>,
+    session_sweep: Duration,
     embedded: Option<EmbeddedRedis>,
 }
 
@@ -311,6 +312,7 @@ impl Application {
             hub,
             client,
             pubsub_live,
+            session_sweep: Duration::from_secs(config.session_sweep_secs.max(1)),
             embedded,
         })
     }
@@ -353,6 +355,33 @@ impl Application {
                 }
             }
         });
+        // Sockets must not outlive their session: expired or deleted sessions are found
+        // by a periodic check of every session with a socket here.
+        let sweep = {
+            let (hub, auth, stop) = (self.hub.clone(), self.modules.auth.clone(), stop.clone());
+            let every = self.session_sweep;
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = tick.tick() => {
+                            let ids = hub.sessions();
+                            match auth.sessions_alive(&ids).await {
+                                Ok(alive) => {
+                                    for (id, alive) in ids.iter().zip(alive) {
+                                        if !alive {
+                                            hub.close_session(id);
+                                        }
+                                    }
+                                }
+                                Err(e) => tracing::warn!(error = %e, "checking sessions failed"),
+                            }
+                        }
+                    }
+                }
+            })
+        };
         // The multiplexed connection reconnects when a command fails on it: a PING a second
         // finds a broken one (a Redis restart) before a message does.
         let keepalive = self.modules.ctx.multiplexed().ok().map(|mut hot| {
@@ -386,6 +415,7 @@ impl Application {
         }
         stop.cancel();
         let _ = beat.await;
+        let _ = sweep.await;
         if let Some(k) = keepalive {
             let _ = k.await;
         }

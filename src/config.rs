@@ -88,6 +88,11 @@ pub struct Config {
     #[arg(long, env = "WS_QUEUE", default_value_t = 1024)]
     pub ws_queue: usize,
 
+    /// How often open WebSockets are checked against their sessions, in seconds: a socket
+    /// whose session expired or was deleted is closed.
+    #[arg(long, env = "SESSION_SWEEP_SECS", default_value_t = 30)]
+    pub session_sweep_secs: u64,
+
     /// WebSockets one user may hold open on this instance (0: no limit).
     #[arg(long, env = "MAX_SOCKETS_PER_USER", default_value_t = 20)]
     pub max_sockets_per_user: usize,

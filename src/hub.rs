@@ -436,14 +436,25 @@ impl Hub {
         struct Ended {
             session: String,
         }
-        let Ok(e) = serde_json::from_str::<Ended>(data) else {
-            return;
-        };
+        if let Ok(e) = serde_json::from_str::<Ended>(data) {
+            self.close_session(&e.session);
+        }
+    }
+
+    /// Closes this instance's sockets opened with session `id`.
+    pub fn close_session(&self, id: &str) {
         for c in self.inner.reg.read().users.values().flatten() {
-            if *c.session == *e.session {
+            if *c.session == *id {
                 c.close(CloseReason::LoggedOut);
             }
         }
+    }
+
+    /// The sessions the sockets here were opened with, each once.
+    pub fn sessions(&self) -> Vec<String> {
+        let reg = self.inner.reg.read();
+        let set: HashSet<&str> = reg.users.values().flatten().map(|c| &*c.session).collect();
+        set.into_iter().map(str::to_owned).collect()
     }
 
     fn track_membership(&self, kind: &str, data: &str) {

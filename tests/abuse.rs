@@ -382,3 +382,56 @@ async fn thousands_of_hostile_frames_each_get_an_error_and_change_nothing() {
     ws.message("0", "still fine", "ok-1").await;
     assert_eq!(ws.expect("ack").await["message"]["message"], "still fine");
 }
+
+#[tokio::test]
+async fn a_socket_closes_when_its_session_expires_or_is_deleted() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.session_sweep_secs = 1;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let mut alice_ws = alice.connect(&app).await;
+    let mut bob_ws = bob.connect(&app).await;
+    // Alice's session goes as an expiry would take it: the key is gone, no logout event.
+    let sessions: Vec<String> = redis
+        .keys()
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with("session:"))
+        .collect();
+    let mut conn = redis.conn().await;
+    let mut alice_key = None;
+    for k in &sessions {
+        let v: String = chat_core::redis::cmd("GET")
+            .arg(k)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        if v.starts_with(&format!("{}:", alice.id)) {
+            alice_key = Some(k.clone());
+        }
+    }
+    let _: () = chat_core::redis::cmd("DEL")
+        .arg(alice_key.expect("alice's session"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let closed = async {
+        loop {
+            match alice_ws.ws.next().await {
+                Some(Ok(tungstenite::Message::Close(frame))) => {
+                    return frame.map(|f| u16::from(f.code))
+                }
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    };
+    let code = tokio::time::timeout(Duration::from_secs(20), closed)
+        .await
+        .expect("the socket closes");
+    assert_eq!(code, Some(1008), "closed as signed out");
+    bob.say("0", "bob stays").await;
+    while bob_ws.expect("message").await["message"] != "bob stays" {}
+}

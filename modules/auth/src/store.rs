@@ -368,6 +368,22 @@ impl AuthStore {
         }))
     }
 
+    /// Which of these sessions (by [`Session::id`]) still exist: expired or deleted ones
+    /// must not keep their sockets. One pipeline of `EXISTS` per thousand.
+    pub async fn sessions_alive(&self, ids: &[String]) -> Result<Vec<bool>, Failure> {
+        let mut alive = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let mut pipe = redis::pipe();
+            for id in chunk {
+                pipe.cmd("EXISTS").arg(keys::session(id));
+            }
+            let mut conn = self.ctx.redis().await?;
+            let found: Vec<bool> = timed("exists", pipe.query_async(&mut *conn)).await?;
+            alive.extend(found);
+        }
+        Ok(alive)
+    }
+
     /// Ends a session on every instance: it is deleted, and sockets opened with it close.
     pub async fn logout(&self, session: &Session) -> Result<(), Failure> {
         let mut conn = self.ctx.redis().await?;
