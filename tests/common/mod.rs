@@ -20,6 +20,9 @@ pub struct TestRedis {
     child: Option<Child>,
     pub dir: tempfile::TempDir,
     pub socket: PathBuf,
+    /// Every write is on disk (append-only file, fsync always) before Redis answers it, so
+    /// a SIGKILL loses nothing that was acknowledged.
+    durable: bool,
 }
 
 impl TestRedis {
@@ -30,12 +33,33 @@ impl TestRedis {
             child: None,
             dir,
             socket,
+            durable: false,
+        };
+        this.launch().await;
+        this
+    }
+
+    /// A Redis that fsyncs every write to its append-only file: it may be SIGKILLed and
+    /// restarted without losing an acknowledged write.
+    pub async fn start_durable() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = dir.path().join("redis.sock");
+        let mut this = Self {
+            child: None,
+            dir,
+            socket,
+            durable: true,
         };
         this.launch().await;
         this
     }
 
     async fn launch(&mut self) {
+        let (aof, fsync) = if self.durable {
+            ("yes", "always")
+        } else {
+            ("no", "everysec")
+        };
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -43,7 +67,9 @@ impl TestRedis {
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                aof,
+                "--appendfsync",
+                fsync,
                 "--unixsocket",
             ])
             .arg(&self.socket)

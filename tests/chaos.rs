@@ -1,0 +1,181 @@
+//! Faults while messages flow: the pub/sub connection killed, Redis SIGKILLed and
+//! restarted. What was acknowledged must be in history exactly once, in each sender's
+//! order, and presence must come back.
+
+mod common;
+
+use std::{collections::HashMap, time::Duration};
+
+use common::*;
+use serde_json::Value;
+
+const SENDERS: usize = 4;
+const PER_SENDER: usize = 60;
+
+/// Sends `PER_SENDER` messages to General, one at a time, each until acknowledged: on an
+/// error, a silent socket or a closed one it reconnects and sends the same `clientId`
+/// again. Returns the acknowledged messages in order.
+async fn sender(user: User, app: TestApp, k: usize) -> Vec<Value> {
+    let mut acked = Vec::new();
+    let mut ws = connect_patiently(&user, &app).await;
+    for i in 0..PER_SENDER {
+        let (client_id, text) = (format!("s{k}-{i}"), format!("s{k} {i}"));
+        loop {
+            ws.message("0", &text, &client_id).await;
+            match ack_for(&mut ws, &client_id).await {
+                Some(m) => {
+                    acked.push(m);
+                    break;
+                }
+                None => {
+                    eprintln!("sender {k}: no ack for {client_id}; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    ws = connect_patiently(&user, &app).await;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    acked
+}
+
+/// The `ack` for `client_id`, or `None` on an error for it, silence or a closed socket.
+async fn ack_for(ws: &mut Socket, client_id: &str) -> Option<Value> {
+    loop {
+        let e = ws.next_within(Duration::from_secs(5)).await?;
+        if e["data"]["clientId"] == client_id {
+            return (e["type"] == "ack").then(|| e["data"]["message"].clone());
+        }
+    }
+}
+
+/// Opens a socket, retrying while the instance refuses (503 while it resubscribes).
+async fn connect_patiently(user: &User, app: &TestApp) -> Socket {
+    for _ in 0..300 {
+        let mut req =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                format!("ws://127.0.0.1:{}/ws", app.port),
+            )
+            .unwrap();
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", user.token).parse().unwrap(),
+        );
+        if let Ok((ws, _)) = tokio_tungstenite::connect_async(req).await {
+            let mut s = Socket {
+                ws,
+                user: user.name.clone(),
+            };
+            if s.expect_within("ready", Duration::from_secs(5)).await["user"]["id"] == user.id {
+                return s;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} could not reconnect", user.name);
+}
+
+/// Every message of General, oldest first, by paging back with `before`.
+async fn whole_history(user: &User) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut query = "?limit=100".to_owned();
+    loop {
+        let (status, page) = user.history("0", &query).await;
+        assert_eq!(status, 200, "{page}");
+        let mut msgs = page["messages"].as_array().unwrap().clone();
+        msgs.append(&mut all);
+        all = msgs;
+        match page["before"].as_str() {
+            Some(c) => query = format!("?limit=100&before={c}"),
+            None => return all,
+        }
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_messages_survive_a_killed_subscription_and_a_killed_redis() {
+    let mut redis = TestRedis::start_durable().await;
+    let (a, b) = (TestApp::spawn(&redis).await, TestApp::spawn(&redis).await);
+    let mut users = Vec::new();
+    for k in 0..SENDERS {
+        users.push(a.user(&format!("sender{k}")).await);
+    }
+    let reader = a.user("reader").await;
+    let mut tasks = Vec::new();
+    for (k, u) in users.iter().enumerate() {
+        let app = if k % 2 == 0 { &a } else { &b };
+        let app = TestApp::external(app.port);
+        tasks.push(tokio::spawn(sender(u.clone(), app, k)));
+    }
+
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let killed: i64 = chat_core::redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("pubsub")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert!(killed >= 2, "both instances' subscriptions");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    redis.stop().await; // SIGKILL
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    redis.restart().await;
+
+    let mut acked: HashMap<usize, Vec<Value>> = HashMap::new();
+    for (k, t) in tasks.into_iter().enumerate() {
+        acked.insert(
+            k,
+            tokio::time::timeout(Duration::from_secs(120), t)
+                .await
+                .expect("senders finish")
+                .unwrap(),
+        );
+    }
+    a.wait_ready().await;
+    b.wait_ready().await;
+
+    let history = whole_history(&reader.on(&b)).await;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for m in &history {
+        *seen
+            .entry(m["message"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    for (k, msgs) in &acked {
+        assert_eq!(msgs.len(), PER_SENDER);
+        for (i, m) in msgs.iter().enumerate() {
+            let text = format!("s{k} {i}");
+            assert_eq!(m["message"], text.as_str());
+            assert_eq!(
+                seen.get(&text),
+                Some(&1),
+                "'{text}' acknowledged, stored once"
+            );
+            assert!(
+                history.iter().any(|h| h["id"] == m["id"]),
+                "'{text}' is in history as acknowledged"
+            );
+        }
+        let dates: Vec<f64> = msgs.iter().map(|m| m["date"].as_f64().unwrap()).collect();
+        assert!(dates.windows(2).all(|w| w[0] < w[1]), "sender {k}'s order");
+    }
+    assert_eq!(history.len(), SENDERS * PER_SENDER, "nothing else stored");
+
+    // Presence comes back: a socket on each instance shows its user online.
+    let _on_a = reader.connect(&a).await;
+    let watcher = users[1].on(&b);
+    let _on_b = connect_patiently(&users[1], &b).await;
+    assert!(
+        eventually(30, || async {
+            let online = watcher.get("/api/users/online").await.1;
+            let ids: Vec<&str> = online
+                .as_array()
+                .map(|a| a.iter().filter_map(|u| u["id"].as_str()).collect())
+                .unwrap_or_default();
+            ids.contains(&reader.id.as_str()) && ids.contains(&users[1].id.as_str())
+        })
+        .await,
+        "presence is right again"
+    );
+}
