@@ -218,6 +218,11 @@ impl Application {
             .ensure_general()
             .await
             .map_err(|e| anyhow::anyhow!("naming General: {e}"))?;
+        modules
+            .auth
+            .claim_folded_names()
+            .await
+            .map_err(|e| anyhow::anyhow!("claiming usernames ignoring case: {e}"))?;
         if config.demo_data {
             crate::demo::ensure(
                 &modules.ctx,

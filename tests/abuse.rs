@@ -435,3 +435,53 @@ async fn a_socket_closes_when_its_session_expires_or_is_deleted() {
     bob.say("0", "bob stays").await;
     while bob_ws.expect("message").await["message"] != "bob stays" {}
 }
+
+#[tokio::test]
+async fn names_cannot_pose_as_others() {
+    let redis = TestRedis::start().await;
+    // An account written before name claims existed (or by the seed's server).
+    let _: () = chat_core::redis::cmd("SET")
+        .arg("username:Mary")
+        .arg("user:900")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(&redis).await;
+    let http = app.http();
+    let joe = app.user("Joe").await;
+    for taken in ["joe", "JOE", "mary"] {
+        let r = http
+            .post(
+                "/api/auth/register",
+                json!({"username": taken, "password": "password123"}),
+            )
+            .await;
+        assert_eq!(
+            (r.0, r.1["error"].clone()),
+            (409, json!("username_taken")),
+            "{taken}"
+        );
+    }
+    assert!(!redis.keys().await.iter().any(|k| k == "username:joe"));
+    for name in ["general", " GENERAL "] {
+        let r = joe.post("/api/rooms", json!({"name": name})).await;
+        assert_eq!(r.0, 409, "{name}: {}", r.1);
+    }
+    for name in [
+        "adm\u{202e}nimda",
+        "a\u{200b}b",
+        "\u{2066}x\u{2069}",
+        "\u{feff}ops",
+    ] {
+        let r = joe.post("/api/rooms", json!({"name": name})).await;
+        assert_eq!(
+            (r.0, r.1["error"].clone()),
+            (400, json!("invalid_name")),
+            "{name:?}"
+        );
+    }
+    assert_eq!(
+        joe.post("/api/rooms", json!({"name": "Café ☕"})).await.0,
+        201
+    );
+}

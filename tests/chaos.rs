@@ -7,6 +7,7 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::*;
+use futures_util::StreamExt;
 use serde_json::Value;
 
 const SENDERS: usize = 4;
@@ -178,4 +179,47 @@ async fn acknowledged_messages_survive_a_killed_subscription_and_a_killed_redis(
         .await,
         "presence is right again"
     );
+}
+
+#[tokio::test]
+async fn a_subscription_that_stops_delivering_is_noticed_and_sockets_resync() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    let mut ws = alice.connect(&app).await;
+    // Writes (PUBLISH among them) wait while Redis is paused: nothing reaches the
+    // subscription, and nothing fails, as on a half-open connection.
+    let _: () = chat_core::redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(30_000)
+        .arg("WRITE")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    let closed = async {
+        loop {
+            match ws.ws.next().await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(f))) => {
+                    return f.map(|f| u16::from(f.code))
+                }
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    };
+    let code = tokio::time::timeout(Duration::from_secs(25), closed).await;
+    let _: () = chat_core::redis::cmd("CLIENT")
+        .arg("UNPAUSE")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(
+        code.expect("the socket is closed within seconds"),
+        Some(1013),
+        "closed to reconnect and catch up"
+    );
+    app.wait_ready().await;
+    let mut again = alice.connect(&app).await;
+    alice.say("0", "back").await;
+    assert_eq!(again.expect("message").await["message"], "back");
 }

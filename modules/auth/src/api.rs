@@ -193,8 +193,9 @@ fn client_addr(req: &Request, trust_proxy: bool) -> String {
 impl AuthApi {
     /// Create an account
     ///
-    /// Usernames are 1–32 letters, digits, `.`, `_` or `-` (case-sensitive); passwords are
-    /// 8–128 characters. The new user is a member of General.
+    /// Usernames are 1–32 letters, digits, `.`, `_` or `-`, unique ignoring case (`joe` is
+    /// taken when `Joe` exists; sign-in is case-sensitive); passwords are 8–128 characters.
+    /// The new user is a member of General.
     #[oai(path = "/register", method = "post", operation_id = "register")]
     async fn register(&self, body: Json<Credentials>) -> poem::Result<RegisterResponse> {
         let name = match Username::parse(body.username.as_deref().unwrap_or_default()) {

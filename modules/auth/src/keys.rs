@@ -10,6 +10,12 @@ pub fn username(name: &str) -> String {
     format!("username:{name}")
 }
 
+/// `username_lower:{lowercase name}` → the name that holds it: keeps `Joe` and `joe` from
+/// both existing (they would pass for one another).
+pub fn username_lower(name: &str) -> String {
+    format!("username_lower:{}", name.to_ascii_lowercase())
+}
+
 /// `user:{id}`: hash with `username` and `password`.
 pub fn user(id: UserId) -> String {
     format!("user:{id}")

@@ -86,14 +86,15 @@ impl AuthStore {
         password: &Password,
     ) -> Result<Option<NewUser>, Failure> {
         let mut conn = self.ctx.redis().await?;
-        let taken: bool = timed(
+        let taken: u32 = timed(
             "exists",
             redis::cmd("EXISTS")
                 .arg(keys::username(name.as_str()))
+                .arg(keys::username_lower(name.as_str()))
                 .query_async(&mut *conn),
         )
         .await?;
-        if taken {
+        if taken > 0 {
             return Ok(None);
         }
         drop(conn);
@@ -113,6 +114,22 @@ impl AuthStore {
         )
         .await?;
         let id = UserId(id);
+        // The name ignoring case first: `joe` is taken when `Joe` exists.
+        let (folded, holder): (Option<String>, String) = timed(
+            "set",
+            redis::pipe()
+                .cmd("SET")
+                .arg(keys::username_lower(name))
+                .arg(name)
+                .arg("NX")
+                .cmd("GET")
+                .arg(keys::username_lower(name))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        if holder != name {
+            return Ok(None);
+        }
         let claimed: Option<String> = timed(
             "set",
             redis::cmd("SET")
@@ -123,6 +140,12 @@ impl AuthStore {
         )
         .await?;
         if claimed.is_none() {
+            if folded.is_some() {
+                let _: Result<i64, _> = redis::cmd("DEL")
+                    .arg(keys::username_lower(name))
+                    .query_async(&mut *conn)
+                    .await;
+            }
             return Ok(None);
         }
         let written: Result<(), Failure> = timed(
@@ -140,6 +163,7 @@ impl AuthStore {
             // Free the name again: a claimed name without an account could never log in.
             let _: Result<i64, _> = redis::cmd("DEL")
                 .arg(keys::username(name))
+                .arg(keys::username_lower(name))
                 .query_async(&mut *conn)
                 .await;
             return Err(e);
@@ -153,6 +177,42 @@ impl AuthStore {
             id,
             username: name.to_owned(),
         }))
+    }
+
+    /// Claims the case-folded name of every account that lacks one (accounts written before
+    /// the claims existed, or by the seed's server), at start. One `SCAN` pass.
+    pub async fn claim_folded_names(&self) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, found): (u64, Vec<String>) = timed(
+                "scan",
+                redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(keys::username("*"))
+                    .arg("COUNT")
+                    .arg(1000)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            if !found.is_empty() {
+                let mut pipe = redis::pipe();
+                for key in &found {
+                    let name = key.strip_prefix(&keys::username("")).unwrap_or(key);
+                    pipe.cmd("SET")
+                        .arg(keys::username_lower(name))
+                        .arg(name)
+                        .arg("NX")
+                        .ignore();
+                }
+                let _: () = timed("set", pipe.query_async(&mut *conn)).await?;
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
     }
 
     /// How many user ids were handed out (`total_users`).

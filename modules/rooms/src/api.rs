@@ -113,6 +113,15 @@ pub enum RoomResponse {
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
+/// Characters that change how a name displays without being seen: text-direction
+/// overrides and isolates, zero-width characters, the soft hyphen. A name holding them can
+/// pose as another one.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// The 429 answer for an action over the caller's rate.
 fn too_many(what: &str, wait: std::time::Duration) -> RoomResponse {
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -323,10 +332,10 @@ impl RoomsApi {
     async fn create(&self, auth: SessionAuth, body: Json<NewRoom>) -> poem::Result<RoomResponse> {
         let name = body.name.as_deref().unwrap_or_default().trim();
         let len = name.chars().count();
-        if len == 0 || len > MAX_ROOM_NAME || name.chars().any(char::is_control) {
+        if len == 0 || len > MAX_ROOM_NAME || name.chars().any(|c| c.is_control() || invisible(c)) {
             return Ok(RoomResponse::BadRequest(Json(ErrorBody::new(
                 "invalid_name",
-                "name: 1 to 64 characters, no control characters",
+                "name: 1 to 64 characters, no control, invisible or text-direction characters",
             ))));
         }
         if let Err(wait) = self

@@ -73,15 +73,24 @@ impl RoomsStore {
         .await
     }
 
-    /// Names room `0` "General" (the seed's server reads `room:0:name` too).
+    /// Names room `0` "General" (the seed's server reads `room:0:name` too), and keeps the
+    /// name from named rooms.
     pub async fn ensure_general(&self) -> Result<(), Failure> {
+        let general = RoomId::general();
         let mut conn = self.ctx.redis().await?;
-        let _: Option<String> = timed(
+        let _: () = timed(
             "set",
-            redis::cmd("SET")
-                .arg(keys::room_name(&RoomId::general()))
+            redis::pipe()
+                .cmd("SET")
+                .arg(keys::room_name(&general))
                 .arg("General")
                 .arg("NX")
+                .ignore()
+                .cmd("SET")
+                .arg(keys::name_claim("general"))
+                .arg(general.as_str())
+                .arg("NX")
+                .ignore()
                 .query_async(&mut *conn),
         )
         .await?;
