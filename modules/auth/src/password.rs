@@ -60,7 +60,8 @@ static WORKERS: LazyLock<Workers> = LazyLock::new(|| {
 });
 
 /// Hashes waiting or running; past [`MAX_QUEUED`] a request is refused instead of queued,
-/// so a flood of logins cannot hold every later one for minutes.
+/// so a flood of logins cannot hold every later one for minutes. A slot belongs to the job,
+/// not to the request: a client that hangs up does not free it while its hash is queued.
 static QUEUED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 const MAX_QUEUED: usize = 64;
 
@@ -80,11 +81,16 @@ async fn on_worker<T: Send + 'static>(
         QUEUED.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         return Err(Failure::Busy);
     }
-    let _slot = Slot;
+    let slot = Slot;
     let (tx, rx) = tokio::sync::oneshot::channel();
     WORKERS
         .jobs
         .send(Box::new(move || {
+            let _slot = slot;
+            // The requester hung up while this waited: nobody reads the answer.
+            if tx.is_closed() {
+                return;
+            }
             let _ = tx.send(f());
         }))
         .map_err(|_| Failure::internal("password workers stopped"))?;
@@ -135,4 +141,33 @@ pub fn warm_up() {
     let _ = WORKERS.jobs.send(Box::new(|| {
         LazyLock::force(&DUMMY);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn requests_that_hang_up_keep_their_queue_slot_until_their_job_is_skipped() {
+        // Each request is polled once (its job is queued) and dropped, as a client that
+        // disconnects at once. Dropping must not free the slot: the queue stays bounded.
+        let mut queued = 0;
+        for i in 0..(MAX_QUEUED * 3) {
+            match hash(format!("password {i}")).now_or_never() {
+                None => queued += 1,
+                Some(Err(Failure::Busy)) => {}
+                Some(other) => panic!("unexpected: {:?}", other.map(|_| ())),
+            }
+        }
+        assert!(queued <= MAX_QUEUED, "{queued} jobs queued past the bound");
+        assert!(queued > 0);
+        // The abandoned jobs are skipped, not hashed: the queue empties quickly.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while QUEUED.load(Ordering::SeqCst) > 0 {
+            assert!(std::time::Instant::now() < deadline, "the queue never emptied");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
