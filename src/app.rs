@@ -17,7 +17,7 @@ use mobc_redis::RedisConnectionManager;
 use poem::{
     endpoint::StaticFilesEndpoint,
     get,
-    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    listener::{Acceptor, Listener, TcpListener},
     EndpointExt, Route, Server,
 };
 use poem_openapi::OpenApiService;
@@ -28,6 +28,7 @@ use crate::{
     embedded::EmbeddedRedis,
     http::{self, Health, Observe},
     hub::{CloseReason, Hub},
+    net::Accept,
     pubsub,
     ws::{ws_handler, WsState},
 };
@@ -110,42 +111,6 @@ fn server_id(config: &Config) -> String {
         })
 }
 
-/// Accepts TCP connections with Nagle's algorithm off: chat frames are small, and with it
-/// on a frame written while an earlier one is unacknowledged waits for the peer's delayed
-/// ACK (up to 40 ms on Linux). `TCP_USER_TIMEOUT` bounds how long data may stay
-/// unacknowledged: a dead peer is dropped by the kernel in seconds, not hours.
-struct NoDelay(TcpAcceptor);
-
-/// How long sent data may stay unacknowledged before the kernel drops the connection.
-const TCP_USER_TIMEOUT: Duration = Duration::from_secs(30);
-
-impl Acceptor for NoDelay {
-    type Io = tokio::net::TcpStream;
-
-    fn local_addr(&self) -> Vec<poem::web::LocalAddr> {
-        self.0.local_addr()
-    }
-
-    async fn accept(
-        &mut self,
-    ) -> std::io::Result<(
-        Self::Io,
-        poem::web::LocalAddr,
-        poem::web::RemoteAddr,
-        poem::http::uri::Scheme,
-    )> {
-        let (io, local, remote, scheme) = self.0.accept().await?;
-        if let Err(e) = io.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY");
-        }
-        #[cfg(target_os = "linux")]
-        if let Err(e) = socket2::SockRef::from(&io).set_tcp_user_timeout(Some(TCP_USER_TIMEOUT)) {
-            tracing::debug!(error = %e, "TCP_USER_TIMEOUT");
-        }
-        Ok((io, local, remote, scheme))
-    }
-}
-
 /// The OpenAPI document, exactly as the server serves it at `/openapi.json`.
 pub fn openapi_json() -> String {
     let client = redis::Client::open("redis://127.0.0.1:1").expect("a well-formed URL");
@@ -161,7 +126,7 @@ pub fn openapi_json() -> String {
 
 /// A built server: bound to its port, Redis connected, ready to run.
 pub struct Application {
-    acceptor: NoDelay,
+    acceptor: Accept,
     port: u16,
     app: poem::endpoint::BoxEndpoint<'static>,
     modules: Modules,
@@ -169,6 +134,7 @@ pub struct Application {
     client: redis::Client,
     pubsub_live: Arc<AtomicBool>,
     session_sweep: Duration,
+    http_idle_timeout: Duration,
     embedded: Option<EmbeddedRedis>,
 }
 
@@ -292,12 +258,13 @@ impl Application {
             })
             .boxed();
 
-        let acceptor = NoDelay(
-            TcpListener::bind(format!("{}:{}", config.host, config.port))
+        let acceptor = Accept {
+            inner: TcpListener::bind(format!("{}:{}", config.host, config.port))
                 .into_acceptor()
                 .await
                 .with_context(|| format!("listening on {}:{}", config.host, config.port))?,
-        );
+            header_timeout: Duration::from_secs(config.header_timeout_secs.max(1)),
+        };
         let port = acceptor
             .local_addr()
             .first()
@@ -318,6 +285,7 @@ impl Application {
             client,
             pubsub_live,
             session_sweep: Duration::from_secs(config.session_sweep_secs.max(1)),
+            http_idle_timeout: Duration::from_secs(config.http_idle_timeout_secs.max(1)),
             embedded,
         })
     }
@@ -410,6 +378,7 @@ impl Application {
             hub.close_all(CloseReason::Shutdown);
         };
         let served = Server::new_with_acceptor(self.acceptor)
+            .idle_timeout(self.http_idle_timeout)
             .run_with_graceful_shutdown(self.app, signal, Some(Duration::from_secs(10)))
             .await;
         for _ in 0..50 {

@@ -88,6 +88,14 @@ pub struct Config {
     #[arg(long, env = "WS_QUEUE", default_value_t = 1024)]
     pub ws_queue: usize,
 
+    /// Seconds a new connection has to send its first request's headers.
+    #[arg(long, env = "HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds an HTTP connection may stay without traffic before it is closed.
+    #[arg(long, env = "HTTP_IDLE_TIMEOUT_SECS", default_value_t = 120)]
+    pub http_idle_timeout_secs: u64,
+
     /// How often open WebSockets are checked against their sessions, in seconds: a socket
     /// whose session expired or was deleted is closed.
     #[arg(long, env = "SESSION_SWEEP_SECS", default_value_t = 30)]

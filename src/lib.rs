@@ -11,6 +11,7 @@ mod demo;
 pub mod embedded;
 pub mod http;
 pub mod hub;
+pub mod net;
 pub mod pubsub;
 pub mod telemetry;
 pub mod ws;

@@ -485,3 +485,36 @@ async fn names_cannot_pose_as_others() {
         201
     );
 }
+
+#[tokio::test]
+async fn a_client_that_trickles_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.header_timeout_secs = 2;
+    let app = TestApp::spawn_with(config).await;
+    let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    let trickle = async {
+        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+            .iter()
+            .cycle()
+        {
+            if slow.write_all(&[*b]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_secs(15), trickle)
+            .await
+            .is_ok(),
+        "the server kept reading a request that never ends"
+    );
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+    // A well-behaved client on a fresh connection is served.
+    assert_eq!(app.http().get("/healthz").await.0, 200);
+}

@@ -166,7 +166,10 @@ mod tests {
         // The abandoned jobs are skipped, not hashed: the queue empties quickly.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while QUEUED.load(Ordering::SeqCst) > 0 {
-            assert!(std::time::Instant::now() < deadline, "the queue never emptied");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the queue never emptied"
+            );
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
     }
