@@ -4,7 +4,7 @@ mod common;
 
 use chat_core::redis;
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 #[tokio::test]
@@ -286,52 +286,131 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() {
     );
 }
 
+/// A login from `addr` (the app trusts `X-Forwarded-For` in these tests).
+async fn login_from(
+    app: &TestApp,
+    addr: &str,
+    name: &str,
+    password: &str,
+) -> (u16, Option<u64>, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", app.base))
+        .header("x-forwarded-for", addr)
+        .json(&json!({"username": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    (
+        r.status().as_u16(),
+        retry,
+        r.json().await.unwrap_or(Value::Null),
+    )
+}
+
 #[tokio::test]
-async fn repeated_failures_are_refused_with_429_for_a_while() {
+async fn guessing_is_throttled_per_name_and_address_without_locking_the_owner_out() {
     let redis = TestRedis::start().await;
     let mut config = config_for(&redis);
     config.login_max_failures = 3;
     config.login_window_secs = 60;
+    config.trust_proxy = true;
     let app = TestApp::spawn_with(config).await;
     app.user("hank").await;
-    let http = app.http();
+    app.user("ida").await;
+    let attacker = "203.0.113.7";
     for _ in 0..3 {
-        let r = http
-            .post(
-                "/api/auth/login",
-                json!({"username": "hank", "password": "wrong-password"}),
-            )
-            .await;
-        assert_eq!(r.0, 401);
+        assert_eq!(
+            login_from(&app, attacker, "hank", "wrong-password").await.0,
+            401
+        );
     }
-    let r = http
-        .post(
-            "/api/auth/login",
-            json!({"username": "hank", "password": "password123"}),
-        )
-        .await;
-    assert_eq!(r.0, 429, "even the right password waits: {}", r.1);
-    assert_eq!(r.1["error"], "too_many_attempts");
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/auth/login", app.base))
-        .json(&json!({"username": "hank", "password": "password123"}))
-        .send()
-        .await
-        .unwrap();
-    let retry: u64 = resp.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(retry > 0 && retry <= 60);
-    // The same address is throttled for other names too.
-    let other = http
-        .post(
-            "/api/auth/login",
-            json!({"username": "someone", "password": "whatever1"}),
-        )
-        .await;
-    assert_eq!(other.0, 429);
+    let (status, retry, body) = login_from(&app, attacker, "hank", "password123").await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (429, json!("too_many_attempts"))
+    );
+    assert!(retry.is_some_and(|r| r > 0 && r <= 60));
+    // The attacker's address is not locked for everyone: another name is checked.
+    assert_eq!(
+        login_from(&app, attacker, "ida", "password123").await.0,
+        200
+    );
+    // Hank, from his own address, gets in although his name is under attack.
+    assert_eq!(
+        login_from(&app, "198.51.100.2", "hank", "password123")
+            .await
+            .0,
+        200
+    );
+
+    // More failures for hank from other addresses: each one that failed before now
+    // waits a growing delay, while a fresh address is still let through.
+    for i in 0..3 {
+        let addr = format!("192.0.2.{i}");
+        assert_eq!(
+            login_from(&app, &addr, "hank", "wrong-password").await.0,
+            401
+        );
+    }
+    let (status, retry, _) = login_from(&app, "192.0.2.0", "hank", "wrong-password").await;
+    assert_eq!(status, 429, "an address that failed on hank waits");
+    assert!(retry.is_some_and(|r| r >= 1));
+    assert_eq!(
+        login_from(&app, "198.51.100.9", "hank", "password123")
+            .await
+            .0,
+        200
+    );
+
+    // IPv6 counts by /64: two addresses of one subscriber share their attempts.
+    for a in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"] {
+        assert_eq!(login_from(&app, a, "ida", "wrong-password").await.0, 401);
+    }
+    assert_eq!(
+        login_from(&app, "2001:db8:1:2::9", "ida", "password123")
+            .await
+            .0,
+        429
+    );
+    assert_eq!(
+        login_from(&app, "2001:db8:1:3::9", "ida", "password123")
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn one_address_cannot_make_the_server_hash_for_endless_names() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.login_max_failures = 2;
+    config.trust_proxy = true;
+    let app = TestApp::spawn_with(config).await;
+    app.user("kim").await;
+    let sprayer = "203.0.113.50";
+    let mut refused = 0;
+    for i in 0..25 {
+        if login_from(&app, sprayer, &format!("nobody{i}"), "whatever1")
+            .await
+            .0
+            == 429
+        {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 5, "ten times the per-name limit, then refused");
+    // Someone else behind another address is unaffected.
+    assert_eq!(
+        login_from(&app, "203.0.113.51", "kim", "password123")
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test]

@@ -173,19 +173,37 @@ impl AuthApi {
 }
 
 fn client_addr(req: &Request, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-        {
-            return first.trim().to_owned();
-        }
+    let forwarded = trust_proxy
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+        })
+        .flatten();
+    let ip: Option<std::net::IpAddr> = match forwarded {
+        Some(f) => f.parse().ok(),
+        None => req.remote_addr().as_socket_addr().map(|a| a.ip()),
+    };
+    match ip {
+        Some(ip) => address_group(ip),
+        None => forwarded.unwrap_or("local").to_owned(),
     }
-    match req.remote_addr().as_socket_addr() {
-        Some(a) => a.ip().to_string(),
-        None => "local".to_owned(),
+}
+
+/// The unit login throttling counts by: an IPv4 address, or an IPv6 /64 (one subscriber
+/// usually holds a whole /64, and could otherwise take a fresh address per guess).
+fn address_group(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -228,8 +246,10 @@ impl AuthApi {
 
     /// Sign in
     ///
-    /// Returns the session token and sets the `sid` cookie. Repeated failures for one
-    /// username or from one address are refused with 429 for a while.
+    /// Returns the session token and sets the `sid` cookie. Too many attempts for one
+    /// username from one address (or too many from one address) are refused with 429 for a
+    /// while; an address that keeps failing on a username under attack waits longer and
+    /// longer, while the user's own address is not held back.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(&self, req: &Request, body: Json<Credentials>) -> poem::Result<LoginResponse> {
         let (username, password) = (

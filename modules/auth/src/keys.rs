@@ -26,12 +26,22 @@ pub fn session(token_hash: &str) -> String {
     format!("session:{token_hash}")
 }
 
-/// Failed logins for one username within the window.
+/// Failed logins for one username, from anywhere, within the window.
 pub fn failures_by_name(name: &str) -> String {
     format!("login_failures:name:{name}")
 }
 
-/// Failed logins from one client address within the window.
+/// Login attempts from one client address (an IPv6 /64), any name, within the window.
 pub fn failures_by_addr(addr: &str) -> String {
     format!("login_failures:addr:{addr}")
+}
+
+/// Login attempts for one username from one client address within the window.
+pub fn failures_by_pair(name: &str, addr: &str) -> String {
+    format!("login_failures:pair:{name}:{addr}")
+}
+
+/// Present while a username under attack makes already-failing addresses wait.
+pub fn login_delay(name: &str) -> String {
+    format!("login_delay:{name}")
 }

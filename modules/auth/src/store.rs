@@ -259,7 +259,17 @@ impl AuthStore {
         timed("hget", pipe.query_async(&mut *conn)).await
     }
 
-    /// Checks a password, with throttling by username and by client address.
+    /// Checks a password, with throttling that a stranger cannot turn against a user:
+    ///
+    /// - per (username, address): `max` attempts per window, counted before the password
+    ///   is checked (parallel guesses cannot slip under it); a success clears it. This is
+    ///   the limit an attacker at one address meets.
+    /// - per address, any username: ten times `max` attempts, counted before hashing, so
+    ///   one address cannot make the server hash for a thousand names; successes do not
+    ///   count, so people sharing an address (NAT) are not held back by it.
+    /// - per username, from anywhere: past `max` failures, an address that has already
+    ///   failed on that name waits a growing delay (2, 4, … up to 60 s) between attempts.
+    ///   An address that has not failed on it (the user's own) is not delayed: no lockout.
     pub async fn login(
         &self,
         name: &str,
@@ -267,50 +277,66 @@ impl AuthStore {
         addr: &str,
     ) -> Result<LoginOutcome, Failure> {
         let settings = self.ctx.settings();
-        let (by_name, by_addr) = (keys::failures_by_name(name), keys::failures_by_addr(addr));
+        let (by_pair, by_addr, by_name, delay) = (
+            keys::failures_by_pair(name, addr),
+            keys::failures_by_addr(addr),
+            keys::failures_by_name(name),
+            keys::login_delay(name),
+        );
         let mut conn = self.ctx.redis().await?;
         let max = settings.login_max_failures;
         let window = settings.login_window.as_secs();
-        // Count the attempt on the name before checking the password, so that parallel
-        // guesses at one account cannot all slip under the limit (a success clears it).
-        // The address counts failures only: many people may sign in from one address.
-        let (n_name, ttl_name, n_addr, ttl_addr): (u32, i64, Option<u32>, i64) = timed(
+        let (n_pair, ttl_pair, n_addr, ttl_addr, ttl_delay): (u32, i64, u32, i64, i64) = timed(
             "incr",
             redis::pipe()
                 .cmd("INCR")
-                .arg(&by_name)
+                .arg(&by_pair)
+                .cmd("EXPIRE")
+                .arg(&by_pair)
+                .arg(window)
+                .arg("NX")
+                .ignore()
                 .cmd("TTL")
-                .arg(&by_name)
-                .cmd("GET")
+                .arg(&by_pair)
+                .cmd("INCR")
                 .arg(&by_addr)
+                .cmd("EXPIRE")
+                .arg(&by_addr)
+                .arg(window)
+                .arg("NX")
+                .ignore()
                 .cmd("TTL")
                 .arg(&by_addr)
+                .cmd("PTTL")
+                .arg(&delay)
                 .query_async(&mut *conn),
         )
         .await?;
-        if ttl_name < 0 {
+        let refusal = if n_pair > max {
+            Some(ttl_pair)
+        } else if n_addr > max.saturating_mul(10) {
+            Some(ttl_addr)
+        } else if n_pair > 1 && ttl_delay > 0 {
+            Some((ttl_delay + 999) / 1000)
+        } else {
+            None
+        };
+        if let Some(wait) = refusal {
+            // A refused attempt is not an attempt: it must not extend the wait.
             let _: () = timed(
-                "expire",
-                redis::cmd("EXPIRE")
-                    .arg(&by_name)
-                    .arg(window)
+                "decr",
+                redis::pipe()
+                    .cmd("DECR")
+                    .arg(&by_pair)
+                    .ignore()
+                    .cmd("DECR")
+                    .arg(&by_addr)
+                    .ignore()
                     .query_async(&mut *conn),
             )
             .await?;
-        }
-        if n_name > max || n_addr.unwrap_or(0) >= max {
-            let _: () = timed(
-                "decr",
-                redis::cmd("DECR").arg(&by_name).query_async(&mut *conn),
-            )
-            .await?;
-            let wait = [ttl_name, ttl_addr]
-                .into_iter()
-                .map(|t| if t < 0 { window as i64 } else { t })
-                .max()
-                .unwrap_or(1);
             return Ok(LoginOutcome::Limited(Duration::from_secs(
-                wait.max(1) as u64
+                if wait < 0 { window } else { wait as u64 }.max(1),
             )));
         }
         let id: Option<String> = timed(
@@ -354,7 +380,14 @@ impl AuthStore {
                 }
                 let _: () = timed(
                     "del",
-                    redis::cmd("DEL").arg(&by_name).query_async(&mut *conn),
+                    redis::pipe()
+                        .cmd("DEL")
+                        .arg(&by_pair)
+                        .ignore()
+                        .cmd("DECR")
+                        .arg(&by_addr)
+                        .ignore()
+                        .query_async(&mut *conn),
                 )
                 .await?;
                 let token = new_token();
@@ -379,18 +412,29 @@ impl AuthStore {
                 ))
             }
             _ => {
-                // The attempt on the name stays counted; the address gets its failure.
-                let n: u32 = timed(
+                // The name's failures from anywhere; past the limit, addresses that keep
+                // failing on it wait longer and longer.
+                let (n, _): (u32, i64) = timed(
                     "incr",
-                    redis::cmd("INCR").arg(&by_addr).query_async(&mut *conn),
+                    redis::pipe()
+                        .cmd("INCR")
+                        .arg(&by_name)
+                        .cmd("EXPIRE")
+                        .arg(&by_name)
+                        .arg(window)
+                        .arg("NX")
+                        .query_async(&mut *conn),
                 )
                 .await?;
-                if n == 1 {
+                if n >= max {
+                    let secs = 2u64.saturating_pow((n - max + 1).min(6)).min(60);
                     let _: () = timed(
-                        "expire",
-                        redis::cmd("EXPIRE")
-                            .arg(&by_addr)
-                            .arg(window)
+                        "set",
+                        redis::cmd("SET")
+                            .arg(&delay)
+                            .arg(n)
+                            .arg("EX")
+                            .arg(secs)
                             .query_async(&mut *conn),
                     )
                     .await?;
