@@ -314,6 +314,7 @@ impl Application {
             stop.clone(),
         ));
         let presence = self.modules.presence.clone();
+        let beat_hub = self.hub.clone();
         let beat_stop = stop.clone();
         let beat = tokio::spawn(async move {
             let mut tick = tokio::time::interval(HEARTBEAT);
@@ -321,7 +322,7 @@ impl Application {
                 tokio::select! {
                     _ = beat_stop.cancelled() => break,
                     _ = tick.tick() => {
-                        if let Err(e) = presence.heartbeat().await {
+                        if let Err(e) = presence.heartbeat(&beat_hub.local_users()).await {
                             tracing::warn!(error = %e, "presence heartbeat failed");
                         }
                     }

@@ -327,6 +327,17 @@ impl Hub {
         }
     }
 
+    /// Every user with connections here, and how many.
+    pub fn local_users(&self) -> Vec<(UserId, usize)> {
+        self.inner
+            .reg
+            .read()
+            .users
+            .iter()
+            .map(|(u, l)| (*u, l.len()))
+            .collect()
+    }
+
     /// Connections `user` has open here.
     pub fn connections_of(&self, user: UserId) -> usize {
         self.inner.reg.read().users.get(&user).map_or(0, Vec::len)

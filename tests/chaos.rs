@@ -223,3 +223,77 @@ async fn a_subscription_that_stops_delivering_is_noticed_and_sockets_resync() {
     alice.say("0", "back").await;
     assert_eq!(again.expect("message").await["message"], "back");
 }
+
+#[tokio::test]
+async fn an_instance_cleared_by_a_peer_restores_its_users_and_heartbeats_use_redis_time() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    let _ws = alice.connect(&app).await;
+    let mut conn = redis.conn().await;
+    let online = |conn: &chat_core::redis::aio::MultiplexedConnection| {
+        let mut conn = conn.clone();
+        async move {
+            chat_core::redis::cmd("SMEMBERS")
+                .arg("online_users")
+                .query_async::<Vec<String>>(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(eventually(10, || async { online(&conn).await.contains(&alice.id) }).await);
+    // Its heartbeat is scored by Redis's clock.
+    let score: f64 = chat_core::redis::cmd("ZSCORE")
+        .arg("presence_servers")
+        .arg(&app.server_id)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let (secs, _): (u64, u64) = chat_core::redis::cmd("TIME")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!((secs as f64 * 1000.0 - score).abs() < 15_000.0);
+    // A peer whose clock ran ahead took this instance for dead and cleared it.
+    let _: () = chat_core::redis::pipe()
+        .cmd("ZREM")
+        .arg("presence_servers")
+        .arg(&app.server_id)
+        .ignore()
+        .cmd("DEL")
+        .arg(format!("user:{}:connections", alice.id))
+        .arg(format!("server:{}:users", app.server_id))
+        .ignore()
+        .cmd("SREM")
+        .arg("online_users")
+        .arg(&alice.id)
+        .ignore()
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        eventually(20, || async { online(&conn).await.contains(&alice.id) }).await,
+        "the instance put its user back"
+    );
+    let count: Option<u64> = chat_core::redis::cmd("HGET")
+        .arg(format!("user:{}:connections", alice.id))
+        .arg(&app.server_id)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(count, Some(1));
+}
+
+#[tokio::test]
+async fn a_second_process_cannot_take_a_live_instances_server_id() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.server_id = Some("twin".into());
+    let _first = TestApp::spawn_with(config.clone()).await;
+    let second = redis_chat::Application::build(config).await;
+    let err = second
+        .err()
+        .expect("the second start is refused")
+        .to_string();
+    assert!(err.contains("in use"), "{err}");
+}

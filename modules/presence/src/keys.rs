@@ -17,3 +17,9 @@ pub fn connections(user: UserId) -> String {
 pub fn server_users(server_id: &str) -> String {
     format!("server:{server_id}:users")
 }
+
+/// `server:{id}:instance`: a random token of the process running as that server id, with a
+/// TTL its heartbeats renew, so a second process cannot start under a live one's id.
+pub fn server_instance(server_id: &str) -> String {
+    format!("server:{server_id}:instance")
+}

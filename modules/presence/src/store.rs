@@ -1,7 +1,7 @@
 //! Presence in Redis: connection counts per user and server, the `online_users` set, and
 //! the heartbeat that lets survivors clean up after a dead instance.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use chat_auth::AuthStore;
 use chat_core::{context::timed, metrics, protocol::UserView, redis, Ctx, Failure, UserId};
@@ -31,13 +31,19 @@ pub struct PresenceStore {
     ctx: Ctx,
     auth: AuthStore,
     adjust: redis::Script,
+    /// This process's token in `server:{id}:instance`.
+    instance: std::sync::Arc<str>,
+    /// Whether this process has heartbeated: only then does a missing entry in
+    /// `presence_servers` mean a peer cleared it.
+    beating: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+/// Redis's clock, in ms: every instance scores heartbeats by the same clock, so one whose
+/// own clock runs ahead cannot make its peers look dead.
+async fn redis_now_ms(conn: &mut chat_core::RedisConn) -> Result<u64, Failure> {
+    let (secs, micros): (u64, u64) =
+        timed("time", redis::cmd("TIME").query_async(&mut **conn)).await?;
+    Ok(secs * 1000 + micros / 1000)
 }
 
 impl PresenceStore {
@@ -46,6 +52,15 @@ impl PresenceStore {
             ctx,
             auth,
             adjust: redis::Script::new(ADJUST),
+            instance: {
+                let bytes: [u8; 8] = rand::random();
+                bytes
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+                    .into()
+            },
+            beating: Default::default(),
         }
     }
 
@@ -156,20 +171,42 @@ impl PresenceStore {
     }
 
     /// Records this instance as alive and clears the users of instances that are not.
-    /// Runs every [`HEARTBEAT`].
-    pub async fn heartbeat(&self) -> Result<(), Failure> {
-        let now = now_ms();
+    /// `local` is every user with connections here and how many: if a peer cleared this
+    /// instance (it looked dead, e.g. after a long pause), they are put back. Runs every
+    /// [`HEARTBEAT`].
+    pub async fn heartbeat(&self, local: &[(UserId, usize)]) -> Result<(), Failure> {
+        let me = self.ctx.server_id();
         let mut conn = self.ctx.redis().await?;
-        let _: i64 = timed(
+        let now = redis_now_ms(&mut conn).await?;
+        let (known, _, _): (Option<f64>, i64, ()) = timed(
             "zadd",
-            redis::cmd("ZADD")
+            redis::pipe()
+                .cmd("ZSCORE")
+                .arg(keys::SERVERS)
+                .arg(me)
+                .cmd("ZADD")
                 .arg(keys::SERVERS)
                 .arg(now)
-                .arg(self.ctx.server_id())
+                .arg(me)
+                .cmd("SET")
+                .arg(keys::server_instance(me))
+                .arg(&*self.instance)
+                .arg("EX")
+                .arg(DEAD_AFTER.as_secs())
                 .query_async(&mut *conn),
         )
         .await?;
+        drop(conn);
+        let was_beating = self.beating.swap(true, std::sync::atomic::Ordering::SeqCst);
+        if was_beating && known.is_none() && !local.is_empty() {
+            tracing::warn!(
+                users = local.len(),
+                "presence: this instance was cleared by a peer; restoring its users"
+            );
+            self.restore(local).await?;
+        }
         let cutoff = now.saturating_sub(DEAD_AFTER.as_millis() as u64);
+        let mut conn = self.ctx.redis().await?;
         let dead: Vec<String> = timed(
             "zrangebyscore",
             redis::cmd("ZRANGEBYSCORE")
@@ -180,8 +217,8 @@ impl PresenceStore {
         )
         .await?;
         drop(conn);
-        for server in dead {
-            self.clear_server(&server).await?;
+        for server in dead.iter().filter(|s| *s != me) {
+            self.clear_server(server).await?;
         }
         let mut conn = self.ctx.redis().await?;
         let online: i64 = timed(
@@ -192,6 +229,36 @@ impl PresenceStore {
         )
         .await?;
         metrics::USERS_ONLINE.set(online);
+        Ok(())
+    }
+
+    /// Writes this instance's connections back after a peer cleared them.
+    async fn restore(&self, local: &[(UserId, usize)]) -> Result<(), Failure> {
+        let me = self.ctx.server_id();
+        for (user, count) in local {
+            let mut conn = self.ctx.redis().await?;
+            let (_, _, added): ((), (), i64) = timed(
+                "hset",
+                redis::pipe()
+                    .cmd("HSET")
+                    .arg(keys::connections(*user))
+                    .arg(me)
+                    .arg(*count)
+                    .cmd("SADD")
+                    .arg(keys::server_users(me))
+                    .arg(user.0)
+                    .cmd("SADD")
+                    .arg(keys::ONLINE_USERS)
+                    .arg(user.0)
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            drop(conn);
+            if added == 1 {
+                let view = self.view(*user, true).await?;
+                self.ctx.events().publish("user.connected", &view).await?;
+            }
+        }
         Ok(())
     }
 
@@ -243,15 +310,56 @@ impl PresenceStore {
         Ok(())
     }
 
-    /// On start-up: an instance restarted with the same `SERVER_ID` after a crash clears
-    /// what its previous life left, before it accepts connections.
+    /// On start-up: takes this `SERVER_ID` (waiting up to [`DEAD_AFTER`] for a crashed
+    /// predecessor's claim to lapse; a live process under the same id keeps renewing it,
+    /// and then start-up fails), and clears what a previous life of the id left behind,
+    /// before it accepts connections.
     pub async fn start(&self) -> Result<(), Failure> {
-        self.clear_server(self.ctx.server_id()).await
+        let me = self.ctx.server_id();
+        let deadline = std::time::Instant::now() + DEAD_AFTER + HEARTBEAT;
+        loop {
+            let mut conn = self.ctx.redis().await?;
+            let claimed: Option<String> = timed(
+                "set",
+                redis::cmd("SET")
+                    .arg(keys::server_instance(me))
+                    .arg(&*self.instance)
+                    .arg("NX")
+                    .arg("EX")
+                    .arg(DEAD_AFTER.as_secs())
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            if claimed.is_some() {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(Failure::internal(format!(
+                    "SERVER_ID '{me}' is in use by a running instance; give this one another id"
+                )));
+            }
+            tracing::warn!(
+                server = me,
+                "SERVER_ID is held by another process; waiting for it to lapse"
+            );
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        self.clear_server(me).await
     }
 
-    /// On shutdown: drop this instance's connections and its heartbeat.
+    /// On shutdown: drop this instance's connections, its heartbeat and its claim on the id.
     pub async fn leave(&self) -> Result<(), Failure> {
-        self.clear_server(self.ctx.server_id()).await
+        let me = self.ctx.server_id();
+        self.clear_server(me).await?;
+        let mut conn = self.ctx.redis().await?;
+        let _: i64 = timed(
+            "del",
+            redis::cmd("DEL")
+                .arg(keys::server_instance(me))
+                .query_async(&mut *conn),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Which of `ids` are online, in order (one `SMISMEMBER`).
