@@ -88,6 +88,10 @@ pub struct Config {
     #[arg(long, env = "WS_QUEUE", default_value_t = 1024)]
     pub ws_queue: usize,
 
+    /// Messages kept per room; older ones are removed as new ones arrive (0: keep all).
+    #[arg(long, env = "ROOM_MAX_MESSAGES", default_value_t = 100_000)]
+    pub room_max_messages: u64,
+
     /// Seconds a new connection has to send its first request's headers.
     #[arg(long, env = "HEADER_TIMEOUT_SECS", default_value_t = 10)]
     pub header_timeout_secs: u64,
@@ -191,6 +195,7 @@ impl Config {
             login_max_failures: self.login_max_failures.max(1),
             login_window: Duration::from_secs(self.login_window_secs.max(1)),
             trust_proxy: self.trust_proxy,
+            room_max_messages: self.room_max_messages,
             rates: chat_core::Rates {
                 message: chat_core::Rate::per_second(
                     self.messages_per_sec.max(0.0),

@@ -518,3 +518,58 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
     // A well-behaved client on a fresh connection is served.
     assert_eq!(app.http().get("/healthz").await.0, 200);
 }
+
+#[tokio::test]
+async fn rooms_keep_their_newest_messages_and_history_says_where_it_ends() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.room_max_messages = 5;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.user("alice").await;
+    let mut ws = alice.connect(&app).await;
+    let mut acks = Vec::new();
+    for i in 0..8 {
+        ws.message("0", &format!("m{i}"), &format!("keep-{i}"))
+            .await;
+        acks.push(ws.expect("ack").await["message"].clone());
+    }
+    assert_eq!(stored(&redis, "0").await, 5);
+    let (status, page) = alice.history("0", "").await;
+    assert_eq!(status, 200);
+    let texts: Vec<&str> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["m3", "m4", "m5", "m6", "m7"]);
+    assert!(page["before"].is_null());
+    assert_eq!(
+        page["trimmedBefore"], acks[2]["date"],
+        "older than m3 was removed"
+    );
+
+    // A retry of a trimmed message is still recognised: same id, nothing stored.
+    ws.message("0", "m0", "keep-0").await;
+    let again = ws.expect("ack").await;
+    assert_eq!(again["message"]["id"], acks[0]["id"]);
+    assert_eq!(stored(&redis, "0").await, 5);
+    // A retry of a kept one returns it as stored.
+    ws.message("0", "m6", "keep-6").await;
+    assert_eq!(ws.expect("ack").await["message"], acks[6]);
+
+    // What de-duplication keeps is the date and id, not a second copy of the message.
+    let remembered: String = chat_core::redis::cmd("GET")
+        .arg(format!("sent:{{room:0}}:{}:keep-7", alice.id))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(
+        remembered,
+        format!(
+            "{:.3} {}",
+            acks[7]["date"].as_f64().unwrap(),
+            acks[7]["id"].as_str().unwrap()
+        )
+    );
+}

@@ -72,6 +72,8 @@ export interface MessagePage {
   messages: Message[];
   before?: string | null;
   after?: string | null;
+  /** At the start of the kept history: older messages up to this date were removed. */
+  trimmedBefore?: number;
 }
 
 /** @schema NewRoom @request */

@@ -33,6 +33,8 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// Per-user rates of what a signed-in user does.
     pub rates: crate::Rates,
+    /// Messages kept per room; older ones are removed as new ones arrive (0: keep all).
+    pub room_max_messages: u64,
 }
 
 impl Default for Settings {
@@ -45,6 +47,7 @@ impl Default for Settings {
             login_window: Duration::from_secs(300),
             trust_proxy: false,
             rates: crate::Rates::default(),
+            room_max_messages: 100_000,
         }
     }
 }

@@ -25,6 +25,10 @@ pub struct MessagePage {
     pub before: Option<String>,
     /// Pass as `after=` to continue with newer messages.
     pub after: Option<String>,
+    /// On the page that reaches the beginning of the kept history: the date up to which
+    /// older messages were removed by the room's retention limit. Absent when none were.
+    #[oai(rename = "trimmedBefore", skip_serializing_if_is_none)]
+    pub trimmed_before: Option<f64>,
 }
 
 /// A message to post.
@@ -206,6 +210,7 @@ impl MessagesApi {
             messages: page.messages,
             before: page.before,
             after: page.after,
+            trimmed_before: page.trimmed_before,
         })))
     }
 

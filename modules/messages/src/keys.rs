@@ -16,7 +16,14 @@ pub fn read_markers(user: UserId) -> String {
 /// retry returns it (the same `clientId` in another room is another message).
 ///
 /// The braces are literal: a Redis Cluster hash tag that puts the key in the hash slot of
-/// `room:<id>`, so the store script may read and write both atomically on one node.
+/// `room:<id>`, so the store script may read and write both atomically on one node. The
+/// value is `"<date> <id>"` of the message, enough to find it in the room again.
 pub fn sent(user: UserId, room: &RoomId, client_id: &str) -> String {
     format!("sent:{{room:{room}}}:{user}:{client_id}")
+}
+
+/// `trimmed:{room:<id>}`: the date up to which the room's oldest messages were removed to
+/// keep it within its retention (absent while nothing was). Same hash slot as the room.
+pub fn trimmed(room: &RoomId) -> String {
+    format!("trimmed:{{room:{room}}}")
 }

@@ -13,17 +13,30 @@ use chat_rooms::{Access, RoomActivity, RoomsStore};
 use crate::keys;
 
 /// Stores a message and publishes its envelope, atomically, on the room's hash slot alone:
-/// `KEYS[1]` is the room, `KEYS[2]` (when the client gave a `clientId`) the key that
-/// remembers what that `clientId` produced, in the same slot.
+/// `KEYS[1]` is the room, `KEYS[2]` the room's trimmed-up-to marker, `KEYS[3]` (when the
+/// client gave a `clientId`) the key that remembers what that `clientId` produced; all in
+/// one slot.
 ///
-/// A `clientId` seen before returns `{0, stored JSON}` and changes nothing. Otherwise the
-/// date is `max(now, newest date in the room + 1 ms)`, so dates are unique and increasing
-/// within a room, and the script returns `{1, date}`. ARGV: now, message JSON before and
-/// after the date, channel, envelope before and after the message, clientId TTL.
+/// A `clientId` seen before changes nothing and returns `{0, stored JSON}`, or `{2, "<date>
+/// <id>"}` when the message has since been trimmed away. Otherwise the date is `max(now,
+/// newest date in the room + 1 ms)`, so dates are unique and increasing within a room; the
+/// room is trimmed to its newest ARGV[8] messages (0: keep all), and the script returns
+/// `{1, date}`. ARGV: now, message JSON before and after the date, channel, envelope before
+/// and after the message, clientId TTL, retention, message id.
 const STORE_AND_PUBLISH: &str = r#"
-if KEYS[2] then
-  local prior = redis.call('GET', KEYS[2])
-  if prior then return {0, prior} end
+if KEYS[3] then
+  local prior = redis.call('GET', KEYS[3])
+  if prior then
+    if string.sub(prior, 1, 1) == '{' then return {0, prior} end
+    local sp = string.find(prior, ' ', 1, true)
+    local date = string.sub(prior, 1, sp - 1)
+    local id = '"id":"' .. string.sub(prior, sp + 1) .. '"'
+    local found = redis.call('ZRANGEBYSCORE', KEYS[1], date, date)
+    for i = 1, #found do
+      if string.find(found[i], id, 1, true) then return {0, found[i]} end
+    end
+    return {2, prior}
+  end
 end
 local score = tonumber(ARGV[1])
 local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -35,7 +48,16 @@ local date = string.format('%.3f', score)
 local member = ARGV[2] .. date .. ARGV[3]
 redis.call('ZADD', KEYS[1], date, member)
 redis.call('PUBLISH', ARGV[4], ARGV[5] .. member .. ARGV[6])
-if KEYS[2] then redis.call('SET', KEYS[2], member, 'EX', ARGV[7]) end
+if KEYS[3] then redis.call('SET', KEYS[3], date .. ' ' .. ARGV[9], 'EX', ARGV[7]) end
+local keep = tonumber(ARGV[8])
+if keep > 0 then
+  local n = redis.call('ZCARD', KEYS[1])
+  if n > keep then
+    local last = redis.call('ZRANGE', KEYS[1], n - keep - 1, n - keep - 1, 'WITHSCORES')
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - keep - 1)
+    redis.call('SET', KEYS[2], last[2])
+  end
+end
 return {1, date}
 "#;
 
@@ -141,6 +163,9 @@ pub struct Page {
     pub before: Option<String>,
     /// Cursor that continues forward after this page.
     pub after: Option<String>,
+    /// At the beginning of the room's kept history: the date up to which older messages
+    /// were removed by the retention setting (`None` when none were).
+    pub trimmed_before: Option<f64>,
 }
 
 #[derive(Clone)]
@@ -252,8 +277,9 @@ impl MessagesStore {
         let mut store = redis::cmd("EVALSHA");
         store
             .arg(self.store_and_publish.get_hash())
-            .arg(if client_id.is_some() { 2 } else { 1 })
-            .arg(keys::room(room));
+            .arg(if client_id.is_some() { 3 } else { 2 })
+            .arg(keys::room(room))
+            .arg(keys::trimmed(room));
         if let Some(c) = client_id {
             store.arg(keys::sent(user, room, c));
         }
@@ -264,7 +290,9 @@ impl MessagesStore {
             .arg(MESSAGES_CHANNEL)
             .arg(&*self.envelope_head)
             .arg("}")
-            .arg(SENT_TTL_SECS);
+            .arg(SENT_TTL_SECS)
+            .arg(self.ctx.settings().room_max_messages)
+            .arg(&id);
         // The sender has read their own message. Its date is `now` unless the room already
         // has a message at `now` or later (a burst within one millisecond, another
         // instance's clock ahead of ours): then the marker is moved again below.
@@ -312,6 +340,22 @@ impl MessagesStore {
                 message,
                 json: value,
             });
+        }
+        if fresh == 2 {
+            // A retry of a message stored before and trimmed away since (retention): its id
+            // and date are known, its text is this attempt's.
+            let (date, prior_id) = value
+                .split_once(' ')
+                .ok_or_else(|| Failure::internal("a remembered clientId is malformed"))?;
+            let message = Message {
+                id: prior_id.to_owned(),
+                from: user.to_string(),
+                date: date.parse().unwrap_or_default(),
+                message: text.to_owned(),
+                room_id: room.to_string(),
+            };
+            let json = serde_json::to_string(&message).map_err(Failure::from)?;
+            return Ok(Sent { message, json });
         }
         let date = value;
         metrics::MESSAGES_SENT.inc();
@@ -463,10 +507,25 @@ impl MessagesStore {
                 }
                 m
             });
+        let messages: Vec<Message> = messages.collect();
+        let trimmed_before = if before_cursor.is_none() && !forward {
+            let mut conn = self.ctx.redis().await?;
+            let t: Option<f64> = timed(
+                "get",
+                redis::cmd("GET")
+                    .arg(keys::trimmed(room))
+                    .query_async(&mut *conn),
+            )
+            .await?;
+            t
+        } else {
+            None
+        };
         Ok(Page {
-            messages: messages.collect(),
+            messages,
             before: before_cursor,
             after: after_cursor,
+            trimmed_before,
         })
     }
 
