@@ -573,3 +573,47 @@ async fn rooms_keep_their_newest_messages_and_history_says_where_it_ends() {
         )
     );
 }
+
+#[tokio::test]
+async fn room_discovery_does_not_read_every_rooms_name_on_every_call() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let owner = app.user("owner").await;
+    let seeker = app.user("seeker").await;
+    for i in 0..30 {
+        assert_eq!(
+            owner
+                .post("/api/rooms", json!({"name": format!("topic {i}")}))
+                .await
+                .0,
+            201
+        );
+    }
+    let mut conn = redis.conn().await;
+    let _: () = chat_core::redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    for q in ["topic", "topic 1", "nothing"] {
+        let (status, page) = seeker.get(&format!("/api/rooms/discover?q={q}")).await;
+        assert_eq!(status, 200, "{page}");
+    }
+    let found = seeker.get("/api/rooms/discover?q=topic%202").await.1;
+    assert_eq!(found["rooms"][0]["name"], "topic 2");
+    let stats: String = chat_core::redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let gets: u64 = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("cmdstat_get:calls="))
+        .and_then(|r| r.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        gets <= 30,
+        "four searches read {gets} names: the directory is read once"
+    );
+}

@@ -37,6 +37,22 @@ pub trait RoomActivity: Send + Sync {
 pub struct RoomsStore {
     ctx: Ctx,
     auth: AuthStore,
+    directory: std::sync::Arc<tokio::sync::Mutex<Directory>>,
+}
+
+/// How long this instance reuses its copy of the named-room directory. A room created on
+/// another instance shows up in discovery within this time (one created here, at once).
+const DIRECTORY_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The directory of named rooms: id, name, and the name in lowercase for filtering.
+type Entries = std::sync::Arc<Vec<(RoomId, String, String)>>;
+
+/// The instance's copy of the directory, so that discovery filters in memory instead of
+/// reading every room's name from Redis on every call.
+#[derive(Default)]
+struct Directory {
+    read_at: Option<std::time::Instant>,
+    entries: Entries,
 }
 
 /// Outcome of creating a named room.
@@ -47,7 +63,45 @@ pub enum Created {
 
 impl RoomsStore {
     pub fn new(ctx: Ctx, auth: AuthStore) -> Self {
-        Self { ctx, auth }
+        Self {
+            ctx,
+            auth,
+            directory: Default::default(),
+        }
+    }
+
+    /// The named-room directory, read from Redis at most every [`DIRECTORY_TTL`] (one
+    /// reader at a time; the others wait for its result).
+    async fn directory(&self) -> Result<Entries, Failure> {
+        let mut dir = self.directory.lock().await;
+        if dir.read_at.is_some_and(|t| t.elapsed() < DIRECTORY_TTL) {
+            return Ok(std::sync::Arc::clone(&dir.entries));
+        }
+        let mut conn = self.ctx.redis().await?;
+        let ids: Vec<u64> = timed(
+            "zrange",
+            redis::cmd("ZRANGE")
+                .arg(keys::NAMED_ROOMS)
+                .arg(0)
+                .arg(-1)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        let rooms: Vec<RoomId> = ids.into_iter().map(RoomId::named).collect();
+        let mut entries = Vec::with_capacity(rooms.len());
+        for chunk in rooms.chunks(1000) {
+            let names = self.names(chunk).await?;
+            for (r, n) in chunk.iter().zip(names) {
+                if let Some(n) = n {
+                    let lower = n.to_lowercase();
+                    entries.push((r.clone(), n, lower));
+                }
+            }
+        }
+        dir.entries = std::sync::Arc::new(entries);
+        dir.read_at = Some(std::time::Instant::now());
+        Ok(std::sync::Arc::clone(&dir.entries))
     }
 
     /// The per-user rate limiter (the API checks room creation and direct opens with it;
@@ -279,6 +333,8 @@ impl RoomsStore {
             }
             return Err(e);
         }
+        // Discovery here shows the new room at once.
+        self.directory.lock().await.read_at = None;
         Ok(Created::Room(room))
     }
 
@@ -339,17 +395,9 @@ impl RoomsStore {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<(RoomId, String, u64)>, usize), Failure> {
+        let directory = self.directory().await?;
         let mut conn = self.ctx.redis().await?;
-        let ids: Vec<u64> = timed(
-            "zrange",
-            redis::cmd("ZRANGE")
-                .arg(keys::NAMED_ROOMS)
-                .arg(0)
-                .arg(-1)
-                .query_async(&mut *conn),
-        )
-        .await?;
-        let mine: Vec<String> = timed(
+        let mine: std::collections::HashSet<String> = timed(
             "smembers",
             redis::cmd("SMEMBERS")
                 .arg(keys::user_rooms(user))
@@ -357,18 +405,13 @@ impl RoomsStore {
         )
         .await?;
         drop(conn);
-        let rooms: Vec<RoomId> = ids
-            .into_iter()
-            .map(RoomId::named)
-            .filter(|r| !mine.iter().any(|m| m == r.as_str()))
-            .collect();
-        let names = self.names(&rooms).await?;
         let filter = filter.trim().to_lowercase();
-        let matching: Vec<(RoomId, String)> = rooms
-            .into_iter()
-            .zip(names)
-            .filter_map(|(r, n)| Some((r, n?)))
-            .filter(|(_, n)| filter.is_empty() || n.to_lowercase().contains(&filter))
+        let matching: Vec<(RoomId, String)> = directory
+            .iter()
+            .filter(|(r, _, lower)| {
+                !mine.contains(r.as_str()) && (filter.is_empty() || lower.contains(&filter))
+            })
+            .map(|(r, n, _)| (r.clone(), n.clone()))
             .collect();
         let total = matching.len();
         let page: Vec<(RoomId, String)> = matching.into_iter().skip(offset).take(limit).collect();
