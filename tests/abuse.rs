@@ -617,3 +617,33 @@ async fn room_discovery_does_not_read_every_rooms_name_on_every_call() {
         "four searches read {gets} names: the directory is read once"
     );
 }
+
+#[tokio::test]
+async fn a_client_id_with_a_colon_cannot_collide_with_another_rooms() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let mut users = Vec::new();
+    for i in 1..=5 {
+        users.push(app.user(&format!("user{i}")).await);
+    }
+    let (first, fifth) = (&users[0], &users[4]);
+    assert_eq!((first.id.as_str(), fifth.id.as_str()), ("1", "5"));
+    let named = fifth.post("/api/rooms", json!({"name": "one"})).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(named, "1");
+    let direct = fifth.open_direct(first).await;
+    assert_eq!(direct, "1:5");
+    // Before, both were remembered under `user:5:sent:1:5:x`: the second message was
+    // acknowledged as the first and never stored.
+    let mut ws = fifth.connect(&app).await;
+    ws.message("1", "to the named room", "5:x").await;
+    let a = ws.expect("ack").await;
+    ws.message("1:5", "to alice directly", "x").await;
+    let b = ws.expect("ack").await;
+    assert_ne!(a["message"]["id"], b["message"]["id"]);
+    assert_eq!(b["message"]["message"], "to alice directly");
+    assert_eq!(stored(&redis, "1:5").await, 1);
+    assert_eq!(stored(&redis, "1").await, 1);
+}
