@@ -17,8 +17,14 @@ const PER_SENDER: usize = 60;
 /// error, a silent socket or a closed one it reconnects and sends the same `clientId`
 /// again. Returns the acknowledged messages in order.
 async fn sender(user: User, app: TestApp, k: usize) -> Vec<Value> {
+    sender_to(user, vec![app.port], k).await
+}
+
+/// As [`sender`], over the instances on `ports`: after a failure it reconnects to the
+/// first that takes the socket (the next one when its own instance is gone).
+async fn sender_to(user: User, ports: Vec<u16>, k: usize) -> Vec<Value> {
     let mut acked = Vec::new();
-    let mut ws = connect_patiently(&user, &app).await;
+    let mut ws = connect_any(&user, &ports).await;
     for i in 0..PER_SENDER {
         let (client_id, text) = (format!("s{k}-{i}"), format!("s{k} {i}"));
         loop {
@@ -31,7 +37,7 @@ async fn sender(user: User, app: TestApp, k: usize) -> Vec<Value> {
                 None => {
                     eprintln!("sender {k}: no ack for {client_id}; reconnecting");
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                    ws = connect_patiently(&user, &app).await;
+                    ws = connect_any(&user, &ports).await;
                 }
             }
         }
@@ -52,10 +58,16 @@ async fn ack_for(ws: &mut Socket, client_id: &str) -> Option<Value> {
 
 /// Opens a socket, retrying while the instance refuses (503 while it resubscribes).
 async fn connect_patiently(user: &User, app: &TestApp) -> Socket {
-    for _ in 0..300 {
+    connect_any(user, &[app.port]).await
+}
+
+/// Opens a socket to the first of `ports` that takes it, retrying for a while.
+async fn connect_any(user: &User, ports: &[u16]) -> Socket {
+    for attempt in 0..300 {
+        let port = ports[attempt % ports.len()];
         let mut req =
             tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-                format!("ws://127.0.0.1:{}/ws", app.port),
+                format!("ws://127.0.0.1:{port}/ws"),
             )
             .unwrap();
         req.headers_mut().insert(
@@ -67,8 +79,10 @@ async fn connect_patiently(user: &User, app: &TestApp) -> Socket {
                 ws,
                 user: user.name.clone(),
             };
-            if s.expect_within("ready", Duration::from_secs(5)).await["user"]["id"] == user.id {
-                return s;
+            if let Some(e) = s.next_within(Duration::from_secs(5)).await {
+                if e["type"] == "ready" && e["data"]["user"]["id"] == user.id {
+                    return s;
+                }
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -296,4 +310,95 @@ async fn a_second_process_cannot_take_a_live_instances_server_id() {
         .expect("the second start is refused")
         .to_string();
     assert!(err.contains("in use"), "{err}");
+}
+
+#[tokio::test]
+async fn acknowledged_messages_survive_an_instance_killed_mid_traffic() {
+    let redis = TestRedis::start_durable().await;
+    let survivor = TestApp::spawn(&redis).await;
+    let port = free_port();
+    let mut victim = start_binary(&[
+        ("PORT", port.to_string()),
+        ("REDIS_URL", redis.url()),
+        ("DEMO_DATA", "false".into()),
+        ("MESSAGES_PER_SEC", "0".into()),
+    ]);
+    assert!(binary_ready(port).await);
+    let reader = survivor.user("reader").await;
+    let mut live = reader.connect(&survivor).await;
+    let mut users = Vec::new();
+    for k in 0..3 {
+        users.push(survivor.user(&format!("sender{k}")).await);
+    }
+    let mut tasks = Vec::new();
+    for (k, u) in users.iter().enumerate() {
+        // Two senders on the doomed instance (falling back to the survivor), one on the
+        // survivor.
+        let ports = if k < 2 {
+            vec![port, survivor.port]
+        } else {
+            vec![survivor.port]
+        };
+        tasks.push(tokio::spawn(sender_to(u.clone(), ports, k)));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+
+    let mut acked = Vec::new();
+    for t in tasks {
+        acked.extend(
+            tokio::time::timeout(Duration::from_secs(120), t)
+                .await
+                .expect("senders finish")
+                .unwrap(),
+        );
+    }
+    let history = whole_history(&reader).await;
+    for m in &acked {
+        let copies = history.iter().filter(|h| h["id"] == m["id"]).count();
+        assert_eq!(copies, 1, "{m} acknowledged, stored once");
+    }
+    assert_eq!(history.len(), acked.len(), "nothing else stored");
+    // The reader, on the survivor throughout, saw every acknowledged message live.
+    let mut seen = std::collections::HashSet::new();
+    while seen.len() < acked.len() {
+        let Some(e) = live.next_within(Duration::from_secs(10)).await else {
+            break;
+        };
+        if e["type"] == "message" {
+            seen.insert(e["data"]["id"].as_str().unwrap().to_owned());
+        }
+    }
+    for m in &acked {
+        assert!(
+            seen.contains(m["id"].as_str().unwrap()),
+            "{m} reached the reader"
+        );
+    }
+    // The survivor clears what the dead instance held.
+    let mut conn = redis.conn().await;
+    assert!(
+        eventually(40, || {
+            let mut conn = conn.clone();
+            async move {
+                let servers: Vec<String> = chat_core::redis::cmd("ZRANGE")
+                    .arg("presence_servers")
+                    .arg(0)
+                    .arg(-1)
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
+                servers.len() == 1
+            }
+        })
+        .await,
+        "the dead instance is swept"
+    );
+    let online: Vec<String> = chat_core::redis::cmd("SMEMBERS")
+        .arg("online_users")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(online.contains(&reader.id));
 }

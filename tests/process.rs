@@ -4,7 +4,7 @@
 mod common;
 
 use std::{
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     time::Duration,
 };
 
@@ -12,29 +12,12 @@ use chat_core::redis;
 use common::*;
 use serde_json::json;
 
-/// Starts the binary with `env` (and nothing inherited that could point it elsewhere).
 fn start(env: &[(&str, String)]) -> Child {
-    let mut cmd = Command::new(bin());
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOST", "127.0.0.1")
-        .env("CLIENT_DIR", "/nonexistent")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.spawn().expect("the redis-chat binary starts")
+    start_binary(env)
 }
 
 async fn ready(port: u16) -> bool {
-    eventually(20, || async move {
-        reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-    })
-    .await
+    binary_ready(port).await
 }
 
 fn signal(child: &Child, sig: &str) {

@@ -546,3 +546,30 @@ pub fn free_port() -> u16 {
 pub fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_redis-chat"))
 }
+
+/// Starts the server binary with `env` (and nothing inherited that could point it
+/// elsewhere).
+pub fn start_binary(env: &[(&str, String)]) -> Child {
+    let mut cmd = Command::new(bin());
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOST", "127.0.0.1")
+        .env("CLIENT_DIR", "/nonexistent")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("the redis-chat binary starts")
+}
+
+/// Whether the instance on `port` answers `/readyz` with 200 within 20 s.
+pub async fn binary_ready(port: u16) -> bool {
+    eventually(20, || async move {
+        reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+    })
+    .await
+}
