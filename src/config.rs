@@ -92,7 +92,7 @@ pub struct Config {
     #[arg(long, env = "ROOM_MAX_MESSAGES", default_value_t = 100_000)]
     pub room_max_messages: u64,
 
-    /// Seconds a new connection has to send its first request's headers.
+    /// Seconds a request's headers may take from their first byte (slowloris guard).
     #[arg(long, env = "HEADER_TIMEOUT_SECS", default_value_t = 10)]
     pub header_timeout_secs: u64,
 

@@ -3,10 +3,12 @@
 //! Nagle's algorithm is off (chat frames are small; with it on, a frame written while an
 //! earlier one is unacknowledged waits for the peer's delayed ACK, up to 40 ms on Linux).
 //! `TCP_USER_TIMEOUT` bounds how long sent data may stay unacknowledged, so a dead peer is
-//! dropped by the kernel in seconds, not hours. And a connection must deliver its first
-//! request's headers within a deadline: a client that trickles them (slowloris) is cut off
-//! instead of holding a descriptor for as long as it likes. Idle keep-alive connections are
-//! closed by the server's idle timeout (set where the server is built).
+//! dropped by the kernel in seconds, not hours. And every request's headers must arrive
+//! within a deadline from their first byte: a client that trickles them (slowloris, on a
+//! new connection or a kept-alive one) is cut off instead of holding a descriptor for as
+//! long as it likes. Idle keep-alive connections are closed by the server's idle timeout
+//! (set where the server is built). Upgraded connections (WebSockets) and HTTP/2 are left
+//! alone: they have their own pings and limits.
 
 use std::{
     future::Future,
@@ -60,22 +62,42 @@ impl Acceptor for Accept {
     }
 }
 
-/// An I/O stream that fails its reads once `deadline` passes before the end of the first
-/// request's headers (`\r\n\r\n`) has been read; after that it is the stream itself.
+/// Where a connection is in its request/response cycle, as far as the deadline cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Reading a request's headers: the deadline runs.
+    Headers,
+    /// Headers in; the body (if any) and the response are under way.
+    Serving,
+    /// A response went out; the next byte read starts a new request.
+    Responded,
+    /// Upgraded (WebSocket) or HTTP/2: no more deadlines.
+    Off,
+}
+
+/// An I/O stream that fails its reads once a request's headers (up to `\r\n\r\n`) have
+/// taken longer than `timeout` from their first byte (from the accept, for the first).
 pub struct HeaderDeadline<T> {
     inner: T,
-    /// `None` once the headers are in.
+    timeout: Duration,
+    /// Running while in [`Phase::Headers`].
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     /// How much of `\r\n\r\n` the bytes read so far end with.
     matched: usize,
+    phase: Phase,
+    /// Nothing read yet (to recognise the HTTP/2 preface).
+    fresh: bool,
 }
 
 impl<T> HeaderDeadline<T> {
     fn new(inner: T, timeout: Duration) -> Self {
         Self {
             inner,
+            timeout,
             deadline: Some(Box::pin(tokio::time::sleep(timeout))),
             matched: 0,
+            phase: Phase::Headers,
+            fresh: true,
         }
     }
 
@@ -96,6 +118,39 @@ impl<T> HeaderDeadline<T> {
         }
         false
     }
+
+    /// Bytes just read.
+    fn on_read(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if std::mem::take(&mut self.fresh) && bytes.starts_with(b"PRI * HTTP/2.0") {
+            self.phase = Phase::Off;
+            self.deadline = None;
+            return;
+        }
+        if self.phase == Phase::Responded {
+            self.phase = Phase::Headers;
+            self.matched = 0;
+            self.deadline = Some(Box::pin(tokio::time::sleep(self.timeout)));
+        }
+        if self.phase == Phase::Headers && self.scan(bytes) {
+            self.phase = Phase::Serving;
+            self.deadline = None;
+        }
+    }
+
+    /// Bytes about to be written: a response's status line ends the request.
+    fn on_write(&mut self, bytes: &[u8]) {
+        if self.phase != Phase::Serving || bytes.is_empty() {
+            return;
+        }
+        if bytes.starts_with(b"HTTP/1.1 101") {
+            self.phase = Phase::Off;
+        } else if !bytes.starts_with(b"HTTP/1.1 100") {
+            self.phase = Phase::Responded;
+        }
+    }
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for HeaderDeadline<T> {
@@ -108,11 +163,9 @@ impl<T: AsyncRead + Unpin> AsyncRead for HeaderDeadline<T> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                if this.deadline.is_some() {
-                    let fresh = buf.filled()[before..].to_vec();
-                    if this.scan(&fresh) {
-                        this.deadline = None;
-                    }
+                if this.phase != Phase::Off {
+                    let read = buf.filled()[before..].to_vec();
+                    this.on_read(&read);
                 }
                 Poll::Ready(Ok(()))
             }
@@ -141,7 +194,9 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for HeaderDeadline<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let this = self.get_mut();
+        this.on_write(buf);
+        Pin::new(&mut this.inner).poll_write(cx, buf)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -157,7 +212,11 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for HeaderDeadline<T> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        if let Some(first) = bufs.iter().find(|b| !b.is_empty()) {
+            this.on_write(first);
+        }
+        Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -178,5 +237,24 @@ mod tests {
         let mut d = HeaderDeadline::new((), Duration::from_secs(1));
         assert!(!d.scan(b"a\r\n\r\r\n"));
         assert!(d.scan(b"\r\n"));
+    }
+
+    #[tokio::test]
+    async fn the_deadline_rearms_per_request_and_stops_after_an_upgrade() {
+        let mut d = HeaderDeadline::new((), Duration::from_secs(1));
+        d.on_read(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!((d.phase, d.deadline.is_some()), (Phase::Serving, false));
+        d.on_write(b"HTTP/1.1 200 OK\r\n");
+        assert_eq!(d.phase, Phase::Responded);
+        d.on_read(b"G");
+        assert_eq!((d.phase, d.deadline.is_some()), (Phase::Headers, true));
+        d.on_read(b"ET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n");
+        d.on_write(b"HTTP/1.1 101 Switching Protocols\r\n");
+        assert_eq!(d.phase, Phase::Off);
+        d.on_read(b"\x81\x05hello");
+        assert!(d.deadline.is_none());
+        let mut h2 = HeaderDeadline::new((), Duration::from_secs(1));
+        h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        assert_eq!(h2.phase, Phase::Off);
     }
 }

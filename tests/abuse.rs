@@ -647,3 +647,49 @@ async fn a_client_id_with_a_colon_cannot_collide_with_another_rooms() {
     assert_eq!(stored(&redis, "1:5").await, 1);
     assert_eq!(stored(&redis, "1").await, 1);
 }
+
+#[tokio::test]
+async fn a_kept_alive_connection_that_trickles_its_next_request_is_cut_off_but_websockets_live_on()
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.header_timeout_secs = 2;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.user("alice").await;
+    let mut ws = alice.connect(&app).await;
+
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 512];
+    let n = conn.read(&mut first).await.unwrap();
+    assert!(
+        first[..n].starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&first[..n])
+    );
+    let trickle = async {
+        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+            .iter()
+            .cycle()
+        {
+            if conn.write_all(&[*b]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_secs(15), trickle)
+            .await
+            .is_ok(),
+        "the server kept reading a second request that never ends"
+    );
+    // The WebSocket opened before has lived past the header deadline and still works.
+    ws.message("0", "still open", "w-1").await;
+    assert_eq!(ws.expect("ack").await["message"]["message"], "still open");
+}
