@@ -313,62 +313,39 @@ impl Application {
             Arc::clone(&self.pubsub_live),
             stop.clone(),
         ));
-        let presence = self.modules.presence.clone();
-        let beat_hub = self.hub.clone();
-        let beat_stop = stop.clone();
-        let beat = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(HEARTBEAT);
-            loop {
-                tokio::select! {
-                    _ = beat_stop.cancelled() => break,
-                    _ = tick.tick() => {
-                        if let Err(e) = presence.heartbeat(&beat_hub.local_users()).await {
-                            tracing::warn!(error = %e, "presence heartbeat failed");
-                        }
-                    }
+        let (presence, hub) = (self.modules.presence.clone(), self.hub.clone());
+        let beat = every(HEARTBEAT, stop.clone(), move || {
+            let (presence, hub) = (presence.clone(), hub.clone());
+            async move {
+                if let Err(e) = presence.heartbeat(&hub.local_users()).await {
+                    tracing::warn!(error = %e, "presence heartbeat failed");
                 }
             }
         });
         // Sockets must not outlive their session: expired or deleted sessions are found
         // by a periodic check of every session with a socket here.
-        let sweep = {
-            let (hub, auth, stop) = (self.hub.clone(), self.modules.auth.clone(), stop.clone());
-            let every = self.session_sweep;
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(every);
-                loop {
-                    tokio::select! {
-                        _ = stop.cancelled() => break,
-                        _ = tick.tick() => {
-                            let ids = hub.sessions();
-                            match auth.sessions_alive(&ids).await {
-                                Ok(alive) => {
-                                    for (id, alive) in ids.iter().zip(alive) {
-                                        if !alive {
-                                            hub.close_session(id);
-                                        }
-                                    }
-                                }
-                                Err(e) => tracing::warn!(error = %e, "checking sessions failed"),
-                            }
-                        }
-                    }
+        let (auth, hub) = (self.modules.auth.clone(), self.hub.clone());
+        let sweep = every(self.session_sweep, stop.clone(), move || {
+            let (auth, hub) = (auth.clone(), hub.clone());
+            async move {
+                let ids = hub.sessions();
+                match auth.sessions_alive(&ids).await {
+                    Ok(alive) => ids
+                        .iter()
+                        .zip(alive)
+                        .filter(|(_, alive)| !alive)
+                        .for_each(|(id, _)| hub.close_session(id)),
+                    Err(e) => tracing::warn!(error = %e, "checking sessions failed"),
                 }
-            })
-        };
+            }
+        });
         // The multiplexed connection reconnects when a command fails on it: a PING a second
         // finds a broken one (a Redis restart) before a message does.
-        let keepalive = self.modules.ctx.multiplexed().ok().map(|mut hot| {
-            let stop = stop.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(1));
-                loop {
-                    tokio::select! {
-                        _ = stop.cancelled() => break,
-                        _ = tick.tick() => {
-                            let _: Result<String, _> = redis::cmd("PING").query_async(&mut hot).await;
-                        }
-                    }
+        let keepalive = self.modules.ctx.multiplexed().ok().map(|hot| {
+            every(Duration::from_secs(1), stop.clone(), move || {
+                let mut hot = hot.clone();
+                async move {
+                    let _: Result<String, _> = redis::cmd("PING").query_async(&mut hot).await;
                 }
             })
         });
@@ -403,6 +380,23 @@ impl Application {
         }
         served.context("serving HTTP")
     }
+}
+
+/// Runs `job` every `period` (the first time at once) until `stop`.
+fn every<F, Fut>(period: Duration, stop: CancellationToken, job: F) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => job().await,
+            }
+        }
+    })
 }
 
 async fn wait_for_redis(client: &redis::Client) -> anyhow::Result<()> {

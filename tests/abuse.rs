@@ -39,16 +39,9 @@ async fn a_socket_that_stops_reading_is_closed_and_its_connection_ended() {
         .await
         .unwrap();
     let client_port = stream.local_addr().unwrap().port();
-    let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
-        "ws://127.0.0.1:{}/ws",
-        app.port
-    ))
-    .unwrap();
-    req.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", reader.token).parse().unwrap(),
-    );
-    let (stalled, _) = tokio_tungstenite::client_async(req, stream).await.unwrap();
+    let (stalled, _) = tokio_tungstenite::client_async(reader.ws_request(app.port), stream)
+        .await
+        .unwrap();
     assert_eq!(
         server_side_state(app.port, client_port).as_deref(),
         Some("01")
@@ -78,15 +71,6 @@ async fn a_socket_that_stops_reading_is_closed_and_its_connection_ended() {
     while fresh.expect("message").await["message"] != "still here" {}
     drop(stalled);
     drain.abort();
-}
-
-/// The number of messages stored in `room`.
-async fn stored(redis: &TestRedis, room: &str) -> u64 {
-    chat_core::redis::cmd("ZCARD")
-        .arg(format!("room:{room}"))
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -124,7 +108,7 @@ async fn one_user_cannot_flood_a_room_over_the_websocket_or_rest() {
         assert!(r["retryAfterMs"].as_u64().unwrap() > 0, "{r}");
     }
     assert_eq!(
-        stored(&redis, "0").await,
+        redis.messages_in("0").await,
         3,
         "refused messages are not stored"
     );
@@ -155,7 +139,7 @@ async fn one_user_cannot_flood_a_room_over_the_websocket_or_rest() {
     tokio::time::sleep(Duration::from_millis(wait + 50)).await;
     ws.message("0", "later", "f-later").await;
     assert_eq!(ws.expect("ack").await["message"]["message"], "later");
-    assert_eq!(stored(&redis, "0").await, 5);
+    assert_eq!(redis.messages_in("0").await, 5);
 }
 
 #[tokio::test]
@@ -192,16 +176,7 @@ async fn rooms_and_sockets_per_user_are_capped() {
 
     let _tab1 = alice.connect(&app).await;
     let _tab2 = alice.connect(&app).await;
-    let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
-        "ws://127.0.0.1:{}/ws",
-        app.port
-    ))
-    .unwrap();
-    req.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", alice.token).parse().unwrap(),
-    );
-    match tokio_tungstenite::connect_async(req).await {
+    match tokio_tungstenite::connect_async(alice.ws_request(app.port)).await {
         Err(tungstenite::Error::Http(r)) => assert_eq!(r.status(), 429),
         other => panic!("a third socket opened: {:?}", other.map(|_| ())),
     }
@@ -486,9 +461,29 @@ async fn names_cannot_pose_as_others() {
     );
 }
 
+/// Trickles an endless request's headers into `conn`, a byte every 200 ms; true when the
+/// server cut the connection within 15 s.
+async fn cut_off_while_trickling(conn: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncWriteExt;
+    let trickle = async {
+        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+            .iter()
+            .cycle()
+        {
+            if conn.write_all(&[*b]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(15), trickle)
+        .await
+        .is_ok()
+}
+
 #[tokio::test]
 async fn a_client_that_trickles_its_headers_is_cut_off() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncReadExt;
     let redis = TestRedis::start().await;
     let mut config = config_for(&redis);
     config.header_timeout_secs = 2;
@@ -496,21 +491,8 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
     let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
         .await
         .unwrap();
-    let trickle = async {
-        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
-            .iter()
-            .cycle()
-        {
-            if slow.write_all(&[*b]).await.is_err() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    };
     assert!(
-        tokio::time::timeout(Duration::from_secs(15), trickle)
-            .await
-            .is_ok(),
+        cut_off_while_trickling(&mut slow).await,
         "the server kept reading a request that never ends"
     );
     let mut rest = Vec::new();
@@ -533,7 +515,7 @@ async fn rooms_keep_their_newest_messages_and_history_says_where_it_ends() {
             .await;
         acks.push(ws.expect("ack").await["message"].clone());
     }
-    assert_eq!(stored(&redis, "0").await, 5);
+    assert_eq!(redis.messages_in("0").await, 5);
     let (status, page) = alice.history("0", "").await;
     assert_eq!(status, 200);
     let texts: Vec<&str> = page["messages"]
@@ -553,7 +535,7 @@ async fn rooms_keep_their_newest_messages_and_history_says_where_it_ends() {
     ws.message("0", "m0", "keep-0").await;
     let again = ws.expect("ack").await;
     assert_eq!(again["message"]["id"], acks[0]["id"]);
-    assert_eq!(stored(&redis, "0").await, 5);
+    assert_eq!(redis.messages_in("0").await, 5);
     // A retry of a kept one returns it as stored.
     ws.message("0", "m6", "keep-6").await;
     assert_eq!(ws.expect("ack").await["message"], acks[6]);
@@ -644,8 +626,8 @@ async fn a_client_id_with_a_colon_cannot_collide_with_another_rooms() {
     let b = ws.expect("ack").await;
     assert_ne!(a["message"]["id"], b["message"]["id"]);
     assert_eq!(b["message"]["message"], "to alice directly");
-    assert_eq!(stored(&redis, "1:5").await, 1);
-    assert_eq!(stored(&redis, "1").await, 1);
+    assert_eq!(redis.messages_in("1:5").await, 1);
+    assert_eq!(redis.messages_in("1").await, 1);
 }
 
 #[tokio::test]
@@ -672,21 +654,8 @@ async fn a_kept_alive_connection_that_trickles_its_next_request_is_cut_off_but_w
         "{}",
         String::from_utf8_lossy(&first[..n])
     );
-    let trickle = async {
-        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
-            .iter()
-            .cycle()
-        {
-            if conn.write_all(&[*b]).await.is_err() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    };
     assert!(
-        tokio::time::timeout(Duration::from_secs(15), trickle)
-            .await
-            .is_ok(),
+        cut_off_while_trickling(&mut conn).await,
         "the server kept reading a second request that never ends"
     );
     // The WebSocket opened before has lived past the header deadline and still works.

@@ -65,16 +65,7 @@ async fn connect_patiently(user: &User, app: &TestApp) -> Socket {
 async fn connect_any(user: &User, ports: &[u16]) -> Socket {
     for attempt in 0..300 {
         let port = ports[attempt % ports.len()];
-        let mut req =
-            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-                format!("ws://127.0.0.1:{port}/ws"),
-            )
-            .unwrap();
-        req.headers_mut().insert(
-            "authorization",
-            format!("Bearer {}", user.token).parse().unwrap(),
-        );
-        if let Ok((ws, _)) = tokio_tungstenite::connect_async(req).await {
+        if let Ok((ws, _)) = tokio_tungstenite::connect_async(user.ws_request(port)).await {
             let mut s = Socket {
                 ws,
                 user: user.name.clone(),
@@ -239,7 +230,7 @@ async fn a_subscription_that_stops_delivering_is_noticed_and_sockets_resync() {
 }
 
 #[tokio::test]
-async fn an_instance_cleared_by_a_peer_restores_its_users_and_heartbeats_use_redis_time() {
+async fn an_instance_cleared_by_a_peer_restores_its_users() {
     let redis = TestRedis::start().await;
     let app = TestApp::spawn(&redis).await;
     let alice = app.user("alice").await;
@@ -256,18 +247,6 @@ async fn an_instance_cleared_by_a_peer_restores_its_users_and_heartbeats_use_red
         }
     };
     assert!(eventually(10, || async { online(&conn).await.contains(&alice.id) }).await);
-    // Its heartbeat is scored by Redis's clock.
-    let score: f64 = chat_core::redis::cmd("ZSCORE")
-        .arg("presence_servers")
-        .arg(&app.server_id)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    let (secs, _): (u64, u64) = chat_core::redis::cmd("TIME")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert!((secs as f64 * 1000.0 - score).abs() < 15_000.0);
     // A peer whose clock ran ahead took this instance for dead and cleared it.
     let _: () = chat_core::redis::pipe()
         .cmd("ZREM")

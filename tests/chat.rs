@@ -492,12 +492,7 @@ async fn a_retry_with_the_same_client_id_creates_one_message() {
     let r2 = alice.post("/api/rooms/0/messages", body).await;
     assert_eq!((r1.0, r2.0), (201, 201));
     assert_eq!(r1.1["id"], r2.1["id"]);
-    let n: u64 = redis::cmd("ZCARD")
-        .arg("room:0")
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
-    assert_eq!(n, 2);
+    assert_eq!(redis.messages_in("0").await, 2);
 }
 
 #[tokio::test]
@@ -991,12 +986,7 @@ async fn racing_retries_of_one_client_id_on_two_instances_store_one_message() {
         assert_eq!(ids.len(), 2, "one ack per attempt for {id}");
         assert_eq!(ids[0], ids[1], "both attempts of {id} name one message");
     }
-    let stored: u64 = redis::cmd("ZCARD")
-        .arg(format!("room:{direct}"))
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
-    assert_eq!(stored, 10);
+    assert_eq!(redis.messages_in(&direct).await, 10);
     let got = bob_ws.collect("message", Duration::from_millis(800)).await;
     assert_eq!(
         texts(&got),
@@ -1027,13 +1017,6 @@ async fn posting_over_a_websocket_follows_joins_and_leaves_made_on_another_insta
         .to_owned();
     let mut bob_ws = bob.connect(&b).await;
     let mut carol_ws = carol.connect(&b).await;
-    let count = || async {
-        redis::cmd("ZCARD")
-            .arg(format!("room:{room}"))
-            .query_async::<u64>(&mut redis.conn().await)
-            .await
-            .unwrap()
-    };
 
     bob_ws.message(&room, "too early", "b-0").await;
     assert_eq!(bob_ws.expect("error").await["error"], "not_member");
@@ -1064,14 +1047,14 @@ async fn posting_over_a_websocket_follows_joins_and_leaves_made_on_another_insta
         204
     );
     assert_eq!(bob_ws.expect("room.left").await["roomId"], room.as_str());
-    let before = count().await;
+    let before = redis.messages_in(&room).await;
     bob_ws.message(&room, "after leaving", "b-2").await;
     let refused = bob_ws.expect("error").await;
     assert_eq!(
         (refused["error"].clone(), refused["clientId"].clone()),
         (json!("not_member"), json!("b-2"))
     );
-    assert_eq!(count().await, before, "nothing stored");
+    assert_eq!(redis.messages_in(&room).await, before, "nothing stored");
     bob_ws.message("1:999", "not mine", "b-3").await;
     assert_eq!(bob_ws.expect("error").await["error"], "not_found");
 }

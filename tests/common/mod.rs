@@ -27,31 +27,35 @@ pub struct TestRedis {
 
 impl TestRedis {
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let socket = dir.path().join("redis.sock");
-        let mut this = Self {
-            child: None,
-            dir,
-            socket,
-            durable: false,
-        };
-        this.launch().await;
-        this
+        Self::start_with(false).await
     }
 
     /// A Redis that fsyncs every write to its append-only file: it may be SIGKILLed and
     /// restarted without losing an acknowledged write.
     pub async fn start_durable() -> Self {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(durable: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let socket = dir.path().join("redis.sock");
         let mut this = Self {
             child: None,
             dir,
             socket,
-            durable: true,
+            durable,
         };
         this.launch().await;
         this
+    }
+
+    /// How many messages `room` holds (`ZCARD room:{id}`).
+    pub async fn messages_in(&self, room: &str) -> u64 {
+        redis::cmd("ZCARD")
+            .arg(format!("room:{room}"))
+            .query_async(&mut self.conn().await)
+            .await
+            .unwrap()
     }
 
     async fn launch(&mut self) {
@@ -418,18 +422,22 @@ impl User {
         r.1["id"].as_str().unwrap().to_owned()
     }
 
-    /// Opens a WebSocket to `app` and waits for `ready`.
-    pub async fn connect(&self, app: &TestApp) -> Socket {
+    /// The WebSocket upgrade request of this user for the instance on `port`.
+    pub fn ws_request(&self, port: u16) -> tungstenite::handshake::client::Request {
         let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
-            "ws://127.0.0.1:{}/ws",
-            app.port
+            "ws://127.0.0.1:{port}/ws"
         ))
         .unwrap();
         req.headers_mut().insert(
             "authorization",
             format!("Bearer {}", self.token).parse().unwrap(),
         );
-        let (ws, _) = tokio_tungstenite::connect_async(req)
+        req
+    }
+
+    /// Opens a WebSocket to `app` and waits for `ready`.
+    pub async fn connect(&self, app: &TestApp) -> Socket {
+        let (ws, _) = tokio_tungstenite::connect_async(self.ws_request(app.port))
             .await
             .expect("ws connects");
         let mut s = Socket {

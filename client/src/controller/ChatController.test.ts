@@ -187,7 +187,10 @@ describe('ChatController', () => {
     expect(ws.sent.filter((e) => e.type === 'message' && e.data.clientId === clientId)).toHaveLength(2);
   });
 
-  it('sends again, with the same clientId, when the server says how long to wait under its rate', async () => {
+  it.each([
+    ['the server says how long to wait under its rate', { error: 'rate_limited', message: 'too many messages; retry in 0.1 s', retryAfterMs: 100 }],
+    ['the server says the first attempt is in progress', { error: 'in_progress', message: 'clientId: still being stored' }],
+  ])('sends again, with the same clientId, when %s', async (_why, refusal) => {
     const server: FakeServer = { rooms: [summary('0', 'General')], history: {}, calls: [] };
     const c = setup(server);
     const ws = FakeSocket.all[0]!;
@@ -195,23 +198,7 @@ describe('ChatController', () => {
     await until(() => c.state.roomsLoaded, 'the room list');
     c.send('hello');
     const clientId = c.state.pending[0]!.clientId;
-    ws.push('error', { error: 'rate_limited', message: 'too many messages; retry in 0.1 s', clientId, retryAfterMs: 100 });
-    expect(c.state.pending[0]?.status).toBe('sending');
-    await until(() => ws.sent.filter((e) => e.type === 'message').length === 2, 'the second attempt', 3000);
-    expect(ws.sent.filter((e) => e.type === 'message').map((e) => e.data.clientId)).toEqual([clientId, clientId]);
-    ws.push('ack', { clientId, message: msg('m1', 5, '1', '0', 'hello') });
-    expect(c.state.pending).toEqual([]);
-  });
-
-  it('asks again, with the same clientId, while the server says the first attempt is in progress', async () => {
-    const server: FakeServer = { rooms: [summary('0', 'General')], history: {}, calls: [] };
-    const c = setup(server);
-    const ws = FakeSocket.all[0]!;
-    ws.accept(ME);
-    await until(() => c.state.roomsLoaded, 'the room list');
-    c.send('hello');
-    const clientId = c.state.pending[0]!.clientId;
-    ws.push('error', { error: 'in_progress', message: 'clientId: still being stored', clientId });
+    ws.push('error', { ...refusal, clientId });
     expect(c.state.pending[0]?.status).toBe('sending');
     await until(() => ws.sent.filter((e) => e.type === 'message').length === 2, 'the second attempt', 3000);
     expect(ws.sent.filter((e) => e.type === 'message').map((e) => e.data.clientId)).toEqual([clientId, clientId]);

@@ -323,18 +323,7 @@ impl AuthStore {
         };
         if let Some(wait) = refusal {
             // A refused attempt is not an attempt: it must not extend the wait.
-            let _: () = timed(
-                "decr",
-                redis::pipe()
-                    .cmd("DECR")
-                    .arg(&by_pair)
-                    .ignore()
-                    .cmd("DECR")
-                    .arg(&by_addr)
-                    .ignore()
-                    .query_async(&mut *conn),
-            )
-            .await?;
+            uncount(&mut conn, "DECR", &by_pair, &by_addr).await?;
             return Ok(LoginOutcome::Limited(Duration::from_secs(
                 if wait < 0 { window } else { wait as u64 }.max(1),
             )));
@@ -378,18 +367,8 @@ impl AuthStore {
                     )
                     .await?;
                 }
-                let _: () = timed(
-                    "del",
-                    redis::pipe()
-                        .cmd("DEL")
-                        .arg(&by_pair)
-                        .ignore()
-                        .cmd("DECR")
-                        .arg(&by_addr)
-                        .ignore()
-                        .query_async(&mut *conn),
-                )
-                .await?;
+                // A success clears the pair and is not held against the address.
+                uncount(&mut conn, "DEL", &by_pair, &by_addr).await?;
                 let token = new_token();
                 let token_hash = hash_token(&token);
                 let _: () = timed(
@@ -502,6 +481,28 @@ impl AuthStore {
         let ended = serde_json::json!({ "userId": session.user_id.to_string(), "session": session.token_hash });
         self.ctx.events().publish("session.ended", &ended).await
     }
+}
+
+/// Takes back the attempt counted before the password check: `pair_op` is `DECR` (that one
+/// attempt) or `DEL` (the pair's whole count); the address's count goes down by one.
+async fn uncount(
+    conn: &mut chat_core::RedisConn,
+    pair_op: &str,
+    by_pair: &str,
+    by_addr: &str,
+) -> Result<(), Failure> {
+    timed(
+        "uncount",
+        redis::pipe()
+            .cmd(pair_op)
+            .arg(by_pair)
+            .ignore()
+            .cmd("DECR")
+            .arg(by_addr)
+            .ignore()
+            .query_async(&mut **conn),
+    )
+    .await
 }
 
 fn new_token() -> String {

@@ -74,7 +74,7 @@ return 0
 /// Largest `~n` a cursor may carry. Only the seed's server writes several messages at one
 /// date (whole seconds); Redis walks `n` entries to honour the cursor, so a larger `n`
 /// would let one request cost as much as a million.
-pub const MAX_SKIP: u64 = 10_000;
+const MAX_SKIP: u64 = 10_000;
 
 /// Whether two date strings (a cursor's, a score from Redis) name the same date.
 fn same_date(a: &str, b: &str) -> bool {
