@@ -26,21 +26,25 @@ COPY modules/auth/Cargo.toml modules/auth/Cargo.toml
 COPY modules/rooms/Cargo.toml modules/rooms/Cargo.toml
 COPY modules/messages/Cargo.toml modules/messages/Cargo.toml
 COPY modules/presence/Cargo.toml modules/presence/Cargo.toml
-RUN mkdir -p src/bin \
+# The load generator is a workspace member the server does not use: cargo needs its manifest
+# to load the workspace, and stub sources that stay (its real sources are never copied).
+COPY loadgen/Cargo.toml loadgen/Cargo.toml
+RUN mkdir -p src loadgen/src \
     && for m in core auth rooms messages presence; do \
          mkdir -p "modules/$m/src" && : > "modules/$m/src/lib.rs"; \
        done \
     && : > src/lib.rs \
     && echo 'fn main() {}' > src/main.rs \
-    && echo 'fn main() {}' > src/bin/loadgen.rs \
-    && cargo build --release --locked --bin redis-chat \
+    && : > loadgen/src/lib.rs \
+    && echo 'fn main() {}' > loadgen/src/main.rs \
+    && cargo build --release --locked -p redis-chat --bin redis-chat \
     && rm -rf src modules/*/src
 # The real sources. Touch them so cargo rebuilds the workspace crates even where a file's
 # mtime is older than the stub build.
 COPY src ./src
 COPY modules ./modules
 RUN find src modules -name '*.rs' -exec touch {} + \
-    && cargo build --release --locked --bin redis-chat \
+    && cargo build --release --locked -p redis-chat --bin redis-chat \
     && cp target/release/redis-chat /usr/local/bin/redis-chat
 
 # ---- 3. runtime --------------------------------------------------------------------------

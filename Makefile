@@ -5,7 +5,7 @@ CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 CLIENT_SOURCES := $(shell find client/src client/index.html client/package.json client/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test deps client openapi lint rust-test client-test e2e bench clean
+.PHONY: run test deps client openapi lint rust-test api-contract client-test e2e bench clean
 
 run: deps client/dist/index.html
 	cargo run --release --bin redis-chat
@@ -24,6 +24,7 @@ client: client/dist/index.html
 
 openapi:
 	cargo run -q --bin redis-chat -- openapi > openapi/openapi.json
+	cd client && npm run gen:api
 
 lint:
 	cargo fmt --all -- --check
@@ -32,8 +33,12 @@ lint:
 rust-test:
 	cargo test --workspace
 
+# schemathesis against a real instance: the server does exactly what openapi.json says.
+api-contract:
+	scripts/api-contract.sh
+
 client-test: client/node_modules
-	cd client && npm run typecheck && npm test
+	cd client && npm run typecheck && npm test && npm run check:api
 
 e2e: client/dist/index.html
 	cargo build --bin redis-chat
@@ -43,11 +48,12 @@ test:
 	@scripts/ensure-deps.sh test
 	$(MAKE) lint
 	$(MAKE) rust-test
+	$(MAKE) api-contract
 	$(MAKE) client-test
 	$(MAKE) e2e
 
 bench:
-	cargo build --release --bin redis-chat --bin loadgen
+	cargo build --release -p redis-chat -p loadgen --bin redis-chat --bin loadgen
 	scripts/bench.sh
 
 clean:

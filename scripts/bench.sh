@@ -7,11 +7,14 @@
 #   scripts/bench.sh fanout-200   one scenario (see the case below)
 #   scripts/bench.sh inbound      the accept-path set: dm and rooms at 1,000 to 20,000 msg/s in
 # Environment: SERVER=path/to/redis-chat (default: this tree's release build) compares
-# builds in one sitting; INSTANCES="1" runs only the one-instance rows.
+# builds in one sitting; LOADGEN=path/to/loadgen likewise (default: the release build of
+# the workspace crate loadgen/, `make bench` builds both); INSTANCES="1" runs only the
+# one-instance rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${CARGO_TARGET_DIR:-target}/release
 SERVER=${SERVER:-$TARGET/redis-chat}
+LOADGEN=${LOADGEN:-$TARGET/loadgen}
 INSTANCES=${INSTANCES:-1 2}
 OUT=bench-results
 mkdir -p "$OUT"
@@ -44,7 +47,7 @@ run() { # name instances loadgen-args...
   local urls=(--url http://127.0.0.1:4100)
   [ "$instances" = 2 ] && urls+=(--url http://127.0.0.1:4101)
   echo "== $name ($instances instance(s))"
-  "$TARGET/loadgen" "${urls[@]}" --pid auto --redis "redis+unix://$WORK/redis.sock" --sessions "$WORK/sessions.json" "$@" | tee "$WORK/last.txt"
+  "$LOADGEN" "${urls[@]}" --pid auto --redis "redis+unix://$WORK/redis.sock" --sessions "$WORK/sessions.json" "$@" | tee "$WORK/last.txt"
   tail -n 1 "$WORK/last.txt" | python3 -c "import json,sys; r=json.load(sys.stdin); r['name']='$name'; r['label']='${LABEL:-}'; print(json.dumps(r))" >>"$OUT/results.jsonl"
 }
 

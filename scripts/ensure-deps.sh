@@ -9,6 +9,8 @@ if [ "${1:-run}" = test ]; then
   command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
   # Emoji in the end-to-end screenshots.
   [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-color-emoji)
+  # schemathesis (scripts/api-contract.sh) is installed into a virtualenv with pip.
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3 python3-venv)
 fi
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 [ ${#need[@]} -eq 0 ] && exit 0

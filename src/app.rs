@@ -9,7 +9,7 @@ use std::{
 
 use anyhow::Context as _;
 use chat_auth::{AuthApi, AuthStore, OnRegister};
-use chat_core::{metrics, redis, Ctx, Events, Failure, Pool, UserId};
+use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Pool, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, HEARTBEAT};
 use chat_rooms::{RoomsApi, RoomsStore};
@@ -68,24 +68,32 @@ impl Modules {
         }
     }
 
-    fn openapi(&self) -> OpenApiService<(AuthApi, RoomsApi, MessagesApi, PresenceApi), ()> {
-        OpenApiService::new(
-            (
-                AuthApi::new(self.auth.clone()),
-                RoomsApi::new(self.rooms.clone(), self.presence.clone(), Arc::new(self.messages.clone())),
-                MessagesApi::new(self.messages.clone()),
-                PresenceApi::new(self.presence.clone()),
+    fn openapi(&self) -> OpenApiService<Apis, ()> {
+        describe(Contract((
+            AuthApi::new(self.auth.clone()),
+            RoomsApi::new(
+                self.rooms.clone(),
+                self.presence.clone(),
+                Arc::new(self.messages.clone()),
             ),
-            "redis-chat",
-            env!("CARGO_PKG_VERSION"),
-        )
+            MessagesApi::new(self.messages.clone()),
+            PresenceApi::new(self.presence.clone()),
+        )))
+    }
+}
+
+/// Every module's API, with the HTTP layer's answers declared.
+type Apis = Contract<(AuthApi, RoomsApi, MessagesApi, PresenceApi)>;
+
+/// The service around `api` (the served one, or [`Described`] for printing).
+fn describe<T: poem_openapi::OpenApi>(api: T) -> OpenApiService<T, ()> {
+    OpenApiService::new(api, "redis-chat", env!("CARGO_PKG_VERSION"))
         .description(
-            "A chat on Redis. Sign in with `POST /api/auth/login` (the browser keeps the `sid` cookie), or \
-             paste the returned token into **Authorize** (bearer). Live events flow over the WebSocket at `/ws`, \
-             documented in `openapi/asyncapi.yaml`.",
+            "A chat on Redis. Sign in with `POST /api/auth/login` (the browser keeps the `sid` \
+             cookie), or paste the returned token into **Authorize** (bearer). Live events flow \
+             over the WebSocket at `/ws`, documented in `openapi/asyncapi.yaml`.",
         )
         .server("/")
-    }
 }
 
 fn pool(client: redis::Client, size: u64) -> Pool {
@@ -113,15 +121,7 @@ fn server_id(config: &Config) -> String {
 
 /// The OpenAPI document, exactly as the server serves it at `/openapi.json`.
 pub fn openapi_json() -> String {
-    let client = redis::Client::open("redis://127.0.0.1:1").expect("a well-formed URL");
-    let pool = pool(client, 1);
-    let ctx = Ctx::new(
-        pool.clone(),
-        None,
-        Events::new("spec".into(), pool),
-        Default::default(),
-    );
-    Modules::new(ctx).openapi().spec()
+    describe(Described::<Apis>::default()).spec()
 }
 
 /// A built server: bound to its port, Redis connected, ready to run.

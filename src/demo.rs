@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chat_auth::{AuthStore, Password, Username};
-use chat_core::{context::timed, redis, Ctx, Failure, RoomId, UserId};
+use chat_core::{context::timed, redis, Ctx, Failure, RoomId, TextInput, UserId};
 use chat_messages::MessagesStore;
 use chat_rooms::RoomsStore;
 

@@ -23,6 +23,9 @@ use tracing::Instrument;
 
 /// Every failure becomes `{error, message}` with its status. 5xx details are never sent.
 pub async fn error_json(err: poem::Error) -> Response {
+    if let Some((status, body)) = chat_core::input::refusal(&err) {
+        return json_error(status, &body);
+    }
     let status = err.status();
     let (code, message) = match status {
         StatusCode::BAD_REQUEST => ("bad_request", err.to_string()),
@@ -50,11 +53,14 @@ pub async fn error_json(err: poem::Error) -> Response {
         }
         _ => ("error", err.to_string()),
     };
-    let body = serde_json::to_string(&ErrorBody::new(code, message)).unwrap_or_default();
+    json_error(status, &ErrorBody::new(code, message))
+}
+
+fn json_error(status: StatusCode, body: &ErrorBody) -> Response {
     Response::builder()
         .status(status)
         .content_type("application/json; charset=utf-8")
-        .body(body)
+        .body(serde_json::to_string(body).unwrap_or_default())
 }
 
 /// Request id, span, latency and count of every request, labelled by route template.

@@ -13,9 +13,9 @@ use chat_auth::{AuthStore, Session, SESSION_COOKIE};
 use chat_core::{
     metrics,
     protocol::{ClientEvent, ErrorEvent, Ready, UserView},
-    Action, RoomId,
+    Action, RoomId, TextInput,
 };
-use chat_messages::{Membership, MessagesStore, SendError};
+use chat_messages::{ClientId, Membership, MessageText, MessagesStore, SendError};
 use chat_presence::PresenceStore;
 use chat_rooms::{Access, RoomsStore};
 use futures_util::{SinkExt, StreamExt};
@@ -420,26 +420,18 @@ fn send_error_event(conn: &Conn, e: ErrorEvent) {
 }
 
 fn send_refusal(conn: &Conn, e: SendError, client_id: Option<String>) {
-    match e {
-        SendError::Invalid(code, msg) => send_error(conn, code, msg, client_id),
-        SendError::NotMember => send_error(
-            conn,
-            "not_member",
-            "roomId: you are not in this room",
-            client_id,
-        ),
-        SendError::NotFound => send_error(conn, "not_found", "roomId: no such room", client_id),
-        SendError::RateLimited(wait) => send_error_event(
+    match e.body() {
+        Some((body, wait)) => send_error_event(
             conn,
             ErrorEvent {
-                error: "rate_limited".to_owned(),
-                message: format!("too many messages; retry in {:.1} s", wait.as_secs_f64()),
+                error: body.error,
+                message: body.message,
                 client_id,
-                retry_after_ms: Some(wait.as_millis().max(1) as u64),
+                retry_after_ms: wait.map(|w| w.as_millis().max(1) as u64),
             },
         ),
-        SendError::Internal(f) => {
-            tracing::error!(detail = %f, "ws: internal error");
+        None => {
+            tracing::error!(detail = ?e, "ws: internal error");
             send_error(
                 conn,
                 "internal",
@@ -511,6 +503,14 @@ async fn handle_frame(
                     m.client_id,
                 );
             };
+            let checked = MessageText::parse(&m.message).and_then(|text| {
+                let client_id = m.client_id.as_deref().map(ClientId::parse).transpose()?;
+                Ok((text, client_id))
+            });
+            let (text, client_id) = match checked {
+                Ok(checked) => checked,
+                Err((code, msg)) => return send_error(conn, code, msg, m.client_id),
+            };
             let membership = if state.hub.is_member(user, &room) {
                 Membership::Known
             } else {
@@ -518,7 +518,7 @@ async fn handle_frame(
             };
             match state
                 .messages
-                .send(user, &room, &m.message, m.client_id.as_deref(), membership)
+                .send(user, &room, &text, client_id.as_ref(), membership)
                 .await
             {
                 // Queued right behind the sender's own `message` (the store handed it to
@@ -559,7 +559,10 @@ async fn handle_frame(
             }
         }
         ClientEvent::Read(r) => {
-            if let Err(e) = state.messages.mark_read(user, &r.room_id, r.date).await {
+            let Ok(room) = r.room_id.parse::<RoomId>() else {
+                return send_error(conn, "invalid_room_id", "roomId: not a room id", None);
+            };
+            if let Err(e) = state.messages.mark_read(user, &room, r.date).await {
                 send_refusal(conn, e, None);
             }
         }

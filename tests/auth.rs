@@ -165,7 +165,7 @@ async fn every_rejected_registration_names_the_field_and_writes_nothing() {
     }
     let r = http.post_raw("/api/auth/register", "{not json").await;
     assert_eq!(r.0, 400);
-    assert_eq!(r.1["error"], "bad_request");
+    assert_eq!(r.1["error"], "invalid_request");
     assert!(r.1["message"].is_string());
     assert_eq!(
         redis.dump().await,

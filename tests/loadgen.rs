@@ -1,5 +1,9 @@
 //! A small run of every load-generator scenario, so the tool never rots. Correctness only
 //! (nothing lost, duplicated or reordered); speed is measured by `make bench`, not here.
+//!
+//! The generator is the workspace crate `loadgen`: its binary is a thin `main` over the
+//! library this test calls, with the same command-line arguments. (A binary of another
+//! package has no `CARGO_BIN_EXE_*` here, and `cargo test` does not build it.)
 
 mod common;
 
@@ -7,30 +11,27 @@ use common::*;
 use serde_json::Value;
 
 async fn loadgen(app: &TestApp, args: &[&str]) -> Value {
-    // Async: the app under test runs on this test's runtime and must keep serving.
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_loadgen"))
-        .args([
-            "--url",
-            &app.base,
-            "--json",
-            "--warmup",
-            "0.3",
-            "--duration",
-            "1",
-            "--threads",
-            "2",
-        ])
-        .args(args)
-        .output()
+    let argv: Vec<String> = [
+        "--url",
+        &app.base,
+        "--json",
+        "--warmup",
+        "0.3",
+        "--duration",
+        "1",
+        "--threads",
+        "2",
+    ]
+    .iter()
+    .chain(args)
+    .map(|a| a.to_string())
+    .collect();
+    // On a blocking thread with its own runtime, as the binary runs: the app under test
+    // runs on this test's runtime and must keep serving.
+    let report = tokio::task::spawn_blocking(move || loadgen::run_with_args(argv))
         .await
         .expect("loadgen runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "loadgen {args:?} failed: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("a JSON line")
+    report.unwrap_or_else(|e| panic!("loadgen {args:?} failed: {e:#}"))
 }
 
 fn assert_clean(r: &Value) {

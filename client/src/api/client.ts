@@ -1,15 +1,13 @@
 // A thin fetch wrapper for the REST API: same origin, the session cookie included, JSON in
 // and out, and every non-2xx answer turned into an `ApiError`.
 
-import type {
-  Account,
-  JoinablePage,
-  LoginOk,
-  Message,
-  MessagePage,
-  RoomSummary,
-  User,
-} from './types';
+import type { operations } from './schema.gen';
+import type { Account, JoinablePage, LoginOk, Message, MessagePage, RoomSummary, User } from './types';
+
+// What the spec says an operation (by operationId) takes: its JSON body, its query.
+type Body<Op extends keyof operations> =
+  NonNullable<operations[Op]['requestBody']> extends { content: infer C } ? C[keyof C] : never;
+type Query<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
 
 /** A failed request: the server's `{error, message}`, or a made-up one for network trouble. */
 export class ApiError extends Error {
@@ -90,29 +88,29 @@ const enc = encodeURIComponent;
 
 export const api = {
   register: (username: string, password: string) =>
-    request<Account>('POST', '/api/auth/register', { username, password }),
+    request<Account>('POST', '/api/auth/register', { username, password } satisfies Body<'register'>),
   login: (username: string, password: string) =>
-    request<LoginOk>('POST', '/api/auth/login', { username, password }),
+    request<LoginOk>('POST', '/api/auth/login', { username, password } satisfies Body<'login'>),
   logout: () => request<void>('POST', '/api/auth/logout'),
   me: () => request<Account>('GET', '/api/auth/me'),
 
   rooms: () => request<RoomSummary[]>('GET', '/api/rooms'),
   discover: (q: string, offset = 0, limit = 20) =>
-    request<JoinablePage>('GET', `/api/rooms/discover${query({ q, offset, limit })}`),
-  createRoom: (name: string) => request<RoomSummary>('POST', '/api/rooms', { name }),
-  direct: (userId: string) => request<RoomSummary>('POST', '/api/rooms/direct', { userId }),
+    request<JoinablePage>('GET', `/api/rooms/discover${query({ q, offset, limit } satisfies Query<'discoverRooms'>)}`),
+  createRoom: (name: string) => request<RoomSummary>('POST', '/api/rooms', { name } satisfies Body<'createRoom'>),
+  direct: (userId: string) => request<RoomSummary>('POST', '/api/rooms/direct', { userId } satisfies Body<'openDirectRoom'>),
   join: (roomId: string) => request<RoomSummary>('POST', `/api/rooms/${enc(roomId)}/join`),
   leave: (roomId: string) => request<void>('POST', `/api/rooms/${enc(roomId)}/leave`),
 
-  messages: (roomId: string, opts: { before?: string; after?: string; limit?: number } = {}) =>
+  messages: (roomId: string, opts: Query<'listMessages'> = {}) =>
     request<MessagePage>('GET', `/api/rooms/${enc(roomId)}/messages${query(opts)}`),
   postMessage: (roomId: string, message: string, clientId?: string) =>
-    request<Message>('POST', `/api/rooms/${enc(roomId)}/messages`, { message, clientId }),
+    request<Message>('POST', `/api/rooms/${enc(roomId)}/messages`, { message, clientId } satisfies Body<'postMessage'>),
   markRead: (roomId: string, date: number) =>
-    request<void>('POST', `/api/rooms/${enc(roomId)}/read`, { date }),
+    request<void>('POST', `/api/rooms/${enc(roomId)}/read`, { date } satisfies Body<'markRead'>),
 
   online: () => request<User[]>('GET', '/api/users/online'),
-  users: (ids: string[]) => request<User[]>('GET', `/api/users${query({ ids: ids.join(',') })}`),
+  users: (ids: string[]) => request<User[]>('GET', `/api/users${query({ ids: ids.join(',') } satisfies Query<'users'>)}`),
 };
 
 export type Api = typeof api;

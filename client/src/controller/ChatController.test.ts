@@ -53,17 +53,17 @@ function fakeApi(server: FakeServer): Api {
     online: () => reply([]),
     users: (ids: string[]) => reply(ids.map((id) => user(id, `U${id}`))),
     me: () => reply({ id: ME.id, username: ME.username }),
-    messages: (roomId: string, opts: { before?: string; after?: string; limit?: number } = {}): Promise<MessagePage> => {
+    messages: (roomId: string, opts: Parameters<Api['messages']>[1] = {}): Promise<MessagePage> => {
       server.calls.push(`${roomId}?${opts.after !== undefined ? `after=${opts.after}` : ''}`);
       const all = server.history[roomId] ?? [];
       const limit = opts.limit ?? 50;
       if (opts.after !== undefined) {
         const after = Number(opts.after);
         const page = all.filter((m) => m.date > after).slice(0, limit);
-        return reply({ messages: page, before: null, after: null });
+        return reply({ messages: page });
       }
       const page = all.slice(-limit);
-      return reply({ messages: page, before: all.length > limit ? String(page[0]?.date) : null, after: null });
+      return reply(all.length > limit ? { messages: page, before: String(page[0]?.date) } : { messages: page });
     },
     markRead: () => reply(undefined),
   };

@@ -35,8 +35,12 @@ function signedIn(...actions: Action[]): ChatState {
   ]);
 }
 
-function page(messages: ReturnType<typeof msg>[], before: string | null = null, after: string | null = null): MessagePage {
-  return { messages, before, after };
+/** A page as the server sends it: a cursor the page does not have is left out. */
+function page(messages: ReturnType<typeof msg>[], before?: string, after?: string): MessagePage {
+  const p: MessagePage = { messages };
+  if (before !== undefined) p.before = before;
+  if (after !== undefined) p.after = after;
+  return p;
 }
 
 const ids = (s: ChatState, room = '0') => s.rooms[room]?.messages.map((m) => m.id);
@@ -54,7 +58,7 @@ describe('merging live and fetched messages', () => {
   it('prepends older pages in order and remembers the next cursor', () => {
     const s = signedIn(
       { type: 'pageLoaded', roomId: '0', kind: 'latest', page: page([msg('c', 3), msg('d', 4)], 'cur-1') },
-      { type: 'pageLoaded', roomId: '0', kind: 'older', page: page([msg('a', 1), msg('b', 2)], null) },
+      { type: 'pageLoaded', roomId: '0', kind: 'older', page: page([msg('a', 1), msg('b', 2)]) },
     );
     expect(ids(s)).toEqual(['a', 'b', 'c', 'd']);
     expect(s.rooms['0']?.olderCursor).toBeNull();
@@ -76,7 +80,7 @@ describe('merging live and fetched messages', () => {
   it('keeps everything when the first page is the whole history', () => {
     const s = signedIn(
       { type: 'messageReceived', message: msg('b', 2), visible: true },
-      { type: 'pageLoaded', roomId: '0', kind: 'latest', page: page([msg('a', 1)], null) },
+      { type: 'pageLoaded', roomId: '0', kind: 'latest', page: page([msg('a', 1)]) },
     );
     expect(ids(s)).toEqual(['a', 'b']);
   });

@@ -123,6 +123,8 @@ function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
 /** Applies one room summary from the server to what this tab knows of the room. */
 function applySummary(room: RoomState | undefined, s: RoomSummary): RoomState {
   const base = room ?? emptyRoom(s.id, s.name, s.kind);
+  // `?? undefined`, `?.`, `!= null` on the server's optional fields (here and for page
+  // cursors): a server older than its spec sends `null` rather than leaving them out.
   const lastMessage = laterMessage(base.lastMessage, s.lastMessage ?? undefined);
   // The server's count can predate a read marker this tab has already sent.
   const readAll = base.readDate > 0 && base.readDate >= (lastMessage?.date ?? 0);

@@ -1,6 +1,7 @@
 // The WebSocket protocol, both directions, mirroring `modules/core/src/protocol.rs`:
 // JSON text frames `{"type": "...", "data": {...}}`. `events.test.ts` checks that the type
-// names here are the ones listed there.
+// names here are the ones listed there. The WebSocket is not in the OpenAPI document, so these
+// shapes are kept by hand; the REST ones they carry (`Message`, `User`) are the generated schemas.
 
 import type { Message, User } from '../api/types';
 

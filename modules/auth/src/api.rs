@@ -1,6 +1,6 @@
 //! `/api/auth/*` and the session security scheme every module's API uses.
 
-use chat_core::{metrics, ErrorBody, UserId};
+use chat_core::{metrics, ErrorBody, Failure, UserId};
 use poem::Request;
 use poem_openapi::{
     auth::{ApiKey, Bearer},
@@ -8,7 +8,9 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, SecurityScheme, Tags,
 };
 
-use crate::{store::LoginOutcome, AuthStore, Password, Session, Username};
+use crate::{
+    store::LoginOutcome, AuthStore, LoginName, LoginPassword, Password, Session, Username,
+};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sid";
@@ -78,13 +80,22 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Session> {
     check(req, &bearer.token).await
 }
 
-/// Username and password.
+/// A new account's username and password.
+#[derive(Debug, Object)]
+pub struct NewAccount {
+    /// 1–32 letters, digits, `.`, `_` or `-`; unique ignoring case.
+    pub username: Username,
+    /// 8–128 characters.
+    pub password: Password,
+}
+
+/// Username and password, as typed at sign-in.
 #[derive(Debug, Object)]
 pub struct Credentials {
-    /// 1–32 letters, digits, `.`, `_` or `-`.
-    pub username: Option<String>,
-    /// 8–128 characters.
-    pub password: Option<String>,
+    /// The account's username.
+    pub username: LoginName,
+    /// The account's password.
+    pub password: LoginPassword,
 }
 
 /// A user account.
@@ -118,6 +129,9 @@ pub enum RegisterResponse {
     /// The username is taken.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// Too many passwords are being hashed right now; retry in a moment.
+    #[oai(status = 503)]
+    Busy(Json<ErrorBody>),
 }
 
 #[derive(ApiResponse)]
@@ -134,6 +148,9 @@ pub enum LoginResponse {
     /// Too many failed logins for this username or from this address; retry later.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// Too many passwords are being checked right now; retry in a moment.
+    #[oai(status = 503)]
+    Busy(Json<ErrorBody>),
 }
 
 #[derive(ApiResponse)]
@@ -170,6 +187,10 @@ impl AuthApi {
             "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
         )
     }
+}
+
+fn busy() -> ErrorBody {
+    ErrorBody::new("busy", "the server is busy; retry in a moment")
 }
 
 fn client_addr(req: &Request, trust_proxy: bool) -> String {
@@ -215,32 +236,19 @@ impl AuthApi {
     /// taken when `Joe` exists; sign-in is case-sensitive); passwords are 8–128 characters.
     /// The new user is a member of General.
     #[oai(path = "/register", method = "post", operation_id = "register")]
-    async fn register(&self, body: Json<Credentials>) -> poem::Result<RegisterResponse> {
-        let name = match Username::parse(body.username.as_deref().unwrap_or_default()) {
-            Ok(n) => n,
-            Err((code, msg)) => {
-                return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(
-                    code, msg,
-                ))))
-            }
-        };
-        let password = match Password::parse(body.password.as_deref().unwrap_or_default()) {
-            Ok(p) => p,
-            Err((code, msg)) => {
-                return Ok(RegisterResponse::BadRequest(Json(ErrorBody::new(
-                    code, msg,
-                ))))
-            }
-        };
-        match self.store.register(&name, &password).await? {
-            Some(user) => Ok(RegisterResponse::Created(Json(Account {
+    async fn register(&self, body: Json<NewAccount>) -> poem::Result<RegisterResponse> {
+        let NewAccount { username, password } = body.0;
+        match self.store.register(&username, &password).await {
+            Ok(Some(user)) => Ok(RegisterResponse::Created(Json(Account {
                 id: user.id.to_string(),
                 username: user.username,
             }))),
-            None => Ok(RegisterResponse::Conflict(Json(ErrorBody::new(
+            Ok(None) => Ok(RegisterResponse::Conflict(Json(ErrorBody::new(
                 "username_taken",
-                format!("username: '{}' is taken", name.as_str()),
+                format!("username: '{}' is taken", username.as_str()),
             )))),
+            Err(Failure::Busy) => Ok(RegisterResponse::Busy(Json(busy()))),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -252,24 +260,17 @@ impl AuthApi {
     /// longer, while the user's own address is not held back.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(&self, req: &Request, body: Json<Credentials>) -> poem::Result<LoginResponse> {
-        let (username, password) = (
-            body.username.as_deref().unwrap_or_default(),
-            body.password.as_deref().unwrap_or_default(),
-        );
-        if username.is_empty() || username.len() > 64 {
-            return Ok(LoginResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_username",
-                "username: 1 to 32 characters",
-            ))));
-        }
-        if password.is_empty() || password.len() > 1024 {
-            return Ok(LoginResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_password",
-                "password: required",
-            ))));
-        }
         let addr = client_addr(req, self.store.ctx().settings().trust_proxy);
-        match self.store.login(username, password, &addr).await? {
+        let outcome = match self
+            .store
+            .login(body.username.as_str(), body.password.as_str(), &addr)
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(Failure::Busy) => return Ok(LoginResponse::Busy(Json(busy()))),
+            Err(e) => return Err(e.into()),
+        };
+        match outcome {
             LoginOutcome::Ok(session, token) => {
                 metrics::LOGINS.with_label_values(&["success"]).inc();
                 let cookie = self.cookie(&token, self.store.ctx().settings().session_ttl.as_secs());

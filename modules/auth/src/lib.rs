@@ -23,4 +23,4 @@ mod validate;
 
 pub use api::{AuthApi, BearerAuth, CookieAuth, SessionAuth, SESSION_COOKIE};
 pub use store::{AuthStore, LoginOutcome, NewUser, OnRegister, Session};
-pub use validate::{Password, Username};
+pub use validate::{LoginName, LoginPassword, Password, Username};

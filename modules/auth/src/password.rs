@@ -151,6 +151,20 @@ mod tests {
 
     #[test]
     fn requests_that_hang_up_keep_their_queue_slot_until_their_job_is_skipped() {
+        // The workers are held busy first, so that no abandoned job is skipped while the
+        // requests arrive: what is queued is then exactly what the bound let in, on a fast
+        // machine or a slow one.
+        let gate = std::sync::Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        for _ in 0..4 {
+            let gate = std::sync::Arc::clone(&gate);
+            let _ = WORKERS.jobs.send(Box::new(move || {
+                let (open, cv) = &*gate;
+                let mut open = open.lock().unwrap();
+                while !*open {
+                    open = cv.wait(open).unwrap();
+                }
+            }));
+        }
         // Each request is polled once (its job is queued) and dropped, as a client that
         // disconnects at once. Dropping must not free the slot: the queue stays bounded.
         let mut queued = 0;
@@ -163,6 +177,8 @@ mod tests {
         }
         assert!(queued <= MAX_QUEUED, "{queued} jobs queued past the bound");
         assert!(queued > 0);
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
         // The abandoned jobs are skipped, not hashed: the queue empties quickly.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while QUEUED.load(Ordering::SeqCst) > 0 {

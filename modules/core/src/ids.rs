@@ -153,6 +153,47 @@ impl<'de> serde::Deserialize<'de> for RoomId {
     }
 }
 
+impl crate::TextInput for UserId {
+    const NAME: &'static str = "UserId";
+
+    fn schema() -> poem_openapi::registry::MetaSchema {
+        crate::input::string_schema("A user's id.", Some(1), Some(19), Some("^[0-9]{1,19}$"))
+    }
+
+    fn parse(s: &str) -> Result<Self, crate::Rejection> {
+        s.parse()
+            .map_err(|()| ("invalid_user_id", "userId: not a user id"))
+    }
+
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+}
+crate::text_input!(UserId);
+
+impl crate::TextInput for RoomId {
+    const NAME: &'static str = "RoomId";
+
+    fn schema() -> poem_openapi::registry::MetaSchema {
+        crate::input::string_schema(
+            "A room: `0` (General), `{a}:{b}` with a < b (a direct room), or digits (a named \
+             room). An id of this shape that names no room is answered 404.",
+            Some(1),
+            Some(39),
+            Some("^(0|[1-9][0-9]{0,18})(:[1-9][0-9]{0,18})?$"),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, crate::Rejection> {
+        s.parse().map_err(|()| ("not_found", "id: no such room"))
+    }
+
+    fn to_text(&self) -> String {
+        self.0.to_string()
+    }
+}
+crate::text_input!(RoomId);
+
 #[cfg(test)]
 mod tests {
     use super::*;

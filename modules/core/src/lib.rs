@@ -14,17 +14,21 @@
 //! This crate owns no Redis keys. Every key belongs to exactly one module.
 
 pub mod context;
+pub mod contract;
 pub mod envelope;
 pub mod error;
 pub mod ids;
+pub mod input;
 pub mod limits;
 pub mod metrics;
 pub mod protocol;
 
 pub use context::{Ctx, Multiplexed, Pool, RedisConn, Settings};
+pub use contract::{Contract, Described};
 pub use envelope::{Envelope, EventSink, Events, MESSAGES_CHANNEL};
 pub use error::{ErrorBody, Failure};
 pub use ids::{RoomId, RoomKind, UserId};
+pub use input::{Rejection, TextInput};
 pub use limits::{Action, Limiter, Rate, Rates};
 pub use mobc_redis::redis;
 pub use protocol::{ClientEvent, Message, ServerEvent};

@@ -8,7 +8,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
 };
 
-use crate::{Cursor, Membership, MessagesStore, SendError};
+use crate::{ClientId, Cursor, Membership, MessageText, MessagesStore, SendError};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -21,9 +21,11 @@ enum ApiTags {
 pub struct MessagePage {
     /// The messages, oldest first.
     pub messages: Vec<Message>,
-    /// Pass as `before=` for the next older page; `null` at the start of the room.
+    /// Pass as `before=` for the next older page; absent at the start of the room.
+    #[oai(skip_serializing_if_is_none)]
     pub before: Option<String>,
-    /// Pass as `after=` to continue with newer messages.
+    /// Pass as `after=` to continue with newer messages; absent on an empty room.
+    #[oai(skip_serializing_if_is_none)]
     pub after: Option<String>,
     /// On the page that reaches the beginning of the kept history: the date up to which
     /// older messages were removed by the room's retention limit. Absent when none were.
@@ -35,18 +37,19 @@ pub struct MessagePage {
 #[derive(Debug, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct PostMessage {
-    /// The text: non-empty after trimming, at most 4,000 characters.
-    pub message: Option<String>,
-    /// An id of the client's choosing (1–64 printable characters): a retry with the same
-    /// `clientId` returns the first message instead of posting a second.
-    pub client_id: Option<String>,
+    /// The text.
+    pub message: MessageText,
+    /// An id of the client's choosing: a retry with the same `clientId` returns the first
+    /// message instead of posting a second.
+    pub client_id: Option<ClientId>,
 }
 
 /// Where the caller has read up to.
 #[derive(Debug, Object)]
 pub struct ReadUpTo {
-    /// The `date` of the newest message read.
-    pub date: Option<f64>,
+    /// The `date` of the newest message read (a later date reads up to the newest).
+    #[oai(validator(minimum(value = "0")))]
+    pub date: f64,
 }
 
 #[derive(ApiResponse)]
@@ -54,9 +57,6 @@ pub enum PageResponse {
     /// A page of messages.
     #[oai(status = 200)]
     Ok(Json<MessagePage>),
-    /// A parameter is invalid; `message` names it.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
     /// The caller is not a member of this named room (join it first).
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
@@ -100,34 +100,20 @@ pub enum ReadResponse {
     NotFound(Json<ErrorBody>),
 }
 
-/// Maps a refusal to the error body and status class the handlers share.
-enum Refusal {
-    Bad(ErrorBody),
-    Forbidden(ErrorBody),
-    NotFound(ErrorBody),
-    /// Over a rate: the body, and whole seconds to wait.
-    TooMany(ErrorBody, u64),
+/// Whole seconds for `Retry-After`, at least one.
+fn retry_secs(wait: Option<std::time::Duration>) -> u64 {
+    wait.map_or(1, |w| w.as_secs_f64().ceil().max(1.0) as u64)
 }
 
-fn refusal(e: SendError) -> poem::Result<Refusal> {
-    Ok(match e {
-        SendError::Invalid(code, msg) => Refusal::Bad(ErrorBody::new(code, msg)),
-        SendError::NotMember => Refusal::Forbidden(ErrorBody::new(
-            "not_member",
-            "roomId: you are not in this room",
-        )),
-        SendError::NotFound => {
-            Refusal::NotFound(ErrorBody::new("not_found", "roomId: no such room"))
-        }
-        SendError::RateLimited(wait) => Refusal::TooMany(
-            ErrorBody::new(
-                "rate_limited",
-                format!("too many messages; retry in {:.1} s", wait.as_secs_f64()),
-            ),
-            wait.as_secs_f64().ceil().max(1.0) as u64,
-        ),
-        SendError::Internal(f) => return Err(f.into()),
-    })
+/// A refusal's body, or the internal failure as a bare 500.
+fn refusal(e: SendError) -> poem::Result<(SendError, Json<ErrorBody>, u64)> {
+    match e.body() {
+        Some((body, wait)) => Ok((e, Json(body), retry_secs(wait))),
+        None => match e {
+            SendError::Internal(f) => Err(f.into()),
+            _ => Err(Failure::internal("a refusal without a body").into()),
+        },
+    }
 }
 
 /// The messages module's API.
@@ -153,58 +139,26 @@ impl MessagesApi {
     async fn list(
         &self,
         auth: SessionAuth,
-        id: Path<String>,
+        id: Path<RoomId>,
         /// Older than this cursor.
-        before: Query<Option<String>>,
-        /// Newer than this cursor.
-        after: Query<Option<String>>,
-        /// Page size, 1–100 (default 50).
+        before: Query<Option<Cursor>>,
+        /// Newer than this cursor (with `before` too: the messages between them).
+        after: Query<Option<Cursor>>,
+        /// Page size (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> poem::Result<PageResponse> {
-        let bad =
-            |code: &str, msg: &str| Ok(PageResponse::BadRequest(Json(ErrorBody::new(code, msg))));
-        let limit = limit.0.unwrap_or(50);
-        if !(1..=100).contains(&limit) {
-            return bad("invalid_limit", "limit: 1 to 100");
-        }
-        if before.0.is_some() && after.0.is_some() {
-            return bad(
-                "invalid_cursor",
-                "before, after: give one of them, not both",
-            );
-        }
-        let parse = |c: &Option<String>| c.as_deref().map(Cursor::parse);
-        let (before, after) = (parse(&before.0), parse(&after.0));
-        if matches!(before, Some(None)) {
-            return bad("invalid_cursor", "before: not a cursor");
-        }
-        if matches!(after, Some(None)) {
-            return bad("invalid_cursor", "after: not a cursor");
-        }
-        let Ok(room) = id.0.parse::<RoomId>() else {
-            return Ok(PageResponse::NotFound(Json(ErrorBody::new(
-                "not_found",
-                "id: no such room",
-            ))));
-        };
+        let room = id.0;
         if let Err(e) = self.store.check_access(auth.user_id(), &room).await {
             return Ok(match refusal(e)? {
-                Refusal::Forbidden(b) => PageResponse::Forbidden(Json(b)),
-                Refusal::Bad(b) => PageResponse::BadRequest(Json(b)),
-                Refusal::NotFound(b) => PageResponse::NotFound(Json(b)),
-                Refusal::TooMany(..) => {
-                    return Err(Failure::internal("reading is not rate-limited").into())
-                }
+                (SendError::NotMember, body, _) => PageResponse::Forbidden(body),
+                (_, body, _) => PageResponse::NotFound(body),
             });
         }
+        let limit = limit.0.unwrap_or(50) as usize;
         let page = self
             .store
-            .page(
-                &room,
-                before.flatten().as_ref(),
-                after.flatten().as_ref(),
-                limit as usize,
-            )
+            .page(&room, before.0.as_ref(), after.0.as_ref(), limit)
             .await?;
         Ok(PageResponse::Ok(Json(MessagePage {
             messages: page.messages,
@@ -222,33 +176,27 @@ impl MessagesApi {
     async fn post(
         &self,
         auth: SessionAuth,
-        id: Path<String>,
+        id: Path<RoomId>,
         body: Json<PostMessage>,
     ) -> poem::Result<PostResponse> {
-        let Ok(room) = id.0.parse::<RoomId>() else {
-            return Ok(PostResponse::NotFound(Json(ErrorBody::new(
-                "not_found",
-                "id: no such room",
-            ))));
-        };
-        let text = body.message.as_deref().unwrap_or_default();
-        match self
+        let PostMessage { message, client_id } = body.0;
+        let sent = self
             .store
             .send(
                 auth.user_id(),
-                &room,
-                text,
-                body.client_id.as_deref(),
+                &id.0,
+                &message,
+                client_id.as_ref(),
                 Membership::Unknown,
             )
-            .await
-        {
+            .await;
+        match sent {
             Ok(sent) => Ok(PostResponse::Created(Json(sent.message))),
             Err(e) => Ok(match refusal(e)? {
-                Refusal::Bad(b) => PostResponse::BadRequest(Json(b)),
-                Refusal::Forbidden(b) => PostResponse::Forbidden(Json(b)),
-                Refusal::NotFound(b) => PostResponse::NotFound(Json(b)),
-                Refusal::TooMany(b, secs) => PostResponse::TooMany(Json(b), secs),
+                (SendError::NotMember, body, _) => PostResponse::Forbidden(body),
+                (SendError::NotFound, body, _) => PostResponse::NotFound(body),
+                (SendError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
+                (_, body, _) => PostResponse::BadRequest(body),
             }),
         }
     }
@@ -261,25 +209,15 @@ impl MessagesApi {
     async fn read(
         &self,
         auth: SessionAuth,
-        id: Path<String>,
+        id: Path<RoomId>,
         body: Json<ReadUpTo>,
     ) -> poem::Result<ReadResponse> {
-        if id.0.parse::<RoomId>().is_err() {
-            return Ok(ReadResponse::NotFound(Json(ErrorBody::new(
-                "not_found",
-                "id: no such room",
-            ))));
-        }
-        let date = body.date.unwrap_or(f64::NAN);
-        match self.store.mark_read(auth.user_id(), &id.0, date).await {
+        match self.store.mark_read(auth.user_id(), &id.0, body.date).await {
             Ok(()) => Ok(ReadResponse::Done),
             Err(e) => Ok(match refusal(e)? {
-                Refusal::Bad(b) => ReadResponse::BadRequest(Json(b)),
-                Refusal::Forbidden(b) => ReadResponse::Forbidden(Json(b)),
-                Refusal::NotFound(b) => ReadResponse::NotFound(Json(b)),
-                Refusal::TooMany(..) => {
-                    return Err(Failure::internal("read markers are not rate-limited").into())
-                }
+                (SendError::NotMember, body, _) => ReadResponse::Forbidden(body),
+                (SendError::NotFound, body, _) => ReadResponse::NotFound(body),
+                (_, body, _) => ReadResponse::BadRequest(body),
             }),
         }
     }

@@ -20,8 +20,10 @@
 //! multiplexed connection: one Redis round trip per message in the common case.
 
 mod api;
+mod input;
 pub mod keys;
 mod store;
 
 pub use api::MessagesApi;
-pub use store::{Cursor, Membership, MessagesStore, Page, SendError, Sent};
+pub use input::{ClientId, Cursor, MessageText};
+pub use store::{Membership, MessagesStore, Page, SendError, Sent};

@@ -5,12 +5,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chat_core::{
     context::timed,
     metrics,
-    protocol::{Message, RoomRead, MAX_CLIENT_ID_LEN, MAX_MESSAGE_CHARS},
-    redis, Action, Ctx, Envelope, Failure, Multiplexed, RoomId, UserId, MESSAGES_CHANNEL,
+    protocol::{Message, RoomRead},
+    redis, Action, Ctx, Envelope, ErrorBody, Failure, Multiplexed, RoomId, TextInput, UserId,
+    MESSAGES_CHANNEL,
 };
 use chat_rooms::{Access, RoomActivity, RoomsStore};
 
-use crate::keys;
+use crate::{
+    input::{ClientId, Cursor, MessageText},
+    keys,
+};
 
 /// Stores a message and publishes its envelope, atomically, on the room's hash slot alone:
 /// `KEYS[1]` is the room, `KEYS[2]` the room's trimmed-up-to marker, `KEYS[3]` (when the
@@ -71,11 +75,6 @@ end
 return 0
 "#;
 
-/// Largest `~n` a cursor may carry. Only the seed's server writes several messages at one
-/// date (whole seconds); Redis walks `n` entries to honour the cursor, so a larger `n`
-/// would let one request cost as much as a million.
-const MAX_SKIP: u64 = 10_000;
-
 /// Whether two date strings (a cursor's, a score from Redis) name the same date.
 fn same_date(a: &str, b: &str) -> bool {
     matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
@@ -112,46 +111,32 @@ pub struct Sent {
     pub json: String,
 }
 
+impl SendError {
+    /// What the client is told, over REST and WebSocket alike, and for a rate limit how long
+    /// to wait. `None` for an internal failure (logged by the caller, never described).
+    pub fn body(&self) -> Option<(ErrorBody, Option<std::time::Duration>)> {
+        Some(match self {
+            SendError::Invalid(code, msg) => (ErrorBody::new(*code, *msg), None),
+            SendError::NotMember => (
+                ErrorBody::new("not_member", "roomId: you are not in this room"),
+                None,
+            ),
+            SendError::NotFound => (ErrorBody::new("not_found", "roomId: no such room"), None),
+            SendError::RateLimited(wait) => (
+                ErrorBody::new(
+                    "rate_limited",
+                    format!("too many messages; retry in {:.1} s", wait.as_secs_f64()),
+                ),
+                Some(*wait),
+            ),
+            SendError::Internal(_) => return None,
+        })
+    }
+}
+
 impl From<Failure> for SendError {
     fn from(f: Failure) -> Self {
         SendError::Internal(f)
-    }
-}
-
-/// A position in a room's history: a date, plus how many messages at exactly that date
-/// are already seen (only seed-written messages share dates).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cursor {
-    pub date: String,
-    pub skip: Option<u64>,
-}
-
-impl Cursor {
-    /// `"<date>"` (strictly beyond that date) or `"<date>~<n>"`.
-    pub fn parse(s: &str) -> Option<Cursor> {
-        let (date, skip) = match s.split_once('~') {
-            Some((d, n)) => (d, Some(n.parse::<u64>().ok().filter(|n| *n <= MAX_SKIP)?)),
-            None => (s, None),
-        };
-        let v: f64 = date.parse().ok()?;
-        if !v.is_finite()
-            || v < 0.0
-            || date.len() > 32
-            || date.contains(['e', 'E', '+', 'i', 'n', 'N'])
-        {
-            return None;
-        }
-        Some(Cursor {
-            date: date.to_owned(),
-            skip,
-        })
-    }
-
-    fn encode(&self) -> String {
-        match self.skip {
-            Some(n) => format!("{}~{n}", self.date),
-            None => self.date.clone(),
-        }
     }
 }
 
@@ -183,28 +168,6 @@ fn now_secs() -> f64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
-}
-
-/// Checks a message's text: trimmed, non-empty, at most 4,000 characters.
-pub fn clean_text(text: &str) -> Result<&str, SendError> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(SendError::Invalid(
-            "empty_message",
-            "message: must not be empty",
-        ));
-    }
-    if t.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(SendError::Invalid(
-            "message_too_long",
-            "message: at most 4000 characters",
-        ));
-    }
-    Ok(t)
-}
-
-fn valid_client_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_CLIENT_ID_LEN && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
 impl MessagesStore {
@@ -245,19 +208,11 @@ impl MessagesStore {
         &self,
         user: UserId,
         room: &RoomId,
-        text: &str,
-        client_id: Option<&str>,
+        text: &MessageText,
+        client_id: Option<&ClientId>,
         membership: Membership,
     ) -> Result<Sent, SendError> {
-        let text = clean_text(text)?;
-        if let Some(c) = client_id {
-            if !valid_client_id(c) {
-                return Err(SendError::Invalid(
-                    "invalid_client_id",
-                    "clientId: 1 to 64 printable characters",
-                ));
-            }
-        }
+        let (text, client_id) = (text.as_str(), client_id.map(ClientId::as_str));
         if membership == Membership::Unknown {
             self.check_access(user, room).await?;
         }
@@ -429,7 +384,8 @@ impl MessagesStore {
     }
 
     /// A page of `room`'s history, oldest first. With `before`: the messages just older
-    /// than the cursor; with `after`: just newer; with neither: the newest.
+    /// than the cursor; with `after`: just newer; with both: those between them, from the
+    /// oldest; with neither: the newest.
     pub async fn page(
         &self,
         room: &RoomId,
@@ -450,12 +406,37 @@ impl MessagesStore {
             }) => (date.clone(), *n),
         };
         let fetch = limit + 1;
-        let (op, command, end) = if forward {
-            ("zrangebyscore", "ZRANGEBYSCORE", "+inf")
-        } else {
-            ("zrevrangebyscore", "ZREVRANGEBYSCORE", "-inf")
+        // Forward with both cursors: stop at `before`. At a tied date `before` has already
+        // seen its newest `n` messages, so only the others there are in the range.
+        let (end, tied_in_range) = match (forward, before) {
+            (true, Some(Cursor { date, skip: None })) => (format!("({date}"), None),
+            (
+                true,
+                Some(Cursor {
+                    date,
+                    skip: Some(n),
+                }),
+            ) => {
+                let at: u64 = timed(
+                    "zcount",
+                    redis::cmd("ZCOUNT")
+                        .arg(&key)
+                        .arg(date)
+                        .arg(date)
+                        .query_async(&mut *conn),
+                )
+                .await?;
+                (date.clone(), Some((date, at.saturating_sub(*n))))
+            }
+            (true, None) => ("+inf".to_owned(), None),
+            (false, _) => ("-inf".to_owned(), None),
         };
-        let raw: Vec<(String, String)> = timed(
+        let (op, command) = if forward {
+            ("zrangebyscore", "ZRANGEBYSCORE")
+        } else {
+            ("zrevrangebyscore", "ZREVRANGEBYSCORE")
+        };
+        let mut raw: Vec<(String, String)> = timed(
             op,
             redis::cmd(command)
                 .arg(&key)
@@ -468,6 +449,16 @@ impl MessagesStore {
                 .query_async(&mut *conn),
         )
         .await?;
+        if let Some((date, keep)) = tied_in_range {
+            let mut seen = 0;
+            if let Some(cut) = raw.iter().position(|(_, score)| {
+                let tied = same_date(date, score);
+                seen += u64::from(tied);
+                tied && seen > keep
+            }) {
+                raw.truncate(cut);
+            }
+        }
         let more = raw.len() > limit;
         let mut items: Vec<(String, String)> = raw.into_iter().take(limit).collect();
         // The cursor for continuing past the last item of `items`, in fetch order.
@@ -484,18 +475,18 @@ impl MessagesStore {
                 date: score.clone(),
                 skip: Some(same + inherited),
             }
-            .encode()
+            .to_text()
         });
         let (before_cursor, after_cursor) = if forward {
             // Fetched oldest first: older than this page is strictly before its first date.
             let older = items.first().map(|(_, s)| s.clone());
-            (older, next.or_else(|| cursor.map(Cursor::encode)))
+            (older, next.or_else(|| cursor.map(Cursor::to_text)))
         } else {
             items.reverse();
             let newer = items.last().map(|(_, s)| s.clone());
             (
                 if more { next } else { None },
-                newer.or_else(|| cursor.map(Cursor::encode)),
+                newer.or_else(|| cursor.map(Cursor::to_text)),
             )
         };
         let messages = items
@@ -530,20 +521,17 @@ impl MessagesStore {
     }
 
     /// Moves `user`'s read marker in `room` forward to `date` and tells their other sockets.
-    pub async fn mark_read(&self, user: UserId, room_id: &str, date: f64) -> Result<(), SendError> {
-        let room: RoomId = room_id
-            .parse()
-            .map_err(|_| SendError::Invalid("invalid_room_id", "roomId: not a room id"))?;
+    pub async fn mark_read(&self, user: UserId, room: &RoomId, date: f64) -> Result<(), SendError> {
         if !date.is_finite() || date < 0.0 {
             return Err(SendError::Invalid("invalid_date", "date: a message's date"));
         }
-        self.check_access(user, &room).await?;
+        self.check_access(user, room).await?;
         let mut conn = self.ctx.redis().await?;
         // Never beyond the newest message: a marker in the future would hide later ones.
         let newest: Vec<(String, f64)> = timed(
             "zrevrange",
             redis::cmd("ZREVRANGE")
-                .arg(keys::room(&room))
+                .arg(keys::room(room))
                 .arg(0)
                 .arg(0)
                 .arg("WITHSCORES")

@@ -1,8 +1,8 @@
 //! `/api/users/*`.
 
 use chat_auth::SessionAuth;
-use chat_core::{protocol::UserView, ErrorBody, UserId};
-use poem_openapi::{param::Query, payload::Json, ApiResponse, OpenApi, Tags};
+use chat_core::{input::string_schema, protocol::UserView, Rejection, TextInput, UserId};
+use poem_openapi::{param::Query, payload::Json, registry::MetaSchema, OpenApi, Tags};
 
 use crate::PresenceStore;
 
@@ -12,15 +12,46 @@ enum ApiTags {
     Users,
 }
 
-#[derive(ApiResponse)]
-pub enum UsersResponse {
-    /// The users, with their online state.
-    #[oai(status = 200)]
-    Ok(Json<Vec<UserView>>),
-    /// `ids` is malformed: comma-separated user ids, at most 100.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
+/// Most users one lookup may name.
+const MAX_IDS: usize = 100;
+
+/// Comma-separated user ids, 1 to 100 of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserIds(Vec<UserId>);
+
+impl TextInput for UserIds {
+    const NAME: &'static str = "UserIds";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "1 to 100 user ids, separated by commas.",
+            Some(1),
+            None,
+            Some("^[0-9]{1,19}(,[0-9]{1,19}){0,99}$"),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, Rejection> {
+        const REFUSED: Rejection = ("invalid_ids", "ids: 1 to 100 comma-separated user ids");
+        let ids = s
+            .split(',')
+            .map(|id| match id.len() {
+                1..=19 => id.parse::<UserId>().map_err(|()| REFUSED),
+                _ => Err(REFUSED),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if ids.len() > MAX_IDS {
+            return Err(REFUSED);
+        }
+        Ok(Self(ids))
+    }
+
+    fn to_text(&self) -> String {
+        let ids: Vec<String> = self.0.iter().map(UserId::to_string).collect();
+        ids.join(",")
+    }
 }
+chat_core::text_input!(UserIds);
 
 /// The presence module's API.
 pub struct PresenceApi {
@@ -48,21 +79,11 @@ impl PresenceApi {
     ///
     /// `ids` is a comma-separated list of user ids (at most 100); unknown ids are left out.
     #[oai(path = "/", method = "get", operation_id = "users")]
-    async fn users(&self, _auth: SessionAuth, ids: Query<String>) -> poem::Result<UsersResponse> {
-        let parsed: Result<Vec<UserId>, ()> = ids
-            .0
-            .split(',')
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| s.trim().parse())
-            .collect();
-        match parsed {
-            Ok(ids) if !ids.is_empty() && ids.len() <= 100 => {
-                Ok(UsersResponse::Ok(Json(self.store.views(&ids).await?)))
-            }
-            _ => Ok(UsersResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_ids",
-                "ids: 1 to 100 comma-separated user ids",
-            )))),
-        }
+    async fn users(
+        &self,
+        _auth: SessionAuth,
+        ids: Query<UserIds>,
+    ) -> poem::Result<Json<Vec<UserView>>> {
+        Ok(Json(self.store.views(&ids.0 .0).await?))
     }
 }

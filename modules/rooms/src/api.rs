@@ -16,7 +16,7 @@ use poem_openapi::{
 
 use crate::{
     store::{Access, Created},
-    RoomActivity, RoomsStore, MAX_ROOM_NAME,
+    RoomActivity, RoomName, RoomsStore,
 };
 
 #[derive(Tags)]
@@ -47,9 +47,11 @@ pub struct RoomSummary {
     pub name: String,
     /// What kind of room it is.
     pub kind: Kind,
-    /// The other user of a direct room.
+    /// The other user of a direct room (absent for other rooms).
+    #[oai(skip_serializing_if_is_none)]
     pub peer: Option<UserView>,
-    /// The newest message, if any.
+    /// The newest message (absent in an empty room).
+    #[oai(skip_serializing_if_is_none)]
     pub last_message: Option<Message>,
     /// Messages after the caller's read marker.
     pub unread: u64,
@@ -78,8 +80,8 @@ pub struct JoinablePage {
 /// A new named room.
 #[derive(Debug, Object)]
 pub struct NewRoom {
-    /// 1–64 characters after trimming; unique (ignoring case).
-    pub name: Option<String>,
+    /// The room's name.
+    pub name: RoomName,
 }
 
 /// Whom to open a direct room with.
@@ -87,7 +89,7 @@ pub struct NewRoom {
 #[oai(rename_all = "camelCase")]
 pub struct DirectWith {
     /// The other user's id.
-    pub user_id: Option<String>,
+    pub user_id: UserId,
 }
 
 #[derive(ApiResponse)]
@@ -98,28 +100,17 @@ pub enum RoomResponse {
     /// The room was created.
     #[oai(status = 201)]
     Created(Json<RoomSummary>),
-    /// The input is invalid; `message` names the field.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
     /// No such room or user.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// A room with this name exists.
+    /// A room with this name exists (`room_name_taken`), or the other user of a direct
+    /// room is the caller (`same_user`).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// The caller creates or opens rooms faster than their rate; retry after
     /// `Retry-After` seconds.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
-}
-
-/// Characters that change how a name displays without being seen: text-direction
-/// overrides and isolates, zero-width characters, the soft hyphen. A name holding them can
-/// pose as another one.
-fn invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// The 429 answer for an action over the caller's rate.
@@ -139,22 +130,12 @@ pub enum LeaveResponse {
     /// The caller is no longer a member.
     #[oai(status = 204)]
     Left,
-    /// Only named rooms can be left.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// No such room.
+    /// No such room, or the caller is not in it.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-}
-
-#[derive(ApiResponse)]
-pub enum DiscoverResponse {
-    /// A page of named rooms the caller can join.
-    #[oai(status = 200)]
-    Ok(Json<JoinablePage>),
-    /// `offset` or `limit` is out of range.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
+    /// General and direct rooms cannot be left.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
 }
 
 /// The rooms module's API.
@@ -245,10 +226,7 @@ impl RoomsApi {
     }
 
     /// A named room's id and name, or `None` when it is not a named room that exists.
-    async fn named(&self, id: &str) -> Result<Option<(RoomId, String)>, Failure> {
-        let Ok(room) = id.parse::<RoomId>() else {
-            return Ok(None);
-        };
+    async fn named(&self, room: RoomId) -> Result<Option<(RoomId, String)>, Failure> {
         if room.kind() != RoomKind::Named {
             return Ok(None);
         }
@@ -283,36 +261,25 @@ impl RoomsApi {
         &self,
         auth: SessionAuth,
         /// Part of the name to look for (case-insensitive).
+        #[oai(validator(max_length = 64))]
         q: Query<Option<String>>,
         /// How many matching rooms to skip.
+        #[oai(validator(minimum(value = "0"), maximum(value = "4294967295")))]
         offset: Query<Option<u32>>,
-        /// Page size, 1–100 (default 20).
+        /// Page size (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
-    ) -> poem::Result<DiscoverResponse> {
-        let limit = limit.0.unwrap_or(20);
-        if !(1..=100).contains(&limit) {
-            return Ok(DiscoverResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_limit",
-                "limit: 1 to 100",
-            ))));
-        }
-        let q = q.0.unwrap_or_default();
-        if q.chars().count() > MAX_ROOM_NAME {
-            return Ok(DiscoverResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_query",
-                "q: at most 64 characters",
-            ))));
-        }
+    ) -> poem::Result<Json<JoinablePage>> {
         let (page, total) = self
             .store
             .discover(
                 auth.user_id(),
-                &q,
+                q.0.as_deref().unwrap_or_default(),
                 offset.0.unwrap_or(0) as usize,
-                limit as usize,
+                limit.0.unwrap_or(20) as usize,
             )
             .await?;
-        Ok(DiscoverResponse::Ok(Json(JoinablePage {
+        Ok(Json(JoinablePage {
             rooms: page
                 .into_iter()
                 .map(|(id, name, members)| JoinableRoom {
@@ -322,7 +289,7 @@ impl RoomsApi {
                 })
                 .collect(),
             total: total as u64,
-        })))
+        }))
     }
 
     /// Create a named room
@@ -330,14 +297,7 @@ impl RoomsApi {
     /// The creator joins it. Names are 1–64 characters (trimmed) and unique, ignoring case.
     #[oai(path = "/", method = "post", operation_id = "createRoom")]
     async fn create(&self, auth: SessionAuth, body: Json<NewRoom>) -> poem::Result<RoomResponse> {
-        let name = body.name.as_deref().unwrap_or_default().trim();
-        let len = name.chars().count();
-        if len == 0 || len > MAX_ROOM_NAME || name.chars().any(|c| c.is_control() || invisible(c)) {
-            return Ok(RoomResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_name",
-                "name: 1 to 64 characters, no control, invisible or text-direction characters",
-            ))));
-        }
+        let name = body.name.as_str();
         if let Err(wait) = self
             .store
             .limiter()
@@ -366,21 +326,10 @@ impl RoomsApi {
         auth: SessionAuth,
         body: Json<DirectWith>,
     ) -> poem::Result<RoomResponse> {
-        let me = auth.user_id();
-        let Ok(other) = body
-            .user_id
-            .as_deref()
-            .unwrap_or_default()
-            .parse::<UserId>()
-        else {
-            return Ok(RoomResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_user_id",
-                "userId: not a user id",
-            ))));
-        };
+        let (me, other) = (auth.user_id(), body.user_id);
         if other == me {
-            return Ok(RoomResponse::BadRequest(Json(ErrorBody::new(
-                "invalid_user_id",
+            return Ok(RoomResponse::Conflict(Json(ErrorBody::new(
+                "same_user",
                 "userId: a direct room needs another user",
             ))));
         }
@@ -402,8 +351,8 @@ impl RoomsApi {
 
     /// Join a named room
     #[oai(path = "/:id/join", method = "post", operation_id = "joinRoom")]
-    async fn join(&self, auth: SessionAuth, id: Path<String>) -> poem::Result<RoomResponse> {
-        let Some((room, name)) = self.named(&id.0).await? else {
+    async fn join(&self, auth: SessionAuth, id: Path<RoomId>) -> poem::Result<RoomResponse> {
+        let Some((room, name)) = self.named(id.0).await? else {
             return Ok(RoomResponse::NotFound(not_found("id")));
         };
         self.store.join(auth.user_id(), &room, &name).await?;
@@ -417,16 +366,14 @@ impl RoomsApi {
     ///
     /// General and direct rooms cannot be left.
     #[oai(path = "/:id/leave", method = "post", operation_id = "leaveRoom")]
-    async fn leave(&self, auth: SessionAuth, id: Path<String>) -> poem::Result<LeaveResponse> {
-        if let Ok(room) = id.0.parse::<RoomId>() {
-            if room.kind() != RoomKind::Named {
-                return Ok(LeaveResponse::BadRequest(Json(ErrorBody::new(
-                    "not_leavable",
-                    "id: only named rooms can be left",
-                ))));
-            }
+    async fn leave(&self, auth: SessionAuth, id: Path<RoomId>) -> poem::Result<LeaveResponse> {
+        if id.0.kind() != RoomKind::Named {
+            return Ok(LeaveResponse::Conflict(Json(ErrorBody::new(
+                "not_leavable",
+                "id: only named rooms can be left",
+            ))));
         }
-        let Some((room, name)) = self.named(&id.0).await? else {
+        let Some((room, name)) = self.named(id.0).await? else {
             return Ok(LeaveResponse::NotFound(not_found("id")));
         };
         if self.store.access(auth.user_id(), &room).await? != Access::Member {

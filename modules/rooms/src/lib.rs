@@ -15,8 +15,10 @@
 //! messages module: it plugs in through [`RoomActivity`].
 
 mod api;
+mod input;
 pub mod keys;
 mod store;
 
 pub use api::RoomsApi;
+pub use input::RoomName;
 pub use store::{Access, RoomActivity, RoomsStore, MAX_ROOM_NAME};

@@ -1,0 +1,55 @@
+// A compile-time check, nothing at run time: every method of `api` (client.ts) resolves to
+// exactly the success body the spec gives its operation (`void` for 204 No Content). Which
+// URL answers with which schema is written by hand in client.ts; this ties it to the
+// generated `paths`, so `npm run typecheck` fails when, after `npm run gen:api`, an endpoint
+// answers with something else (or is gone).
+
+import type { Api } from './client';
+import type { paths } from './schema.gen';
+
+type Method = 'get' | 'post';
+
+/** The JSON of a response object, `void` when it has no body. */
+type JsonOf<R> = R extends { content: infer C } ? C[keyof C] : void;
+
+/** What the operation at `P`/`M` answers on success (200, 201 or 204). */
+type Success<P extends keyof paths, M extends Method> =
+  NonNullable<paths[P][M]> extends { responses: infer R } ? JsonOf<R[keyof R & (200 | 201 | 204)]> : never;
+
+/** Each method of `api` and the operation it calls. */
+interface Routes {
+  register: ['/api/auth/register', 'post'];
+  login: ['/api/auth/login', 'post'];
+  logout: ['/api/auth/logout', 'post'];
+  me: ['/api/auth/me', 'get'];
+  rooms: ['/api/rooms', 'get'];
+  discover: ['/api/rooms/discover', 'get'];
+  createRoom: ['/api/rooms', 'post'];
+  direct: ['/api/rooms/direct', 'post'];
+  join: ['/api/rooms/{id}/join', 'post'];
+  leave: ['/api/rooms/{id}/leave', 'post'];
+  messages: ['/api/rooms/{id}/messages', 'get'];
+  postMessage: ['/api/rooms/{id}/messages', 'post'];
+  markRead: ['/api/rooms/{id}/read', 'post'];
+  online: ['/api/users/online', 'get'];
+  users: ['/api/users', 'get'];
+}
+
+type Answer<F> = F extends (...args: never[]) => Promise<infer T> ? T : never;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** The methods whose answer differs from the spec's; `never` when all agree. */
+type Mismatched = {
+  [K in keyof Api]: K extends keyof Routes
+    ? Routes[K] extends [infer P extends keyof paths, infer M extends Method]
+      ? Same<Answer<Api[K]>, Success<P, M>> extends true
+        ? never
+        : K
+      : K
+    : K;
+}[keyof Api];
+
+type Holds<T extends never> = T;
+
+/** Fails to compile, naming the methods, when a method does not answer what the spec says. */
+export type ApiMatchesSpec = Holds<Mismatched>;

@@ -1,0 +1,221 @@
+//! What a client sends about messages, validated once for REST and WebSocket alike: each
+//! type's schema in the OpenAPI document and its check are written together.
+
+use chat_core::{
+    input::string_schema,
+    protocol::{MAX_CLIENT_ID_LEN, MAX_MESSAGE_CHARS},
+    Rejection, TextInput,
+};
+use poem_openapi::registry::MetaSchema;
+
+/// The characters `str::trim` removes (Unicode White_Space), spelled out so that the schema
+/// says exactly what the server checks, in every regular-expression dialect.
+const NOT_BLANK: &str =
+    r"[^\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+
+/// A message's text: 1–4,000 characters with at least one that is not white space. It is
+/// stored without the white space around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText(String);
+
+impl TextInput for MessageText {
+    const NAME: &'static str = "MessageText";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "1–4,000 characters, not only white space (stored trimmed). Render it as text, \
+             never as HTML.",
+            Some(1),
+            Some(MAX_MESSAGE_CHARS),
+            Some(NOT_BLANK),
+        )
+    }
+
+    fn parse(text: &str) -> Result<Self, Rejection> {
+        if text.chars().nth(MAX_MESSAGE_CHARS).is_some() {
+            return Err(("message_too_long", "message: at most 4000 characters"));
+        }
+        match text.trim() {
+            "" => Err(("empty_message", "message: must not be empty")),
+            t => Ok(Self(t.to_owned())),
+        }
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+chat_core::text_input!(MessageText);
+
+impl MessageText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An id of the client's choosing for a message: 1–64 printable ASCII characters. A retry
+/// with the same `clientId` is answered with the first message instead of posting a second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientId(String);
+
+impl TextInput for ClientId {
+    const NAME: &'static str = "ClientId";
+
+    fn schema() -> MetaSchema {
+        MetaSchema {
+            // Where it is optional, `null` means the same as leaving it out.
+            nullable: true,
+            ..string_schema(
+                "1–64 printable ASCII characters of the client's choosing: a retry with the \
+                 same `clientId` returns the first message instead of posting a second.",
+                Some(1),
+                Some(MAX_CLIENT_ID_LEN),
+                Some("^[!-~]+$"),
+            )
+        }
+    }
+
+    fn parse(id: &str) -> Result<Self, Rejection> {
+        if !id.is_empty()
+            && id.len() <= MAX_CLIENT_ID_LEN
+            && id.bytes().all(|b| b.is_ascii_graphic())
+        {
+            Ok(Self(id.to_owned()))
+        } else {
+            Err((
+                "invalid_client_id",
+                "clientId: 1 to 64 printable characters",
+            ))
+        }
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+chat_core::text_input!(ClientId);
+
+impl ClientId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Largest `~n` a cursor may carry. Only the seed's server writes several messages at one
+/// date (whole seconds); Redis walks `n` entries to honour the cursor, so a larger `n`
+/// would let one request cost as much as a million.
+const MAX_SKIP: u64 = 10_000;
+
+/// A position in a room's history: a date, plus how many messages at exactly that date
+/// are already seen (only seed-written messages share dates).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub date: String,
+    pub skip: Option<u64>,
+}
+
+fn digits(s: &str, max: usize) -> bool {
+    (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl TextInput for Cursor {
+    const NAME: &'static str = "Cursor";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "A page's `before` or `after`, or a message's `date`: `<date>` (strictly beyond \
+             it) or `<date>~<n>` (beyond the first n messages at that date).",
+            Some(1),
+            Some(32),
+            Some(r"^[0-9]{1,15}(\.[0-9]{1,9})?(~([0-9]{1,4}|10000))?$"),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, Rejection> {
+        const REFUSED: Rejection = ("invalid_cursor", "before, after: not a cursor");
+        let (date, skip) = match s.split_once('~') {
+            Some((d, n)) if digits(n, 4) || n == MAX_SKIP.to_string() => {
+                (d, Some(n.parse().map_err(|_| REFUSED)?))
+            }
+            Some(_) => return Err(REFUSED),
+            None => (s, None),
+        };
+        let (whole, fraction) = date.split_once('.').unwrap_or((date, "0"));
+        if !digits(whole, 15) || !digits(fraction, 9) {
+            return Err(REFUSED);
+        }
+        Ok(Cursor {
+            date: date.to_owned(),
+            skip,
+        })
+    }
+
+    fn to_text(&self) -> String {
+        match self.skip {
+            Some(n) => format!("{}~{n}", self.date),
+            None => self.date.clone(),
+        }
+    }
+}
+chat_core::text_input!(Cursor);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_text_is_trimmed_and_bounded() {
+        assert_eq!(MessageText::parse("  hi \n").unwrap().as_str(), "hi");
+        assert_eq!(
+            MessageText::parse(" \u{3000}\t").unwrap_err().0,
+            "empty_message"
+        );
+        assert_eq!(MessageText::parse("").unwrap_err().0, "empty_message");
+        assert!(MessageText::parse(&"é".repeat(4000)).is_ok());
+        assert_eq!(
+            MessageText::parse(&"x".repeat(4001)).unwrap_err().0,
+            "message_too_long"
+        );
+        // U+FEFF is not white space to Rust (nor in the schema's pattern): it is text.
+        assert!(MessageText::parse("\u{FEFF}").is_ok());
+    }
+
+    #[test]
+    fn cursors_have_one_shape() {
+        for ok in [
+            "1615480369",
+            "1795856689.738",
+            "1.5~3",
+            "0~10000",
+            "12.123456789",
+        ] {
+            assert!(Cursor::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "-1",
+            "1e9",
+            "inf",
+            "NaN",
+            "1.",
+            ".5",
+            "1~",
+            "1~10001",
+            "1~01234",
+            "+1",
+            "1234567890123456",
+            "1.1234567890",
+        ] {
+            assert!(Cursor::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Cursor::parse("5~2").unwrap().to_text(), "5~2");
+    }
+
+    #[test]
+    fn client_ids_are_printable_ascii() {
+        assert!(ClientId::parse("a:b-1").is_ok());
+        assert!(ClientId::parse("").is_err());
+        assert!(ClientId::parse("a b").is_err());
+        assert!(ClientId::parse(&"x".repeat(65)).is_err());
+    }
+}
