@@ -35,7 +35,7 @@ use std::{
     },
 };
 
-use chat_core::{metrics, EventSink, RoomId, RoomKind, UserId};
+use chat_core::{metrics, EventKind, EventSink, RoomId, RoomKind, SessionEnded, Topic, UserId};
 use parking_lot::RwLock;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -349,10 +349,11 @@ impl Hub {
     }
 
     /// Builds the frame `{"type": kind, "data": data}` once.
-    pub fn frame(kind: &str, data: &str, date: Option<f64>) -> Arc<Frame> {
-        let mut text = String::with_capacity(data.len() + kind.len() + 20);
+    pub fn frame(kind: EventKind, data: &str, date: Option<f64>) -> Arc<Frame> {
+        let tag = kind.as_str();
+        let mut text = String::with_capacity(data.len() + tag.len() + 20);
         text.push_str(r#"{"type":""#);
-        text.push_str(kind);
+        text.push_str(tag);
         text.push_str(r#"","data":"#);
         text.push_str(data);
         text.push('}');
@@ -361,27 +362,30 @@ impl Hub {
 
     /// Who gets an event, a message's date, and (for a message written by the seed's server,
     /// which has no `id` and a numeric `from`) the data rewritten in our shape.
-    fn route(kind: &str, data: &str) -> Option<(Audience, Option<f64>, Option<String>)> {
+    fn route(kind: EventKind, data: &str) -> Option<(Audience, Option<f64>, Option<String>)> {
         let f: RouteFields = serde_json::from_str(data).ok()?;
-        let normalized = if kind == "message" && f.id.is_none() {
+        let normalized = if kind == EventKind::Message && f.id.is_none() {
             chat_core::Message::parse_stored(data).and_then(|m| serde_json::to_string(&m).ok())
         } else {
             None
         };
         let audience = match kind {
-            "message" => Audience::Room(f.room_id?, None),
-            "typing" => Audience::Room(f.room_id?, f.user_id),
-            "show.room" => {
+            EventKind::Message => Audience::Room(f.room_id?, None),
+            EventKind::Typing => Audience::Room(f.room_id?, f.user_id),
+            EventKind::ShowRoom => {
                 let id: RoomId = f.id?.as_str()?.parse().ok()?;
                 Audience::Room(id, None)
             }
-            "room.joined" | "room.left" | "room.read" => Audience::User(f.user_id?),
-            "user.connected" | "user.disconnected" => Audience::Everyone,
-            _ => return None,
+            EventKind::RoomJoined | EventKind::RoomLeft | EventKind::RoomRead => {
+                Audience::User(f.user_id?)
+            }
+            EventKind::UserConnected | EventKind::UserDisconnected => Audience::Everyone,
+            // Said to one socket by the WebSocket route, never broadcast.
+            EventKind::Ready | EventKind::Ack | EventKind::Error => return None,
         };
         Some((
             audience,
-            if kind == "message" { f.date } else { None },
+            (kind == EventKind::Message).then_some(f.date).flatten(),
             normalized,
         ))
     }
@@ -390,17 +394,20 @@ impl Hub {
     ///
     /// Hot path: runs once per event per instance; one parse of the routing fields, one
     /// frame, then a queue push per recipient socket under a read lock.
-    pub fn deliver(&self, kind: &str, data: &str) {
-        if kind == "session.ended" {
-            return self.end_session(data);
-        }
+    pub fn deliver(&self, topic: Topic, data: &str) {
+        let kind = match topic {
+            Topic::SessionEnded => return self.end_session(data),
+            Topic::Client(kind) => kind,
+        };
         let Some((audience, date, normalized)) = Self::route(kind, data) else {
             return;
         };
         let data = normalized.as_deref().unwrap_or(data);
         match (kind, &audience) {
-            ("room.joined" | "room.left", _) => self.track_membership(kind, data),
-            ("show.room", Audience::Room(room, _)) => self.track_direct(room),
+            (EventKind::RoomJoined | EventKind::RoomLeft, _) => {
+                self.track_membership(kind == EventKind::RoomJoined, data)
+            }
+            (EventKind::ShowRoom, Audience::Room(room, _)) => self.track_direct(room),
             _ => {}
         }
         let frame = Self::frame(kind, data, date);
@@ -443,11 +450,7 @@ impl Hub {
 
     /// Closes this instance's sockets opened with a session that has ended (logout).
     fn end_session(&self, data: &str) {
-        #[derive(Deserialize)]
-        struct Ended {
-            session: String,
-        }
-        if let Ok(e) = serde_json::from_str::<Ended>(data) {
+        if let Ok(e) = serde_json::from_str::<SessionEnded>(data) {
             self.close_session(&e.session);
         }
     }
@@ -468,7 +471,7 @@ impl Hub {
         set.into_iter().map(str::to_owned).collect()
     }
 
-    fn track_membership(&self, kind: &str, data: &str) {
+    fn track_membership(&self, joined: bool, data: &str) {
         let Ok(f) = serde_json::from_str::<RouteFields>(data) else {
             return;
         };
@@ -477,7 +480,7 @@ impl Hub {
         };
         let mut reg = self.inner.reg.write();
         reg.seq += 1;
-        if kind == "room.joined" {
+        if joined {
             reg.index(user, room);
         } else {
             reg.unindex(user, &room);
@@ -514,22 +517,28 @@ impl Hub {
         if env.server_id.as_deref() == Some(server_id) {
             return;
         }
+        let topic = Topic::parse(&env.kind);
         metrics::ENVELOPES_IN
-            .with_label_values(&[metrics::event_label(&env.kind)])
+            .with_label_values(&[topic.map_or("other", Topic::as_str)])
             .inc();
-        self.deliver(&env.kind, env.data.get());
+        // A type this version does not know (a newer instance's) is not for its sockets.
+        if let Some(topic) = topic {
+            self.deliver(topic, env.data.get());
+        }
     }
 }
 
 impl EventSink for Hub {
-    fn dispatch(&self, kind: &str, data: &str) {
-        self.deliver(kind, data);
+    fn dispatch(&self, topic: Topic, data: &str) {
+        self.deliver(topic, data);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MESSAGE: Topic = Topic::Client(EventKind::Message);
 
     fn drain(rx: &mut mpsc::Receiver<Arc<Frame>>) -> Vec<String> {
         let mut out = Vec::new();
@@ -546,7 +555,7 @@ mod tests {
         let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
         let (_c, mut rc, _) = hub.register(UserId(3), "s", &[], 0, None);
         hub.deliver(
-            "message",
+            MESSAGE,
             r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"1:2"}"#,
         );
         assert_eq!(drain(&mut ra).len(), 1);
@@ -560,15 +569,21 @@ mod tests {
         let (_a, mut ra, _) = hub.register(UserId(1), "s", &["7".parse().unwrap()], 0, None);
         let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
         let msg = r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"7"}"#;
-        hub.deliver("message", msg);
+        hub.deliver(MESSAGE, msg);
         assert_eq!(drain(&mut ra).len(), 1);
         assert!(drain(&mut rb).is_empty());
-        hub.deliver("room.joined", r#"{"roomId":"7","userId":"2","name":"x"}"#);
-        hub.deliver("message", msg);
+        hub.deliver(
+            Topic::Client(EventKind::RoomJoined),
+            r#"{"roomId":"7","userId":"2","name":"x"}"#,
+        );
+        hub.deliver(MESSAGE, msg);
         assert_eq!(drain(&mut rb).len(), 2, "the join event and the message");
-        hub.deliver("room.left", r#"{"roomId":"7","userId":"2","name":"x"}"#);
+        hub.deliver(
+            Topic::Client(EventKind::RoomLeft),
+            r#"{"roomId":"7","userId":"2","name":"x"}"#,
+        );
         drain(&mut rb);
-        hub.deliver("message", msg);
+        hub.deliver(MESSAGE, msg);
         assert!(drain(&mut rb).is_empty());
     }
 
@@ -587,7 +602,10 @@ mod tests {
             "unknown: ask Redis"
         );
         assert!(!hub.is_member(UserId(1), &"2:3".parse().unwrap()));
-        hub.deliver("room.left", r#"{"roomId":"7","userId":"1","name":"x"}"#);
+        hub.deliver(
+            Topic::Client(EventKind::RoomLeft),
+            r#"{"roomId":"7","userId":"1","name":"x"}"#,
+        );
         assert!(
             !hub.is_member(UserId(1), &seven),
             "a leave takes effect at once"
@@ -596,14 +614,20 @@ mod tests {
         // User 2's rooms are read, then a leave is processed before they register: the
         // list read is stale, so it is not vouched for until reloaded.
         let seq = hub.membership_seq();
-        hub.deliver("room.left", r#"{"roomId":"9","userId":"2","name":"x"}"#);
+        hub.deliver(
+            Topic::Client(EventKind::RoomLeft),
+            r#"{"roomId":"9","userId":"2","name":"x"}"#,
+        );
         let nine: RoomId = "9".parse().unwrap();
         let (_b, _rb, exact) = hub.register(UserId(2), "s", std::slice::from_ref(&nine), seq, None);
         assert!(!exact);
         assert!(!hub.is_member(UserId(2), &nine));
         assert!(hub.reload(UserId(2), &[], hub.membership_seq()));
         assert!(!hub.is_member(UserId(2), &nine));
-        hub.deliver("show.room", r#"{"id":"2:5","names":["b","e"]}"#);
+        hub.deliver(
+            Topic::Client(EventKind::ShowRoom),
+            r#"{"id":"2:5","names":["b","e"]}"#,
+        );
         assert!(
             hub.is_member(UserId(2), &"2:5".parse().unwrap()),
             "a new direct room"
@@ -617,7 +641,7 @@ mod tests {
         let (fast, mut rf, _) = hub.register(UserId(2), "s", &[], 0, None);
         for _ in 0..9 {
             hub.deliver(
-                "message",
+                MESSAGE,
                 r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"0"}"#,
             );
             drain(&mut rf);
@@ -635,10 +659,10 @@ mod tests {
             "s",
             &[],
             0,
-            Some(Hub::frame("ready", "{}", None)),
+            Some(Hub::frame(EventKind::Ready, "{}", None)),
         );
         hub.deliver(
-            "message",
+            MESSAGE,
             r#"{"from":1,"date":1615480369,"message":"hi","roomId":"0"}"#,
         );
         let frames = drain(&mut ra);
@@ -653,7 +677,7 @@ mod tests {
         let hub = Hub::new(8);
         let (a, _ra, _) = hub.register(UserId(1), "s1", &[], 0, None);
         let (b, _rb, _) = hub.register(UserId(1), "s2", &[], 0, None);
-        hub.deliver("session.ended", r#"{"userId":"1","session":"s1"}"#);
+        hub.deliver(Topic::SessionEnded, r#"{"userId":"1","session":"s1"}"#);
         assert!(a.cancelled().is_cancelled());
         assert!(!b.cancelled().is_cancelled());
     }

@@ -12,8 +12,8 @@ use std::{
 use chat_auth::{AuthStore, Session, SESSION_COOKIE};
 use chat_core::{
     metrics,
-    protocol::{ClientEvent, ErrorEvent, Ready, UserView},
-    Action, RoomId, TextInput,
+    protocol::{ClientEvent, ClientKind, ErrorEvent, Ready, UserView},
+    Action, EventKind, RoomId, TextInput,
 };
 use chat_messages::{ClientId, Membership, MessageText, MessagesStore, SendError};
 use chat_presence::PresenceStore;
@@ -188,7 +188,7 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
     };
     let ready = serde_json::to_string(&ready)
         .ok()
-        .map(|data| Hub::frame("ready", &data, None));
+        .map(|data| Hub::frame(EventKind::Ready, &data, None));
     let (conn, rx, exact) = state.hub.register(user, session.id(), &rooms, seq, ready);
     if !exact {
         reload_rooms(&state, user).await;
@@ -415,7 +415,7 @@ fn send_error(conn: &Conn, error: &str, message: &str, client_id: Option<String>
 
 fn send_error_event(conn: &Conn, e: ErrorEvent) {
     if let Ok(data) = serde_json::to_string(&e) {
-        conn.push(&Hub::frame("error", &data, None));
+        conn.push(&Hub::frame(EventKind::Error, &data, None));
     }
 }
 
@@ -453,7 +453,7 @@ fn why_invalid(text: &str) -> (&'static str, String) {
         Err(_) => ("bad_json", "the frame is not JSON".to_owned()),
         Ok(_) => match serde_json::from_str::<Typed>(text) {
             Err(_) => ("invalid_frame", "type: missing".to_owned()),
-            Ok(t) if !ClientEvent::TYPES.contains(&t.kind.as_str()) => (
+            Ok(t) if ClientKind::parse(&t.kind).is_none() => (
                 "unknown_type",
                 format!(
                     "type: '{}' is not an event a client sends",
@@ -524,7 +524,7 @@ async fn handle_frame(
                 // Queued right behind the sender's own `message` (the store handed it to
                 // the hub): the writer sends both in one flush.
                 Ok(sent) => conn.push(&Hub::frame(
-                    "ack",
+                    EventKind::Ack,
                     &ack_json(m.client_id.as_deref(), &sent.json),
                     None,
                 )),

@@ -53,10 +53,16 @@ async fn a_socket_that_stops_reading_is_closed_and_its_connection_ended() {
     let drain = tokio::spawn(async move { while inbound.next().await.is_some() {} });
     let text = "x".repeat(4000);
     for i in 0..1500 {
-        let frame = json!({"type": "message", "data": {"roomId": "0", "message": text, "clientId": format!("f{i}")}});
-        out.send(tungstenite::Message::text(frame.to_string()))
-            .await
-            .unwrap();
+        let frame = ClientEvent::Message(SendMessage {
+            room_id: "0".into(),
+            message: text.clone(),
+            client_id: Some(format!("f{i}")),
+        });
+        out.send(tungstenite::Message::text(
+            serde_json::to_string(&frame).unwrap(),
+        ))
+        .await
+        .unwrap();
     }
     assert!(
         eventually(40, || async {

@@ -766,8 +766,11 @@ async fn read_markers_drive_unread_counts_across_tabs() {
         "one's own messages are read"
     );
 
-    tab1.send(json!({"type": "read", "data": {"roomId": "0", "date": last["date"]}}))
-        .await;
+    tab1.event(ClientEvent::Read(ReadMarker {
+        room_id: "0".into(),
+        date: last["date"].as_f64().unwrap(),
+    }))
+    .await;
     let moved = tab2.expect("room.read").await;
     assert_eq!(
         (moved["roomId"].clone(), moved["date"].clone()),
@@ -795,7 +798,9 @@ async fn typing_reaches_the_other_members_of_the_room_only() {
     let mut bob_ws = bob.connect(&b).await;
     let mut carol_ws = carol.connect(&b).await;
     alice_ws
-        .send(json!({"type": "typing", "data": {"roomId": room}}))
+        .event(ClientEvent::Typing(RoomRef {
+            room_id: room.clone(),
+        }))
         .await;
     let t = bob_ws.expect("typing").await;
     assert_eq!(

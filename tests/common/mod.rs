@@ -8,6 +8,8 @@ use std::{
     time::Duration,
 };
 
+#[allow(unused_imports)]
+pub use chat_core::protocol::{ClientEvent, ReadMarker, RoomRef, SendMessage};
 use chat_core::redis;
 use futures_util::{SinkExt, StreamExt};
 use redis_chat::{Application, Config};
@@ -471,8 +473,19 @@ impl Socket {
             .unwrap();
     }
 
+    /// Sends a protocol event, as a client builds it.
+    pub async fn event(&mut self, event: ClientEvent) {
+        self.send_text(&serde_json::to_string(&event).unwrap())
+            .await;
+    }
+
     pub async fn message(&mut self, room: &str, text: &str, client_id: &str) {
-        self.send(json!({"type": "message", "data": {"roomId": room, "message": text, "clientId": client_id}})).await;
+        self.event(ClientEvent::Message(SendMessage {
+            room_id: room.to_owned(),
+            message: text.to_owned(),
+            client_id: Some(client_id.to_owned()),
+        }))
+        .await;
     }
 
     /// The next event (`{type, data}`), or `None` after `wait` of silence or on close.

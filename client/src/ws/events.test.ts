@@ -5,11 +5,13 @@ import { CLIENT_EVENT_TYPES, encodeClientEvent, parseServerEvent, SERVER_EVENT_T
 
 const protocolRs = fileURLToPath(new URL('../../../modules/core/src/protocol.rs', import.meta.url));
 
-/** The string list of `pub const TYPES` inside `impl <name>` of protocol.rs. */
+/** The frame types declared for `name` in protocol.rs's `events!` block (`"tag" => Variant(...)`). */
 function rustTypes(source: string, name: string): string[] | null {
-  const m = new RegExp(`impl\\s+${name}\\s*\\{[^}]*?TYPES[^=]*=\\s*&\\[([^\\]]*)\\]`, 's').exec(source);
-  if (!m?.[1]) return null;
-  return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1] ?? '');
+  const start = source.search(new RegExp(`pub\\s+enum\\s+${name}\\s*/`));
+  if (start < 0) return null;
+  const end = source.indexOf('\n}\n', start);
+  const block = source.slice(start, end < 0 ? undefined : end);
+  return [...block.matchAll(/"([^"]+)"\s*=>/g)].map((x) => x[1] ?? '');
 }
 
 describe.skipIf(!existsSync(protocolRs))('events.ts mirrors modules/core/src/protocol.rs', () => {

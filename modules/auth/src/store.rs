@@ -5,7 +5,7 @@ use std::{
     time::Duration,
 };
 
-use chat_core::{context::timed, redis, Ctx, Failure, UserId};
+use chat_core::{context::timed, redis, Ctx, Failure, SessionEnded, UserId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -478,8 +478,11 @@ impl AuthStore {
         )
         .await?;
         drop(conn);
-        let ended = serde_json::json!({ "userId": session.user_id.to_string(), "session": session.token_hash });
-        self.ctx.events().publish("session.ended", &ended).await
+        let ended = SessionEnded {
+            user_id: session.user_id.to_string(),
+            session: session.token_hash.clone(),
+        };
+        self.ctx.events().session_ended(&ended).await
     }
 }
 

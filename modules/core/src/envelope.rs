@@ -10,7 +10,12 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::{context::Pool, error::Failure, metrics};
+use crate::{
+    context::Pool,
+    error::Failure,
+    metrics,
+    protocol::{EventKind, ServerEvent},
+};
 
 /// The channel every instance publishes to and subscribes to.
 pub const MESSAGES_CHANNEL: &str = "MESSAGES";
@@ -42,10 +47,46 @@ impl Envelope<'_> {
     }
 }
 
+/// What an envelope carries: an event for clients, or word between instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// A [`ServerEvent`] for the sockets it concerns.
+    Client(EventKind),
+    /// A session was ended (sign-out): every instance closes the sockets opened with it.
+    SessionEnded,
+}
+
+impl Topic {
+    /// The envelope's `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Client(kind) => kind.as_str(),
+            Topic::SessionEnded => "session.ended",
+        }
+    }
+
+    /// The topic an envelope's `type` names (`None` for one this version does not know).
+    pub fn parse(tag: &str) -> Option<Self> {
+        match tag {
+            "session.ended" => Some(Topic::SessionEnded),
+            tag => EventKind::parse(tag).map(Topic::Client),
+        }
+    }
+}
+
+/// The data of [`Topic::SessionEnded`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionEnded {
+    pub user_id: String,
+    /// The session's id (the hash of its token).
+    pub session: String,
+}
+
 /// Receives every event this instance should hand to its sockets, local or remote.
 pub trait EventSink: Send + Sync + 'static {
-    /// `data` is the event's JSON; the sink decides who gets it from `kind` and `data`.
-    fn dispatch(&self, kind: &str, data: &str);
+    /// `data` is the event's JSON; the sink decides who gets it from `topic` and `data`.
+    fn dispatch(&self, topic: Topic, data: &str);
 }
 
 /// The event bus: publish to every instance and hand to this instance's sockets.
@@ -82,22 +123,28 @@ impl Events {
 
     /// Hands an event to this instance's sockets only (its envelope went out another way,
     /// e.g. from the Lua script that stores a message).
-    pub fn dispatch_local(&self, kind: &str, data_json: &str) {
+    pub fn dispatch_local(&self, topic: Topic, data_json: &str) {
         if let Some(sink) = self.inner.sink.get() {
-            sink.dispatch(kind, data_json);
+            sink.dispatch(topic, data_json);
         }
     }
 
     /// Publishes an event to every instance and hands it to this one's sockets.
-    pub async fn publish<T: Serialize>(&self, kind: &str, data: &T) -> Result<(), Failure> {
-        let data_json = serde_json::to_string(data)?;
-        self.publish_raw(kind, &data_json).await
+    pub async fn publish(&self, event: &ServerEvent) -> Result<(), Failure> {
+        let data_json = event.data_json()?;
+        self.publish_raw(Topic::Client(event.kind()), &data_json)
+            .await
     }
 
-    /// As [`Events::publish`], for data already serialized.
-    pub async fn publish_raw(&self, kind: &str, data_json: &str) -> Result<(), Failure> {
-        let envelope = Envelope::encode(&self.inner.server_id, kind, data_json);
-        self.dispatch_local(kind, data_json);
+    /// Tells every instance (this one included) that a session ended.
+    pub async fn session_ended(&self, ended: &SessionEnded) -> Result<(), Failure> {
+        let data_json = serde_json::to_string(ended)?;
+        self.publish_raw(Topic::SessionEnded, &data_json).await
+    }
+
+    async fn publish_raw(&self, topic: Topic, data_json: &str) -> Result<(), Failure> {
+        let envelope = Envelope::encode(&self.inner.server_id, topic.as_str(), data_json);
+        self.dispatch_local(topic, data_json);
         let mut conn = self
             .inner
             .pool
@@ -113,7 +160,7 @@ impl Events {
         )
         .await?;
         metrics::ENVELOPES_OUT
-            .with_label_values(&[metrics::event_label(kind)])
+            .with_label_values(&[topic.as_str()])
             .inc();
         Ok(())
     }
@@ -130,5 +177,17 @@ mod tests {
         assert_eq!(e.server_id.as_deref(), Some("a\"b"));
         assert_eq!(e.kind, "message");
         assert_eq!(e.data.get(), r#"{"x":1}"#);
+    }
+
+    #[test]
+    fn topics_round_trip() {
+        for topic in EventKind::ALL
+            .iter()
+            .map(|k| Topic::Client(*k))
+            .chain([Topic::SessionEnded])
+        {
+            assert_eq!(Topic::parse(topic.as_str()), Some(topic));
+        }
+        assert_eq!(Topic::parse("no.such"), None);
     }
 }

@@ -25,10 +25,10 @@ pub mod protocol;
 
 pub use context::{Ctx, Multiplexed, Pool, RedisConn, Settings};
 pub use contract::{Contract, Described};
-pub use envelope::{Envelope, EventSink, Events, MESSAGES_CHANNEL};
+pub use envelope::{Envelope, EventSink, Events, SessionEnded, Topic, MESSAGES_CHANNEL};
 pub use error::{ErrorBody, Failure};
 pub use ids::{RoomId, RoomKind, UserId};
 pub use input::{Rejection, TextInput};
 pub use limits::{Action, Limiter, Rate, Rates};
 pub use mobc_redis::redis;
-pub use protocol::{ClientEvent, Message, ServerEvent};
+pub use protocol::{ClientEvent, ClientKind, EventKind, Message, ServerEvent};

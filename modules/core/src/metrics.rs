@@ -215,15 +215,6 @@ pub static LOGINS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .unwrap())
 });
 
-/// Maps an event type to a bounded label value.
-pub fn event_label(kind: &str) -> &'static str {
-    crate::protocol::ServerEvent::TYPES
-        .iter()
-        .find(|t| **t == kind)
-        .copied()
-        .unwrap_or("other")
-}
-
 /// Touches every metric so each appears in `/metrics` from the start.
 pub fn init() {
     LazyLock::force(&HTTP_REQUESTS);

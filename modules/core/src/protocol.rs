@@ -73,23 +73,80 @@ pub struct UserView {
     pub online: bool,
 }
 
-/// Frames a client sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum ClientEvent {
-    /// Post a message; the server answers `ack` with the same `clientId`.
-    #[serde(rename = "message")]
-    Message(SendMessage),
-    /// "I am typing in this room"; others in the room see `typing` for a few seconds.
-    #[serde(rename = "typing")]
-    Typing(RoomRef),
-    /// Mark a room read up to the message with this `date`.
-    #[serde(rename = "read")]
-    Read(ReadMarker),
+/// Declares one direction's events once: the tagged enum every producer builds, the
+/// data-less kind the hub routes on, and the list of type names. Every list of event types
+/// (the hub's routing, metrics labels, the AsyncAPI check, the client's mirror) derives
+/// from these two declarations.
+macro_rules! events {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident / $kind:ident {
+            $( $(#[$vmeta:meta])* $tag:literal => $variant:ident($data:ty), )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type", content = "data")]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $tag)] $variant($data), )*
+        }
+
+        /// The type of an event, without its data.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $kind {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl $kind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [$kind] = &[$($kind::$variant),*];
+
+            /// The `type` of the frame.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($kind::$variant => $tag,)*
+                }
+            }
+
+            /// The kind a frame's `type` names.
+            pub fn parse(tag: &str) -> Option<Self> {
+                match tag {
+                    $($tag => Some($kind::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl $name {
+            /// Every frame `type` of this direction.
+            pub const TYPES: &'static [&'static str] = &[$($tag),*];
+
+            pub fn kind(&self) -> $kind {
+                match self {
+                    $($name::$variant(_) => $kind::$variant,)*
+                }
+            }
+
+            /// The event's `data`, as JSON.
+            pub fn data_json(&self) -> serde_json::Result<String> {
+                match self {
+                    $($name::$variant(data) => serde_json::to_string(data),)*
+                }
+            }
+        }
+    };
 }
 
-impl ClientEvent {
-    pub const TYPES: &'static [&'static str] = &["message", "typing", "read"];
+events! {
+    /// Frames a client sends.
+    pub enum ClientEvent / ClientKind {
+        /// Post a message; the server answers `ack` with the same `clientId`.
+        "message" => Message(SendMessage),
+        /// "I am typing in this room"; others in the room see `typing` for a few seconds.
+        "typing" => Typing(RoomRef),
+        /// Mark a room read up to the message with this `date`.
+        "read" => Read(ReadMarker),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,59 +171,32 @@ pub struct ReadMarker {
     pub date: f64,
 }
 
-/// Frames the server sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum ServerEvent {
-    /// The socket is registered: events for this user flow from now on.
-    #[serde(rename = "ready")]
-    Ready(Ready),
-    /// A new message in one of the user's rooms.
-    #[serde(rename = "message")]
-    Message(Message),
-    /// The sender's own message was stored and delivered.
-    #[serde(rename = "ack")]
-    Ack(Ack),
-    /// A frame was refused; `clientId` is set when it was a message.
-    #[serde(rename = "error")]
-    Error(ErrorEvent),
-    /// A user came online (first connection on any instance).
-    #[serde(rename = "user.connected")]
-    UserConnected(UserView),
-    /// A user went offline (last connection closed, or their instance died).
-    #[serde(rename = "user.disconnected")]
-    UserDisconnected(UserView),
-    /// A direct room now exists between these users (the seed's event).
-    #[serde(rename = "show.room")]
-    ShowRoom(ShowRoom),
-    /// The user joined (or created) a named room, possibly from another tab.
-    #[serde(rename = "room.joined")]
-    RoomJoined(RoomMembership),
-    /// The user left a named room, possibly from another tab.
-    #[serde(rename = "room.left")]
-    RoomLeft(RoomMembership),
-    /// Someone is typing in a room.
-    #[serde(rename = "typing")]
-    Typing(Typing),
-    /// The user's read marker moved (on any tab or instance).
-    #[serde(rename = "room.read")]
-    RoomRead(RoomRead),
-}
-
-impl ServerEvent {
-    pub const TYPES: &'static [&'static str] = &[
-        "ready",
-        "message",
-        "ack",
-        "error",
-        "user.connected",
-        "user.disconnected",
-        "show.room",
-        "room.joined",
-        "room.left",
-        "typing",
-        "room.read",
-    ];
+events! {
+    /// Frames the server sends.
+    pub enum ServerEvent / EventKind {
+        /// The socket is registered: events for this user flow from now on.
+        "ready" => Ready(Ready),
+        /// A new message in one of the user's rooms.
+        "message" => Message(Message),
+        /// The sender's own message was stored and delivered.
+        "ack" => Ack(Ack),
+        /// A frame was refused; `clientId` is set when it was a message.
+        "error" => Error(ErrorEvent),
+        /// A user came online (first connection on any instance).
+        "user.connected" => UserConnected(UserView),
+        /// A user went offline (last connection closed, or their instance died).
+        "user.disconnected" => UserDisconnected(UserView),
+        /// A direct room now exists between these users (the seed's event).
+        "show.room" => ShowRoom(ShowRoom),
+        /// The user joined (or created) a named room, possibly from another tab.
+        "room.joined" => RoomJoined(RoomMembership),
+        /// The user left a named room, possibly from another tab.
+        "room.left" => RoomLeft(RoomMembership),
+        /// Someone is typing in a room.
+        "typing" => Typing(Typing),
+        /// The user's read marker moved (on any tab or instance).
+        "room.read" => RoomRead(RoomRead),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -247,5 +277,25 @@ mod tests {
         let e: ClientEvent = serde_json::from_str(f).unwrap();
         assert_eq!(serde_json::to_string(&e).unwrap(), f);
         assert!(serde_json::from_str::<ClientEvent>(r#"{"type":"nope","data":{}}"#).is_err());
+        assert_eq!(e.kind(), ClientKind::Message);
+    }
+
+    #[test]
+    fn kinds_name_the_serialized_type() {
+        let view = UserView {
+            id: "2".into(),
+            username: "Joe".into(),
+            online: true,
+        };
+        let e = ServerEvent::UserConnected(view);
+        let v: serde_json::Value = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["type"], e.kind().as_str());
+        let data: serde_json::Value = serde_json::from_str(&e.data_json().unwrap()).unwrap();
+        assert_eq!(v["data"], data);
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
+        }
+        assert_eq!(ServerEvent::TYPES.len(), EventKind::ALL.len());
+        assert_eq!(EventKind::parse("session.ended"), None);
     }
 }

@@ -5,9 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chat_core::{
     context::timed,
     metrics,
-    protocol::{Message, RoomRead},
-    redis, Action, Ctx, Envelope, ErrorBody, Failure, Multiplexed, RoomId, TextInput, UserId,
-    MESSAGES_CHANNEL,
+    protocol::{Message, RoomRead, ServerEvent},
+    redis, Action, Ctx, Envelope, ErrorBody, EventKind, Failure, Multiplexed, RoomId, TextInput,
+    Topic, UserId, MESSAGES_CHANNEL,
 };
 use chat_rooms::{Access, RoomActivity, RoomsStore};
 
@@ -177,7 +177,7 @@ impl MessagesStore {
             store_and_publish: redis::Script::new(STORE_AND_PUBLISH),
             mark_read: redis::Script::new(MARK_READ),
             envelope_head: {
-                let e = Envelope::encode(ctx.server_id(), "message", "");
+                let e = Envelope::encode(ctx.server_id(), EventKind::Message.as_str(), "");
                 e[..e.len() - 1].into()
             },
             ctx,
@@ -314,9 +314,12 @@ impl MessagesStore {
         }
         let date = value;
         metrics::MESSAGES_SENT.inc();
-        metrics::ENVELOPES_OUT.with_label_values(&["message"]).inc();
+        let topic = Topic::Client(EventKind::Message);
+        metrics::ENVELOPES_OUT
+            .with_label_values(&[topic.as_str()])
+            .inc();
         let json = format!("{head}{date}{tail}");
-        self.ctx.events().dispatch_local("message", &json);
+        self.ctx.events().dispatch_local(topic, &json);
         let message = Message {
             id,
             from,
@@ -558,7 +561,10 @@ impl MessagesStore {
                 user_id: user.to_string(),
                 date,
             };
-            self.ctx.events().publish("room.read", &event).await?;
+            self.ctx
+                .events()
+                .publish(&ServerEvent::RoomRead(event))
+                .await?;
         }
         Ok(())
     }

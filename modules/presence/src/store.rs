@@ -4,7 +4,12 @@
 use std::time::Duration;
 
 use chat_auth::AuthStore;
-use chat_core::{context::timed, metrics, protocol::UserView, redis, Ctx, Failure, UserId};
+use chat_core::{
+    context::timed,
+    metrics,
+    protocol::{ServerEvent, UserView},
+    redis, Ctx, Failure, UserId,
+};
 
 use crate::keys;
 
@@ -122,7 +127,10 @@ impl PresenceStore {
         }
         if self.on_user("SADD", keys::ONLINE_USERS, Some(user)).await? == 1 {
             let view = self.view(user, true).await?;
-            self.ctx.events().publish("user.connected", &view).await?;
+            self.ctx
+                .events()
+                .publish(&ServerEvent::UserConnected(view))
+                .await?;
         }
         Ok(())
     }
@@ -164,7 +172,7 @@ impl PresenceStore {
             let view = self.view(user, false).await?;
             self.ctx
                 .events()
-                .publish("user.disconnected", &view)
+                .publish(&ServerEvent::UserDisconnected(view))
                 .await?;
         }
         Ok(())
@@ -256,7 +264,10 @@ impl PresenceStore {
             drop(conn);
             if added == 1 {
                 let view = self.view(*user, true).await?;
-                self.ctx.events().publish("user.connected", &view).await?;
+                self.ctx
+                    .events()
+                    .publish(&ServerEvent::UserConnected(view))
+                    .await?;
             }
         }
         Ok(())

@@ -3,7 +3,7 @@
 use chat_auth::AuthStore;
 use chat_core::{
     context::timed,
-    protocol::{Message, RoomMembership, ShowRoom, Typing},
+    protocol::{Message, RoomMembership, ServerEvent, ShowRoom, Typing},
     redis, Ctx, Failure, RoomId, RoomKind, UserId,
 };
 
@@ -246,13 +246,10 @@ impl RoomsStore {
                 .collect();
             self.ctx
                 .events()
-                .publish(
-                    "show.room",
-                    &ShowRoom {
-                        id: room.to_string(),
-                        names,
-                    },
-                )
+                .publish(&ServerEvent::ShowRoom(ShowRoom {
+                    id: room.to_string(),
+                    names,
+                }))
                 .await?;
         }
         Ok(room)
@@ -357,11 +354,7 @@ impl RoomsStore {
         name: &str,
         join: bool,
     ) -> Result<(), Failure> {
-        let (op, event) = if join {
-            ("SADD", "room.joined")
-        } else {
-            ("SREM", "room.left")
-        };
+        let op = if join { "SADD" } else { "SREM" };
         let mut conn = self.ctx.redis().await?;
         let _: () = timed(
             if join { "sadd" } else { "srem" },
@@ -383,7 +376,12 @@ impl RoomsStore {
             user_id: user.to_string(),
             name: name.to_owned(),
         };
-        self.ctx.events().publish(event, &data).await
+        let event = if join {
+            ServerEvent::RoomJoined(data)
+        } else {
+            ServerEvent::RoomLeft(data)
+        };
+        self.ctx.events().publish(&event).await
     }
 
     /// Named rooms `user` is not in, whose name contains `filter` (case-insensitive):
@@ -441,6 +439,6 @@ impl RoomsStore {
             user_id: user.to_string(),
             username: username.to_owned(),
         };
-        self.ctx.events().publish("typing", &event).await
+        self.ctx.events().publish(&ServerEvent::Typing(event)).await
     }
 }
