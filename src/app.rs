@@ -53,11 +53,11 @@ struct Modules {
 }
 
 impl Modules {
-    fn new(ctx: Ctx) -> Self {
-        let auth = AuthStore::new(ctx.clone());
+    fn new(ctx: Ctx, config: &Config) -> Self {
+        let auth = AuthStore::new(ctx.clone(), config.auth_settings());
         let presence = PresenceStore::new(ctx.clone(), auth.clone());
         let rooms = RoomsStore::new(ctx.clone(), auth.clone());
-        let messages = MessagesStore::new(ctx.clone(), rooms.clone());
+        let messages = MessagesStore::new(ctx.clone(), rooms.clone(), config.room_max_messages);
         auth.on_register(Arc::new(JoinGeneral(rooms.clone())));
         Self {
             ctx,
@@ -168,9 +168,9 @@ impl Application {
             pool.clone(),
             Some(multiplexed),
             events.clone(),
-            config.settings(),
+            config.rates(),
         );
-        let modules = Modules::new(ctx);
+        let modules = Modules::new(ctx, &config);
         let hub = Hub::new(config.ws_queue);
         events.set_sink(Arc::new(hub.clone()));
 

@@ -187,24 +187,28 @@ impl Config {
         )
     }
 
-    pub fn settings(&self) -> chat_core::Settings {
-        chat_core::Settings {
+    /// The auth module's settings.
+    pub fn auth_settings(&self) -> chat_auth::AuthSettings {
+        chat_auth::AuthSettings {
             session_ttl: Duration::from_secs(self.session_ttl_secs.max(60)),
             cookie_secure: self.cookie_secure,
             keep_bcrypt: self.keep_bcrypt,
             login_max_failures: self.login_max_failures.max(1),
             login_window: Duration::from_secs(self.login_window_secs.max(1)),
             trust_proxy: self.trust_proxy,
-            room_max_messages: self.room_max_messages,
-            rates: chat_core::Rates {
-                message: chat_core::Rate::per_second(
-                    self.messages_per_sec.max(0.0),
-                    self.message_burst,
-                ),
-                typing: chat_core::Rate::per_second(self.typing_per_sec.max(0.0), 5),
-                create_room: chat_core::Rate::per_minute(self.rooms_per_minute),
-                open_direct: chat_core::Rate::per_minute(self.direct_rooms_per_minute),
-            },
+        }
+    }
+
+    /// Per-user rates of what a signed-in user does.
+    pub fn rates(&self) -> chat_core::Rates {
+        chat_core::Rates {
+            message: chat_core::Rate::per_second(
+                self.messages_per_sec.max(0.0),
+                self.message_burst,
+            ),
+            typing: chat_core::Rate::per_second(self.typing_per_sec.max(0.0), 5),
+            create_room: chat_core::Rate::per_minute(self.rooms_per_minute),
+            open_direct: chat_core::Rate::per_minute(self.direct_rooms_per_minute),
         }
     }
 }

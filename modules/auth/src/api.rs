@@ -178,7 +178,7 @@ impl AuthApi {
     }
 
     fn cookie(&self, value: &str, max_age: u64) -> String {
-        let secure = if self.store.ctx().settings().cookie_secure {
+        let secure = if self.store.settings().cookie_secure {
             "; Secure"
         } else {
             ""
@@ -260,7 +260,7 @@ impl AuthApi {
     /// longer, while the user's own address is not held back.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(&self, req: &Request, body: Json<Credentials>) -> poem::Result<LoginResponse> {
-        let addr = client_addr(req, self.store.ctx().settings().trust_proxy);
+        let addr = client_addr(req, self.store.settings().trust_proxy);
         let outcome = match self
             .store
             .login(body.username.as_str(), body.password.as_str(), &addr)
@@ -273,7 +273,7 @@ impl AuthApi {
         match outcome {
             LoginOutcome::Ok(session, token) => {
                 metrics::LOGINS.with_label_values(&["success"]).inc();
-                let cookie = self.cookie(&token, self.store.ctx().settings().session_ttl.as_secs());
+                let cookie = self.cookie(&token, self.store.settings().session_ttl.as_secs());
                 Ok(LoginResponse::Ok(
                     Json(LoginOk {
                         id: session.user_id.to_string(),

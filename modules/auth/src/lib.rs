@@ -18,9 +18,11 @@
 mod api;
 pub mod keys;
 mod password;
+mod settings;
 mod store;
 mod validate;
 
 pub use api::{AuthApi, BearerAuth, CookieAuth, SessionAuth, SESSION_COOKIE};
+pub use settings::AuthSettings;
 pub use store::{AuthStore, LoginOutcome, NewUser, OnRegister, Session};
 pub use validate::{LoginName, LoginPassword, Password, Username};

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     keys,
     password::{self, Verdict},
-    Password, Username,
+    AuthSettings, Password, Username,
 };
 
 /// Called after an account is created, so other modules can set the user up (the rooms
@@ -55,20 +55,26 @@ pub enum LoginOutcome {
 #[derive(Clone)]
 pub struct AuthStore {
     ctx: Ctx,
+    settings: Arc<AuthSettings>,
     hooks: Arc<RwLock<Vec<Arc<dyn OnRegister>>>>,
 }
 
 impl AuthStore {
-    pub fn new(ctx: Ctx) -> Self {
+    pub fn new(ctx: Ctx, settings: AuthSettings) -> Self {
         password::warm_up();
         Self {
             ctx,
+            settings: Arc::new(settings),
             hooks: Arc::default(),
         }
     }
 
     pub fn ctx(&self) -> &Ctx {
         &self.ctx
+    }
+
+    pub fn settings(&self) -> &AuthSettings {
+        &self.settings
     }
 
     /// Registers a hook run after every account creation.
@@ -276,7 +282,7 @@ impl AuthStore {
         password: &str,
         addr: &str,
     ) -> Result<LoginOutcome, Failure> {
-        let settings = self.ctx.settings();
+        let settings = &self.settings;
         let (by_pair, by_addr, by_name, delay) = (
             keys::failures_by_pair(name, addr),
             keys::failures_by_addr(addr),
@@ -437,7 +443,7 @@ impl AuthStore {
             redis::cmd("GETEX")
                 .arg(keys::session(&token_hash))
                 .arg("EX")
-                .arg(self.ctx.settings().session_ttl.as_secs())
+                .arg(self.settings.session_ttl.as_secs())
                 .query_async(&mut *conn),
         )
         .await?;

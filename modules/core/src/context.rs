@@ -1,59 +1,13 @@
 //! The shared context handed to every module.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use mobc_redis::RedisConnectionManager;
-
+pub use crate::redis_io::{timed, Multiplexed, Pool, RedisConn};
 use crate::{envelope::Events, error::Failure};
 
-/// The Redis command pool (pub/sub uses a dedicated connection of its own, see `src/redis.rs`).
-pub type Pool = mobc::Pool<RedisConnectionManager>;
-/// A connection checked out of [`Pool`].
-pub type RedisConn = mobc::Connection<RedisConnectionManager>;
-/// The hot path's connection: one multiplexed connection that reconnects by itself and
-/// pipelines the commands of every concurrent task into shared writes and reads, with no
-/// pool checkout per command.
-pub type Multiplexed = mobc_redis::redis::aio::ConnectionManager;
-
-/// Settings the modules read; the server fills them from its configuration.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// How long a session lives without being used.
-    pub session_ttl: Duration,
-    /// Whether the session cookie carries `Secure`.
-    pub cookie_secure: bool,
-    /// Keep a seed-written bcrypt hash instead of upgrading it to argon2 at login
-    /// (for while the seed's own server still shares the Redis).
-    pub keep_bcrypt: bool,
-    /// Failed logins allowed per username or client address within `login_window`.
-    pub login_max_failures: u32,
-    /// The window over which failed logins are counted and the lockout lasts.
-    pub login_window: Duration,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_proxy: bool,
-    /// Per-user rates of what a signed-in user does.
-    pub rates: crate::Rates,
-    /// Messages kept per room; older ones are removed as new ones arrive (0: keep all).
-    pub room_max_messages: u64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            session_ttl: Duration::from_secs(7 * 24 * 3600),
-            cookie_secure: false,
-            keep_bcrypt: false,
-            login_max_failures: 10,
-            login_window: Duration::from_secs(300),
-            trust_proxy: false,
-            rates: crate::Rates::default(),
-            room_max_messages: 100_000,
-        }
-    }
-}
-
-/// Cheap-to-clone handle on everything shared: the Redis pool, the event bus, the settings
-/// and the id of this server instance.
+/// Cheap-to-clone handle on everything shared: the Redis pool, the event bus, the per-user
+/// rate limiter and the id of this server instance. Each module's own settings are its
+/// own (handed to its store).
 #[derive(Clone)]
 pub struct Ctx {
     inner: Arc<Inner>,
@@ -64,7 +18,6 @@ struct Inner {
     multiplexed: Option<Multiplexed>,
     events: Events,
     limiter: crate::Limiter,
-    settings: Settings,
 }
 
 impl Ctx {
@@ -74,15 +27,14 @@ impl Ctx {
         pool: Pool,
         multiplexed: Option<Multiplexed>,
         events: Events,
-        settings: Settings,
+        rates: crate::Rates,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 pool,
                 multiplexed,
                 events,
-                limiter: crate::Limiter::new(settings.rates),
-                settings,
+                limiter: crate::Limiter::new(rates),
             }),
         }
     }
@@ -119,30 +71,8 @@ impl Ctx {
         &self.inner.events
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.inner.settings
-    }
-
     /// The id of this server instance, as carried in every envelope it publishes.
     pub fn server_id(&self) -> &str {
         self.inner.events.server_id()
     }
-}
-
-/// Runs one Redis command or pipeline and records its latency and errors.
-///
-/// Hot path: every Redis call of every module goes through here.
-pub async fn timed<T, F>(op: &'static str, fut: F) -> Result<T, Failure>
-where
-    F: std::future::Future<Output = Result<T, mobc_redis::redis::RedisError>>,
-{
-    let timer = crate::metrics::REDIS_LATENCY
-        .with_label_values(&[op])
-        .start_timer();
-    let out = fut.await;
-    timer.observe_duration();
-    out.map_err(|e| {
-        crate::metrics::REDIS_ERRORS.inc();
-        Failure::internal(format!("redis {op}: {e}"))
-    })
 }

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::{
-    context::Pool,
     error::Failure,
     metrics,
     protocol::{EventKind, ServerEvent},
+    redis_io::{timed, Pool},
 };
 
 /// The channel every instance publishes to and subscribes to.
@@ -151,7 +151,7 @@ impl Events {
             .get()
             .await
             .map_err(|e| Failure::internal(format!("redis pool: {e}")))?;
-        let _: i64 = crate::context::timed(
+        let _: i64 = timed(
             "publish",
             mobc_redis::redis::cmd("PUBLISH")
                 .arg(MESSAGES_CHANNEL)

@@ -2,8 +2,11 @@
 //!
 //! The little that every redis-chat module shares, and nothing more:
 //!
-//! - [`Ctx`]: the handles a module needs (Redis pool, the event bus, settings), cheap to clone;
+//! - [`Ctx`]: the handles a module needs (Redis pool, the event bus, the rate limiter),
+//!   cheap to clone; each module's own settings stay with the module;
 //! - ids ([`UserId`], [`RoomId`]) that are validated once, at the edge;
+//! - [`input`]: inputs that declare their schema and their check together, and
+//!   [`contract`]: the HTTP layer's answers declared for every operation;
 //! - the pub/sub [`envelope`] carried on the `MESSAGES` channel and the [`Events`] bus that
 //!   publishes it and hands it to this instance's sockets;
 //! - the WebSocket [`protocol`] types, one tagged enum per direction;
@@ -11,7 +14,8 @@
 //! - the Prometheus [`metrics`] every part records into;
 //! - per-user rate [`limits`], in memory.
 //!
-//! This crate owns no Redis keys. Every key belongs to exactly one module.
+//! This crate owns no Redis keys. Every key belongs to exactly one module. Its modules
+//! depend on each other one way: `context` on `envelope`, both on `redis_io`.
 
 pub mod context;
 pub mod contract;
@@ -22,8 +26,9 @@ pub mod input;
 pub mod limits;
 pub mod metrics;
 pub mod protocol;
+pub mod redis_io;
 
-pub use context::{Ctx, Multiplexed, Pool, RedisConn, Settings};
+pub use context::{Ctx, Multiplexed, Pool, RedisConn};
 pub use contract::{Contract, Described};
 pub use envelope::{Envelope, EventSink, Events, SessionEnded, Topic, MESSAGES_CHANNEL};
 pub use error::{ErrorBody, Failure};

@@ -161,6 +161,8 @@ pub struct MessagesStore {
     mark_read: redis::Script,
     /// `{"serverId":"…","type":"message","data":`: what precedes a message in its envelope.
     envelope_head: std::sync::Arc<str>,
+    /// Messages kept per room; older ones are removed as new ones arrive (0: keep all).
+    retention: u64,
 }
 
 fn now_secs() -> f64 {
@@ -171,9 +173,11 @@ fn now_secs() -> f64 {
 }
 
 impl MessagesStore {
-    pub fn new(ctx: Ctx, rooms: RoomsStore) -> Self {
+    /// `retention`: messages kept per room (0: keep all).
+    pub fn new(ctx: Ctx, rooms: RoomsStore, retention: u64) -> Self {
         Self {
             rooms,
+            retention,
             store_and_publish: redis::Script::new(STORE_AND_PUBLISH),
             mark_read: redis::Script::new(MARK_READ),
             envelope_head: {
@@ -246,7 +250,7 @@ impl MessagesStore {
             .arg(&*self.envelope_head)
             .arg("}")
             .arg(SENT_TTL_SECS)
-            .arg(self.ctx.settings().room_max_messages)
+            .arg(self.retention)
             .arg(&id);
         // The sender has read their own message. Its date is `now` unless the room already
         // has a message at `now` or later (a burst within one millisecond, another

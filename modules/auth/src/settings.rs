@@ -1,0 +1,34 @@
+//! The auth module's settings; the server fills them from its configuration.
+
+use std::time::Duration;
+
+/// How sessions and sign-in behave.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// How long a session lives without being used.
+    pub session_ttl: Duration,
+    /// Whether the session cookie carries `Secure`.
+    pub cookie_secure: bool,
+    /// Keep a seed-written bcrypt hash instead of upgrading it to argon2 at login
+    /// (for while the seed's own server still shares the Redis).
+    pub keep_bcrypt: bool,
+    /// Failed logins allowed per username or client address within `login_window`.
+    pub login_max_failures: u32,
+    /// The window over which failed logins are counted and the lockout lasts.
+    pub login_window: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            cookie_secure: false,
+            keep_bcrypt: false,
+            login_max_failures: 10,
+            login_window: Duration::from_secs(300),
+            trust_proxy: false,
+        }
+    }
+}
