@@ -736,16 +736,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The room. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["RoomSummary"];
-                };
-            };
-            /** @description The room was created. */
+            /** @description The room was created; the caller is in it. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -772,19 +763,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such room or user. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /**
-             * @description A room with this name exists (`room_name_taken`), or the other user of a direct
-             *     room is the caller (`same_user`).
-             */
+            /** @description A room with this name exists (ignoring case). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -811,10 +790,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /**
-             * @description The caller creates or opens rooms faster than their rate; retry after
-             *     `Retry-After` seconds.
-             */
+            /** @description The caller creates rooms faster than their rate; retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -883,17 +859,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The room. */
+            /** @description The direct room (created if it did not exist). */
             200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["RoomSummary"];
-                };
-            };
-            /** @description The room was created. */
-            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -919,7 +886,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such room or user. */
+            /** @description No such user. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -928,10 +895,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /**
-             * @description A room with this name exists (`room_name_taken`), or the other user of a direct
-             *     room is the caller (`same_user`).
-             */
+            /** @description The other user is the caller. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -959,8 +923,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The caller creates or opens rooms faster than their rate; retry after
-             *     `Retry-After` seconds.
+             * @description The caller opens direct rooms faster than their rate; retry after `Retry-After`
+             *     seconds.
              */
             429: {
                 headers: {
@@ -984,17 +948,8 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The room. */
+            /** @description The room; the caller is in it. */
             200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["RoomSummary"];
-                };
-            };
-            /** @description The room was created. */
-            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1020,34 +975,9 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such room or user. */
+            /** @description No such named room. */
             404: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /**
-             * @description A room with this name exists (`room_name_taken`), or the other user of a direct
-             *     room is the caller (`same_user`).
-             */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /**
-             * @description The caller creates or opens rooms faster than their rate; retry after
-             *     `Retry-After` seconds.
-             */
-            429: {
-                headers: {
-                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -93,30 +93,49 @@ pub struct DirectWith {
 }
 
 #[derive(ApiResponse)]
-pub enum RoomResponse {
-    /// The room.
-    #[oai(status = 200)]
-    Ok(Json<RoomSummary>),
-    /// The room was created.
+pub enum CreateResponse {
+    /// The room was created; the caller is in it.
     #[oai(status = 201)]
     Created(Json<RoomSummary>),
-    /// No such room or user.
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// A room with this name exists (`room_name_taken`), or the other user of a direct
-    /// room is the caller (`same_user`).
+    /// A room with this name exists (ignoring case).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
-    /// The caller creates or opens rooms faster than their rate; retry after
-    /// `Retry-After` seconds.
+    /// The caller creates rooms faster than their rate; retry after `Retry-After` seconds.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
-/// The 429 answer for an action over the caller's rate.
-fn too_many(what: &str, wait: std::time::Duration) -> RoomResponse {
+#[derive(ApiResponse)]
+pub enum DirectResponse {
+    /// The direct room (created if it did not exist).
+    #[oai(status = 200)]
+    Ok(Json<RoomSummary>),
+    /// No such user.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The other user is the caller.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// The caller opens direct rooms faster than their rate; retry after `Retry-After`
+    /// seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
+pub enum JoinResponse {
+    /// The room; the caller is in it.
+    #[oai(status = 200)]
+    Ok(Json<RoomSummary>),
+    /// No such named room.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+}
+
+/// The body and `Retry-After` seconds of a 429 for an action over the caller's rate.
+fn too_many(what: &str, wait: std::time::Duration) -> (Json<ErrorBody>, u64) {
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-    RoomResponse::TooMany(
+    (
         Json(ErrorBody::new(
             "rate_limited",
             format!("too many {what}; retry in {secs} s"),
@@ -296,22 +315,23 @@ impl RoomsApi {
     ///
     /// The creator joins it. Names are 1–64 characters (trimmed) and unique, ignoring case.
     #[oai(path = "/", method = "post", operation_id = "createRoom")]
-    async fn create(&self, auth: SessionAuth, body: Json<NewRoom>) -> poem::Result<RoomResponse> {
+    async fn create(&self, auth: SessionAuth, body: Json<NewRoom>) -> poem::Result<CreateResponse> {
         let name = body.name.as_str();
         if let Err(wait) = self
             .store
             .limiter()
             .check(auth.user_id(), Action::CreateRoom)
         {
-            return Ok(too_many("new rooms", wait));
+            let (body, secs) = too_many("new rooms", wait);
+            return Ok(CreateResponse::TooMany(body, secs));
         }
         match self.store.create_named(auth.user_id(), name).await? {
-            Created::NameTaken => Ok(RoomResponse::Conflict(Json(ErrorBody::new(
+            Created::NameTaken => Ok(CreateResponse::Conflict(Json(ErrorBody::new(
                 "room_name_taken",
                 format!("name: a room named '{name}' exists"),
             )))),
             Created::Room(room) => match self.summary(auth.user_id(), &room).await? {
-                Some(s) => Ok(RoomResponse::Created(Json(s))),
+                Some(s) => Ok(CreateResponse::Created(Json(s))),
                 None => Err(Failure::internal("room vanished after creation").into()),
             },
         }
@@ -325,40 +345,41 @@ impl RoomsApi {
         &self,
         auth: SessionAuth,
         body: Json<DirectWith>,
-    ) -> poem::Result<RoomResponse> {
+    ) -> poem::Result<DirectResponse> {
         let (me, other) = (auth.user_id(), body.user_id);
         if other == me {
-            return Ok(RoomResponse::Conflict(Json(ErrorBody::new(
+            return Ok(DirectResponse::Conflict(Json(ErrorBody::new(
                 "same_user",
                 "userId: a direct room needs another user",
             ))));
         }
         if self.store.auth().username(other).await?.is_none() {
-            return Ok(RoomResponse::NotFound(Json(ErrorBody::new(
+            return Ok(DirectResponse::NotFound(Json(ErrorBody::new(
                 "not_found",
                 "userId: no such user",
             ))));
         }
         if let Err(wait) = self.store.limiter().check(me, Action::OpenDirect) {
-            return Ok(too_many("direct rooms opened", wait));
+            let (body, secs) = too_many("direct rooms opened", wait);
+            return Ok(DirectResponse::TooMany(body, secs));
         }
         let room = self.store.open_direct(me, other).await?;
         match self.summary(me, &room).await? {
-            Some(s) => Ok(RoomResponse::Ok(Json(s))),
+            Some(s) => Ok(DirectResponse::Ok(Json(s))),
             None => Err(Failure::internal("direct room vanished").into()),
         }
     }
 
     /// Join a named room
     #[oai(path = "/:id/join", method = "post", operation_id = "joinRoom")]
-    async fn join(&self, auth: SessionAuth, id: Path<RoomId>) -> poem::Result<RoomResponse> {
+    async fn join(&self, auth: SessionAuth, id: Path<RoomId>) -> poem::Result<JoinResponse> {
         let Some((room, name)) = self.named(id.0).await? else {
-            return Ok(RoomResponse::NotFound(not_found("id")));
+            return Ok(JoinResponse::NotFound(not_found("id")));
         };
         self.store.join(auth.user_id(), &room, &name).await?;
         match self.summary(auth.user_id(), &room).await? {
-            Some(s) => Ok(RoomResponse::Ok(Json(s))),
-            None => Ok(RoomResponse::NotFound(not_found("id"))),
+            Some(s) => Ok(JoinResponse::Ok(Json(s))),
+            None => Ok(JoinResponse::NotFound(not_found("id"))),
         }
     }
 
