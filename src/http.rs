@@ -28,7 +28,7 @@ pub async fn error_json(err: poem::Error) -> Response {
     }
     let status = err.status();
     let (code, message) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", err.to_string()),
+        StatusCode::BAD_REQUEST => ("invalid_request", err.to_string()),
         StatusCode::UNAUTHORIZED => (
             "unauthorized",
             "not signed in or the session expired".to_owned(),
@@ -194,7 +194,7 @@ fn security_headers(path: &str, resp: &mut Response) {
 
 /// Largest request body: every API body is a few hundred bytes; a message is at most
 /// 4,000 characters (16 KB of UTF-8).
-pub const MAX_BODY: u64 = 64 * 1024;
+pub use chat_core::contract::MAX_BODY;
 
 /// Refuses a declared body over [`MAX_BODY`] with 413, and cuts an undeclared (chunked)
 /// one at the limit, so no request makes the server buffer more than that.

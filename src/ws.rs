@@ -15,7 +15,7 @@ use chat_core::{
     protocol::{ClientEvent, ClientKind, ErrorEvent, Ready, UserView},
     Action, EventKind, RoomId, TextInput,
 };
-use chat_messages::{ClientId, Membership, MessageText, MessagesStore, SendError};
+use chat_messages::{ClientId, Membership, MessageText, MessagesStore, ReadDate, SendError};
 use chat_presence::PresenceStore;
 use chat_rooms::{Access, RoomsStore};
 use futures_util::{SinkExt, StreamExt};
@@ -562,7 +562,11 @@ async fn handle_frame(
             let Ok(room) = r.room_id.parse::<RoomId>() else {
                 return send_error(conn, "invalid_room_id", "roomId: not a room id", None);
             };
-            if let Err(e) = state.messages.mark_read(user, &room, r.date).await {
+            let date = match ReadDate::check(r.date) {
+                Ok(d) => d,
+                Err((code, msg)) => return send_error(conn, code, msg, None),
+            };
+            if let Err(e) = state.messages.mark_read(user, &room, date).await {
                 send_refusal(conn, e, None);
             }
         }

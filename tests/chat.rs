@@ -493,6 +493,20 @@ async fn seed_pages_with_equal_dates_are_split_without_loss() {
     both.extend(texts(older["messages"].as_array().unwrap()));
     both.sort();
     assert_eq!(both, all);
+    // Both ends at that one date: the oldest three, the newest three, and between them the
+    // other four, each once.
+    let oldest = alice.history("0", "?after=1615480368&limit=3").await.1;
+    let after = oldest["after"].as_str().unwrap();
+    let (status, middle) = alice
+        .history("0", &format!("?after={after}&before={before}"))
+        .await;
+    assert_eq!(status, 200, "{middle}");
+    assert_eq!(middle["messages"].as_array().unwrap().len(), 4, "{middle}");
+    let mut three_parts = texts(oldest["messages"].as_array().unwrap());
+    three_parts.extend(texts(middle["messages"].as_array().unwrap()));
+    three_parts.extend(texts(newest["messages"].as_array().unwrap()));
+    three_parts.sort();
+    assert_eq!(three_parts, all);
 }
 
 #[tokio::test]

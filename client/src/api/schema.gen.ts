@@ -957,15 +957,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RoomSummary"];
                 };
             };
-            /** @description A parameter or the body does not fit its schema; `message` names it. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Not signed in, or the session expired. */
             401: {
                 headers: {
@@ -1003,15 +994,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description A parameter or the body does not fit its schema; `message` names it. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
             };
             /** @description Not signed in, or the session expired. */
             401: {
@@ -1131,7 +1113,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Message"];
                 };
             };
-            /** @description A field is invalid; `message` names it. */
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1219,7 +1201,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `date` is invalid. */
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ChatController } from '../controller/ChatController';
 import { SendIcon } from './icons';
+import { isBlank } from '../state/text';
 
 /** The server's limit (MAX_MESSAGE_CHARS in protocol.rs). */
 export const MAX_MESSAGE_CHARS = 4000;
@@ -34,7 +35,7 @@ export function Composer({ roomId, roomName, controller }: Props) {
   }, [text]);
 
   function send() {
-    if (!text.trim() || tooLong) return;
+    if (isBlank(text) || tooLong) return;
     controller.send(text);
     setText('');
     ref.current?.focus();
@@ -68,7 +69,7 @@ export function Composer({ roomId, roomName, controller }: Props) {
         aria-invalid={tooLong ? true : undefined}
         aria-describedby={tooLong ? 'composer-too-long' : undefined}
       />
-      <button className="btn btn-primary send" type="submit" disabled={!text.trim() || tooLong}>
+      <button className="btn btn-primary send" type="submit" disabled={isBlank(text) || tooLong}>
         Send <SendIcon />
       </button>
       {tooLong && (

@@ -24,6 +24,7 @@ import { newClientId } from '../state/format';
 import { createStore, type Store } from '../state/store';
 import type { ServerEvent } from '../ws/events';
 import { ChatSocket, type SocketOptions } from '../ws/socket';
+import { isBlank } from '../state/text';
 
 export const PAGE_SIZE = 50;
 /** A message not acknowledged within this time is shown as failed. */
@@ -426,7 +427,7 @@ export class ChatController {
   /** Sends a message to the open room; it shows at once as pending. */
   send(text: string): void {
     const roomId = this.state.activeRoomId;
-    if (!text.trim() || !this.state.rooms[roomId]) return;
+    if (isBlank(text) || !this.state.rooms[roomId]) return;
     const clientId = newClientId();
     // Others stop showing "typing" when the message arrives: the next keystroke announces again.
     this.typingThrottle.delete(roomId);

@@ -11,7 +11,7 @@ use std::{collections::HashMap, marker::PhantomData};
 
 use poem::{endpoint::BoxEndpoint, http::Method, EndpointExt, Response};
 use poem_openapi::{
-    registry::{MetaApi, MetaMediaType, MetaOperation, MetaResponse, Registry},
+    registry::{MetaApi, MetaMediaType, MetaOperation, MetaParamIn, MetaResponse, Registry},
     types::Type,
     OpenApi,
 };
@@ -21,6 +21,9 @@ use crate::ErrorBody;
 /// The modules' APIs, with the HTTP layer's answers declared and undeclared methods
 /// answered with 405 and `Allow`.
 pub struct Contract<A>(pub A);
+
+/// Largest request body; a larger one is refused with 413 before it is read.
+pub const MAX_BODY: u64 = 64 * 1024;
 
 /// The content type of every error body (as `Json<ErrorBody>` declares it).
 const JSON: &str = "application/json; charset=utf-8";
@@ -52,7 +55,9 @@ fn complete(op: &mut MetaOperation) {
                 .push(error_response(status, description));
         }
     };
-    if !op.params.is_empty() || op.request.is_some() {
+    // A malformed path id is answered 404 (it names no room), not 400.
+    let checked_params = op.params.iter().any(|p| p.in_type != MetaParamIn::Path);
+    if checked_params || op.request.is_some() {
         add(
             400,
             "A parameter or the body does not fit its schema; `message` names it.",

@@ -69,15 +69,15 @@ pub fn refusal(err: &poem::Error) -> Option<(StatusCode, ErrorBody)> {
     } else {
         return None;
     };
-    // poem-openapi appends where a nested field failed: the sentence already names it.
-    let reason = reason
-        .split(" (occurred while parsing")
-        .next()
-        .unwrap_or(reason);
     if let Some((code, message)) = reason
         .split_once(SEP)
         .and_then(|(_, rest)| rest.split_once(SEP))
     {
+        // poem-openapi appends where a nested field failed: our sentence already names it.
+        let message = message
+            .split(" (occurred while parsing")
+            .next()
+            .unwrap_or(message);
         let status = if code == "not_found" {
             StatusCode::NOT_FOUND
         } else {
@@ -89,7 +89,7 @@ pub fn refusal(err: &poem::Error) -> Option<(StatusCode, ErrorBody)> {
         StatusCode::BAD_REQUEST,
         match param {
             Some(name) => ErrorBody::new(format!("invalid_{name}"), format!("{name}: {reason}")),
-            None => ErrorBody::new("invalid_request", reason),
+            None => ErrorBody::new("invalid_request", format!("body: {reason}")),
         },
     ))
 }

@@ -8,7 +8,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
 };
 
-use crate::{ClientId, Cursor, Membership, MessageText, MessagesStore, SendError};
+use crate::{ClientId, Cursor, Membership, MessageText, MessagesStore, ReadDate, SendError};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -48,8 +48,7 @@ pub struct PostMessage {
 #[derive(Debug, Object)]
 pub struct ReadUpTo {
     /// The `date` of the newest message read (a later date reads up to the newest).
-    #[oai(validator(minimum(value = "0")))]
-    pub date: f64,
+    pub date: ReadDate,
 }
 
 #[derive(ApiResponse)]
@@ -70,9 +69,6 @@ pub enum PostResponse {
     /// The message was stored and delivered (or, for a repeated `clientId`, was before).
     #[oai(status = 201)]
     Created(Json<Message>),
-    /// A field is invalid; `message` names it.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
     /// The caller is not a member of this room.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
@@ -89,9 +85,6 @@ pub enum ReadResponse {
     /// The read marker is at `date` or later.
     #[oai(status = 204)]
     Done,
-    /// `date` is invalid.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
     /// The caller is not a member of this room.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
@@ -194,9 +187,8 @@ impl MessagesApi {
             Ok(sent) => Ok(PostResponse::Created(Json(sent.message))),
             Err(e) => Ok(match refusal(e)? {
                 (SendError::NotMember, body, _) => PostResponse::Forbidden(body),
-                (SendError::NotFound, body, _) => PostResponse::NotFound(body),
                 (SendError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
-                (_, body, _) => PostResponse::BadRequest(body),
+                (_, body, _) => PostResponse::NotFound(body),
             }),
         }
     }
@@ -216,8 +208,7 @@ impl MessagesApi {
             Ok(()) => Ok(ReadResponse::Done),
             Err(e) => Ok(match refusal(e)? {
                 (SendError::NotMember, body, _) => ReadResponse::Forbidden(body),
-                (SendError::NotFound, body, _) => ReadResponse::NotFound(body),
-                (_, body, _) => ReadResponse::BadRequest(body),
+                (_, body, _) => ReadResponse::NotFound(body),
             }),
         }
     }

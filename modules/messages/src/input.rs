@@ -159,6 +159,70 @@ impl TextInput for Cursor {
 }
 chat_core::text_input!(Cursor);
 
+/// A message's `date` as a read marker: a number, 0 or more (a date past the newest message
+/// reads up to the newest).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReadDate(pub f64);
+
+const BAD_DATE: Rejection = (
+    "invalid_date",
+    "date: a message's date (a number, 0 or more)",
+);
+
+impl poem_openapi::types::Type for ReadDate {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ReadDate".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some("A message's `date`."),
+            minimum: Some(0.0),
+            ..MetaSchema::new_with_format("number", "double")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for ReadDate {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        match value.as_ref().and_then(serde_json::Value::as_f64) {
+            Some(d) if d.is_finite() && d >= 0.0 => Ok(Self(d)),
+            _ => Err(poem_openapi::types::ParseError::custom(
+                chat_core::input::encode(BAD_DATE),
+            )),
+        }
+    }
+}
+
+impl poem_openapi::types::ToJSON for ReadDate {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::Number::from_f64(self.0).map(serde_json::Value::Number)
+    }
+}
+
+impl ReadDate {
+    /// The same check for a date that came another way (a WebSocket `read` frame).
+    pub fn check(date: f64) -> Result<Self, Rejection> {
+        if date.is_finite() && date >= 0.0 {
+            Ok(Self(date))
+        } else {
+            Err(BAD_DATE)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,5 +25,5 @@ pub mod keys;
 mod store;
 
 pub use api::MessagesApi;
-pub use input::{ClientId, Cursor, MessageText};
+pub use input::{ClientId, Cursor, MessageText, ReadDate};
 pub use store::{Membership, MessagesStore, Page, SendError, Sent};

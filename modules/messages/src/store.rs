@@ -12,7 +12,7 @@ use chat_core::{
 use chat_rooms::{Access, RoomActivity, RoomsStore};
 
 use crate::{
-    input::{ClientId, Cursor, MessageText},
+    input::{ClientId, Cursor, MessageText, ReadDate},
     keys,
 };
 
@@ -86,7 +86,6 @@ const SENT_TTL_SECS: u64 = 24 * 3600;
 /// Why a message was refused.
 #[derive(Debug)]
 pub enum SendError {
-    Invalid(&'static str, &'static str),
     NotFound,
     NotMember,
     /// The user is over their message rate; retry after this long.
@@ -116,7 +115,6 @@ impl SendError {
     /// to wait. `None` for an internal failure (logged by the caller, never described).
     pub fn body(&self) -> Option<(ErrorBody, Option<std::time::Duration>)> {
         Some(match self {
-            SendError::Invalid(code, msg) => (ErrorBody::new(*code, *msg), None),
             SendError::NotMember => (
                 ErrorBody::new("not_member", "roomId: you are not in this room"),
                 None,
@@ -433,7 +431,19 @@ impl MessagesStore {
                         .query_async(&mut *conn),
                 )
                 .await?;
-                (date.clone(), Some((date, at.saturating_sub(*n))))
+                // With `after` at that same date too, its first messages there are skipped
+                // by the query itself.
+                let skipped = match after {
+                    Some(Cursor {
+                        date: a,
+                        skip: Some(k),
+                    }) if same_date(a, date) => *k,
+                    _ => 0,
+                };
+                (
+                    date.clone(),
+                    Some((date, at.saturating_sub(*n).saturating_sub(skipped))),
+                )
             }
             (true, None) => ("+inf".to_owned(), None),
             (false, _) => ("-inf".to_owned(), None),
@@ -528,10 +538,13 @@ impl MessagesStore {
     }
 
     /// Moves `user`'s read marker in `room` forward to `date` and tells their other sockets.
-    pub async fn mark_read(&self, user: UserId, room: &RoomId, date: f64) -> Result<(), SendError> {
-        if !date.is_finite() || date < 0.0 {
-            return Err(SendError::Invalid("invalid_date", "date: a message's date"));
-        }
+    pub async fn mark_read(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        date: ReadDate,
+    ) -> Result<(), SendError> {
+        let date = date.0;
         self.check_access(user, room).await?;
         let mut conn = self.ctx.redis().await?;
         // Never beyond the newest message: a marker in the future would hide later ones.

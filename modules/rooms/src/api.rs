@@ -16,7 +16,7 @@ use poem_openapi::{
 
 use crate::{
     store::{Access, Created},
-    RoomActivity, RoomName, RoomsStore,
+    RoomActivity, RoomName, RoomSearch, RoomsStore,
 };
 
 #[derive(Tags)]
@@ -280,8 +280,7 @@ impl RoomsApi {
         &self,
         auth: SessionAuth,
         /// Part of the name to look for (case-insensitive).
-        #[oai(validator(max_length = 64))]
-        q: Query<Option<String>>,
+        q: Query<Option<RoomSearch>>,
         /// How many matching rooms to skip.
         #[oai(validator(minimum(value = "0"), maximum(value = "4294967295")))]
         offset: Query<Option<u32>>,
@@ -293,7 +292,7 @@ impl RoomsApi {
             .store
             .discover(
                 auth.user_id(),
-                q.0.as_deref().unwrap_or_default(),
+                q.0.as_ref().map_or("", RoomSearch::as_str),
                 offset.0.unwrap_or(0) as usize,
                 limit.0.unwrap_or(20) as usize,
             )

@@ -65,6 +65,41 @@ impl RoomName {
     }
 }
 
+/// What to look for in room names: at most 64 characters (compared ignoring case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomSearch(String);
+
+impl TextInput for RoomSearch {
+    const NAME: &'static str = "RoomSearch";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "Part of a room's name, compared ignoring case.",
+            None,
+            Some(MAX_ROOM_NAME),
+            None,
+        )
+    }
+
+    fn parse(q: &str) -> Result<Self, Rejection> {
+        match q.chars().nth(MAX_ROOM_NAME) {
+            None => Ok(Self(q.to_owned())),
+            Some(_) => Err(("invalid_query", "q: at most 64 characters")),
+        }
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+chat_core::text_input!(RoomSearch);
+
+impl RoomSearch {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

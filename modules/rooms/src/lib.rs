@@ -20,5 +20,5 @@ pub mod keys;
 mod store;
 
 pub use api::RoomsApi;
-pub use input::RoomName;
+pub use input::{RoomName, RoomSearch};
 pub use store::{Access, RoomActivity, RoomsStore, MAX_ROOM_NAME};
