@@ -110,7 +110,7 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
             .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
         req.set_data(RequestId(request_id.clone()));
-        if let Some(refused) = limit_body(&mut req) {
+        if let Some(refused) = limit_body(&mut req).await {
             return Ok(refused);
         }
         let method = req.method().clone();
@@ -196,31 +196,47 @@ fn security_headers(path: &str, resp: &mut Response) {
 /// 4,000 characters (16 KB of UTF-8).
 pub use chat_core::contract::MAX_BODY;
 
-/// Refuses a declared body over [`MAX_BODY`] with 413, and cuts an undeclared (chunked)
-/// one at the limit, so no request makes the server buffer more than that.
-fn limit_body(req: &mut Request) -> Option<Response> {
+fn too_large() -> Response {
+    Response::builder()
+        .status(StatusCode::PAYLOAD_TOO_LARGE)
+        .content_type("application/json; charset=utf-8")
+        .body(r#"{"error":"payload_too_large","message":"body: at most 64 KiB"}"#)
+}
+
+/// Refuses a body over [`MAX_BODY`] with 413: a declared one before it is read, an
+/// undeclared (chunked) one as soon as it passes the limit, so no request makes the server
+/// buffer more than that.
+async fn limit_body(req: &mut Request) -> Option<Response> {
     let declared = req
         .headers()
         .get(poem::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(n) if n > MAX_BODY => Some(
-            Response::builder()
-                .status(StatusCode::PAYLOAD_TOO_LARGE)
-                .content_type("application/json; charset=utf-8")
-                .body(r#"{"error":"payload_too_large","message":"body: at most 64 KiB"}"#),
-        ),
+        Some(n) if n > MAX_BODY => Some(too_large()),
         Some(_) => None,
         None => {
-            if matches!(
+            if !matches!(
                 *req.method(),
                 poem::http::Method::POST | poem::http::Method::PUT | poem::http::Method::PATCH
             ) {
-                use tokio::io::AsyncReadExt;
-                let body = req.take_body().into_async_read().take(MAX_BODY);
-                req.set_body(poem::Body::from_async_read(body));
+                return None;
             }
+            use tokio::io::AsyncReadExt;
+            let mut read = Vec::new();
+            let mut body = req.take_body().into_async_read().take(MAX_BODY + 1);
+            if body.read_to_end(&mut read).await.is_err() {
+                return Some(
+                    Response::builder()
+                        .status(StatusCode::BAD_REQUEST)
+                        .content_type("application/json; charset=utf-8")
+                        .body(r#"{"error":"invalid_request","message":"body: could not be read"}"#),
+                );
+            }
+            if read.len() as u64 > MAX_BODY {
+                return Some(too_large());
+            }
+            req.set_body(read);
             None
         }
     }

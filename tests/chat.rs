@@ -990,6 +990,24 @@ async fn an_oversized_body_is_refused_before_it_is_read() {
         (r.0, r.1["error"].clone()),
         (413, json!("payload_too_large"))
     );
+    // A body in chunks, with no length declared: refused as soon as it passes the limit.
+    // (One byte over it, and nothing after: all that is sent is read, so the server's close
+    // cannot turn into a reset that would swallow its answer.)
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", a.port))
+        .await
+        .unwrap();
+    let over = 64 * 1024 + 1;
+    let request = format!(
+        "POST /api/auth/register HTTP/1.1\r\nHost: localhost\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{over:x}\r\n{}",
+        &big[..over]
+    );
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("payload_too_large"), "{answer}");
     assert_eq!(redis.dump().await, before);
 }
 

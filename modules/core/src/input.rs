@@ -31,17 +31,25 @@ pub trait TextInput: Sized + Send + Sync + 'static {
 }
 
 /// A string schema with the given bounds (in characters) and pattern.
+///
+/// A pattern ending in `$` gets `(?!\n)` after it: in ECMA-262 (what JSON Schema specifies)
+/// `$` is the end of the text, but Python's `re` (jsonschema, schemathesis) also lets it
+/// match before a final line break, so `"Joe\n"` would pass there and be refused here.
 pub fn string_schema(
     description: &'static str,
     min_length: Option<usize>,
     max_length: Option<usize>,
     pattern: Option<&str>,
 ) -> MetaSchema {
+    let pattern = pattern.map(|p| match p.strip_suffix('$') {
+        Some(_) => format!(r"{p}(?!\n)"),
+        None => p.to_owned(),
+    });
     MetaSchema {
         description: Some(description),
         min_length,
         max_length,
-        pattern: pattern.map(str::to_owned),
+        pattern,
         ..MetaSchema::new("string")
     }
 }
