@@ -524,13 +524,10 @@ async fn rooms_keep_their_newest_messages_and_history_says_where_it_ends() {
     assert_eq!(redis.messages_in("0").await, 5);
     let (status, page) = alice.history("0", "").await;
     assert_eq!(status, 200);
-    let texts: Vec<&str> = page["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["message"].as_str().unwrap())
-        .collect();
-    assert_eq!(texts, ["m3", "m4", "m5", "m6", "m7"]);
+    assert_eq!(
+        texts(page["messages"].as_array().unwrap()),
+        ["m3", "m4", "m5", "m6", "m7"]
+    );
     assert!(page["before"].is_null());
     assert_eq!(
         page["trimmedBefore"], acks[2]["date"],

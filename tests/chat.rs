@@ -10,13 +10,6 @@ use common::*;
 use futures_util::SinkExt;
 use serde_json::{json, Value};
 
-fn texts(events: &[Value]) -> Vec<String> {
-    events
-        .iter()
-        .map(|m| m["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_message_sent_on_one_instance_arrives_on_the_other_in_order_and_stays_in_history() {
     let redis = TestRedis::start().await;

@@ -77,12 +77,7 @@ async fn with_no_redis_url_it_runs_its_own_redis_and_keeps_the_data_across_resta
     assert!(ready(port).await);
     let zoe = app.login("zoe").await;
     let page = zoe.history("0", "").await.1;
-    let texts: Vec<&str> = page["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["message"].as_str().unwrap())
-        .collect();
+    let texts = texts(page["messages"].as_array().unwrap());
     assert_eq!(texts.iter().filter(|t| **t == "remember me").count(), 1);
     assert_eq!(
         texts.iter().filter(|t| **t == "Hello!").count(),

@@ -539,6 +539,14 @@ impl Socket {
     }
 }
 
+/// The texts of a list of messages (a history page's `messages`, or collected events).
+pub fn texts(messages: &[Value]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| m["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// Polls `f` until it returns true (up to `secs`).
 pub async fn eventually<F, Fut>(secs: u64, mut f: F) -> bool
 where

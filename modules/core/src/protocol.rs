@@ -292,9 +292,6 @@ mod tests {
         assert_eq!(v["type"], e.kind().as_str());
         let data: serde_json::Value = serde_json::from_str(&e.data_json().unwrap()).unwrap();
         assert_eq!(v["data"], data);
-        for kind in EventKind::ALL {
-            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
-        }
         assert_eq!(EventKind::parse("session.ended"), None);
     }
 }
