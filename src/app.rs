@@ -9,11 +9,10 @@ use std::{
 
 use anyhow::Context as _;
 use chat_auth::{AuthApi, AuthStore, OnRegister};
-use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Pool, UserId};
+use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, HEARTBEAT};
 use chat_rooms::{RoomsApi, RoomsStore};
-use mobc_redis::RedisConnectionManager;
 use poem::{
     endpoint::StaticFilesEndpoint,
     get,
@@ -29,7 +28,7 @@ use crate::{
     http::{self, Health, Observe},
     hub::{CloseReason, Hub},
     net::Accept,
-    pubsub,
+    pubsub, shards,
     ws::{ws_handler, WsState},
 };
 
@@ -57,7 +56,15 @@ impl Modules {
         let auth = AuthStore::new(ctx.clone(), config.auth_settings());
         let presence = PresenceStore::new(ctx.clone(), auth.clone());
         let rooms = RoomsStore::new(ctx.clone(), auth.clone());
-        let messages = MessagesStore::new(ctx.clone(), rooms.clone(), config.room_max_messages);
+        let messages = MessagesStore::new(
+            ctx.clone(),
+            rooms.clone(),
+            config.room_max_messages,
+            chat_messages::Durability {
+                replicas: config.cluster_replica_acks,
+                timeout: Duration::from_millis(config.cluster_replica_ack_timeout_ms.max(1)),
+            },
+        );
         auth.on_register(Arc::new(JoinGeneral(rooms.clone())));
         Self {
             ctx,
@@ -96,16 +103,75 @@ fn describe<T: poem_openapi::OpenApi>(api: T) -> OpenApiService<T, ()> {
         .server("/")
 }
 
-fn pool(client: redis::Client, size: u64) -> Pool {
-    mobc::Pool::builder()
-        .max_open(size)
-        .max_idle(size)
-        // A PING on check-out, at most once a second per connection: a connection broken by
-        // a Redis restart is replaced within a second, at no cost per command.
-        .test_on_check_out(true)
-        .health_check_interval(Some(Duration::from_secs(1)))
-        .get_timeout(Some(Duration::from_secs(5)))
-        .build(RedisConnectionManager::new(client))
+/// What the subscription is made from: one Redis's client, or the cluster's connection
+/// and the credentials for its masters.
+enum Backend {
+    Single(redis::Client),
+    Cluster(
+        redis::cluster_async::ClusterConnection,
+        redis::RedisConnectionInfo,
+    ),
+}
+
+/// Connects to one Redis, waiting for it to answer.
+async fn single(url: &str) -> anyhow::Result<(Redis, Backend)> {
+    let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
+    wait_for_redis(&client).await?;
+    let conn = redis::aio::ConnectionManager::new_with_config(
+        client.clone(),
+        redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Duration::from_secs(5))
+            .set_response_timeout(Duration::from_secs(5)),
+    )
+    .await
+    .context("connecting to Redis")?;
+    Ok((Redis::Single(conn), Backend::Single(client)))
+}
+
+/// The subscription this instance runs: `MESSAGES` on one Redis, or the sharded channels
+/// its sockets need on a cluster.
+enum Subscriber {
+    Messages(redis::Client),
+    Sharded(Box<shards::Keeper>),
+}
+
+/// Connects to the cluster named by `nodes`, waiting (up to ~10 s) for it to answer.
+async fn connect_cluster(
+    nodes: &[String],
+) -> anyhow::Result<(
+    Redis,
+    redis::cluster_async::ClusterConnection,
+    redis::RedisConnectionInfo,
+)> {
+    use redis::IntoConnectionInfo as _;
+    let auth = nodes[0]
+        .as_str()
+        .into_connection_info()
+        .context("REDIS_CLUSTER_NODES: not a Redis URL")?
+        .redis;
+    let client = redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
+        .connection_timeout(Duration::from_secs(5))
+        .response_timeout(Duration::from_secs(5))
+        .build()
+        .context("REDIS_CLUSTER_NODES: not valid seed nodes")?;
+    let mut last = None;
+    for _ in 0..50 {
+        match client.get_async_connection().await {
+            Ok(conn) => {
+                let mut probe = Redis::Cluster(conn.clone());
+                match probe.ping_all().await {
+                    Ok(()) => return Ok((probe, conn, auth)),
+                    Err(e) => last = Some(e),
+                }
+            }
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(anyhow::anyhow!(
+        "the Redis Cluster does not answer: {}",
+        last.map(|e| e.to_string()).unwrap_or_default()
+    ))
 }
 
 fn server_id(config: &Config) -> String {
@@ -131,7 +197,7 @@ pub struct Application {
     app: poem::endpoint::BoxEndpoint<'static>,
     modules: Modules,
     hub: Hub,
-    client: redis::Client,
+    subscriber: Subscriber,
     pubsub_live: Arc<AtomicBool>,
     session_sweep: Duration,
     http_idle_timeout: Duration,
@@ -141,38 +207,42 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         metrics::init();
-        let embedded = match config.external_redis() {
-            Some(_) => None,
-            None => Some(EmbeddedRedis::start(&config.redis_server_bin, &config.data_dir).await?),
+        let cluster = config.cluster_nodes();
+        let embedded = match (&cluster, config.external_redis()) {
+            (None, None) => {
+                Some(EmbeddedRedis::start(&config.redis_server_bin, &config.data_dir).await?)
+            }
+            _ => None,
         };
-        let url = match (&embedded, config.external_redis()) {
-            (Some(e), _) => e.url().to_owned(),
-            (None, Some(u)) => u,
-            (None, None) => unreachable!("embedded or external"),
+        let (redis, backend) = match (&cluster, &embedded, config.external_redis()) {
+            (Some(nodes), _, _) => {
+                let (redis, conn, auth) = connect_cluster(nodes).await?;
+                (redis, Backend::Cluster(conn, auth))
+            }
+            (None, Some(e), _) => single(e.url()).await?,
+            (None, None, Some(url)) => single(&url).await?,
+            (None, None, None) => unreachable!("embedded or external"),
         };
-        let client =
-            redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
-        wait_for_redis(&client).await?;
-        let pool = pool(client.clone(), config.redis_pool_size.max(2));
         let server_id = server_id(&config);
-        let events = Events::new(server_id.clone(), pool.clone());
-        let multiplexed = redis::aio::ConnectionManager::new_with_config(
-            client.clone(),
-            redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Duration::from_secs(5))
-                .set_response_timeout(Duration::from_secs(5)),
-        )
-        .await
-        .context("connecting to Redis")?;
-        let ctx = Ctx::new(
-            pool.clone(),
-            Some(multiplexed),
-            events.clone(),
-            config.rates(),
-        );
+        let events = Events::new(server_id.clone(), Some(redis.clone()));
+        let ctx = Ctx::new(Some(redis.clone()), events.clone(), config.rates());
         let modules = Modules::new(ctx, &config);
         let hub = Hub::new(config.ws_queue);
         events.set_sink(Arc::new(hub.clone()));
+        let pubsub_live = Arc::new(AtomicBool::new(false));
+        let (subscriber, shards) = match backend {
+            Backend::Single(client) => (Subscriber::Messages(client), None),
+            Backend::Cluster(conn, auth) => {
+                let (shards, keeper) = shards::new(
+                    conn,
+                    auth,
+                    hub.clone(),
+                    Arc::from(server_id.as_str()),
+                    Arc::clone(&pubsub_live),
+                );
+                (Subscriber::Sharded(Box::new(keeper)), Some(shards))
+            }
+        };
 
         modules
             .presence
@@ -204,10 +274,8 @@ impl Application {
         let routes: HashMap<String, String> = operation_routes(&api.spec());
         let docs = api.swagger_ui();
         let spec = api.spec_endpoint();
-        let pubsub_live = Arc::new(AtomicBool::new(false));
         let health = Health {
-            pool: pool.clone(),
-            multiplexed: modules.ctx.multiplexed().ok(),
+            redis: redis.clone(),
             pubsub_live: Arc::clone(&pubsub_live),
         };
         let ws_state = WsState {
@@ -227,6 +295,7 @@ impl Application {
             ),
             server_id: Arc::from(server_id.as_str()),
             pubsub_live: Arc::clone(&pubsub_live),
+            shards,
             max_sockets_per_user: config.max_sockets_per_user,
         };
         let mut route = Route::new()
@@ -282,7 +351,7 @@ impl Application {
             app,
             modules,
             hub,
-            client,
+            subscriber,
             pubsub_live,
             session_sweep: Duration::from_secs(config.session_sweep_secs.max(1)),
             http_idle_timeout: Duration::from_secs(config.http_idle_timeout_secs.max(1)),
@@ -306,13 +375,16 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
-        let sub = tokio::spawn(pubsub::run(
-            self.client.clone(),
-            self.hub.clone(),
-            Arc::from(self.server_id()),
-            Arc::clone(&self.pubsub_live),
-            stop.clone(),
-        ));
+        let sub = match self.subscriber {
+            Subscriber::Messages(client) => tokio::spawn(pubsub::run(
+                client,
+                self.hub.clone(),
+                Arc::from(self.modules.ctx.server_id()),
+                Arc::clone(&self.pubsub_live),
+                stop.clone(),
+            )),
+            Subscriber::Sharded(keeper) => tokio::spawn(keeper.run(stop.clone())),
+        };
         let (presence, hub) = (self.modules.presence.clone(), self.hub.clone());
         let beat = every(HEARTBEAT, stop.clone(), move || {
             let (presence, hub) = (presence.clone(), hub.clone());

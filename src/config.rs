@@ -44,9 +44,21 @@ pub struct Config {
     #[arg(long, env = "REDIS_SERVER_BIN", default_value = "redis-server")]
     pub redis_server_bin: String,
 
-    /// Connections in the Redis command pool.
-    #[arg(long, env = "REDIS_POOL_SIZE", default_value_t = 16)]
-    pub redis_pool_size: u64,
+    /// Run on a Redis Cluster: comma-separated seed nodes, e.g.
+    /// redis://10.0.0.1:6379,redis://10.0.0.2:6379. Events then travel on sharded channels.
+    /// Takes precedence over REDIS_URL.
+    #[arg(long, env = "REDIS_CLUSTER_NODES")]
+    pub redis_cluster_nodes: Option<String>,
+
+    /// On a cluster: replicas a message must reach (WAIT) before it is acknowledged (0: the
+    /// master's write is enough).
+    #[arg(long, env = "CLUSTER_REPLICA_ACKS", default_value_t = 1)]
+    pub cluster_replica_acks: u32,
+
+    /// On a cluster: how long a message waits for its replicas, in milliseconds; after that
+    /// it is acknowledged anyway and counted in redis_chat_messages_unreplicated_total.
+    #[arg(long, env = "CLUSTER_REPLICA_ACK_TIMEOUT_MS", default_value_t = 500)]
+    pub cluster_replica_ack_timeout_ms: u64,
 
     /// Create the demo users and messages on first start on an empty Redis.
     #[arg(long, env = "DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
@@ -170,6 +182,19 @@ impl Config {
     /// Defaults for tests and tools, as if no flag or variable were set.
     pub fn defaults() -> Self {
         Self::parse_from(["redis-chat"])
+    }
+
+    /// The cluster's seed nodes, if `REDIS_CLUSTER_NODES` names any.
+    pub fn cluster_nodes(&self) -> Option<Vec<String>> {
+        let nodes: Vec<String> = self
+            .redis_cluster_nodes
+            .as_deref()?
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        (!nodes.is_empty()).then_some(nodes)
     }
 
     /// The Redis URL to use, if one is configured (`REDIS_URL` wins over the seed's names).

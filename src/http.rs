@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chat_core::{metrics, redis, ErrorBody, Pool};
+use chat_core::{metrics, ErrorBody};
 use poem::{
     handler,
     http::{HeaderValue, StatusCode},
@@ -249,9 +249,9 @@ pub struct RequestId(pub String);
 /// What the health checks look at.
 #[derive(Clone)]
 pub struct Health {
-    pub pool: Pool,
-    /// The hot path's connection: checked too, and a failed check makes it reconnect.
-    pub multiplexed: Option<chat_core::Multiplexed>,
+    /// The shared connection: a `PING` on every node it writes to (each master of a
+    /// cluster); a failed check makes it reconnect.
+    pub redis: chat_core::Redis,
     pub pubsub_live: Arc<AtomicBool>,
 }
 
@@ -264,17 +264,7 @@ pub fn healthz() -> &'static str {
 /// Redis answers and the `MESSAGES` subscription is live.
 #[handler]
 pub async fn readyz(health: Data<&Health>) -> Response {
-    let redis_ok = async {
-        let mut conn = health.pool.get().await.ok()?;
-        let pong: String = redis::cmd("PING").query_async(&mut *conn).await.ok()?;
-        if let Some(mut hot) = health.multiplexed.clone() {
-            let hot: String = redis::cmd("PING").query_async(&mut hot).await.ok()?;
-            if hot != "PONG" {
-                return None;
-            }
-        }
-        (pong == "PONG").then_some(())
-    };
+    let redis_ok = async { health.redis.clone().ping_all().await.ok() };
     let redis_ok = tokio::time::timeout(Duration::from_secs(2), redis_ok)
         .await
         .ok()
@@ -295,10 +285,7 @@ pub async fn readyz(health: Data<&Health>) -> Response {
 
 /// Prometheus text exposition of the one registry.
 #[handler]
-pub async fn metrics_handler(health: Data<&Health>) -> Response {
-    let state = health.pool.state().await;
-    metrics::REDIS_POOL_OPEN.set(state.connections as i64);
-    metrics::REDIS_POOL_IN_USE.set(state.in_use as i64);
+pub async fn metrics_handler() -> Response {
     let mut buf = String::new();
     let encoder = prometheus::TextEncoder::new();
     if let Err(e) = encoder.encode_utf8(&metrics::REGISTRY.gather(), &mut buf) {

@@ -35,7 +35,10 @@ use std::{
     },
 };
 
-use chat_core::{metrics, EventKind, EventSink, RoomId, RoomKind, SessionEnded, Topic, UserId};
+use chat_core::{
+    channels, metrics, Audience, EventKind, EventSink, RoomId, RoomKind, Route, SessionEnded,
+    Topic, UserId,
+};
 use parking_lot::RwLock;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -200,24 +203,10 @@ pub struct Hub {
 
 struct Inner {
     reg: RwLock<Registry>,
+    /// On a cluster, the sharded subscriptions (set once at start).
+    shards: OnceLock<crate::shards::Shards>,
     next_id: AtomicU64,
     queue: usize,
-}
-
-/// The fields of an event's data that routing looks at.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RouteFields {
-    room_id: Option<RoomId>,
-    user_id: Option<UserId>,
-    id: Option<serde_json::Value>,
-    date: Option<f64>,
-}
-
-enum Audience {
-    Everyone,
-    Room(RoomId, Option<UserId>),
-    User(UserId),
 }
 
 impl Hub {
@@ -225,6 +214,7 @@ impl Hub {
         Self {
             inner: Arc::new(Inner {
                 reg: RwLock::default(),
+                shards: OnceLock::new(),
                 next_id: AtomicU64::new(1),
                 queue: queue.max(8),
             }),
@@ -360,36 +350,6 @@ impl Hub {
         Arc::new(Frame { text, date })
     }
 
-    /// Who gets an event, a message's date, and (for a message written by the seed's server,
-    /// which has no `id` and a numeric `from`) the data rewritten in our shape.
-    fn route(kind: EventKind, data: &str) -> Option<(Audience, Option<f64>, Option<String>)> {
-        let f: RouteFields = serde_json::from_str(data).ok()?;
-        let normalized = if kind == EventKind::Message && f.id.is_none() {
-            chat_core::Message::parse_stored(data).and_then(|m| serde_json::to_string(&m).ok())
-        } else {
-            None
-        };
-        let audience = match kind {
-            EventKind::Message => Audience::Room(f.room_id?, None),
-            EventKind::Typing => Audience::Room(f.room_id?, f.user_id),
-            EventKind::ShowRoom => {
-                let id: RoomId = f.id?.as_str()?.parse().ok()?;
-                Audience::Room(id, None)
-            }
-            EventKind::RoomJoined | EventKind::RoomLeft | EventKind::RoomRead => {
-                Audience::User(f.user_id?)
-            }
-            EventKind::UserConnected | EventKind::UserDisconnected => Audience::Everyone,
-            // Said to one socket by the WebSocket route, never broadcast.
-            EventKind::Ready | EventKind::Ack | EventKind::Error => return None,
-        };
-        Some((
-            audience,
-            (kind == EventKind::Message).then_some(f.date).flatten(),
-            normalized,
-        ))
-    }
-
     /// Routes one event to the sockets here that should get it.
     ///
     /// Hot path: runs once per event per instance; one parse of the routing fields, one
@@ -399,7 +359,12 @@ impl Hub {
             Topic::SessionEnded => return self.end_session(data),
             Topic::Client(kind) => kind,
         };
-        let Some((audience, date, normalized)) = Self::route(kind, data) else {
+        let Some(Route {
+            audience,
+            date,
+            normalized,
+        }) = chat_core::route(kind, data)
+        else {
             return;
         };
         let data = normalized.as_deref().unwrap_or(data);
@@ -407,7 +372,7 @@ impl Hub {
             (EventKind::RoomJoined | EventKind::RoomLeft, _) => {
                 self.track_membership(kind == EventKind::RoomJoined, data)
             }
-            (EventKind::ShowRoom, Audience::Room(room, _)) => self.track_direct(room),
+            (_, Audience::Direct(room)) => self.track_direct(room),
             _ => {}
         }
         let frame = Self::frame(kind, data, date);
@@ -419,32 +384,37 @@ impl Hub {
                 }
             }
         };
-        match audience {
-            Audience::Everyone => reg.users.values().flatten().for_each(|c| c.push(&frame)),
-            Audience::User(u) => send_to(&u),
-            Audience::Room(room, except) => match room.kind() {
-                RoomKind::General => reg
-                    .users
-                    .iter()
-                    .filter(|(u, _)| Some(**u) != except)
-                    .flat_map(|(_, l)| l)
-                    .for_each(|c| c.push(&frame)),
-                RoomKind::Direct(a, b) => {
-                    for u in [a, b] {
-                        if Some(u) != except {
-                            send_to(&u);
-                        }
+        let (room, except) = match audience {
+            Audience::Everyone(_) => {
+                reg.users.values().flatten().for_each(|c| c.push(&frame));
+                return;
+            }
+            Audience::User(u) => return send_to(&u),
+            Audience::Room(room, except) => (room, except),
+            Audience::Direct(room) => (room, None),
+        };
+        match room.kind() {
+            RoomKind::General => reg
+                .users
+                .iter()
+                .filter(|(u, _)| Some(**u) != except)
+                .flat_map(|(_, l)| l)
+                .for_each(|c| c.push(&frame)),
+            RoomKind::Direct(a, b) => {
+                for u in [a, b] {
+                    if Some(u) != except {
+                        send_to(&u);
                     }
                 }
-                RoomKind::Named => {
-                    if let Some(users) = reg.named.get(&room) {
-                        users
-                            .iter()
-                            .filter(|u| Some(**u) != except)
-                            .for_each(send_to);
-                    }
+            }
+            RoomKind::Named => {
+                if let Some(users) = reg.named.get(&room) {
+                    users
+                        .iter()
+                        .filter(|u| Some(**u) != except)
+                        .for_each(send_to);
                 }
-            },
+            }
         }
     }
 
@@ -472,18 +442,26 @@ impl Hub {
     }
 
     fn track_membership(&self, joined: bool, data: &str) {
-        let Ok(f) = serde_json::from_str::<RouteFields>(data) else {
-            return;
-        };
-        let (Some(user), Some(room)) = (f.user_id, f.room_id) else {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Membership {
+            user_id: UserId,
+            room_id: RoomId,
+        }
+        let Ok(Membership { user_id, room_id }) = serde_json::from_str(data) else {
             return;
         };
         let mut reg = self.inner.reg.write();
         reg.seq += 1;
         if joined {
-            reg.index(user, room);
+            let local = reg.users.contains_key(&user_id);
+            reg.index(user_id, room_id.clone());
+            drop(reg);
+            if local {
+                self.want(vec![channels::room(&room_id)]);
+            }
         } else {
-            reg.unindex(user, &room);
+            reg.unindex(user_id, &room_id);
         }
     }
 
@@ -494,7 +472,80 @@ impl Hub {
             reg.seq += 1;
             reg.index(a, room.clone());
             reg.index(b, room.clone());
+            let local = reg.users.contains_key(&a) || reg.users.contains_key(&b);
+            drop(reg);
+            if local {
+                self.want(vec![channels::room(room)]);
+            }
         }
+    }
+
+    /// On a cluster: the subscriptions that follow this hub's sockets.
+    pub fn set_shards(&self, shards: crate::shards::Shards) {
+        let _ = self.inner.shards.set(shards);
+    }
+
+    /// Asks for subscriptions to `channels` (on a cluster; a no-op on one Redis).
+    fn want(&self, channels: Vec<String>) {
+        if let Some(shards) = self.inner.shards.get() {
+            shards.want(channels);
+        }
+    }
+
+    /// The sharded channels `user`'s sockets here need: their own, their rooms', General's
+    /// and presence.
+    pub fn channels_of(&self, user: UserId) -> Vec<String> {
+        let reg = self.inner.reg.read();
+        let mut out: Vec<String> = channels::all_presence().collect();
+        out.push(channels::room(&RoomId::general()));
+        out.push(channels::user(user));
+        if let Some(rooms) = reg.user_rooms.get(&user) {
+            out.extend(rooms.iter().map(channels::room));
+        }
+        out
+    }
+
+    /// Every sharded channel the sockets here need (none when there are none).
+    pub fn wanted_channels(&self) -> HashSet<String> {
+        let reg = self.inner.reg.read();
+        let mut out = HashSet::new();
+        if reg.users.is_empty() {
+            return out;
+        }
+        out.extend(channels::all_presence());
+        out.insert(channels::room(&RoomId::general()));
+        for user in reg.users.keys() {
+            out.insert(channels::user(*user));
+        }
+        for rooms in reg.user_rooms.values() {
+            out.extend(rooms.iter().map(channels::room));
+        }
+        out
+    }
+
+    /// Subscriptions to `lost` were lost: close (to resync) every socket that needed one of
+    /// them. Returns how many sockets were closed.
+    pub fn resync(&self, lost: &HashSet<String>) -> usize {
+        let shared = channels::all_presence()
+            .chain([channels::room(&RoomId::general())])
+            .any(|c| lost.contains(&c));
+        let reg = self.inner.reg.read();
+        let mut closed = 0;
+        for (user, list) in &reg.users {
+            let hit = shared
+                || lost.contains(&channels::user(*user))
+                || reg
+                    .user_rooms
+                    .get(user)
+                    .is_some_and(|rooms| rooms.iter().any(|r| lost.contains(&channels::room(r))));
+            if hit {
+                for c in list {
+                    c.close(CloseReason::Resync);
+                    closed += 1;
+                }
+            }
+        }
+        closed
     }
 
     /// An envelope from `MESSAGES`: ignore our own, deliver the rest.

@@ -1,7 +1,7 @@
 //! # redis-chat
 //!
 //! The server: configuration, the embedded Redis, the WebSocket hub over the `MESSAGES`
-//! channel, HTTP plumbing and telemetry. The chat itself lives in the module crates under
+//! channel (or a cluster's sharded channels), HTTP plumbing and telemetry. The chat itself lives in the module crates under
 //! `modules/` (auth, rooms, messages, presence); [`app`] is the one place that puts them
 //! together.
 
@@ -13,6 +13,7 @@ pub mod http;
 pub mod hub;
 pub mod net;
 pub mod pubsub;
+pub mod shards;
 pub mod telemetry;
 pub mod ws;
 

@@ -59,6 +59,8 @@ pub struct WsState {
     pub server_id: Arc<str>,
     /// True while the `MESSAGES` subscription is live.
     pub pubsub_live: Arc<std::sync::atomic::AtomicBool>,
+    /// On a cluster, the sharded subscriptions a socket waits for before `ready`.
+    pub shards: Option<crate::shards::Shards>,
     /// WebSockets one user may hold open here (0: no limit).
     pub max_sockets_per_user: usize,
 }
@@ -168,6 +170,9 @@ fn now_secs() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// How long a socket waits for its sharded subscriptions (on a cluster).
+const SUBSCRIBE_WAIT: Duration = Duration::from_secs(5);
+
 async fn run(state: WsState, session: Session, socket: WebSocketStream) {
     let user = session.user_id;
     let seq = state.hub.membership_seq();
@@ -192,6 +197,17 @@ async fn run(state: WsState, session: Session, socket: WebSocketStream) {
     let (conn, rx, exact) = state.hub.register(user, session.id(), &rooms, seq, ready);
     if !exact {
         reload_rooms(&state, user).await;
+    }
+    if let Some(shards) = &state.shards {
+        // On a cluster: the socket's channels are subscribed before it hears `ready` (and
+        // catches up from there), or it is closed to retry.
+        if !shards
+            .ensure(state.hub.channels_of(user), SUBSCRIBE_WAIT)
+            .await
+        {
+            tracing::warn!("ws: subscribing the socket's channels failed; closing it to retry");
+            conn.close(CloseReason::Resync);
+        }
     }
     metrics::WS_OPEN.inc();
     metrics::WS_OPENED.inc();

@@ -187,7 +187,6 @@ pub fn config_for(redis: &TestRedis) -> Config {
     c.host = "127.0.0.1".into();
     c.demo_data = false;
     c.client_dir = PathBuf::from("/nonexistent");
-    c.redis_pool_size = 8;
     // Tests post as fast as they can; the limits have tests of their own.
     c.messages_per_sec = 0.0;
     c.typing_per_sec = 0.0;

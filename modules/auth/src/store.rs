@@ -186,39 +186,23 @@ impl AuthStore {
     }
 
     /// Claims the case-folded name of every account that lacks one (accounts written before
-    /// the claims existed, or by the seed's server), at start. One `SCAN` pass.
+    /// the claims existed, or by the seed's server), at start. One `SCAN` pass (over each master of a cluster).
     pub async fn claim_folded_names(&self) -> Result<(), Failure> {
         let mut conn = self.ctx.redis().await?;
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, found): (u64, Vec<String>) = timed(
-                "scan",
-                redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(keys::username("*"))
-                    .arg("COUNT")
-                    .arg(1000)
-                    .query_async(&mut *conn),
-            )
-            .await?;
-            if !found.is_empty() {
-                let mut pipe = redis::pipe();
-                for key in &found {
-                    let name = key.strip_prefix(&keys::username("")).unwrap_or(key);
-                    pipe.cmd("SET")
-                        .arg(keys::username_lower(name))
-                        .arg(name)
-                        .arg("NX")
-                        .ignore();
-                }
-                let _: () = timed("set", pipe.query_async(&mut *conn)).await?;
+        let found = timed("scan", conn.scan_match(&keys::username("*"))).await?;
+        for batch in found.chunks(1000) {
+            let mut pipe = redis::pipe();
+            for key in batch {
+                let name = key.strip_prefix(&keys::username("")).unwrap_or(key);
+                pipe.cmd("SET")
+                    .arg(keys::username_lower(name))
+                    .arg(name)
+                    .arg("NX")
+                    .ignore();
             }
-            if next == 0 {
-                return Ok(());
-            }
-            cursor = next;
+            let _: () = timed("set", pipe.query_async(&mut *conn)).await?;
         }
+        Ok(())
     }
 
     /// How many user ids were handed out (`total_users`).

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-pub use crate::redis_io::{timed, Multiplexed, Pool, RedisConn};
+pub use crate::redis_io::{timed, Multiplexed, Redis, RedisConn};
 use crate::{envelope::Events, error::Failure};
 
-/// Cheap-to-clone handle on everything shared: the Redis pool, the event bus, the per-user
+/// Cheap-to-clone handle on everything shared: the Redis connection, the event bus, the per-user
 /// rate limiter and the id of this server instance. Each module's own settings are its
 /// own (handed to its store).
 #[derive(Clone)]
@@ -14,52 +14,40 @@ pub struct Ctx {
 }
 
 struct Inner {
-    pool: Pool,
-    multiplexed: Option<Multiplexed>,
+    redis: Option<Redis>,
     events: Events,
     limiter: crate::Limiter,
 }
 
 impl Ctx {
-    /// `multiplexed` is `None` only where no Redis is reached (printing the OpenAPI
-    /// document); the hot path then answers with an error.
-    pub fn new(
-        pool: Pool,
-        multiplexed: Option<Multiplexed>,
-        events: Events,
-        rates: crate::Rates,
-    ) -> Self {
+    /// `redis` is `None` only where no Redis is reached (printing the OpenAPI document);
+    /// every command then answers with an error.
+    pub fn new(redis: Option<Redis>, events: Events, rates: crate::Rates) -> Self {
         Self {
             inner: Arc::new(Inner {
-                pool,
-                multiplexed,
+                redis,
                 events,
                 limiter: crate::Limiter::new(rates),
             }),
         }
     }
 
-    /// The multiplexed connection of the hot path (cheap to clone).
+    /// The shared connection (cheap to clone), for the hot path.
     pub fn multiplexed(&self) -> Result<Multiplexed, Failure> {
         self.inner
-            .multiplexed
+            .redis
             .clone()
-            .ok_or_else(|| Failure::internal("redis: no multiplexed connection"))
+            .ok_or_else(|| Failure::internal("redis: not connected"))
     }
 
-    /// Checks a connection out of the pool.
+    /// The shared connection, used as `&mut *conn`.
     pub async fn redis(&self) -> Result<RedisConn, Failure> {
-        let started = std::time::Instant::now();
-        let conn = self.inner.pool.get().await.map_err(|e| {
-            crate::metrics::REDIS_ERRORS.inc();
-            Failure::internal(format!("redis pool: {e}"))
-        });
-        crate::metrics::REDIS_POOL_WAIT.observe(started.elapsed().as_secs_f64());
-        conn
+        self.multiplexed().map(RedisConn::new)
     }
 
-    pub fn pool(&self) -> &Pool {
-        &self.inner.pool
+    /// Whether Redis is a cluster (events then travel on sharded channels).
+    pub fn is_cluster(&self) -> bool {
+        self.inner.redis.as_ref().is_some_and(Redis::is_cluster)
     }
 
     /// The per-user rate limiter.

@@ -1,9 +1,18 @@
-//! The pub/sub envelope on the `MESSAGES` channel and the bus that carries events.
+//! The pub/sub envelope, the channels it travels on, and the bus that carries events.
 //!
-//! Every instance publishes `{"serverId": "...", "type": "...", "data": {...}}` to
-//! `MESSAGES` and subscribes to it; an instance ignores its own envelopes because it has
-//! already handed them to its own sockets. Modules emit events through [`Events`]; the
-//! WebSocket hub in `src/` is the [`EventSink`] that routes them to sockets.
+//! Every instance publishes `{"serverId": "...", "type": "...", "data": {...}}` and hands
+//! the event to its own sockets; an instance ignores its own envelopes coming back. Who an
+//! event is for (its [`Audience`]) is decided from its type and data alone, by [`route`]:
+//! the WebSocket hub in `src/` (the [`EventSink`]) delivers by it, and on a cluster the
+//! channel is chosen by it.
+//!
+//! - **One Redis:** every envelope goes to `MESSAGES`, which every instance subscribes to
+//!   (as the seed does: its server can share the Redis).
+//! - **Redis Cluster:** envelopes go by `SPUBLISH` to sharded [`channels`] — one per room,
+//!   one per user, and a few for presence — so an instance subscribes only to the rooms
+//!   and users its sockets need, and each channel lives on the shard that owns its slot.
+//!   A room's channel shares its hash tag with the room's key, so the script that stores a
+//!   message publishes it in the same slot, atomically.
 
 use std::sync::{Arc, OnceLock};
 
@@ -12,13 +21,125 @@ use serde_json::value::RawValue;
 
 use crate::{
     error::Failure,
+    ids::{RoomId, RoomKind, UserId},
     metrics,
-    protocol::{EventKind, ServerEvent},
-    redis_io::{timed, Pool},
+    protocol::{EventKind, Message, ServerEvent},
+    redis_io::{timed, Redis},
 };
 
-/// The channel every instance publishes to and subscribes to.
+/// The channel every instance publishes to and subscribes to on one Redis.
 pub const MESSAGES_CHANNEL: &str = "MESSAGES";
+
+/// The sharded channels of a cluster. Each hash tag is the key's it belongs with, so
+/// channels spread over every slot as rooms and users do.
+pub mod channels {
+    use crate::ids::{RoomId, UserId};
+
+    /// How many channels presence is spread over (every instance with sockets listens to
+    /// all of them; a user's events always take the same one, so they stay in order).
+    pub const PRESENCE_BUCKETS: u64 = 16;
+
+    /// A room's events: in the slot of its key `room:{id}`.
+    pub fn room(room: &RoomId) -> String {
+        format!("MESSAGES:{{room:{room}}}")
+    }
+
+    /// One user's events (membership, read markers, new direct rooms, sign-out): in the
+    /// slot of `user:{id}`.
+    pub fn user(user: UserId) -> String {
+        format!("MESSAGES:{{user:{user}}}")
+    }
+
+    /// Presence events about `user`.
+    pub fn presence_of(user: UserId) -> String {
+        presence(user.0 % PRESENCE_BUCKETS)
+    }
+
+    pub fn presence(bucket: u64) -> String {
+        format!("MESSAGES:{{presence:{bucket}}}")
+    }
+
+    /// Every presence channel.
+    pub fn all_presence() -> impl Iterator<Item = String> {
+        (0..PRESENCE_BUCKETS).map(presence)
+    }
+}
+
+/// Who an event is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// Every socket (presence), about this user.
+    Everyone(UserId),
+    /// The sockets of a room's members, except one user's (the typist's).
+    Room(RoomId, Option<UserId>),
+    /// One user's sockets.
+    User(UserId),
+    /// The sockets of a new direct room's two users.
+    Direct(RoomId),
+}
+
+impl Audience {
+    /// The sharded channels an event for this audience is published on.
+    pub fn channels(&self) -> Vec<String> {
+        match self {
+            Audience::Everyone(about) => vec![channels::presence_of(*about)],
+            Audience::Room(room, _) => vec![channels::room(room)],
+            Audience::User(user) => vec![channels::user(*user)],
+            Audience::Direct(room) => match room.kind() {
+                RoomKind::Direct(a, b) => vec![channels::user(a), channels::user(b)],
+                _ => vec![channels::room(room)],
+            },
+        }
+    }
+}
+
+/// An event's routing: who gets it, a message's date, and (for a message written by the
+/// seed's server, which has no `id` and a numeric `from`) the data rewritten in our shape.
+#[derive(Debug)]
+pub struct Route {
+    pub audience: Audience,
+    pub date: Option<f64>,
+    pub normalized: Option<String>,
+}
+
+/// The fields of an event's data that routing looks at.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RouteFields {
+    room_id: Option<RoomId>,
+    user_id: Option<UserId>,
+    id: Option<serde_json::Value>,
+    date: Option<f64>,
+}
+
+/// Who gets an event of `kind` with data `data` (`None`: no one, or malformed).
+pub fn route(kind: EventKind, data: &str) -> Option<Route> {
+    let f: RouteFields = serde_json::from_str(data).ok()?;
+    let normalized = if kind == EventKind::Message && f.id.is_none() {
+        Message::parse_stored(data).and_then(|m| serde_json::to_string(&m).ok())
+    } else {
+        None
+    };
+    let id_str = || f.id.as_ref()?.as_str();
+    let audience = match kind {
+        EventKind::Message => Audience::Room(f.room_id?, None),
+        EventKind::Typing => Audience::Room(f.room_id?, f.user_id),
+        EventKind::ShowRoom => Audience::Direct(id_str()?.parse().ok()?),
+        EventKind::RoomJoined | EventKind::RoomLeft | EventKind::RoomRead => {
+            Audience::User(f.user_id?)
+        }
+        EventKind::UserConnected | EventKind::UserDisconnected => {
+            Audience::Everyone(id_str()?.parse().ok()?)
+        }
+        // Said to one socket by the WebSocket route, never broadcast.
+        EventKind::Ready | EventKind::Ack | EventKind::Error => return None,
+    };
+    Some(Route {
+        audience,
+        date: (kind == EventKind::Message).then_some(f.date).flatten(),
+        normalized,
+    })
+}
 
 /// One envelope as read off the channel. `data` stays raw: it is forwarded, not rebuilt.
 #[derive(Debug, Deserialize)]
@@ -97,16 +218,17 @@ pub struct Events {
 
 struct EventsInner {
     server_id: String,
-    pool: Pool,
+    redis: Option<Redis>,
     sink: OnceLock<Arc<dyn EventSink>>,
 }
 
 impl Events {
-    pub fn new(server_id: String, pool: Pool) -> Self {
+    /// `redis` is `None` only where no Redis is reached (printing the OpenAPI document).
+    pub fn new(server_id: String, redis: Option<Redis>) -> Self {
         Self {
             inner: Arc::new(EventsInner {
                 server_id,
-                pool,
+                redis,
                 sink: OnceLock::new(),
             }),
         }
@@ -142,23 +264,63 @@ impl Events {
         self.publish_raw(Topic::SessionEnded, &data_json).await
     }
 
+    /// Whether events travel on a cluster's sharded channels.
+    pub fn sharded(&self) -> bool {
+        self.inner.redis.as_ref().is_some_and(Redis::is_cluster)
+    }
+
+    /// The command and channel that publish a room's events (for a script that publishes
+    /// what it stores): `PUBLISH MESSAGES`, or on a cluster `SPUBLISH` on the room's channel.
+    pub fn room_channel(&self, room: &RoomId) -> (&'static str, String) {
+        if self.sharded() {
+            ("SPUBLISH", channels::room(room))
+        } else {
+            ("PUBLISH", MESSAGES_CHANNEL.to_owned())
+        }
+    }
+
     async fn publish_raw(&self, topic: Topic, data_json: &str) -> Result<(), Failure> {
         let envelope = Envelope::encode(&self.inner.server_id, topic.as_str(), data_json);
         self.dispatch_local(topic, data_json);
         let mut conn = self
             .inner
-            .pool
-            .get()
-            .await
-            .map_err(|e| Failure::internal(format!("redis pool: {e}")))?;
-        let _: i64 = timed(
-            "publish",
-            mobc_redis::redis::cmd("PUBLISH")
-                .arg(MESSAGES_CHANNEL)
-                .arg(envelope)
-                .query_async(&mut *conn),
-        )
-        .await?;
+            .redis
+            .clone()
+            .ok_or_else(|| Failure::internal("redis: not connected"))?;
+        if self.sharded() {
+            let channels = match topic {
+                Topic::Client(kind) => route(kind, data_json)
+                    .map(|r| r.audience.channels())
+                    .unwrap_or_default(),
+                Topic::SessionEnded => {
+                    let ended: SessionEnded = serde_json::from_str(data_json)?;
+                    let user: UserId = ended
+                        .user_id
+                        .parse()
+                        .map_err(|_| Failure::internal("session.ended without a user"))?;
+                    vec![channels::user(user)]
+                }
+            };
+            for channel in channels {
+                let _: i64 = timed(
+                    "spublish",
+                    redis::cmd("SPUBLISH")
+                        .arg(channel)
+                        .arg(&envelope)
+                        .query_async(&mut conn),
+                )
+                .await?;
+            }
+        } else {
+            let _: i64 = timed(
+                "publish",
+                redis::cmd("PUBLISH")
+                    .arg(MESSAGES_CHANNEL)
+                    .arg(envelope)
+                    .query_async(&mut conn),
+            )
+            .await?;
+        }
         metrics::ENVELOPES_OUT
             .with_label_values(&[topic.as_str()])
             .inc();
@@ -189,5 +351,42 @@ mod tests {
             assert_eq!(Topic::parse(topic.as_str()), Some(topic));
         }
         assert_eq!(Topic::parse("no.such"), None);
+    }
+
+    #[test]
+    fn a_rooms_channel_is_in_its_keys_slot() {
+        use redis::cluster_routing::get_slot;
+        for id in ["0", "7", "3:12"] {
+            let room: RoomId = id.parse().unwrap();
+            assert_eq!(
+                get_slot(channels::room(&room).as_bytes()),
+                get_slot(format!("room:{id}").as_bytes())
+            );
+        }
+        assert_eq!(
+            get_slot(channels::user(UserId(9)).as_bytes()),
+            get_slot(b"user:9")
+        );
+    }
+
+    #[test]
+    fn events_are_routed_from_their_data() {
+        let r = route(EventKind::Typing, r#"{"roomId":"4","userId":"2"}"#).unwrap();
+        assert_eq!(
+            r.audience,
+            Audience::Room("4".parse().unwrap(), Some(UserId(2)))
+        );
+        let r = route(EventKind::ShowRoom, r#"{"id":"1:2","names":[]}"#).unwrap();
+        assert_eq!(
+            r.audience.channels(),
+            vec![channels::user(UserId(1)), channels::user(UserId(2))]
+        );
+        let r = route(
+            EventKind::UserConnected,
+            r#"{"id":"21","username":"a","online":true}"#,
+        )
+        .unwrap();
+        assert_eq!(r.audience.channels(), vec![channels::presence(21 % 16)]);
+        assert!(route(EventKind::Message, "not json").is_none());
     }
 }

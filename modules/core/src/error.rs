@@ -37,8 +37,8 @@ impl Failure {
     }
 }
 
-impl From<mobc_redis::redis::RedisError> for Failure {
-    fn from(e: mobc_redis::redis::RedisError) -> Self {
+impl From<redis::RedisError> for Failure {
+    fn from(e: redis::RedisError) -> Self {
         crate::metrics::REDIS_ERRORS.inc();
         Self::Internal(format!("redis: {e}"))
     }

@@ -2,7 +2,7 @@
 //!
 //! The little that every redis-chat module shares, and nothing more:
 //!
-//! - [`Ctx`]: the handles a module needs (Redis pool, the event bus, the rate limiter),
+//! - [`Ctx`]: the handles a module needs (the Redis connection, the event bus, the rate limiter),
 //!   cheap to clone; each module's own settings stay with the module;
 //! - ids ([`UserId`], [`RoomId`]) that are validated once, at the edge;
 //! - [`input`]: inputs that declare their schema and their check together, and
@@ -28,12 +28,15 @@ pub mod metrics;
 pub mod protocol;
 pub mod redis_io;
 
-pub use context::{Ctx, Multiplexed, Pool, RedisConn};
+pub use context::{Ctx, Multiplexed, Redis, RedisConn};
 pub use contract::{Contract, Described};
-pub use envelope::{Envelope, EventSink, Events, SessionEnded, Topic, MESSAGES_CHANNEL};
+pub use envelope::{
+    channels, route, Audience, Envelope, EventSink, Events, Route, SessionEnded, Topic,
+    MESSAGES_CHANNEL,
+};
 pub use error::{ErrorBody, Failure};
 pub use ids::{RoomId, RoomKind, UserId};
 pub use input::{Rejection, TextInput};
 pub use limits::{Action, Limiter, Rate, Rates};
-pub use mobc_redis::redis;
 pub use protocol::{ClientEvent, ClientKind, EventKind, Message, ServerEvent};
+pub use redis;

@@ -81,6 +81,14 @@ pub static WS_CLOSED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .unwrap())
 });
 
+pub static MESSAGES_UNREPLICATED: LazyLock<IntCounter> = LazyLock::new(|| {
+    reg(IntCounter::new(
+        "redis_chat_messages_unreplicated_total",
+        "Messages acknowledged on a cluster before the replicas asked for had them (the wait timed out): a failover could lose these.",
+    )
+    .unwrap())
+});
+
 pub static MESSAGES_SENT: LazyLock<IntCounter> = LazyLock::new(|| {
     reg(IntCounter::new(
         "redis_chat_messages_sent_total",
@@ -161,29 +169,18 @@ pub static REDIS_ERRORS: LazyLock<IntCounter> = LazyLock::new(|| {
     .unwrap())
 });
 
-pub static REDIS_POOL_WAIT: LazyLock<Histogram> = LazyLock::new(|| {
-    reg(Histogram::with_opts(
-        HistogramOpts::new(
-            "redis_chat_redis_pool_wait_seconds",
-            "Time spent waiting for a pooled Redis connection.",
-        )
-        .buckets(latency_buckets()),
+pub static PUBSUB_CHANNELS: LazyLock<IntGauge> = LazyLock::new(|| {
+    reg(IntGauge::new(
+        "redis_chat_pubsub_channels",
+        "Pub/sub channels subscribed: MESSAGES on one Redis; on a cluster, the sharded channels this instance's sockets need.",
     )
     .unwrap())
 });
 
-pub static REDIS_POOL_OPEN: LazyLock<IntGauge> = LazyLock::new(|| {
-    reg(IntGauge::new(
-        "redis_chat_redis_pool_connections",
-        "Redis connections open in the pool.",
-    )
-    .unwrap())
-});
-
-pub static REDIS_POOL_IN_USE: LazyLock<IntGauge> = LazyLock::new(|| {
-    reg(IntGauge::new(
-        "redis_chat_redis_pool_connections_in_use",
-        "Redis pool connections checked out.",
+pub static PUBSUB_LOST: LazyLock<IntCounter> = LazyLock::new(|| {
+    reg(IntCounter::new(
+        "redis_chat_pubsub_lost_total",
+        "Subscriptions lost (connection, failover, slot migration, silence); their sockets were closed to resync.",
     )
     .unwrap())
 });
@@ -191,7 +188,7 @@ pub static REDIS_POOL_IN_USE: LazyLock<IntGauge> = LazyLock::new(|| {
 pub static PUBSUB_CONNECTED: LazyLock<IntGauge> = LazyLock::new(|| {
     reg(IntGauge::new(
         "redis_chat_pubsub_connected",
-        "1 while the MESSAGES subscription is live.",
+        "1 while subscribed (to MESSAGES, or on a cluster to the sharded channels).",
     )
     .unwrap())
 });
@@ -232,6 +229,7 @@ pub fn init() {
         WS_CLOSED.with_label_values(&[r]);
     }
     LazyLock::force(&MESSAGES_SENT);
+    LazyLock::force(&MESSAGES_UNREPLICATED);
     LazyLock::force(&MESSAGES_DELIVERED);
     MESSAGES_DROPPED.with_label_values(&["slow_consumer"]);
     LazyLock::force(&DELIVERY_LATENCY);
@@ -241,9 +239,8 @@ pub fn init() {
     }
     REDIS_LATENCY.with_label_values(&["publish"]);
     LazyLock::force(&REDIS_ERRORS);
-    LazyLock::force(&REDIS_POOL_WAIT);
-    LazyLock::force(&REDIS_POOL_OPEN);
-    LazyLock::force(&REDIS_POOL_IN_USE);
+    LazyLock::force(&PUBSUB_CHANNELS);
+    LazyLock::force(&PUBSUB_LOST);
     LazyLock::force(&PUBSUB_CONNECTED);
     LazyLock::force(&USERS_ONLINE);
     for o in ["success", "failure", "rate_limited"] {

@@ -1,24 +1,362 @@
-//! The Redis connection types every part uses, and the one way commands are timed.
+//! The Redis connection every part uses — one Redis or a Redis Cluster behind one type —
+//! and the one way commands are timed.
+//!
+//! [`Redis`] is a multiplexed connection: the commands of every concurrent task share its
+//! writes and reads, with no pool checkout per command, and it reconnects by itself. On a
+//! cluster it follows `MOVED`/`ASK` redirects and failovers, and a pipeline whose commands
+//! live in different hash slots (a message stored in its room and the sender's read marker
+//! moved in theirs) is split by slot: each slot's commands stay in order in one
+//! sub-pipeline, the sub-pipelines run at once, and the replies come back in the
+//! pipeline's order. Transactions (`MULTI`) are never split: a transaction must stay in one
+//! slot, and Redis says `CROSSSLOT` when it does not.
 
-use mobc_redis::RedisConnectionManager;
+use std::collections::HashMap;
+
+use redis::{
+    aio::{ConnectionLike, ConnectionManager},
+    cluster_async::ClusterConnection,
+    cluster_routing::{get_slot, RoutingInfo, SingleNodeRoutingInfo},
+    Cmd, Pipeline, RedisFuture, RedisResult, Value,
+};
 
 use crate::error::Failure;
 
-/// The Redis command pool (pub/sub uses a dedicated connection of its own, see `src/pubsub.rs`).
-pub type Pool = mobc::Pool<RedisConnectionManager>;
-/// A connection checked out of [`Pool`].
-pub type RedisConn = mobc::Connection<RedisConnectionManager>;
-/// The hot path's connection: one multiplexed connection that reconnects by itself and
-/// pipelines the commands of every concurrent task into shared writes and reads, with no
-/// pool checkout per command.
-pub type Multiplexed = mobc_redis::redis::aio::ConnectionManager;
+/// One Redis, or a Redis Cluster. Cheap to clone: clones share the connection.
+#[derive(Clone)]
+pub enum Redis {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+/// What [`crate::Ctx::redis`] hands out: the shared connection, used as `&mut *conn`.
+pub struct RedisConn(Redis);
+
+impl RedisConn {
+    pub fn new(redis: Redis) -> Self {
+        Self(redis)
+    }
+}
+
+impl std::ops::Deref for RedisConn {
+    type Target = Redis;
+    fn deref(&self) -> &Redis {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for RedisConn {
+    fn deref_mut(&mut self) -> &mut Redis {
+        &mut self.0
+    }
+}
+
+/// The hot path's connection: the same shared connection.
+pub type Multiplexed = Redis;
+
+impl ConnectionLike for Redis {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Redis::Single(c) => c.req_packed_command(cmd),
+            Redis::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Redis::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            // A transaction is sent with `offset` > 0 (its MULTI and queued replies skipped).
+            Redis::Cluster(c) => {
+                if offset == 0 {
+                    Box::pin(cluster_pipeline(c, pipeline, count))
+                } else {
+                    c.req_packed_commands(pipeline, offset, count)
+                }
+            }
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        0
+    }
+}
+
+/// Where one command of a pipeline must run on a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Place {
+    /// The node that owns this slot.
+    Slot(u16),
+    /// Anywhere (no key: `TIME`, `PING`).
+    Anywhere,
+    /// On its own: the cluster connection splits it (a multi-key `DEL`, `SCRIPT LOAD`).
+    Alone,
+}
+
+fn place(cmd: &Cmd) -> Place {
+    match RoutingInfo::for_routable(cmd) {
+        Some(RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(_))) => {
+            first_key(cmd).map_or(Place::Anywhere, |key| Place::Slot(get_slot(key)))
+        }
+        Some(RoutingInfo::MultiNode(_)) => Place::Alone,
+        _ => Place::Anywhere,
+    }
+}
+
+/// The key a single-slot command is routed by: its first argument, or for a script the
+/// first of its keys.
+fn first_key(cmd: &Cmd) -> Option<&[u8]> {
+    let mut args = cmd.args_iter().map(|a| match a {
+        redis::Arg::Simple(bytes) => Some(bytes),
+        redis::Arg::Cursor => None,
+    });
+    let name = args.next()??;
+    if [
+        &b"EVAL"[..],
+        b"EVALSHA",
+        b"EVAL_RO",
+        b"EVALSHA_RO",
+        b"FCALL",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
+    {
+        let _script = args.next()?;
+        let numkeys: usize = std::str::from_utf8(args.next()??).ok()?.parse().ok()?;
+        return if numkeys > 0 { args.next()? } else { None };
+    }
+    args.next()?
+}
+
+async fn cluster_pipeline(
+    conn: &mut ClusterConnection,
+    pipeline: &Pipeline,
+    count: usize,
+) -> RedisResult<Vec<Value>> {
+    let places: Vec<Place> = pipeline.cmd_iter().map(place).collect();
+    let mut slots = places.iter().filter_map(|p| match p {
+        Place::Slot(s) => Some(*s),
+        _ => None,
+    });
+    let first = slots.next();
+    let one_slot = slots.all(|s| Some(s) == first) && !places.contains(&Place::Alone);
+    if one_slot {
+        return conn.req_packed_commands(pipeline, 0, count).await;
+    }
+    // Group by slot, keeping each slot's commands in their order.
+    let mut groups: HashMap<Place, (Vec<usize>, Pipeline)> = HashMap::new();
+    let mut alone = Vec::new();
+    for (i, (cmd, place)) in pipeline.cmd_iter().zip(&places).enumerate() {
+        match place {
+            Place::Alone | Place::Anywhere => alone.push((i, cmd)),
+            slot => {
+                let (indices, pipe) = groups
+                    .entry(*slot)
+                    .or_insert_with(|| (vec![], Pipeline::new()));
+                indices.push(i);
+                pipe.add_command(cmd.clone());
+            }
+        }
+    }
+    let grouped = groups.into_values().map(|(indices, pipe)| {
+        let mut c = conn.clone();
+        async move {
+            let n = indices.len();
+            let values = c.req_packed_commands(&pipe, 0, n).await?;
+            Ok::<_, redis::RedisError>(indices.into_iter().zip(values).collect::<Vec<_>>())
+        }
+    });
+    let single = alone.into_iter().map(|(i, cmd)| {
+        let mut c = conn.clone();
+        async move { Ok::<_, redis::RedisError>(vec![(i, c.req_packed_command(cmd).await?)]) }
+    });
+    let (grouped, single) = futures_util::future::join(
+        futures_util::future::try_join_all(grouped),
+        futures_util::future::try_join_all(single),
+    )
+    .await;
+    let mut out = vec![Value::Nil; places.len()];
+    for (i, v) in grouped?.into_iter().chain(single?).flatten() {
+        out[i] = v;
+    }
+    Ok(out)
+}
+
+impl Redis {
+    /// Every key matching `pattern`, by `SCAN` (on each master of a cluster).
+    pub async fn scan_match(&mut self, pattern: &str) -> RedisResult<Vec<String>> {
+        let mut found = Vec::new();
+        match self {
+            Redis::Single(c) => scan_node(c, None, pattern, &mut found).await?,
+            Redis::Cluster(c) => {
+                for (host, port) in masters(c).await? {
+                    scan_node(c, Some((host, port)), pattern, &mut found).await?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// On a cluster, waits (`WAIT`) until `replicas` replicas of the master that owns `key`
+    /// have every write this connection sent it so far, or `timeout` passed; returns how
+    /// many did. On one Redis there is nothing to wait for: returns `replicas`.
+    pub async fn wait_replicas(
+        &mut self,
+        key: &str,
+        replicas: u32,
+        timeout: std::time::Duration,
+    ) -> RedisResult<u32> {
+        match self {
+            Redis::Single(_) => Ok(replicas),
+            Redis::Cluster(c) => {
+                let mut wait = redis::cmd("WAIT");
+                wait.arg(replicas).arg(timeout.as_millis() as u64);
+                let route = redis::cluster_routing::Route::new(
+                    get_slot(key.as_bytes()),
+                    redis::cluster_routing::SlotAddr::Master,
+                );
+                let acked = c
+                    .route_command(
+                        &wait,
+                        RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)),
+                    )
+                    .await?;
+                redis::from_owned_redis_value(acked)
+            }
+        }
+    }
+
+    /// Whether this is a cluster connection.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, Redis::Cluster(_))
+    }
+
+    /// `PING` on every node this connection writes to (each master of a cluster).
+    pub async fn ping_all(&mut self) -> RedisResult<()> {
+        let ping = redis::cmd("PING");
+        match self {
+            Redis::Single(c) => c.run_on(&ping, None).await.map(drop),
+            Redis::Cluster(c) => {
+                for node in masters(c).await? {
+                    c.run_on(&ping, Some(node)).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn scan_node<C: ClusterRoute>(
+    conn: &mut C,
+    node: Option<(String, u16)>,
+    pattern: &str,
+    found: &mut Vec<String>,
+) -> RedisResult<()> {
+    let mut cursor: u64 = 0;
+    loop {
+        let mut cmd = redis::cmd("SCAN");
+        cmd.arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(1000);
+        let (next, keys): (u64, Vec<String>) =
+            redis::from_owned_redis_value(conn.run_on(&cmd, node.clone()).await?)?;
+        found.extend(keys);
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
+    }
+}
+
+/// Runs a command on one node of a cluster, or on the one Redis.
+trait ClusterRoute {
+    fn run_on<'a>(
+        &'a mut self,
+        cmd: &'a Cmd,
+        node: Option<(String, u16)>,
+    ) -> RedisFuture<'a, Value>;
+}
+
+impl ClusterRoute for ConnectionManager {
+    fn run_on<'a>(&'a mut self, cmd: &'a Cmd, _: Option<(String, u16)>) -> RedisFuture<'a, Value> {
+        self.req_packed_command(cmd)
+    }
+}
+
+impl ClusterRoute for ClusterConnection {
+    fn run_on<'a>(
+        &'a mut self,
+        cmd: &'a Cmd,
+        node: Option<(String, u16)>,
+    ) -> RedisFuture<'a, Value> {
+        match node {
+            None => self.req_packed_command(cmd),
+            Some((host, port)) => Box::pin(self.route_command(
+                cmd,
+                RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress { host, port }),
+            )),
+        }
+    }
+}
+
+/// One slot range of a cluster and the address of the master that owns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotRange {
+    pub start: u16,
+    pub end: u16,
+    pub host: String,
+    pub port: u16,
+}
+
+/// The cluster's slot map, as `CLUSTER SLOTS` gives it (from whichever node answers).
+pub async fn slot_map(conn: &mut ClusterConnection) -> RedisResult<Vec<SlotRange>> {
+    let value: Value = redis::cmd("CLUSTER").arg("SLOTS").query_async(conn).await?;
+    let rows: Vec<Value> = redis::from_owned_redis_value(value)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let fields: Vec<Value> = redis::from_owned_redis_value(row)?;
+        let mut it = fields.into_iter();
+        let (Some(start), Some(end), Some(master)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let master: Vec<Value> = redis::from_owned_redis_value(master)?;
+        let mut m = master.into_iter();
+        let (Some(host), Some(port)) = (m.next(), m.next()) else {
+            continue;
+        };
+        out.push(SlotRange {
+            start: redis::from_owned_redis_value(start)?,
+            end: redis::from_owned_redis_value(end)?,
+            host: redis::from_owned_redis_value(host)?,
+            port: redis::from_owned_redis_value(port)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The address of every master.
+async fn masters(conn: &mut ClusterConnection) -> RedisResult<Vec<(String, u16)>> {
+    let mut out: Vec<(String, u16)> = slot_map(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.host, r.port))
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
 
 /// Runs one Redis command or pipeline and records its latency and errors.
 ///
 /// Hot path: every Redis call of every module goes through here.
 pub async fn timed<T, F>(op: &'static str, fut: F) -> Result<T, Failure>
 where
-    F: std::future::Future<Output = Result<T, mobc_redis::redis::RedisError>>,
+    F: std::future::Future<Output = Result<T, redis::RedisError>>,
 {
     let timer = crate::metrics::REDIS_LATENCY
         .with_label_values(&[op])
@@ -29,4 +367,30 @@ where
         crate::metrics::REDIS_ERRORS.inc();
         Failure::internal(format!("redis {op}: {e}"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_placed_by_their_key_slot() {
+        let mut zadd = redis::cmd("ZADD");
+        zadd.arg("room:1").arg(1).arg("x");
+        assert_eq!(place(&zadd), Place::Slot(get_slot(b"room:1")));
+        let mut script = redis::cmd("EVALSHA");
+        script
+            .arg("abc")
+            .arg(2)
+            .arg("sent:{room:1}:x")
+            .arg("room:1");
+        assert_eq!(place(&script), Place::Slot(get_slot(b"room:1")));
+        let mut keyless = redis::cmd("EVALSHA");
+        keyless.arg("abc").arg(0);
+        assert_eq!(place(&keyless), Place::Anywhere);
+        assert_eq!(place(&redis::cmd("TIME")), Place::Anywhere);
+        let mut del = redis::cmd("DEL");
+        del.arg("a").arg("b");
+        assert_eq!(place(&del), Place::Alone);
+    }
 }

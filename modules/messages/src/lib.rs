@@ -17,7 +17,9 @@
 //! each message gets a `date` strictly greater than the one before it in its room (an exact
 //! history cursor), and a retried `clientId` is answered from the same script, never
 //! stored twice. It travels in one pipeline with the sender's read marker over the
-//! multiplexed connection: one Redis round trip per message in the common case.
+//! multiplexed connection: one Redis round trip per message in the common case. On a
+//! Redis Cluster the two go to their own slots at once, the script publishes on the room's
+//! sharded channel, and the message is acknowledged once a replica has it ([`Durability`]).
 
 mod api;
 mod input;
@@ -26,4 +28,4 @@ mod store;
 
 pub use api::MessagesApi;
 pub use input::{ClientId, Cursor, MessageText, ReadDate};
-pub use store::{Membership, MessagesStore, Page, SendError, Sent};
+pub use store::{Durability, Membership, MessagesStore, Page, SendError, Sent};

@@ -7,7 +7,7 @@ use chat_core::{
     metrics,
     protocol::{Message, RoomRead, ServerEvent},
     redis, Action, Ctx, Envelope, ErrorBody, EventKind, Failure, Multiplexed, RoomId, TextInput,
-    Topic, UserId, MESSAGES_CHANNEL,
+    Topic, UserId,
 };
 use chat_rooms::{Access, RoomActivity, RoomsStore};
 
@@ -26,7 +26,9 @@ use crate::{
 /// newest date in the room + 1 ms)`, so dates are unique and increasing within a room; the
 /// room is trimmed to its newest ARGV[8] messages (0: keep all), and the script returns
 /// `{1, date}`. ARGV: now, message JSON before and after the date, channel, envelope before
-/// and after the message, clientId TTL, retention, message id.
+/// and after the message, clientId TTL, retention, message id, and the publishing command
+/// (`PUBLISH` to `MESSAGES`, or on a cluster `SPUBLISH` to the room's channel, which is in
+/// `KEYS[1]`'s slot).
 const STORE_AND_PUBLISH: &str = r#"
 if KEYS[3] then
   local prior = redis.call('GET', KEYS[3])
@@ -51,7 +53,7 @@ end
 local date = string.format('%.3f', score)
 local member = ARGV[2] .. date .. ARGV[3]
 redis.call('ZADD', KEYS[1], date, member)
-redis.call('PUBLISH', ARGV[4], ARGV[5] .. member .. ARGV[6])
+redis.call(ARGV[10], ARGV[4], ARGV[5] .. member .. ARGV[6])
 if KEYS[3] then redis.call('SET', KEYS[3], date .. ' ' .. ARGV[9], 'EX', ARGV[7]) end
 local keep = tonumber(ARGV[8])
 if keep > 0 then
@@ -161,6 +163,20 @@ pub struct MessagesStore {
     envelope_head: std::sync::Arc<str>,
     /// Messages kept per room; older ones are removed as new ones arrive (0: keep all).
     retention: u64,
+    /// On a cluster, the replicas a message must reach before it is acknowledged.
+    durability: Durability,
+}
+
+/// On a Redis Cluster, how many replicas of the room's master must have a message before
+/// it is acknowledged (`WAIT`), and how long to wait for them. Replication is asynchronous:
+/// a message acknowledged after its wait timed out (a replica down or far behind) can be
+/// lost if its master dies before the replica catches up; those are counted in
+/// `redis_chat_messages_unreplicated_total`. `replicas: 0` acknowledges once the master has
+/// it. Ignored on one Redis.
+#[derive(Debug, Clone, Copy)]
+pub struct Durability {
+    pub replicas: u32,
+    pub timeout: std::time::Duration,
 }
 
 fn now_secs() -> f64 {
@@ -172,10 +188,11 @@ fn now_secs() -> f64 {
 
 impl MessagesStore {
     /// `retention`: messages kept per room (0: keep all).
-    pub fn new(ctx: Ctx, rooms: RoomsStore, retention: u64) -> Self {
+    pub fn new(ctx: Ctx, rooms: RoomsStore, retention: u64, durability: Durability) -> Self {
         Self {
             rooms,
             retention,
+            durability,
             store_and_publish: redis::Script::new(STORE_AND_PUBLISH),
             mark_read: redis::Script::new(MARK_READ),
             envelope_head: {
@@ -231,6 +248,7 @@ impl MessagesStore {
             room.as_str()
         );
         let now = format!("{:.3}", now_secs());
+        let (publish, channel) = self.ctx.events().room_channel(room);
         let mut store = redis::cmd("EVALSHA");
         store
             .arg(self.store_and_publish.get_hash())
@@ -244,12 +262,13 @@ impl MessagesStore {
             .arg(&now)
             .arg(&head)
             .arg(&tail)
-            .arg(MESSAGES_CHANNEL)
+            .arg(&channel)
             .arg(&*self.envelope_head)
             .arg("}")
             .arg(SENT_TTL_SECS)
             .arg(self.retention)
-            .arg(&id);
+            .arg(&id)
+            .arg(publish);
         // The sender has read their own message. Its date is `now` unless the room already
         // has a message at `now` or later (a burst within one millisecond, another
         // instance's clock ahead of ours): then the marker is moved again below.
@@ -289,6 +308,19 @@ impl MessagesStore {
         .await?;
         let (fresh, value): (i64, String) = redis::from_owned_redis_value(stored)
             .map_err(|e| Failure::internal(format!("redis store_message reply: {e}")))?;
+        if self.durability.replicas > 0 && conn.is_cluster() {
+            // Acknowledged only once replicated (or the wait timed out: counted).
+            let Durability { replicas, timeout } = self.durability;
+            let acked = timed(
+                "wait_replicas",
+                conn.wait_replicas(&keys::room(room), replicas, timeout),
+            )
+            .await?;
+            if acked < replicas {
+                metrics::MESSAGES_UNREPLICATED.inc();
+                tracing::warn!(acked, replicas, "a message was acknowledged before it reached its replicas");
+            }
+        }
         if fresh == 0 {
             // A retry: the message this clientId produced before.
             let message = Message::parse_stored(&value)

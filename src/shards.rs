@@ -1,0 +1,416 @@
+//! On a Redis Cluster: the sharded subscriptions that follow this instance's sockets.
+//!
+//! Events travel on sharded channels (`SPUBLISH`), one per room, one per user and a few
+//! for presence (see `chat_core::channels`). This instance subscribes (`SSUBSCRIBE`) only
+//! to the channels its sockets need, each on the master that owns the channel's slot, over
+//! one RESP3 connection per master. One task (the *keeper*) owns those connections:
+//!
+//! - a socket opening waits until its channels are subscribed ([`Shards::ensure`]) before it
+//!   is told `ready`, so nothing published after its catch-up point is missed;
+//! - a membership event (a room joined, a direct room opened) asks for the room's channel
+//!   ([`Shards::want`]);
+//! - every [`CHECK_EVERY`] the keeper pings each connection, subscribes what is wanted and
+//!   missing, and unsubscribes what no socket needs any more.
+//!
+//! A subscription is lost when its connection drops or goes silent (a master killed, a
+//! failover), or when Redis ends it because its slot moved to another master (an
+//! unsolicited `sunsubscribe`). Then the keeper drops that connection, reloads the slot
+//! map, and closes (to resync) exactly the sockets that needed one of the lost channels:
+//! their clients reconnect, subscribe again on the slot's new owner, and catch up with
+//! `after=`. A socket is never left silently missing events.
+//!
+//! Envelopes are handed to the hub by each connection's reader task, not by the keeper, so
+//! a slow subscription change never holds up delivery.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use chat_core::{
+    metrics,
+    redis::{
+        self, aio::MultiplexedConnection, cluster_async::ClusterConnection,
+        cluster_routing::get_slot, AsyncConnectionConfig, ConnectionAddr, ConnectionInfo,
+        ProtocolVersion, PushInfo, PushKind, RedisConnectionInfo, Value,
+    },
+    redis_io::{slot_map, SlotRange},
+};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::hub::Hub;
+
+/// How often each connection is pinged and the subscriptions are reconciled.
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+/// How long one subscription command or ping may take before its connection counts as lost.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(3);
+
+/// A master's address.
+type Addr = (String, u16);
+
+enum Ctl {
+    /// Subscribe these (if not yet), then say whether all are.
+    Ensure(Vec<String>, Option<oneshot::Sender<bool>>),
+    /// A push that is not a message, from the connection of this epoch.
+    Push(u64, PushInfo),
+}
+
+/// The handle the hub and the WebSocket route hold. Cheap to clone.
+#[derive(Clone)]
+pub struct Shards {
+    tx: mpsc::UnboundedSender<Ctl>,
+}
+
+impl Shards {
+    /// Subscribes `channels` and waits (up to `wait`) until all are: false if they are not.
+    pub async fn ensure(&self, channels: Vec<String>, wait: Duration) -> bool {
+        let (done, answer) = oneshot::channel();
+        if self.tx.send(Ctl::Ensure(channels, Some(done))).is_err() {
+            return false;
+        }
+        matches!(tokio::time::timeout(wait, answer).await, Ok(Ok(true)))
+    }
+
+    /// Asks for `channels` without waiting.
+    pub fn want(&self, channels: Vec<String>) {
+        let _ = self.tx.send(Ctl::Ensure(channels, None));
+    }
+}
+
+/// Creates the handle and the keeper; run the keeper with [`Keeper::run`].
+pub fn new(
+    cluster: ClusterConnection,
+    auth: RedisConnectionInfo,
+    hub: Hub,
+    server_id: Arc<str>,
+    live: Arc<AtomicBool>,
+) -> (Shards, Keeper) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let shards = Shards { tx: tx.clone() };
+    hub.set_shards(shards.clone());
+    let keeper = Keeper {
+        cluster,
+        auth,
+        hub,
+        server_id,
+        live,
+        tx,
+        rx,
+        slots: Vec::new(),
+        nodes: HashMap::new(),
+        subscribed: HashMap::new(),
+        leaving: HashSet::new(),
+        next_epoch: 1,
+    };
+    (shards, keeper)
+}
+
+struct Node {
+    epoch: u64,
+    conn: MultiplexedConnection,
+    channels: HashSet<String>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+/// The task that owns the per-master subscriber connections.
+pub struct Keeper {
+    cluster: ClusterConnection,
+    auth: RedisConnectionInfo,
+    hub: Hub,
+    server_id: Arc<str>,
+    live: Arc<AtomicBool>,
+    tx: mpsc::UnboundedSender<Ctl>,
+    rx: mpsc::UnboundedReceiver<Ctl>,
+    /// The slot map, reloaded when it proves stale.
+    slots: Vec<SlotRange>,
+    nodes: HashMap<Addr, Node>,
+    /// Channel → the master it is subscribed on.
+    subscribed: HashMap<String, Addr>,
+    /// Channels being unsubscribed on purpose (their `sunsubscribe` is expected).
+    leaving: HashSet<String>,
+    next_epoch: u64,
+}
+
+impl Keeper {
+    /// Runs until `stop`.
+    pub async fn run(mut self, stop: CancellationToken) {
+        if let Err(e) = self.reload_slots().await {
+            tracing::warn!(error = %e, "reading the cluster's slot map failed; retrying");
+        }
+        self.live.store(true, Ordering::SeqCst);
+        metrics::PUBSUB_CONNECTED.set(1);
+        let mut check = tokio::time::interval(CHECK_EVERY);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                ctl = self.rx.recv() => match ctl {
+                    Some(Ctl::Ensure(channels, done)) => {
+                        let ok = self.ensure(channels).await;
+                        if let Some(done) = done {
+                            let _ = done.send(ok);
+                        }
+                    }
+                    Some(Ctl::Push(epoch, push)) => self.on_push(epoch, push).await,
+                    None => break,
+                },
+                _ = check.tick() => self.check().await,
+            }
+        }
+        for (_, node) in self.nodes.drain() {
+            node.reader.abort();
+        }
+        self.live.store(false, Ordering::SeqCst);
+        metrics::PUBSUB_CONNECTED.set(0);
+    }
+
+    async fn reload_slots(&mut self) -> redis::RedisResult<()> {
+        let mut slots = slot_map(&mut self.cluster).await?;
+        slots.sort_by_key(|r| r.start);
+        self.slots = slots;
+        Ok(())
+    }
+
+    fn owner(&self, channel: &str) -> Option<Addr> {
+        let slot = get_slot(channel.as_bytes());
+        self.slots
+            .iter()
+            .find(|r| r.start <= slot && slot <= r.end)
+            .map(|r| (r.host.clone(), r.port))
+    }
+
+    /// Subscribes every channel of `channels` not yet subscribed; true if all are.
+    async fn ensure(&mut self, channels: Vec<String>) -> bool {
+        let mut all = true;
+        for channel in channels {
+            if self.subscribed.contains_key(&channel) {
+                continue;
+            }
+            if let Err(e) = self.subscribe(&channel).await {
+                tracing::warn!(error = %e, %channel, "subscribing failed");
+                all = false;
+            }
+        }
+        metrics::PUBSUB_CHANNELS.set(self.subscribed.len() as i64);
+        all
+    }
+
+    async fn subscribe(&mut self, channel: &str) -> redis::RedisResult<()> {
+        for attempt in 0..2 {
+            if attempt > 0 || self.slots.is_empty() {
+                self.reload_slots().await?;
+            }
+            let Some(addr) = self.owner(channel) else {
+                continue;
+            };
+            let node = self.node(&addr).await?;
+            let mut conn = node.conn.clone();
+            let epoch = node.epoch;
+            let reply = tokio::time::timeout(
+                COMMAND_DEADLINE,
+                redis::cmd("SSUBSCRIBE")
+                    .arg(channel)
+                    .query_async::<Value>(&mut conn),
+            )
+            .await;
+            match reply {
+                Ok(Ok(_)) => {
+                    self.leaving.remove(channel);
+                    self.subscribed.insert(channel.to_owned(), addr.clone());
+                    if let Some(node) = self.nodes.get_mut(&addr) {
+                        node.channels.insert(channel.to_owned());
+                    }
+                    return Ok(());
+                }
+                // The slot moved (MOVED) or the map is stale: reload it and try again.
+                Ok(Err(e)) if e.kind() == redis::ErrorKind::Moved => continue,
+                Ok(Err(e)) => {
+                    self.lose(&addr, epoch, "subscribing failed");
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.lose(&addr, epoch, "subscribing timed out");
+                    return Err(timeout_error());
+                }
+            }
+        }
+        Err(redis::RedisError::from((
+            redis::ErrorKind::ClusterDown,
+            "no master owns the channel's slot",
+        )))
+    }
+
+    /// The connection to master `addr`, opened if need be.
+    async fn node(&mut self, addr: &Addr) -> redis::RedisResult<&mut Node> {
+        if !self.nodes.contains_key(addr) {
+            let node = self.connect(addr).await?;
+            self.nodes.insert(addr.clone(), node);
+        }
+        Ok(self.nodes.get_mut(addr).expect("just inserted"))
+    }
+
+    async fn connect(&mut self, addr: &Addr) -> redis::RedisResult<Node> {
+        let epoch = self.next_epoch;
+        self.next_epoch += 1;
+        let info = ConnectionInfo {
+            addr: ConnectionAddr::Tcp(addr.0.clone(), addr.1),
+            redis: RedisConnectionInfo {
+                protocol: ProtocolVersion::RESP3,
+                ..self.auth.clone()
+            },
+        };
+        let (push_tx, mut push_rx) = mpsc::unbounded_channel::<PushInfo>();
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(COMMAND_DEADLINE)
+            .set_response_timeout(COMMAND_DEADLINE)
+            .set_push_sender(push_tx);
+        let conn = redis::Client::open(info)?
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?;
+        let (hub, server_id, ctl) = (
+            self.hub.clone(),
+            Arc::clone(&self.server_id),
+            self.tx.clone(),
+        );
+        // Hot path: every envelope for this instance's sockets from this master.
+        let reader = tokio::spawn(async move {
+            while let Some(push) = push_rx.recv().await {
+                match push.kind {
+                    PushKind::SMessage | PushKind::Message => {
+                        if let Some(Value::BulkString(payload)) = push.data.get(1) {
+                            match std::str::from_utf8(payload) {
+                                Ok(text) => hub.on_envelope(&server_id, text),
+                                Err(_) => tracing::debug!("non-text envelope ignored"),
+                            }
+                        }
+                    }
+                    _ => {
+                        if ctl.send(Ctl::Push(epoch, push)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        tracing::info!(host = %addr.0, port = addr.1, "subscriber connected to a master");
+        Ok(Node {
+            epoch,
+            conn,
+            channels: HashSet::new(),
+            reader,
+        })
+    }
+
+    async fn on_push(&mut self, epoch: u64, push: PushInfo) {
+        let Some(addr) = self
+            .nodes
+            .iter()
+            .find(|(_, n)| n.epoch == epoch)
+            .map(|(a, _)| a.clone())
+        else {
+            return; // from a connection already dropped
+        };
+        match push.kind {
+            PushKind::Disconnection => self.lose(&addr, epoch, "connection lost"),
+            PushKind::SUnsubscribe => {
+                let channel = match push.data.first() {
+                    Some(Value::BulkString(b)) => String::from_utf8_lossy(b).into_owned(),
+                    _ => String::new(),
+                };
+                if !self.leaving.remove(&channel) {
+                    // Redis ended it: the slot moved to another master. The reply order on
+                    // this connection can no longer be trusted either: drop it whole.
+                    self.lose(
+                        &addr,
+                        epoch,
+                        "a subscription was ended by Redis (slot moved)",
+                    );
+                    let _ = self.reload_slots().await;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Drops the connection to `addr` (if still of `epoch`) and resyncs the sockets that
+    /// needed its channels.
+    fn lose(&mut self, addr: &Addr, epoch: u64, why: &str) {
+        let Some(node) = self.nodes.get(addr) else {
+            return;
+        };
+        if node.epoch != epoch {
+            return;
+        }
+        let node = self.nodes.remove(addr).expect("present");
+        node.reader.abort();
+        for channel in &node.channels {
+            self.subscribed.remove(channel);
+            self.leaving.remove(channel);
+        }
+        self.slots.clear();
+        metrics::PUBSUB_LOST.inc();
+        metrics::PUBSUB_CHANNELS.set(self.subscribed.len() as i64);
+        let closed = self.hub.resync(&node.channels);
+        tracing::warn!(
+            host = %addr.0, port = addr.1, channels = node.channels.len(), closed, "{why}: \
+             subscriptions lost, their sockets closed to resync"
+        );
+    }
+
+    /// Pings every connection, subscribes what is wanted and missing, unsubscribes what no
+    /// socket needs.
+    async fn check(&mut self) {
+        let nodes: Vec<(Addr, u64, MultiplexedConnection)> = self
+            .nodes
+            .iter()
+            .map(|(a, n)| (a.clone(), n.epoch, n.conn.clone()))
+            .collect();
+        for (addr, epoch, mut conn) in nodes {
+            let pong = tokio::time::timeout(
+                COMMAND_DEADLINE,
+                redis::cmd("PING").query_async::<Value>(&mut conn),
+            )
+            .await;
+            if !matches!(pong, Ok(Ok(_))) {
+                self.lose(&addr, epoch, "the connection stopped answering");
+            }
+        }
+        let wanted = self.hub.wanted_channels();
+        let stale: Vec<(String, Addr)> = self
+            .subscribed
+            .iter()
+            .filter(|(c, _)| !wanted.contains(*c))
+            .map(|(c, a)| (c.clone(), a.clone()))
+            .collect();
+        for (channel, addr) in stale {
+            self.subscribed.remove(&channel);
+            let Some(node) = self.nodes.get_mut(&addr) else {
+                continue;
+            };
+            node.channels.remove(&channel);
+            self.leaving.insert(channel.clone());
+            let mut conn = node.conn.clone();
+            let _ = tokio::time::timeout(
+                COMMAND_DEADLINE,
+                redis::cmd("SUNSUBSCRIBE")
+                    .arg(&channel)
+                    .query_async::<Value>(&mut conn),
+            )
+            .await;
+        }
+        let missing: Vec<String> = wanted
+            .into_iter()
+            .filter(|c| !self.subscribed.contains_key(c))
+            .collect();
+        self.ensure(missing).await;
+    }
+}
+
+fn timeout_error() -> redis::RedisError {
+    redis::RedisError::from((redis::ErrorKind::IoError, "timed out"))
+}
