@@ -152,13 +152,19 @@ async fn connect_cluster(
     let client = redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
         .connection_timeout(Duration::from_secs(5))
         .response_timeout(Duration::from_secs(5))
+        // Redirects and a failover (a few seconds) are followed; past that a command fails
+        // and its caller answers an error the client retries. The crate's defaults (16
+        // retries, waits from 1.3 s up to 11 min) would hold a request for minutes.
+        .retries(6)
+        .min_retry_wait(50)
+        .max_retry_wait(1000)
         .build()
         .context("REDIS_CLUSTER_NODES: not valid seed nodes")?;
     let mut last = None;
     for _ in 0..50 {
         match client.get_async_connection().await {
             Ok(conn) => {
-                let mut probe = Redis::Cluster(conn.clone());
+                let mut probe = Redis::cluster(conn.clone());
                 match probe.ping_all().await {
                     Ok(()) => return Ok((probe, conn, auth)),
                     Err(e) => last = Some(e),
@@ -465,7 +471,13 @@ where
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
-                _ = tick.tick() => job().await,
+                _ = tick.tick() => {
+                    // A job stuck on a Redis that went away must not hold up shutdown.
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = job() => {}
+                    }
+                }
             }
         }
     })

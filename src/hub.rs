@@ -1,8 +1,9 @@
 //! The local registry of WebSocket connections and the routing of events to them.
 //!
 //! Every event this instance should deliver comes through [`Hub::dispatch`], whether a
-//! module on this instance emitted it or it arrived on `MESSAGES` from another instance.
-//! The hub decides who gets it from the event's type and data alone:
+//! module on this instance emitted it or it arrived from another instance (on `MESSAGES`,
+//! or on a cluster's sharded channels). The hub decides who gets it from the event's type
+//! and data alone ([`chat_core::route`]):
 //!
 //! | type | goes to |
 //! |---|---|
@@ -21,7 +22,12 @@
 //! while they were being read (a sequence number tells); otherwise the socket reloads them.
 //! A "no" is never final: the caller asks Redis. A leave made on another instance takes
 //! effect here when its `room.left` arrives (the subscription's latency); a lost
-//! subscription closes every socket, so the index is never staler than that.
+//! subscription closes every socket that depended on it, so the index is never staler
+//! than that.
+//!
+//! On a cluster the same index says which sharded channels the sockets here need
+//! ([`Hub::channels_of`], [`Hub::wanted_channels`]): a join or a new direct room asks for
+//! its room's channel, and `src/shards.rs` keeps the subscriptions in step.
 //!
 //! Each event is serialized once and shared (`Arc`) by every queue it goes into. Each
 //! socket has a bounded queue; a socket whose queue is full is closed as a slow consumer

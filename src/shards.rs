@@ -170,7 +170,9 @@ impl Keeper {
     }
 
     async fn reload_slots(&mut self) -> redis::RedisResult<()> {
-        let mut slots = slot_map(&mut self.cluster).await?;
+        let mut slots = tokio::time::timeout(COMMAND_DEADLINE, slot_map(&mut self.cluster))
+            .await
+            .map_err(|_| timeout_error())??;
         slots.sort_by_key(|r| r.start);
         self.slots = slots;
         Ok(())

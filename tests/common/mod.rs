@@ -2,6 +2,8 @@
 //! whose methods read like what a user does.
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -181,8 +183,20 @@ pub struct TestApp {
 }
 
 pub fn config_for(redis: &TestRedis) -> Config {
-    let mut c = Config::defaults();
+    let mut c = base_config();
     c.redis_url = Some(redis.url());
+    c
+}
+
+/// An instance on the Redis Cluster whose seed nodes are `seeds`.
+pub fn config_for_cluster(seeds: &str) -> Config {
+    let mut c = base_config();
+    c.redis_cluster_nodes = Some(seeds.to_owned());
+    c
+}
+
+fn base_config() -> Config {
+    let mut c = Config::defaults();
     c.port = 0;
     c.host = "127.0.0.1".into();
     c.demo_data = false;

@@ -10,7 +10,14 @@
 //! pipeline's order. Transactions (`MULTI`) are never split: a transaction must stay in one
 //! slot, and Redis says `CROSSSLOT` when it does not.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
 
 use redis::{
     aio::{ConnectionLike, ConnectionManager},
@@ -25,7 +32,82 @@ use crate::error::Failure;
 #[derive(Clone)]
 pub enum Redis {
     Single(ConnectionManager),
-    Cluster(ClusterConnection),
+    Cluster(ClusterConnection, Arc<Replicas>),
+}
+
+impl Redis {
+    pub fn cluster(conn: ClusterConnection) -> Self {
+        Redis::Cluster(conn, Arc::default())
+    }
+}
+
+/// How many replicas each master has connected now (by `ROLE`), read again at most once a
+/// second by whichever command needs it: a message waits only for replicas that exist.
+#[derive(Default)]
+pub struct Replicas {
+    /// When last read, and what.
+    known: parking_lot::RwLock<Option<(Instant, Vec<ReplicatedRange>)>>,
+    reading: AtomicBool,
+}
+
+impl Replicas {
+    const FRESH: Duration = Duration::from_secs(1);
+
+    async fn of_slot(&self, conn: &mut ClusterConnection, slot: u16) -> u32 {
+        let stale = self
+            .known
+            .read()
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() > Self::FRESH);
+        if stale && !self.reading.swap(true, Ordering::AcqRel) {
+            if let Ok(ranges) = connected_replicas(conn).await {
+                *self.known.write() = Some((Instant::now(), ranges));
+            }
+            self.reading.store(false, Ordering::Release);
+        }
+        self.known
+            .read()
+            .as_ref()
+            .and_then(|(_, ranges)| {
+                ranges
+                    .iter()
+                    .find(|(start, end, _)| *start <= slot && slot <= *end)
+            })
+            .map_or(0, |(_, _, n)| *n)
+    }
+}
+
+/// First slot, last slot, and the replicas connected to their master.
+type ReplicatedRange = (u16, u16, u32);
+
+/// Every slot range with the replicas connected to its master; a master that does not
+/// answer counts as having none.
+async fn connected_replicas(conn: &mut ClusterConnection) -> RedisResult<Vec<ReplicatedRange>> {
+    let map = slot_map(conn).await?;
+    let mut by_master: HashMap<(String, u16), u32> = HashMap::new();
+    for r in &map {
+        let node = (r.host.clone(), r.port);
+        if by_master.contains_key(&node) {
+            continue;
+        }
+        // ROLE on a master: ["master", offset, [[ip, port, offset], …]].
+        let role = conn.run_on(&redis::cmd("ROLE"), Some(node.clone())).await;
+        let n = match role {
+            Ok(Value::Array(parts)) => match parts.get(2) {
+                Some(Value::Array(replicas)) => replicas.len() as u32,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        by_master.insert(node, n);
+    }
+    Ok(map
+        .into_iter()
+        .map(|r| {
+            let n = by_master.get(&(r.host, r.port)).copied().unwrap_or(0);
+            (r.start, r.end, n)
+        })
+        .collect())
 }
 
 /// What [`crate::Ctx::redis`] hands out: the shared connection, used as `&mut *conn`.
@@ -57,7 +139,7 @@ impl ConnectionLike for Redis {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
             Redis::Single(c) => c.req_packed_command(cmd),
-            Redis::Cluster(c) => c.req_packed_command(cmd),
+            Redis::Cluster(c, _) => c.req_packed_command(cmd),
         }
     }
 
@@ -70,7 +152,7 @@ impl ConnectionLike for Redis {
         match self {
             Redis::Single(c) => c.req_packed_commands(pipeline, offset, count),
             // A transaction is sent with `offset` > 0 (its MULTI and queued replies skipped).
-            Redis::Cluster(c) => {
+            Redis::Cluster(c, _) => {
                 if offset == 0 {
                     Box::pin(cluster_pipeline(c, pipeline, count))
                 } else {
@@ -191,7 +273,7 @@ impl Redis {
         let mut found = Vec::new();
         match self {
             Redis::Single(c) => scan_node(c, None, pattern, &mut found).await?,
-            Redis::Cluster(c) => {
+            Redis::Cluster(c, _) => {
                 for (host, port) in masters(c).await? {
                     scan_node(c, Some((host, port)), pattern, &mut found).await?;
                 }
@@ -200,38 +282,40 @@ impl Redis {
         Ok(found)
     }
 
-    /// On a cluster, waits (`WAIT`) until `replicas` replicas of the master that owns `key`
-    /// have every write this connection sent it so far, or `timeout` passed; returns how
-    /// many did. On one Redis there is nothing to wait for: returns `replicas`.
+    /// On a cluster, waits (`WAIT`) until the replicas of the master that owns `key` have
+    /// every write this connection sent it so far: up to `replicas` of them, and no more
+    /// than are connected now; or until `timeout`. Returns (how many have them, how many
+    /// were waited for). On one Redis there is nothing to wait for: (0, 0).
     pub async fn wait_replicas(
         &mut self,
         key: &str,
         replicas: u32,
-        timeout: std::time::Duration,
-    ) -> RedisResult<u32> {
-        match self {
-            Redis::Single(_) => Ok(replicas),
-            Redis::Cluster(c) => {
-                let mut wait = redis::cmd("WAIT");
-                wait.arg(replicas).arg(timeout.as_millis() as u64);
-                let route = redis::cluster_routing::Route::new(
-                    get_slot(key.as_bytes()),
-                    redis::cluster_routing::SlotAddr::Master,
-                );
-                let acked = c
-                    .route_command(
-                        &wait,
-                        RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)),
-                    )
-                    .await?;
-                redis::from_owned_redis_value(acked)
-            }
+        timeout: Duration,
+    ) -> RedisResult<(u32, u32)> {
+        let Redis::Cluster(c, known) = self else {
+            return Ok((0, 0));
+        };
+        let slot = get_slot(key.as_bytes());
+        let asked = replicas.min(known.of_slot(c, slot).await);
+        if asked == 0 {
+            return Ok((0, 0));
         }
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(asked).arg(timeout.as_millis() as u64);
+        let route =
+            redis::cluster_routing::Route::new(slot, redis::cluster_routing::SlotAddr::Master);
+        let acked = c
+            .route_command(
+                &wait,
+                RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)),
+            )
+            .await?;
+        Ok((redis::from_owned_redis_value(acked)?, asked))
     }
 
     /// Whether this is a cluster connection.
     pub fn is_cluster(&self) -> bool {
-        matches!(self, Redis::Cluster(_))
+        matches!(self, Redis::Cluster(..))
     }
 
     /// `PING` on every node this connection writes to (each master of a cluster).
@@ -239,7 +323,7 @@ impl Redis {
         let ping = redis::cmd("PING");
         match self {
             Redis::Single(c) => c.run_on(&ping, None).await.map(drop),
-            Redis::Cluster(c) => {
+            Redis::Cluster(c, _) => {
                 for node in masters(c).await? {
                     c.run_on(&ping, Some(node)).await?;
                 }

@@ -77,6 +77,36 @@ end
 return 0
 "#;
 
+/// Runs the store script and the sender's read marker at once: in one pipeline on one
+/// Redis; on a cluster as two commands sent together, each to its own slot (a cluster
+/// pipeline reports one error for all its commands, and the two must be told apart). The
+/// outer error is a failed connection; each inner one is that command's.
+async fn store_and_mark(
+    conn: &mut Multiplexed,
+    store: &redis::Cmd,
+    marker: &redis::Cmd,
+) -> redis::RedisResult<(
+    redis::RedisResult<redis::Value>,
+    redis::RedisResult<redis::Value>,
+)> {
+    use redis::aio::ConnectionLike as _;
+    if conn.is_cluster() {
+        let mut other = conn.clone();
+        return Ok(futures_util::future::join(
+            conn.req_packed_command(store),
+            other.req_packed_command(marker),
+        )
+        .await);
+    }
+    let mut pipe = redis::pipe();
+    pipe.add_command(store.clone()).add_command(marker.clone());
+    let mut out = conn.req_packed_commands(&pipe, 0, 2).await?.into_iter();
+    Ok((
+        out.next().unwrap_or(redis::Value::Nil).extract_error(),
+        out.next().unwrap_or(redis::Value::Nil).extract_error(),
+    ))
+}
+
 /// Whether two date strings (a cursor's, a score from Redis) name the same date.
 fn same_date(a: &str, b: &str) -> bool {
     matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
@@ -168,11 +198,12 @@ pub struct MessagesStore {
 }
 
 /// On a Redis Cluster, how many replicas of the room's master must have a message before
-/// it is acknowledged (`WAIT`), and how long to wait for them. Replication is asynchronous:
-/// a message acknowledged after its wait timed out (a replica down or far behind) can be
-/// lost if its master dies before the replica catches up; those are counted in
-/// `redis_chat_messages_unreplicated_total`. `replicas: 0` acknowledges once the master has
-/// it. Ignored on one Redis.
+/// it is acknowledged (`WAIT`; no more than the master has connected), and how long to
+/// wait for them. Replication is asynchronous: a message acknowledged after its wait timed
+/// out (a replica far behind) can be lost if its master dies before the replica catches
+/// up; those are counted in `redis_chat_messages_unreplicated_total`. A master with no
+/// replica connected cannot fail over, so its messages wait for none. `replicas: 0`
+/// acknowledges once the master has it. Ignored on one Redis.
 #[derive(Debug, Clone, Copy)]
 pub struct Durability {
     pub replicas: u32,
@@ -279,28 +310,16 @@ impl MessagesStore {
             .arg(keys::read_markers(user))
             .arg(room.as_str())
             .arg(&now);
-        let mut pipe = redis::pipe();
-        pipe.add_command(store).add_command(marker);
         let mut conn = self.ctx.multiplexed()?;
         let (stored, marked) = timed("store_message", async {
-            let mut out = redis::aio::ConnectionLike::req_packed_commands(&mut conn, &pipe, 0, 2)
-                .await?
-                .into_iter();
-            let stored = out.next().unwrap_or(redis::Value::Nil).extract_error();
-            let marked = out.next().unwrap_or(redis::Value::Nil).extract_error();
+            let (stored, marked) = store_and_mark(&mut conn, &store, &marker).await?;
             match stored {
-                // Redis lost its scripts (a restart, SCRIPT FLUSH): the pipeline changed
-                // nothing, so load them and run it again.
+                // Redis lost its scripts (a restart, SCRIPT FLUSH, a replica promoted): the
+                // store changed nothing, so load them and run it again.
                 Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
                     self.load_scripts(&mut conn).await?;
-                    let mut out =
-                        redis::aio::ConnectionLike::req_packed_commands(&mut conn, &pipe, 0, 2)
-                            .await?
-                            .into_iter();
-                    Ok((
-                        out.next().unwrap_or(redis::Value::Nil).extract_error()?,
-                        out.next().unwrap_or(redis::Value::Nil).extract_error(),
-                    ))
+                    let (stored, marked) = store_and_mark(&mut conn, &store, &marker).await?;
+                    Ok((stored?, marked))
                 }
                 stored => Ok((stored?, marked)),
             }
@@ -311,14 +330,18 @@ impl MessagesStore {
         if self.durability.replicas > 0 && conn.is_cluster() {
             // Acknowledged only once replicated (or the wait timed out: counted).
             let Durability { replicas, timeout } = self.durability;
-            let acked = timed(
+            let (acked, asked) = timed(
                 "wait_replicas",
                 conn.wait_replicas(&keys::room(room), replicas, timeout),
             )
             .await?;
-            if acked < replicas {
+            if acked < asked {
                 metrics::MESSAGES_UNREPLICATED.inc();
-                tracing::warn!(acked, replicas, "a message was acknowledged before it reached its replicas");
+                tracing::warn!(
+                    acked,
+                    asked,
+                    "a message was acknowledged before it reached its replicas"
+                );
             }
         }
         if fresh == 0 {

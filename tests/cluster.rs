@@ -1,0 +1,316 @@
+//! The chat on a real Redis Cluster (3 masters, 3 replicas, from `redis-server` and
+//! `redis-cli --cluster create`), with two instances: live delivery across instances,
+//! direct-room privacy, presence, history paging and catch-up; each instance receives only
+//! the rooms its sockets are in; a master killed under traffic loses no acknowledged
+//! message.
+
+mod common;
+
+use std::{collections::HashSet, time::Duration};
+
+use common::{cluster::TestCluster, *};
+use serde_json::{json, Value};
+
+/// A value of one series on an instance's `/metrics` (the registry is the process's: in a
+/// test, every instance it runs counts into it).
+async fn metric(app: &TestApp, series: &str) -> f64 {
+    let text = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn two_instances_on_a_cluster_chat_live_privately_with_presence_paging_and_catch_up() {
+    let cluster = TestCluster::start().await;
+    let one = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let two = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let alice = one.user("alice").await;
+    let bob = two.user("bob").await;
+    let carol = two.user("carol").await;
+
+    // Presence: alice (on one) sees bob come online on two, and go.
+    let mut a = alice.connect(&one).await;
+    let mut b = bob.connect(&two).await;
+    // (Her own user.connected may come first.)
+    while a.expect("user.connected").await["id"] != bob.id.as_str() {}
+    let mut c = carol.connect(&two).await;
+
+    // General, across instances, in order.
+    for i in 0..30 {
+        a.message("0", &format!("m{i}"), &format!("c{i}")).await;
+    }
+    let mut got = Vec::new();
+    while got.len() < 30 {
+        got.push(b.expect("message").await);
+    }
+    let expected: Vec<String> = (0..30).map(|i| format!("m{i}")).collect();
+    assert_eq!(texts(&got), expected);
+    for _ in 0..30 {
+        a.expect("ack").await;
+    }
+    assert_eq!(cluster.redis_cli(&["ZCARD", "room:0"]).await, "30");
+
+    // A direct room: its messages reach its two users on both instances, never carol.
+    let dm = alice.open_direct(&bob).await;
+    assert_eq!(b.expect("show.room").await["id"], dm.as_str());
+    a.message(&dm, "just us", "d1").await;
+    assert_eq!(b.expect("message").await["message"], "just us");
+    assert_eq!(a.expect("message").await["message"], "just us");
+    // (Carol is in General: she heard m0…m29 too.)
+    let leaked: Vec<Value> = c
+        .collect("message", Duration::from_millis(500))
+        .await
+        .into_iter()
+        .filter(|m| m["roomId"] != "0")
+        .collect();
+    assert!(leaked.is_empty(), "carol saw {leaked:?}");
+    assert_eq!(carol.history(&dm, "").await.0, 404, "not hers: not found");
+
+    // A named room created on one and joined on two: its messages follow the join.
+    let room = alice.post("/api/rooms", json!({"name": "Ops"})).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let joined = carol
+        .post(&format!("/api/rooms/{room}/join"), json!({}))
+        .await;
+    assert_eq!(joined.0, 200, "{}", joined.1);
+    c.expect("room.joined").await;
+    // The subscription to the room's channel follows the join (asynchronously): retry
+    // until carol's socket hears the room, as a client that loads the room would.
+    let mut heard = false;
+    for i in 0..20 {
+        alice.say(&room, &format!("ops {i}")).await;
+        if c.next_within(Duration::from_millis(250))
+            .await
+            .is_some_and(|e| e["type"] == "message" && e["data"]["roomId"] == room.as_str())
+        {
+            heard = true;
+            break;
+        }
+    }
+    assert!(
+        heard,
+        "carol's socket on two never heard the room she joined"
+    );
+
+    // History pages backwards with no gap and no duplicate, across the cluster.
+    let mut seen = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let query = match &before {
+            Some(b) => format!("?limit=7&before={b}"),
+            None => "?limit=7".to_owned(),
+        };
+        let (status, page) = bob.history("0", &query).await;
+        assert_eq!(status, 200, "{page}");
+        let msgs = page["messages"].as_array().unwrap().clone();
+        let mut batch = texts(&msgs);
+        batch.extend(seen);
+        seen = batch;
+        match page["before"].as_str() {
+            Some(b) if !msgs.is_empty() => before = Some(b.to_owned()),
+            _ => break,
+        }
+    }
+    assert_eq!(seen, expected);
+
+    // Catch-up: bob's socket goes; what he missed is exactly what `after` returns.
+    let last = got.last().unwrap()["date"].to_string();
+    b.close().await;
+    while a.expect("user.disconnected").await["id"] != bob.id.as_str() {}
+    for i in 0..4 {
+        alice.say("0", &format!("missed {i}")).await;
+    }
+    let (_, page) = bob.history("0", &format!("?after={last}")).await;
+    assert_eq!(
+        texts(page["messages"].as_array().unwrap()),
+        (0..4).map(|i| format!("missed {i}")).collect::<Vec<_>>()
+    );
+
+    // Every key the chat wrote is in the slot of its hash tag: nothing was refused as
+    // cross-slot (the sends above would have failed), and the cluster holds the users.
+    assert_eq!(cluster.redis_cli(&["GET", "total_users"]).await, "3");
+    one.stop().await;
+    two.stop().await;
+}
+
+#[tokio::test]
+async fn on_a_cluster_an_instance_receives_only_the_rooms_its_sockets_are_in() {
+    let cluster = TestCluster::start().await;
+    let one = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let two = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let alice = one.user("alice").await;
+    let bob = two.user("bob").await;
+    let room = alice.post("/api/rooms", json!({"name": "Quiet"})).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut a = alice.connect(&one).await;
+    let mut b = bob.connect(&two).await;
+
+    // Who listens to a channel, asked of the master that owns it.
+    let listeners = |channel: String| {
+        let cluster = &cluster;
+        async move {
+            let port = cluster.master_port_for(&channel).await;
+            let out = cluster
+                .redis_cli_on(port, &["PUBSUB", "SHARDNUMSUB", &channel])
+                .await;
+            out.lines()
+                .nth(1)
+                .unwrap_or("0")
+                .trim()
+                .parse::<u32>()
+                .unwrap()
+        }
+    };
+    let general = "MESSAGES:{room:0}".to_owned();
+    let quiet = format!("MESSAGES:{{room:{room}}}");
+    let bobs = format!("MESSAGES:{{user:{}}}", bob.id);
+    // Both instances have a socket in General; only one has one in the quiet room; only
+    // two has bob's.
+    assert_eq!(listeners(general.clone()).await, 2);
+    assert_eq!(listeners(quiet.clone()).await, 1);
+    assert_eq!(listeners(bobs.clone()).await, 1);
+    for i in 0..10 {
+        a.message(&room, &format!("q{i}"), &format!("q{i}")).await;
+        a.expect("ack").await;
+    }
+    a.message("0", "hello all", "g").await;
+    assert_eq!(b.expect("message").await["message"], "hello all");
+    assert!(
+        b.collect("message", Duration::from_millis(300))
+            .await
+            .is_empty(),
+        "bob heard a room he is not in"
+    );
+    // When alice's socket goes, one lets go of the quiet room (within a reconcile).
+    a.close().await;
+    let mut left = false;
+    for _ in 0..50 {
+        if listeners(quiet.clone()).await == 0 {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        left,
+        "one still listens to a room none of its sockets is in"
+    );
+    assert_eq!(listeners(general).await, 1);
+    one.stop().await;
+    two.stop().await;
+}
+
+#[tokio::test]
+async fn a_master_killed_under_traffic_loses_no_acknowledged_message() {
+    let mut cluster = TestCluster::start().await;
+    let mut config = config_for_cluster(&cluster.seeds());
+    // A loaded machine may be slow to replicate: wait long, so an acknowledgement always
+    // means a replica has the message (the default acknowledges after 500 ms anyway).
+    config.cluster_replica_ack_timeout_ms = 10_000;
+    let one = TestApp::spawn_with(config.clone()).await;
+    let two = TestApp::spawn_with(config).await;
+    let alice = one.user("alice").await;
+    let bob = two.user("bob").await;
+    let mut b = bob.connect(&two).await;
+    let victim = cluster.master_port_for("room:0").await;
+
+    // Alice posts over REST with a clientId, retrying each message until it is
+    // acknowledged (201), as the client does, while the master of General's slot is
+    // killed after the 20th acknowledgement.
+    let total = 80;
+    let (progress, mut acks) = tokio::sync::watch::channel(0usize);
+    let sender = {
+        let alice = alice.clone();
+        tokio::spawn(async move {
+            let mut acked: Vec<String> = Vec::new();
+            let mut retried = 0;
+            for i in 0..total {
+                let body = json!({"message": format!("f{i}"), "clientId": format!("f{i}")});
+                let mut attempts = 0;
+                loop {
+                    let r = alice.post("/api/rooms/0/messages", body.clone()).await;
+                    if r.0 == 201 {
+                        acked.push(r.1["id"].as_str().unwrap().to_owned());
+                        break;
+                    }
+                    attempts += 1;
+                    retried += 1;
+                    assert!(attempts < 300, "f{i} was never accepted: {} {}", r.0, r.1);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                progress.send_replace(acked.len());
+            }
+            (acked, retried)
+        })
+    };
+    acks.wait_for(|n| *n >= 20).await.unwrap();
+    let promoted = Some(cluster.kill_master(victim).await);
+    let (acked, retried) = sender.await.unwrap();
+    eprintln!("{} acknowledged, {retried} retries", acked.len());
+    assert_ne!(promoted, Some(victim));
+    assert_eq!(acked.len(), total);
+
+    // Every acknowledged message is in history once, in order.
+    let (status, page) = alice.history("0", "?limit=100").await;
+    assert_eq!(status, 200, "{page}");
+    let msgs = page["messages"].as_array().unwrap();
+    let ids: Vec<String> = msgs
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, acked, "history after failover ({retried} retries)");
+    assert_eq!(
+        texts(msgs),
+        (0..total).map(|i| format!("f{i}")).collect::<Vec<_>>()
+    );
+
+    // Bob's socket on two either heard everything or was closed to resync; after a
+    // reconnect and catch-up he has every message exactly once.
+    let mut heard: Vec<Value> = Vec::new();
+    while let Some(e) = b.next_within(Duration::from_millis(500)).await {
+        if e["type"] == "message" {
+            heard.push(e["data"].clone());
+        }
+    }
+    let mut have: Vec<String> = heard
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    if have.len() < total {
+        let mut b = bob.connect(&two).await;
+        let after = heard
+            .last()
+            .map(|m| format!("?limit=100&after={}", m["date"]))
+            .unwrap_or_else(|| "?limit=100".to_owned());
+        let (_, page) = bob.history("0", &after).await;
+        have.extend(
+            page["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_owned()),
+        );
+        // And the new socket hears new messages live.
+        alice.say("0", "after failover").await;
+        assert_eq!(b.expect("message").await["message"], "after failover");
+    }
+    assert_eq!(have, acked);
+    let unique: HashSet<&String> = have.iter().collect();
+    assert_eq!(unique.len(), total);
+    assert_eq!(
+        metric(&one, "redis_chat_messages_unreplicated_total").await,
+        0.0
+    );
+    one.stop().await;
+    two.stop().await;
+}
