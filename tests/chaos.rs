@@ -7,7 +7,6 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::*;
-use futures_util::StreamExt;
 use serde_json::Value;
 
 const SENDERS: usize = 4;
@@ -201,27 +200,16 @@ async fn a_subscription_that_stops_delivering_is_noticed_and_sockets_resync() {
         .query_async(&mut redis.conn().await)
         .await
         .unwrap();
-    let closed = async {
-        loop {
-            match ws.ws.next().await {
-                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(f))) => {
-                    return f.map(|f| u16::from(f.code))
-                }
-                Some(Ok(_)) => continue,
-                _ => return None,
-            }
-        }
-    };
-    let code = tokio::time::timeout(Duration::from_secs(25), closed).await;
+    let code = ws.close_code_within(Duration::from_secs(25)).await;
     let _: () = chat_core::redis::cmd("CLIENT")
         .arg("UNPAUSE")
         .query_async(&mut redis.conn().await)
         .await
         .unwrap();
     assert_eq!(
-        code.expect("the socket is closed within seconds"),
+        code,
         Some(1013),
-        "closed to reconnect and catch up"
+        "closed to reconnect and catch up, within seconds"
     );
     app.wait_ready().await;
     let mut again = alice.connect(&app).await;

@@ -314,3 +314,40 @@ async fn a_master_killed_under_traffic_loses_no_acknowledged_message() {
     one.stop().await;
     two.stop().await;
 }
+
+#[tokio::test]
+async fn a_rooms_slot_moved_to_another_master_resyncs_its_sockets_and_chat_goes_on() {
+    let cluster = TestCluster::start().await;
+    let one = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let two = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let alice = one.user("alice").await;
+    let bob = two.user("bob").await;
+    let mut b = bob.connect(&two).await;
+    alice.say("0", "before the move").await;
+    assert_eq!(b.expect("message").await["message"], "before the move");
+
+    // General's slot (its messages and its channel) moves to another master: Redis ends
+    // the subscriptions in that slot, and two closes bob's socket so he resyncs.
+    let from = cluster.master_port_for("room:0").await;
+    let to = cluster.move_slot_of("room:0").await;
+    assert_ne!(from, to);
+    assert_eq!(
+        b.close_code_within(Duration::from_secs(10)).await,
+        Some(1013),
+        "bob's socket is closed to reconnect and catch up"
+    );
+
+    // Reconnected, he hears General live again (now on the new master) and history has
+    // every message, stored there.
+    let mut b = bob.connect(&two).await;
+    alice.say("0", "after the move").await;
+    assert_eq!(b.expect("message").await["message"], "after the move");
+    let (_, page) = bob.history("0", "").await;
+    assert_eq!(
+        texts(page["messages"].as_array().unwrap()),
+        ["before the move", "after the move"]
+    );
+    assert_eq!(cluster.master_port_for("room:0").await, to);
+    one.stop().await;
+    two.stop().await;
+}

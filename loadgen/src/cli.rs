@@ -23,6 +23,15 @@ pub enum Scenario {
     Login,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Placement {
+    /// User i on instance i mod n: a room's members are spread over every instance.
+    Spread,
+    /// A room's members (`rooms`: `--room-size` consecutive users; `dm`: a pair) on one
+    /// instance, rooms dealt over the instances in turn.
+    ByRoom,
+}
+
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "loadgen",
@@ -32,6 +41,9 @@ pub struct Args {
     /// Base URL of a server instance; repeat for several (users are spread over them).
     #[arg(long = "url", default_value = "http://127.0.0.1:4000")]
     pub urls: Vec<String>,
+    /// Which instance each user connects to.
+    #[arg(long, value_enum, default_value = "spread")]
+    pub placement: Placement,
     #[arg(long, value_enum, default_value = "fanout")]
     pub scenario: Scenario,
     /// Number of users (sockets).

@@ -52,6 +52,25 @@ where
     run_blocking(&Args::try_parse_from(argv)?)
 }
 
+/// The envelopes each instance has received from pub/sub so far (`None`: no metrics).
+async fn envelopes_received(urls: &[String]) -> Vec<Option<f64>> {
+    let http = reqwest::Client::new();
+    let mut out = Vec::with_capacity(urls.len());
+    for url in urls {
+        let text = match http.get(format!("{url}/metrics")).send().await {
+            Ok(r) => r.text().await.ok(),
+            Err(_) => None,
+        };
+        out.push(text.map(|t| {
+            t.lines()
+                .filter(|l| l.starts_with("redis_chat_pubsub_envelopes_received_total"))
+                .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+                .sum()
+        }));
+    }
+    out
+}
+
 /// Runs one benchmark on the current runtime and returns the report.
 pub async fn run(args: &Args) -> anyhow::Result<Value> {
     if args.urls.is_empty() {
@@ -68,7 +87,17 @@ pub async fn run(args: &Args) -> anyhow::Result<Value> {
     let pids = sample::resolve_pids(&args.pids);
     let users = signin::sign_in(args, args.users).await?;
     let setup_secs = started.elapsed().as_secs_f64();
+    let envelopes_before = envelopes_received(&args.urls).await;
     let mut report = scenarios::run(args, &users, &pids).await?;
+    let envelopes_after = envelopes_received(&args.urls).await;
+    // Per instance, from its /metrics: what its subscription handed it during the
+    // scenario (room setup included). On one Redis every instance gets every envelope; on a
+    // cluster, only those of its sockets' rooms and users.
+    report["envelopes_received"] = json!(envelopes_before
+        .iter()
+        .zip(&envelopes_after)
+        .map(|(b, a)| a.zip(*b).map(|(a, b)| a - b))
+        .collect::<Vec<_>>());
     report["scenario"] = json!(format!("{:?}", args.scenario).to_lowercase());
     report["instances"] = json!(args.urls.len());
     report["users"] = json!(users.len());

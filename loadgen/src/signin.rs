@@ -7,7 +7,7 @@ use anyhow::bail;
 use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
-use crate::cli::Args;
+use crate::cli::{Args, Placement, Scenario};
 
 /// A signed-in load user.
 #[derive(Clone)]
@@ -30,11 +30,16 @@ pub(crate) async fn sign_in(args: &Args, n: usize) -> anyhow::Result<Vec<LoadUse
     let http = reqwest::Client::new();
     let sem = Arc::new(Semaphore::new(args.concurrency.max(1)));
     let mut tasks = Vec::with_capacity(n);
+    let group = match (args.placement, args.scenario) {
+        (Placement::ByRoom, Scenario::Rooms) => args.room_size.max(2),
+        (Placement::ByRoom, Scenario::Dm) => 2,
+        _ => 1,
+    };
     for i in 0..n {
         let (http, sem, url) = (
             http.clone(),
             Arc::clone(&sem),
-            args.urls[i % args.urls.len()].clone(),
+            args.urls[(i / group) % args.urls.len()].clone(),
         );
         let name = format!("{}{i}", args.prefix);
         let password = args.password.clone();

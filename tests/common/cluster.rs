@@ -381,6 +381,44 @@ impl TestCluster {
             .unwrap_or_else(|| panic!("redis-cli -p {port} {args:?} failed"))
     }
 
+    /// Moves the hash slot of `key` from its master to another master, keys and all, the
+    /// way `redis-cli --cluster reshard` does (IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE).
+    /// Returns the new owner's port.
+    pub async fn move_slot_of(&self, key: &str) -> u16 {
+        let from = self.master_port_for(key).await;
+        let to = *self
+            .master_ports()
+            .iter()
+            .find(|p| **p != from)
+            .expect("another master");
+        let slot = self.redis_cli_on(from, &["CLUSTER", "KEYSLOT", key]).await;
+        let from_id = self.redis_cli_on(from, &["CLUSTER", "MYID"]).await;
+        let to_id = self.redis_cli_on(to, &["CLUSTER", "MYID"]).await;
+        self.redis_cli_on(to, &["CLUSTER", "SETSLOT", &slot, "IMPORTING", &from_id])
+            .await;
+        self.redis_cli_on(from, &["CLUSTER", "SETSLOT", &slot, "MIGRATING", &to_id])
+            .await;
+        let to_port = to.to_string();
+        loop {
+            let keys = self
+                .redis_cli_on(from, &["CLUSTER", "GETKEYSINSLOT", &slot, "100"])
+                .await;
+            let keys: Vec<&str> = keys.lines().filter(|k| !k.is_empty()).collect();
+            if keys.is_empty() {
+                break;
+            }
+            let mut args = vec!["MIGRATE", "127.0.0.1", &to_port, "", "0", "5000", "KEYS"];
+            args.extend(keys.iter().copied());
+            let out = self.redis_cli_on(from, &args).await;
+            assert_eq!(out, "OK", "MIGRATE {keys:?}");
+        }
+        for port in self.master_ports() {
+            self.redis_cli_on(port, &["CLUSTER", "SETSLOT", &slot, "NODE", &to_id])
+                .await;
+        }
+        to
+    }
+
     /// A node still running.
     fn live_port(&self) -> u16 {
         *self

@@ -545,6 +545,23 @@ impl Socket {
         out
     }
 
+    /// The code of the close frame the server sends within `wait` (events before it are
+    /// skipped); `None` if the socket stays open or ends without a close frame.
+    pub async fn close_code_within(&mut self, wait: Duration) -> Option<u16> {
+        let closed = async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(tungstenite::Message::Close(f))) => {
+                        return f.map(|f| u16::from(f.code))
+                    }
+                    Some(Ok(_)) => continue,
+                    _ => return None,
+                }
+            }
+        };
+        tokio::time::timeout(wait, closed).await.ok().flatten()
+    }
+
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
         while let Ok(Some(_)) = tokio::time::timeout(Duration::from_secs(2), self.ws.next()).await {
