@@ -13,11 +13,13 @@
 //!   missing, and unsubscribes what no socket needs any more.
 //!
 //! A subscription is lost when its connection drops or goes silent (a master killed, a
-//! failover), or when Redis ends it because its slot moved to another master (an
-//! unsolicited `sunsubscribe`). Then the keeper drops that connection, reloads the slot
-//! map, and closes (to resync) exactly the sockets that needed one of the lost channels:
-//! their clients reconnect, subscribe again on the slot's new owner, and catch up with
-//! `after=`. A socket is never left silently missing events.
+//! failover), when its slot has another owner in the slot map (a master cut off from the
+//! cluster), or when Redis ends it because its slot moved (an unsolicited `sunsubscribe`).
+//! Then the keeper drops that connection, reloads the slot map, and closes (to resync) the
+//! sockets that needed one of the lost channels — as it does for the sockets of a channel
+//! it could not subscribe: their clients reconnect, subscribe again on the slot's owner,
+//! and catch up with `after=`. A socket is never left silently missing events. (Presence
+//! and General span the masters, so losing one resyncs every socket in practice.)
 //!
 //! Envelopes are handed to the hub by each connection's reader task, not by the keeper, so
 //! a slow subscription change never holds up delivery.
@@ -49,6 +51,10 @@ use crate::hub::Hub;
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// How long one subscription command or ping may take before its connection counts as lost.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(3);
+/// Tries of one subscription, the slot map read again before each after the first.
+const SUBSCRIBE_ATTEMPTS: u32 = 4;
+/// How long one pass of subscriptions may take before the rest count as failed.
+const PASS_DEADLINE: Duration = Duration::from_secs(4);
 
 /// A master's address.
 type Addr = (String, u16);
@@ -104,7 +110,7 @@ pub fn new(
         slots: Vec::new(),
         nodes: HashMap::new(),
         subscribed: HashMap::new(),
-        leaving: HashSet::new(),
+        leaving: HashMap::new(),
         next_epoch: 1,
     };
     (shards, keeper)
@@ -131,8 +137,9 @@ pub struct Keeper {
     nodes: HashMap<Addr, Node>,
     /// Channel → the master it is subscribed on.
     subscribed: HashMap<String, Addr>,
-    /// Channels being unsubscribed on purpose (their `sunsubscribe` is expected).
-    leaving: HashSet<String>,
+    /// `sunsubscribe` replies expected, per connection (epoch) and channel: those of
+    /// unsubscriptions asked for. Any other `sunsubscribe` is Redis ending a subscription.
+    leaving: HashMap<(u64, String), u32>,
     next_epoch: u64,
 }
 
@@ -150,11 +157,16 @@ impl Keeper {
             tokio::select! {
                 _ = stop.cancelled() => break,
                 ctl = self.rx.recv() => match ctl {
-                    Some(Ctl::Ensure(channels, done)) => {
-                        let ok = self.ensure(channels).await;
-                        if let Some(done) = done {
-                            let _ = done.send(ok);
+                    Some(Ctl::Ensure(channels, Some(done))) => {
+                        // A socket that gave up waiting needs nothing any more.
+                        if !done.is_closed() {
+                            let failed = self.ensure(channels).await;
+                            let _ = done.send(failed.is_empty());
                         }
+                    }
+                    Some(Ctl::Ensure(channels, None)) => {
+                        let failed = self.ensure(channels).await;
+                        self.resync_unsubscribed(failed);
                     }
                     Some(Ctl::Push(epoch, push)) => self.on_push(epoch, push).await,
                     None => break,
@@ -186,33 +198,61 @@ impl Keeper {
             .map(|r| (r.host.clone(), r.port))
     }
 
-    /// Subscribes every channel of `channels` not yet subscribed; true if all are.
-    async fn ensure(&mut self, channels: Vec<String>) -> bool {
-        let mut all = true;
+    /// Subscribes every channel of `channels` not yet subscribed; returns those that could
+    /// not be. A pass gives up on a master that failed (and on the rest after
+    /// [`PASS_DEADLINE`]), so one unreachable master cannot hold up the others.
+    async fn ensure(&mut self, channels: Vec<String>) -> Vec<String> {
+        let started = tokio::time::Instant::now();
+        let mut failed = Vec::new();
+        let mut down: HashSet<Addr> = HashSet::new();
         for channel in channels {
             if self.subscribed.contains_key(&channel) {
                 continue;
             }
+            let owner = self.owner(&channel);
+            if started.elapsed() > PASS_DEADLINE || owner.as_ref().is_some_and(|o| down.contains(o))
+            {
+                failed.push(channel);
+                continue;
+            }
             if let Err(e) = self.subscribe(&channel).await {
                 tracing::warn!(error = %e, %channel, "subscribing failed");
-                all = false;
+                down.extend(owner);
+                failed.push(channel);
             }
         }
         metrics::PUBSUB_CHANNELS.set(self.subscribed.len() as i64);
-        all
+        failed
     }
 
+    /// Subscribes `channel` on the master that owns its slot. The slot map may be stale
+    /// (a failover under way, a slot moved): on a redirect or a master that cannot be
+    /// reached it is read again and the subscription tried again, a few times.
     async fn subscribe(&mut self, channel: &str) -> redis::RedisResult<()> {
-        for attempt in 0..2 {
+        let mut last = redis::RedisError::from((
+            redis::ErrorKind::ClusterDown,
+            "no master owns the channel's slot",
+        ));
+        for attempt in 0..SUBSCRIBE_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
             if attempt > 0 || self.slots.is_empty() {
-                self.reload_slots().await?;
+                if let Err(e) = self.reload_slots().await {
+                    last = e;
+                    continue;
+                }
             }
             let Some(addr) = self.owner(channel) else {
                 continue;
             };
-            let node = self.node(&addr).await?;
-            let mut conn = node.conn.clone();
-            let epoch = node.epoch;
+            let (mut conn, epoch) = match self.node(&addr).await {
+                Ok(node) => (node.conn.clone(), node.epoch),
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            };
             let reply = tokio::time::timeout(
                 COMMAND_DEADLINE,
                 redis::cmd("SSUBSCRIBE")
@@ -222,18 +262,17 @@ impl Keeper {
             .await;
             match reply {
                 Ok(Ok(_)) => {
-                    self.leaving.remove(channel);
                     self.subscribed.insert(channel.to_owned(), addr.clone());
                     if let Some(node) = self.nodes.get_mut(&addr) {
                         node.channels.insert(channel.to_owned());
                     }
                     return Ok(());
                 }
-                // The slot moved (MOVED) or the map is stale: reload it and try again.
-                Ok(Err(e)) if e.kind() == redis::ErrorKind::Moved => continue,
+                // The slot moved (MOVED): read the map again.
+                Ok(Err(e)) if e.kind() == redis::ErrorKind::Moved => last = e,
                 Ok(Err(e)) => {
                     self.lose(&addr, epoch, "subscribing failed");
-                    return Err(e);
+                    last = e;
                 }
                 Err(_) => {
                     self.lose(&addr, epoch, "subscribing timed out");
@@ -241,10 +280,7 @@ impl Keeper {
                 }
             }
         }
-        Err(redis::RedisError::from((
-            redis::ErrorKind::ClusterDown,
-            "no master owns the channel's slot",
-        )))
+        Err(last)
     }
 
     /// The connection to master `addr`, opened if need be.
@@ -324,7 +360,17 @@ impl Keeper {
                     Some(Value::BulkString(b)) => String::from_utf8_lossy(b).into_owned(),
                     _ => String::new(),
                 };
-                if !self.leaving.remove(&channel) {
+                let expected = match self.leaving.get_mut(&(epoch, channel.clone())) {
+                    Some(n) => {
+                        *n -= 1;
+                        if *n == 0 {
+                            self.leaving.remove(&(epoch, channel));
+                        }
+                        true
+                    }
+                    None => false,
+                };
+                if !expected {
                     // Redis ended it: the slot moved to another master. The reply order on
                     // this connection can no longer be trusted either: drop it whole.
                     self.lose(
@@ -352,8 +398,8 @@ impl Keeper {
         node.reader.abort();
         for channel in &node.channels {
             self.subscribed.remove(channel);
-            self.leaving.remove(channel);
         }
+        self.leaving.retain(|(e, _), _| *e != epoch);
         self.slots.clear();
         metrics::PUBSUB_LOST.inc();
         metrics::PUBSUB_CHANNELS.set(self.subscribed.len() as i64);
@@ -382,6 +428,21 @@ impl Keeper {
                 self.lose(&addr, epoch, "the connection stopped answering");
             }
         }
+        // A master cut off from the cluster can still answer while a replica takes its
+        // slots: a subscription whose slot has another owner now is lost.
+        if self.reload_slots().await.is_ok() {
+            let moved: HashSet<Addr> = self
+                .subscribed
+                .iter()
+                .filter(|(c, a)| self.owner(c).as_ref() != Some(*a))
+                .map(|(_, a)| a.clone())
+                .collect();
+            for addr in moved {
+                if let Some(epoch) = self.nodes.get(&addr).map(|n| n.epoch) {
+                    self.lose(&addr, epoch, "a subscribed slot has another owner now");
+                }
+            }
+        }
         let wanted = self.hub.wanted_channels();
         let stale: Vec<(String, Addr)> = self
             .subscribed
@@ -395,7 +456,10 @@ impl Keeper {
                 continue;
             };
             node.channels.remove(&channel);
-            self.leaving.insert(channel.clone());
+            *self
+                .leaving
+                .entry((node.epoch, channel.clone()))
+                .or_default() += 1;
             let mut conn = node.conn.clone();
             let _ = tokio::time::timeout(
                 COMMAND_DEADLINE,
@@ -409,7 +473,26 @@ impl Keeper {
             .into_iter()
             .filter(|c| !self.subscribed.contains_key(c))
             .collect();
-        self.ensure(missing).await;
+        let failed = self.ensure(missing).await;
+        self.resync_unsubscribed(failed);
+    }
+
+    /// Sockets that need a channel that could not be subscribed would miss its events:
+    /// close them to reconnect (and retry) later.
+    fn resync_unsubscribed(&mut self, failed: Vec<String>) {
+        if failed.is_empty() {
+            return;
+        }
+        let failed: HashSet<String> = failed.into_iter().collect();
+        let closed = self.hub.resync(&failed);
+        if closed > 0 {
+            metrics::PUBSUB_LOST.inc();
+            tracing::warn!(
+                channels = failed.len(),
+                closed,
+                "channels could not be subscribed: their sockets closed to retry"
+            );
+        }
     }
 }
 

@@ -144,7 +144,19 @@ async fn two_instances_on_a_cluster_chat_live_privately_with_presence_paging_and
 #[tokio::test]
 async fn on_a_cluster_an_instance_receives_only_the_rooms_its_sockets_are_in() {
     let cluster = TestCluster::start().await;
-    let one = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    // (One also creates the demo data, as a first start does by default.)
+    let mut demo = config_for_cluster(&cluster.seeds());
+    demo.demo_data = true;
+    let one = TestApp::spawn_with(demo).await;
+    let pablo = one.login("Pablo").await;
+    let (status, page) = pablo.history("0", "").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(!page["messages"].as_array().unwrap().is_empty());
+    let rooms = pablo.get("/api/rooms").await.1;
+    assert!(
+        rooms.to_string().contains("Joe"),
+        "Pablo's direct rooms: {rooms}"
+    );
     let two = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
     let alice = one.user("alice").await;
     let bob = two.user("bob").await;

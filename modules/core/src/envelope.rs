@@ -68,8 +68,9 @@ pub mod channels {
 /// Who an event is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
-    /// Every socket (presence), about this user.
-    Everyone(UserId),
+    /// Every socket (presence), about this user (when its id could be read: the seed's
+    /// server writes it as a number, ours as a string).
+    Everyone(Option<UserId>),
     /// The sockets of a room's members, except one user's (the typist's).
     Room(RoomId, Option<UserId>),
     /// One user's sockets.
@@ -82,7 +83,9 @@ impl Audience {
     /// The sharded channels an event for this audience is published on.
     pub fn channels(&self) -> Vec<String> {
         match self {
-            Audience::Everyone(about) => vec![channels::presence_of(*about)],
+            Audience::Everyone(about) => {
+                vec![about.map_or_else(|| channels::presence(0), channels::presence_of)]
+            }
             Audience::Room(room, _) => vec![channels::room(room)],
             Audience::User(user) => vec![channels::user(*user)],
             Audience::Direct(room) => match room.kind() {
@@ -129,7 +132,12 @@ pub fn route(kind: EventKind, data: &str) -> Option<Route> {
             Audience::User(f.user_id?)
         }
         EventKind::UserConnected | EventKind::UserDisconnected => {
-            Audience::Everyone(id_str()?.parse().ok()?)
+            let about = match &f.id {
+                Some(serde_json::Value::Number(n)) => n.as_u64().map(UserId),
+                Some(serde_json::Value::String(s)) => s.parse().ok(),
+                _ => None,
+            };
+            Audience::Everyone(about)
         }
         // Said to one socket by the WebSocket route, never broadcast.
         EventKind::Ready | EventKind::Ack | EventKind::Error => return None,
@@ -387,6 +395,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.audience.channels(), vec![channels::presence(21 % 16)]);
+        // The seed's server writes a user's id as a number: still for everyone.
+        let r = route(
+            EventKind::UserDisconnected,
+            r#"{"id":5,"username":"a","online":false}"#,
+        )
+        .unwrap();
+        assert_eq!(r.audience, Audience::Everyone(Some(UserId(5))));
         assert!(route(EventKind::Message, "not json").is_none());
     }
 }

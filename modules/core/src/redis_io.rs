@@ -60,10 +60,19 @@ impl Replicas {
             .as_ref()
             .is_none_or(|(at, _)| at.elapsed() > Self::FRESH);
         if stale && !self.reading.swap(true, Ordering::AcqRel) {
-            if let Ok(ranges) = connected_replicas(conn).await {
+            /// Clears the flag however the read ends (a caller's future may be dropped).
+            struct Reading<'a>(&'a AtomicBool);
+            impl Drop for Reading<'_> {
+                fn drop(&mut self) {
+                    self.0.store(false, Ordering::Release);
+                }
+            }
+            let _reading = Reading(&self.reading);
+            if let Ok(Ok(ranges)) =
+                tokio::time::timeout(Self::FRESH, connected_replicas(conn)).await
+            {
                 *self.known.write() = Some((Instant::now(), ranges));
             }
-            self.reading.store(false, Ordering::Release);
         }
         self.known
             .read()
@@ -282,35 +291,45 @@ impl Redis {
         Ok(found)
     }
 
-    /// On a cluster, waits (`WAIT`) until the replicas of the master that owns `key` have
-    /// every write this connection sent it so far: up to `replicas` of them, and no more
-    /// than are connected now; or until `timeout`. Returns (how many have them, how many
-    /// were waited for). On one Redis there is nothing to wait for: (0, 0).
-    pub async fn wait_replicas(
+    /// Runs `cmd` (a write to `key`'s slot) and, on a cluster, `WAIT`s in the same pipeline
+    /// on the same connection until up to `replicas` replicas of that slot's master have it
+    /// (no more than are connected now), or `timeout`. Returns the reply and, when it
+    /// waited, (how many replicas have it, how many were waited for). The two travel
+    /// together: if the connection fails, both are retried (on the slot's new master after
+    /// a failover), so a `WAIT` never answers for a write another connection made.
+    pub async fn write_and_wait(
         &mut self,
+        cmd: &Cmd,
         key: &str,
         replicas: u32,
         timeout: Duration,
-    ) -> RedisResult<(u32, u32)> {
+    ) -> RedisResult<(Value, Option<(u32, u32)>)> {
         let Redis::Cluster(c, known) = self else {
-            return Ok((0, 0));
+            return Ok((self.req_packed_command(cmd).await?, None));
         };
         let slot = get_slot(key.as_bytes());
-        let asked = replicas.min(known.of_slot(c, slot).await);
+        let asked = if replicas == 0 {
+            0
+        } else {
+            replicas.min(known.of_slot(c, slot).await)
+        };
         if asked == 0 {
-            return Ok((0, 0));
+            return Ok((c.req_packed_command(cmd).await?, None));
         }
-        let mut wait = redis::cmd("WAIT");
-        wait.arg(asked).arg(timeout.as_millis() as u64);
+        let mut pipe = Pipeline::new();
+        pipe.add_command(cmd.clone())
+            .cmd("WAIT")
+            .arg(asked)
+            .arg(timeout.as_millis() as u64);
         let route =
             redis::cluster_routing::Route::new(slot, redis::cluster_routing::SlotAddr::Master);
-        let acked = c
-            .route_command(
-                &wait,
-                RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)),
-            )
-            .await?;
-        Ok((redis::from_owned_redis_value(acked)?, asked))
+        let mut out = c
+            .route_pipeline(&pipe, 0, 2, SingleNodeRoutingInfo::SpecificNode(route))
+            .await?
+            .into_iter();
+        let reply = out.next().unwrap_or(Value::Nil);
+        let acked: u32 = redis::from_owned_redis_value(out.next().unwrap_or(Value::Nil))?;
+        Ok((reply, Some((acked, asked))))
     }
 
     /// Whether this is a cluster connection.

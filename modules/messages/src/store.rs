@@ -78,13 +78,16 @@ return 0
 "#;
 
 /// Runs the store script and the sender's read marker at once: in one pipeline on one
-/// Redis; on a cluster as two commands sent together, each to its own slot (a cluster
-/// pipeline reports one error for all its commands, and the two must be told apart). The
-/// outer error is a failed connection; each inner one is that command's.
+/// Redis; on a cluster as two requests sent together, each to its own slot (a cluster
+/// pipeline reports one error for all its commands, and the two must be told apart), the
+/// store followed by its `WAIT` for replicas ([`Durability`]). The outer error is a failed
+/// connection; each inner one is that request's.
 async fn store_and_mark(
     conn: &mut Multiplexed,
     store: &redis::Cmd,
     marker: &redis::Cmd,
+    room_key: &str,
+    durability: Durability,
 ) -> redis::RedisResult<(
     redis::RedisResult<redis::Value>,
     redis::RedisResult<redis::Value>,
@@ -92,11 +95,24 @@ async fn store_and_mark(
     use redis::aio::ConnectionLike as _;
     if conn.is_cluster() {
         let mut other = conn.clone();
-        return Ok(futures_util::future::join(
-            conn.req_packed_command(store),
+        let Durability { replicas, timeout } = durability;
+        let (stored, marked) = futures_util::future::join(
+            conn.write_and_wait(store, room_key, replicas, timeout),
             other.req_packed_command(marker),
         )
-        .await);
+        .await;
+        let stored = stored.map(|(reply, waited)| {
+            if let Some((acked, asked)) = waited.filter(|(acked, asked)| acked < asked) {
+                metrics::MESSAGES_UNREPLICATED.inc();
+                tracing::warn!(
+                    acked,
+                    asked,
+                    "a message was acknowledged before it reached its replicas"
+                );
+            }
+            reply
+        });
+        return Ok((stored, marked));
     }
     let mut pipe = redis::pipe();
     pipe.add_command(store.clone()).add_command(marker.clone());
@@ -312,13 +328,18 @@ impl MessagesStore {
             .arg(&now);
         let mut conn = self.ctx.multiplexed()?;
         let (stored, marked) = timed("store_message", async {
-            let (stored, marked) = store_and_mark(&mut conn, &store, &marker).await?;
+            let room_key = keys::room(room);
+            let (stored, marked) =
+                store_and_mark(&mut conn, &store, &marker, &room_key, self.durability).await?;
             match stored {
                 // Redis lost its scripts (a restart, SCRIPT FLUSH, a replica promoted): the
                 // store changed nothing, so load them and run it again.
                 Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
                     self.load_scripts(&mut conn).await?;
-                    let (stored, marked) = store_and_mark(&mut conn, &store, &marker).await?;
+                    let room_key = keys::room(room);
+                    let (stored, marked) =
+                        store_and_mark(&mut conn, &store, &marker, &room_key, self.durability)
+                            .await?;
                     Ok((stored?, marked))
                 }
                 stored => Ok((stored?, marked)),
@@ -327,23 +348,6 @@ impl MessagesStore {
         .await?;
         let (fresh, value): (i64, String) = redis::from_owned_redis_value(stored)
             .map_err(|e| Failure::internal(format!("redis store_message reply: {e}")))?;
-        if self.durability.replicas > 0 && conn.is_cluster() {
-            // Acknowledged only once replicated (or the wait timed out: counted).
-            let Durability { replicas, timeout } = self.durability;
-            let (acked, asked) = timed(
-                "wait_replicas",
-                conn.wait_replicas(&keys::room(room), replicas, timeout),
-            )
-            .await?;
-            if acked < asked {
-                metrics::MESSAGES_UNREPLICATED.inc();
-                tracing::warn!(
-                    acked,
-                    asked,
-                    "a message was acknowledged before it reached its replicas"
-                );
-            }
-        }
         if fresh == 0 {
             // A retry: the message this clientId produced before.
             let message = Message::parse_stored(&value)
