@@ -62,7 +62,11 @@ impl Modules {
             config.room_max_messages,
             chat_messages::Durability {
                 replicas: config.cluster_replica_acks,
-                timeout: Duration::from_millis(config.cluster_replica_ack_timeout_ms.max(1)),
+                // Below the cluster connection's 5 s response timeout, with room: a WAIT
+                // that outlived it would be retried (and block its connection) again.
+                timeout: Duration::from_millis(
+                    config.cluster_replica_ack_timeout_ms.clamp(1, 2000),
+                ),
             },
         );
         auth.on_register(Arc::new(JoinGeneral(rooms.clone())));

@@ -55,8 +55,9 @@ pub struct Config {
     #[arg(long, env = "CLUSTER_REPLICA_ACKS", default_value_t = 1)]
     pub cluster_replica_acks: u32,
 
-    /// On a cluster: how long a message waits for its replicas, in milliseconds; after that
-    /// it is acknowledged anyway and counted in redis_chat_messages_unreplicated_total.
+    /// On a cluster: how long a message waits for its replicas, in milliseconds (at most
+    /// 2000); after that it is acknowledged anyway and counted in
+    /// redis_chat_messages_unreplicated_total.
     #[arg(long, env = "CLUSTER_REPLICA_ACK_TIMEOUT_MS", default_value_t = 500)]
     pub cluster_replica_ack_timeout_ms: u64,
 
