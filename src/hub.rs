@@ -26,8 +26,10 @@
 //! than that.
 //!
 //! On a cluster the same index says which sharded channels the sockets here need
-//! ([`Hub::channels_of`], [`Hub::wanted_channels`]): a join or a new direct room asks for
-//! its room's channel, and `src/shards.rs` keeps the subscriptions in step.
+//! ([`Hub::channels_of`], [`Hub::wanted_channels`]), and `src/shards.rs` keeps the
+//! subscriptions in step. A `room.joined` or `show.room` for a user here is held until the
+//! room's channel is subscribed, so from the moment the client hears of the room (and
+//! loads it) it misses none of its messages.
 //!
 //! Each event is serialized once and shared (`Arc`) by every queue it goes into. Each
 //! socket has a bounded queue; a socket whose queue is full is closed as a slow consumer
@@ -374,14 +376,56 @@ impl Hub {
             return;
         };
         let data = normalized.as_deref().unwrap_or(data);
-        match (kind, &audience) {
+        // A room a user here has just entered, whose channel (on a cluster) must be
+        // subscribed before they hear of it.
+        let entered = match (kind, &audience) {
             (EventKind::RoomJoined | EventKind::RoomLeft, _) => {
                 self.track_membership(kind == EventKind::RoomJoined, data)
             }
             (_, Audience::Direct(room)) => self.track_direct(room),
-            _ => {}
-        }
+            _ => None,
+        };
         let frame = Self::frame(kind, data, date);
+        if let (Some(room), Some(shards)) = (entered, self.inner.shards.get()) {
+            // On a cluster the event waits until this instance listens to the room: a
+            // client that loads the room when it hears of it then misses nothing after.
+            let (hub, shards) = (self.clone(), shards.clone());
+            tokio::spawn(async move {
+                if shards
+                    .ensure(vec![channels::room(&room)], crate::shards::ENTER_WAIT)
+                    .await
+                {
+                    hub.push(audience, &frame);
+                } else {
+                    hub.close_audience(&audience, CloseReason::Resync);
+                }
+            });
+            return;
+        }
+        self.push(audience, &frame);
+    }
+
+    /// Closes the sockets of a user-level audience (one user, a direct room's two).
+    fn close_audience(&self, audience: &Audience, reason: CloseReason) {
+        let users: Vec<UserId> = match audience {
+            Audience::User(u) => vec![*u],
+            Audience::Direct(room) => match room.kind() {
+                RoomKind::Direct(a, b) => vec![a, b],
+                _ => vec![],
+            },
+            _ => vec![],
+        };
+        let reg = self.inner.reg.read();
+        for c in users.iter().filter_map(|u| reg.users.get(u)).flatten() {
+            c.close(reason);
+        }
+    }
+
+    /// Queues `frame` for the sockets here of `audience`.
+    ///
+    /// Hot path: a queue push per recipient socket under a read lock.
+    fn push(&self, audience: Audience, frame: &Arc<Frame>) {
+        let frame = Arc::clone(frame);
         let reg = self.inner.reg.read();
         let send_to = |user: &UserId| {
             if let Some(list) = reg.users.get(user) {
@@ -447,55 +491,42 @@ impl Hub {
         set.into_iter().map(str::to_owned).collect()
     }
 
-    fn track_membership(&self, joined: bool, data: &str) {
+    /// Follows a join or a leave; returns the room when a user connected here joined it.
+    fn track_membership(&self, joined: bool, data: &str) -> Option<RoomId> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Membership {
             user_id: UserId,
             room_id: RoomId,
         }
-        let Ok(Membership { user_id, room_id }) = serde_json::from_str(data) else {
-            return;
-        };
+        let Membership { user_id, room_id } = serde_json::from_str(data).ok()?;
         let mut reg = self.inner.reg.write();
         reg.seq += 1;
         if joined {
             let local = reg.users.contains_key(&user_id);
             reg.index(user_id, room_id.clone());
-            drop(reg);
-            if local {
-                self.want(vec![channels::room(&room_id)]);
-            }
+            local.then_some(room_id)
         } else {
             reg.unindex(user_id, &room_id);
+            None
         }
     }
 
-    /// A new direct room: both users are in it.
-    fn track_direct(&self, room: &RoomId) {
-        if let RoomKind::Direct(a, b) = room.kind() {
-            let mut reg = self.inner.reg.write();
-            reg.seq += 1;
-            reg.index(a, room.clone());
-            reg.index(b, room.clone());
-            let local = reg.users.contains_key(&a) || reg.users.contains_key(&b);
-            drop(reg);
-            if local {
-                self.want(vec![channels::room(room)]);
-            }
-        }
+    /// A new direct room: both users are in it. Returns it when either is connected here.
+    fn track_direct(&self, room: &RoomId) -> Option<RoomId> {
+        let RoomKind::Direct(a, b) = room.kind() else {
+            return None;
+        };
+        let mut reg = self.inner.reg.write();
+        reg.seq += 1;
+        reg.index(a, room.clone());
+        reg.index(b, room.clone());
+        (reg.users.contains_key(&a) || reg.users.contains_key(&b)).then(|| room.clone())
     }
 
     /// On a cluster: the subscriptions that follow this hub's sockets.
     pub fn set_shards(&self, shards: crate::shards::Shards) {
         let _ = self.inner.shards.set(shards);
-    }
-
-    /// Asks for subscriptions to `channels` (on a cluster; a no-op on one Redis).
-    fn want(&self, channels: Vec<String>) {
-        if let Some(shards) = self.inner.shards.get() {
-            shards.want(channels);
-        }
     }
 
     /// The sharded channels `user`'s sockets here need: their own, their rooms', General's

@@ -7,8 +7,8 @@
 //!
 //! - a socket opening waits until its channels are subscribed ([`Shards::ensure`]) before it
 //!   is told `ready`, so nothing published after its catch-up point is missed;
-//! - a membership event (a room joined, a direct room opened) asks for the room's channel
-//!   ([`Shards::want`]);
+//! - a membership event (a room joined, a direct room opened) for a user here is held until
+//!   the room's channel is subscribed (the hub asks with [`Shards::ensure`]);
 //! - every [`CHECK_EVERY`] the keeper pings each connection, subscribes what is wanted and
 //!   missing, and unsubscribes what no socket needs any more.
 //!
@@ -47,6 +47,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
 
+/// How long a membership event waits for its room's channel before its sockets are closed
+/// to resync instead.
+pub const ENTER_WAIT: Duration = Duration::from_secs(5);
 /// How often each connection is pinged and the subscriptions are reconciled.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// How long one subscription command or ping may take before its connection counts as lost.
@@ -61,7 +64,7 @@ type Addr = (String, u16);
 
 enum Ctl {
     /// Subscribe these (if not yet), then say whether all are.
-    Ensure(Vec<String>, Option<oneshot::Sender<bool>>),
+    Ensure(Vec<String>, oneshot::Sender<bool>),
     /// A push that is not a message, from the connection of this epoch.
     Push(u64, PushInfo),
 }
@@ -76,15 +79,10 @@ impl Shards {
     /// Subscribes `channels` and waits (up to `wait`) until all are: false if they are not.
     pub async fn ensure(&self, channels: Vec<String>, wait: Duration) -> bool {
         let (done, answer) = oneshot::channel();
-        if self.tx.send(Ctl::Ensure(channels, Some(done))).is_err() {
+        if self.tx.send(Ctl::Ensure(channels, done)).is_err() {
             return false;
         }
         matches!(tokio::time::timeout(wait, answer).await, Ok(Ok(true)))
-    }
-
-    /// Asks for `channels` without waiting.
-    pub fn want(&self, channels: Vec<String>) {
-        let _ = self.tx.send(Ctl::Ensure(channels, None));
     }
 }
 
@@ -157,16 +155,12 @@ impl Keeper {
             tokio::select! {
                 _ = stop.cancelled() => break,
                 ctl = self.rx.recv() => match ctl {
-                    Some(Ctl::Ensure(channels, Some(done))) => {
+                    Some(Ctl::Ensure(channels, done)) => {
                         // A socket that gave up waiting needs nothing any more.
                         if !done.is_closed() {
                             let failed = self.ensure(channels).await;
                             let _ = done.send(failed.is_empty());
                         }
-                    }
-                    Some(Ctl::Ensure(channels, None)) => {
-                        let failed = self.ensure(channels).await;
-                        self.resync_unsubscribed(failed);
                     }
                     Some(Ctl::Push(epoch, push)) => self.on_push(epoch, push).await,
                     None => break,
