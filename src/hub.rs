@@ -186,6 +186,12 @@ impl Registry {
         }
     }
 
+    /// The sharded channels of `user` alone: their own and their named and direct rooms'.
+    fn own_channels(&self, user: UserId) -> impl Iterator<Item = String> + '_ {
+        let rooms = self.user_rooms.get(&user).into_iter().flatten();
+        std::iter::once(channels::user(user)).chain(rooms.map(channels::room))
+    }
+
     /// Replaces `user`'s rooms with `rooms`, read from Redis when the sequence number was
     /// `seq`: exact if no membership event came since.
     fn load(&mut self, user: UserId, rooms: &[RoomId], seq: u64) -> bool {
@@ -201,6 +207,11 @@ impl Registry {
         }
         true
     }
+}
+
+/// The sharded channels every socket needs: General's and presence.
+fn shared_channels() -> impl Iterator<Item = String> {
+    channels::all_presence().chain([channels::room(&RoomId::general())])
 }
 
 /// The hub: cheap to clone.
@@ -529,53 +540,30 @@ impl Hub {
         let _ = self.inner.shards.set(shards);
     }
 
-    /// The sharded channels `user`'s sockets here need: their own, their rooms', General's
-    /// and presence.
+    /// The sharded channels `user`'s sockets here need: [`shared_channels`] and theirs.
     pub fn channels_of(&self, user: UserId) -> Vec<String> {
         let reg = self.inner.reg.read();
-        let mut out: Vec<String> = channels::all_presence().collect();
-        out.push(channels::room(&RoomId::general()));
-        out.push(channels::user(user));
-        if let Some(rooms) = reg.user_rooms.get(&user) {
-            out.extend(rooms.iter().map(channels::room));
-        }
-        out
+        shared_channels().chain(reg.own_channels(user)).collect()
     }
 
     /// Every sharded channel the sockets here need (none when there are none).
     pub fn wanted_channels(&self) -> HashSet<String> {
         let reg = self.inner.reg.read();
-        let mut out = HashSet::new();
         if reg.users.is_empty() {
-            return out;
+            return HashSet::new();
         }
-        out.extend(channels::all_presence());
-        out.insert(channels::room(&RoomId::general()));
-        for user in reg.users.keys() {
-            out.insert(channels::user(*user));
-        }
-        for rooms in reg.user_rooms.values() {
-            out.extend(rooms.iter().map(channels::room));
-        }
-        out
+        let own = reg.users.keys().flat_map(|u| reg.own_channels(*u));
+        shared_channels().chain(own).collect()
     }
 
     /// Subscriptions to `lost` were lost: close (to resync) every socket that needed one of
     /// them. Returns how many sockets were closed.
     pub fn resync(&self, lost: &HashSet<String>) -> usize {
-        let shared = channels::all_presence()
-            .chain([channels::room(&RoomId::general())])
-            .any(|c| lost.contains(&c));
+        let shared = shared_channels().any(|c| lost.contains(&c));
         let reg = self.inner.reg.read();
         let mut closed = 0;
         for (user, list) in &reg.users {
-            let hit = shared
-                || lost.contains(&channels::user(*user))
-                || reg
-                    .user_rooms
-                    .get(user)
-                    .is_some_and(|rooms| rooms.iter().any(|r| lost.contains(&channels::room(r))));
-            if hit {
+            if shared || reg.own_channels(*user).any(|c| lost.contains(&c)) {
                 for c in list {
                     c.close(CloseReason::Resync);
                     closed += 1;

@@ -613,10 +613,7 @@ async fn a_client_id_with_a_colon_cannot_collide_with_another_rooms() {
     }
     let (first, fifth) = (&users[0], &users[4]);
     assert_eq!((first.id.as_str(), fifth.id.as_str()), ("1", "5"));
-    let named = fifth.post("/api/rooms", json!({"name": "one"})).await.1["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let named = fifth.create_room("one").await;
     assert_eq!(named, "1");
     let direct = fifth.open_direct(first).await;
     assert_eq!(direct, "1:5");

@@ -1063,10 +1063,7 @@ async fn posting_over_a_websocket_follows_joins_and_leaves_made_on_another_insta
     let alice = a.user("alice").await;
     let bob = a.user("bob").await;
     let carol = a.user("carol").await;
-    let room = alice.post("/api/rooms", json!({"name": "ops"})).await.1["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let room = alice.create_room("ops").await;
     let mut bob_ws = bob.connect(&b).await;
     let mut carol_ws = carol.connect(&b).await;
 

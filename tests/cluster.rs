@@ -59,10 +59,7 @@ async fn two_instances_on_a_cluster_chat_live_privately_with_presence_paging_and
     assert_eq!(carol.history(&dm, "").await.0, 404, "not hers: not found");
 
     // A named room created on one and joined on two: its messages follow the join.
-    let room = alice.post("/api/rooms", json!({"name": "Ops"})).await.1["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let room = alice.create_room("Ops").await;
     let joined = carol
         .post(&format!("/api/rooms/{room}/join"), json!({}))
         .await;
@@ -136,10 +133,7 @@ async fn on_a_cluster_an_instance_receives_only_the_rooms_its_sockets_are_in() {
     let two = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
     let alice = one.user("alice").await;
     let bob = two.user("bob").await;
-    let room = alice.post("/api/rooms", json!({"name": "Quiet"})).await.1["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let room = alice.create_room("Quiet").await;
     let mut a = alice.connect(&one).await;
     let mut b = bob.connect(&two).await;
 

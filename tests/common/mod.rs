@@ -429,6 +429,13 @@ impl User {
             .await
     }
 
+    /// Creates a named room; returns its id.
+    pub async fn create_room(&self, name: &str) -> String {
+        let r = self.post("/api/rooms", json!({"name": name})).await;
+        assert_eq!(r.0, 201, "create {name}: {}", r.1);
+        r.1["id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn open_direct(&self, other: &User) -> String {
         let r = self
             .post("/api/rooms/direct", json!({"userId": other.id}))

@@ -45,11 +45,6 @@ impl Ctx {
         self.multiplexed().map(RedisConn::new)
     }
 
-    /// Whether Redis is a cluster (events then travel on sharded channels).
-    pub fn is_cluster(&self) -> bool {
-        self.inner.redis.as_ref().is_some_and(Redis::is_cluster)
-    }
-
     /// The per-user rate limiter.
     pub fn limiter(&self) -> &crate::Limiter {
         &self.inner.limiter

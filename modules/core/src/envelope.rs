@@ -262,14 +262,28 @@ impl Events {
     /// Publishes an event to every instance and hands it to this one's sockets.
     pub async fn publish(&self, event: &ServerEvent) -> Result<(), Failure> {
         let data_json = event.data_json()?;
-        self.publish_raw(Topic::Client(event.kind()), &data_json)
+        let kind = event.kind();
+        let channels = || {
+            route(kind, &data_json)
+                .map(|r| r.audience.channels())
+                .unwrap_or_default()
+        };
+        self.publish_raw(Topic::Client(kind), &data_json, channels)
             .await
     }
 
     /// Tells every instance (this one included) that a session ended.
     pub async fn session_ended(&self, ended: &SessionEnded) -> Result<(), Failure> {
         let data_json = serde_json::to_string(ended)?;
-        self.publish_raw(Topic::SessionEnded, &data_json).await
+        let channels = || {
+            ended
+                .user_id
+                .parse()
+                .map(|user| vec![channels::user(user)])
+                .unwrap_or_default()
+        };
+        self.publish_raw(Topic::SessionEnded, &data_json, channels)
+            .await
     }
 
     /// Whether events travel on a cluster's sharded channels.
@@ -287,7 +301,13 @@ impl Events {
         }
     }
 
-    async fn publish_raw(&self, topic: Topic, data_json: &str) -> Result<(), Failure> {
+    /// Publishes one envelope: to `MESSAGES`, or on a cluster to each of `channels()`.
+    async fn publish_raw(
+        &self,
+        topic: Topic,
+        data_json: &str,
+        channels: impl FnOnce() -> Vec<String>,
+    ) -> Result<(), Failure> {
         let envelope = Envelope::encode(&self.inner.server_id, topic.as_str(), data_json);
         self.dispatch_local(topic, data_json);
         let mut conn = self
@@ -296,20 +316,7 @@ impl Events {
             .clone()
             .ok_or_else(|| Failure::internal("redis: not connected"))?;
         if self.sharded() {
-            let channels = match topic {
-                Topic::Client(kind) => route(kind, data_json)
-                    .map(|r| r.audience.channels())
-                    .unwrap_or_default(),
-                Topic::SessionEnded => {
-                    let ended: SessionEnded = serde_json::from_str(data_json)?;
-                    let user: UserId = ended
-                        .user_id
-                        .parse()
-                        .map_err(|_| Failure::internal("session.ended without a user"))?;
-                    vec![channels::user(user)]
-                }
-            };
-            for channel in channels {
+            for channel in channels() {
                 let _: i64 = timed(
                     "spublish",
                     redis::cmd("SPUBLISH")

@@ -296,11 +296,12 @@ impl MessagesStore {
         );
         let now = format!("{:.3}", now_secs());
         let (publish, channel) = self.ctx.events().room_channel(room);
+        let room_key = keys::room(room);
         let mut store = redis::cmd("EVALSHA");
         store
             .arg(self.store_and_publish.get_hash())
             .arg(if client_id.is_some() { 3 } else { 2 })
-            .arg(keys::room(room))
+            .arg(&room_key)
             .arg(keys::trimmed(room));
         if let Some(c) = client_id {
             store.arg(keys::sent(user, room, c));
@@ -328,7 +329,6 @@ impl MessagesStore {
             .arg(&now);
         let mut conn = self.ctx.multiplexed()?;
         let (stored, marked) = timed("store_message", async {
-            let room_key = keys::room(room);
             let (stored, marked) =
                 store_and_mark(&mut conn, &store, &marker, &room_key, self.durability).await?;
             match stored {
@@ -336,7 +336,6 @@ impl MessagesStore {
                 // store changed nothing, so load them and run it again.
                 Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
                     self.load_scripts(&mut conn).await?;
-                    let room_key = keys::room(room);
                     let (stored, marked) =
                         store_and_mark(&mut conn, &store, &marker, &room_key, self.durability)
                             .await?;
