@@ -7,9 +7,9 @@
 //!
 //! | type | goes to |
 //! |---|---|
-//! | `message`, `typing` | sockets of the room's members (`typing`: not the typist) |
+//! | `message`, `typing`, `message.edited`, `message.deleted`, `reaction.changed` | sockets of the room's members (`typing`: not the typist) |
 //! | `show.room` | sockets of the direct room's two users |
-//! | `room.joined`, `room.left`, `room.read` | sockets of that user (and updates the room index) |
+//! | `room.joined`, `room.left`, `room.read`, `room.muted` | sockets of that user (`joined`/`left` update the room index) |
 //! | `user.connected`, `user.disconnected` | every socket |
 //!
 //! Membership is answered from memory: General is everyone; a direct room's members are

@@ -10,12 +10,16 @@ use std::{
 };
 
 use chat_auth::{AuthStore, Session, SESSION_COOKIE};
+use chat_core::protocol::Message;
 use chat_core::{
     metrics,
     protocol::{ClientEvent, ClientKind, ErrorEvent, Ready, UserView},
     Action, EventKind, RoomId, TextInput,
 };
-use chat_messages::{ClientId, Membership, MessageText, MessagesStore, ReadDate, SendError};
+use chat_messages::{
+    ClientId, Emoji, Membership, MessageId, MessageText, MessagesStore, ReadDate, ReplyTo,
+    SendError,
+};
 use chat_presence::PresenceStore;
 use chat_rooms::{Access, RoomsStore};
 use futures_util::{SinkExt, StreamExt};
@@ -417,6 +421,34 @@ fn ack_json(client_id: Option<&str>, message_json: &str) -> String {
     data
 }
 
+/// The room and message a change frame names (and its `clientId`, checked).
+fn target(
+    room: &str,
+    message: &str,
+    client_id: Option<&str>,
+) -> Result<(RoomId, MessageId), chat_core::Rejection> {
+    let room = room
+        .parse::<RoomId>()
+        .map_err(|_| ("invalid_room_id", "roomId: not a room id"))?;
+    let id = MessageId::parse(message)?;
+    client_id.map(ClientId::parse).transpose()?;
+    Ok((room, id))
+}
+
+/// Answers a change frame: `ack` with the message as it is now, or the refusal.
+fn answer(conn: &Conn, client_id: Option<String>, result: Result<Message, SendError>) {
+    match result.and_then(|m| {
+        serde_json::to_string(&m).map_err(|e| SendError::Internal(chat_core::Failure::from(e)))
+    }) {
+        Ok(json) => conn.push(&Hub::frame(
+            EventKind::Ack,
+            &ack_json(client_id.as_deref(), &json),
+            None,
+        )),
+        Err(e) => send_refusal(conn, e, client_id),
+    }
+}
+
 fn send_error(conn: &Conn, error: &str, message: &str, client_id: Option<String>) {
     send_error_event(
         conn,
@@ -521,9 +553,10 @@ async fn handle_frame(
             };
             let checked = MessageText::parse(&m.message).and_then(|text| {
                 let client_id = m.client_id.as_deref().map(ClientId::parse).transpose()?;
-                Ok((text, client_id))
+                let reply_to = m.reply_to.as_deref().map(ReplyTo::parse).transpose()?;
+                Ok((text, client_id, reply_to))
             });
-            let (text, client_id) = match checked {
+            let (text, client_id, reply_to) = match checked {
                 Ok(checked) => checked,
                 Err((code, msg)) => return send_error(conn, code, msg, m.client_id),
             };
@@ -534,7 +567,14 @@ async fn handle_frame(
             };
             match state
                 .messages
-                .send(user, &room, &text, client_id.as_ref(), membership)
+                .send(
+                    user,
+                    &room,
+                    &text,
+                    client_id.as_ref(),
+                    reply_to.as_ref().map(|r| &r.0),
+                    membership,
+                )
                 .await
             {
                 // Queued right behind the sender's own `message` (the store handed it to
@@ -574,6 +614,35 @@ async fn handle_frame(
                 Err(e) => send_refusal(conn, SendError::Internal(e), None),
             }
         }
+        ClientEvent::Edit(e) => {
+            let checked = target(&e.room_id, &e.message_id, e.client_id.as_deref())
+                .and_then(|t| Ok((t, MessageText::parse(&e.message)?)));
+            match checked {
+                Ok(((room, id), text)) => {
+                    let edited = state.messages.edit(user, &room, &id, &text).await;
+                    answer(conn, e.client_id, edited);
+                }
+                Err((code, msg)) => send_error(conn, code, msg, e.client_id),
+            }
+        }
+        ClientEvent::Delete(d) => match target(&d.room_id, &d.message_id, d.client_id.as_deref()) {
+            Ok((room, id)) => {
+                let deleted = state.messages.delete(user, &room, &id).await;
+                answer(conn, d.client_id, deleted);
+            }
+            Err((code, msg)) => send_error(conn, code, msg, d.client_id),
+        },
+        ClientEvent::React(r) => {
+            let checked = target(&r.room_id, &r.message_id, r.client_id.as_deref())
+                .and_then(|t| Ok((t, Emoji::parse(&r.emoji)?)));
+            match checked {
+                Ok(((room, id), emoji)) => {
+                    let reacted = state.messages.react(user, &room, &id, &emoji, r.add).await;
+                    answer(conn, r.client_id, reacted);
+                }
+                Err((code, msg)) => send_error(conn, code, msg, r.client_id),
+            }
+        }
         ClientEvent::Read(r) => {
             let Ok(room) = r.room_id.parse::<RoomId>() else {
                 return send_error(conn, "invalid_room_id", "roomId: not a room id", None);
@@ -601,6 +670,7 @@ mod tests {
             date: 1764316000.125,
             message: "say \"hi\" \u{1f600}".into(),
             room_id: "1:3".into(),
+            ..Default::default()
         };
         let json = serde_json::to_string(&m).unwrap();
         for client_id in [None, Some("c-\"1\"")] {

@@ -336,3 +336,74 @@ async fn a_rooms_slot_moved_to_another_master_resyncs_its_sockets_and_chat_goes_
     one.stop().await;
     two.stop().await;
 }
+
+#[tokio::test]
+async fn edits_deletions_reactions_replies_mentions_and_muting_work_on_a_cluster() {
+    let cluster = TestCluster::start().await;
+    let one = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let two = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let alice = one.user("alice").await;
+    let bob = two.user("bob").await;
+    let mut b = bob.connect(&two).await;
+    let room = alice.create_room("on-shards").await;
+    assert_eq!(
+        bob.post(&format!("/api/rooms/{room}/join"), json!({}))
+            .await
+            .0,
+        200
+    );
+    b.expect("room.joined").await;
+
+    // Every script runs on the room's slot alone (no CROSSSLOT), and events cross instances.
+    let parent = alice.say(&room, "hello @bob").await;
+    assert_eq!(parent["mentions"], json!([bob.id]));
+    let pid = parent["id"].as_str().unwrap();
+    let mentions = || async {
+        let (_, rooms) = bob.get("/api/rooms").await;
+        rooms
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == room.as_str())
+            .unwrap()["mentions"]
+            .clone()
+    };
+    assert_eq!(mentions().await, 1);
+    let reply = bob
+        .post(
+            &format!("/api/rooms/{room}/messages"),
+            json!({"message": "hi", "replyTo": pid}),
+        )
+        .await;
+    assert_eq!(reply.0, 201, "{}", reply.1);
+    assert_eq!(reply.1["replyTo"]["message"], "hello @bob");
+    assert_eq!(mentions().await, 0, "answering reads what came before");
+    let path = format!("/api/rooms/{room}/messages/{pid}");
+    let (status, _) = bob
+        .request("PUT", &format!("{path}/reactions/🎉"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(b.expect("reaction.changed").await["count"], 1);
+    let (status, edited) = alice
+        .request("PATCH", &path, Some(json!({"message": "hello all"})))
+        .await;
+    assert_eq!(
+        (status, edited["reactions"][0]["count"].as_u64()),
+        (200, Some(1))
+    );
+    assert_eq!(b.expect("message.edited").await["message"], "hello all");
+    assert_eq!(
+        bob.request("PUT", &format!("/api/rooms/{room}/mute"), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(b.expect("room.muted").await["muted"], true);
+    let (status, _) = alice.request("DELETE", &path, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(b.expect("message.deleted").await["id"], pid);
+    let (_, page) = bob.history(&room, "").await;
+    let messages = page["messages"].as_array().unwrap();
+    assert_eq!(messages[0]["deleted"], true);
+    assert_eq!(messages[1]["replyTo"], json!({"id": pid, "deleted": true}));
+}

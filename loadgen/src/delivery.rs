@@ -44,6 +44,7 @@ pub(crate) fn message_frame(room: &str, text: String, client_id: String) -> Stri
         room_id: room.to_owned(),
         message: text,
         client_id: Some(client_id),
+        reply_to: None,
     });
     serde_json::to_string(&event).expect("a message frame serializes")
 }
@@ -201,6 +202,7 @@ mod tests {
             date: 2.25,
             message: marked_text(4, 17, 123456),
             room_id: "12".into(),
+            ..Default::default()
         });
         let frame = serde_json::to_string(&event).unwrap();
         assert_eq!(marker(&frame), Some((4, 17, 123456)), "{frame}");

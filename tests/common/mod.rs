@@ -358,6 +358,16 @@ impl Http {
         .await
     }
 
+    /// Any method, with an optional JSON body.
+    pub async fn request(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut r = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            r = r.json(&body);
+        }
+        answer(r.send().await.unwrap()).await
+    }
+
     pub async fn post_raw(&self, path: &str, body: &str) -> (u16, Value) {
         answer(
             self.client
@@ -388,6 +398,10 @@ impl User {
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.http.post(path, body).await
+    }
+
+    pub async fn request(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.http.request(method, path, body).await
     }
 
     /// This user's HTTP client pointed at another instance (same session).
@@ -504,6 +518,7 @@ impl Socket {
             room_id: room.to_owned(),
             message: text.to_owned(),
             client_id: Some(client_id.to_owned()),
+            reply_to: None,
         }))
         .await;
     }

@@ -2,7 +2,17 @@
 // and out, and every non-2xx answer turned into an `ApiError`.
 
 import type { operations } from './schema.gen';
-import type { Account, JoinablePage, LoginOk, Message, MessagePage, RoomSummary, User } from './types';
+import type {
+  Account,
+  EditMessageBody,
+  JoinablePage,
+  LoginOk,
+  Message,
+  MessagePage,
+  PostMessageExtras,
+  RoomSummary,
+  User,
+} from './types';
 
 // What the spec says an operation (by operationId) takes: its JSON body, its query.
 type Body<Op extends keyof operations> =
@@ -104,10 +114,24 @@ export const api = {
 
   messages: (roomId: string, opts: Query<'listMessages'> = {}) =>
     request<MessagePage>('GET', `/api/rooms/${enc(roomId)}/messages${query(opts)}`),
-  postMessage: (roomId: string, message: string, clientId?: string) =>
-    request<Message>('POST', `/api/rooms/${enc(roomId)}/messages`, { message, clientId } satisfies Body<'postMessage'>),
+  postMessage: (roomId: string, message: string, clientId?: string, replyTo?: string) =>
+    request<Message>('POST', `/api/rooms/${enc(roomId)}/messages`, {
+      message,
+      clientId,
+      replyTo,
+    } satisfies Body<'postMessage'> & PostMessageExtras),
   markRead: (roomId: string, date: number) =>
     request<void>('POST', `/api/rooms/${enc(roomId)}/read`, { date } satisfies Body<'markRead'>),
+  editMessage: (roomId: string, messageId: string, message: string) =>
+    request<Message>('PATCH', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`, { message } satisfies EditMessageBody),
+  deleteMessage: (roomId: string, messageId: string) =>
+    request<Message>('DELETE', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`),
+  addReaction: (roomId: string, messageId: string, emoji: string) =>
+    request<Message>('PUT', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}/reactions/${enc(emoji)}`),
+  removeReaction: (roomId: string, messageId: string, emoji: string) =>
+    request<Message>('DELETE', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}/reactions/${enc(emoji)}`),
+  mute: (roomId: string) => request<void>('PUT', `/api/rooms/${enc(roomId)}/mute`),
+  unmute: (roomId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/mute`),
 
   online: () => request<User[]>('GET', '/api/users/online'),
   users: (ids: string[]) => request<User[]>('GET', `/api/users${query({ ids: ids.join(',') } satisfies Query<'users'>)}`),

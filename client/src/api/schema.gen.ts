@@ -172,6 +172,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mute a room
+         * @description No notifications for this room on any of the caller's devices; unread messages and
+         *     mentions are still counted. The caller's sockets get `room.muted`.
+         */
+        put: operations["muteRoom"];
+        post?: never;
+        /** Unmute a room */
+        delete: operations["unmuteRoom"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms/{id}/leave": {
         parameters: {
             query?: never;
@@ -215,6 +237,61 @@ export interface paths {
          */
         post: operations["postMessage"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a message
+         * @description Deletes one of the caller's own messages: a tombstone (`deleted: true`, empty text)
+         *     keeps its place in the history, nothing else of it is kept. Every member's sockets
+         *     get `message.deleted`. Deleting a tombstone again answers it and changes nothing.
+         */
+        delete: operations["deleteMessage"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a message
+         * @description Replaces the text of one of the caller's own messages; it then carries `edited`.
+         *     Every member's sockets get `message.edited`. Mentions are read from the new text
+         *     (shown, not notified again).
+         */
+        patch: operations["editMessage"];
+        trace?: never;
+    };
+    "/api/rooms/{id}/messages/{message_id}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * React to a message
+         * @description Adds the caller's reaction `emoji` (URL-encoded) to a message of a room they are in;
+         *     the answer carries the message's reactions as the caller sees them. Every member's
+         *     sockets get `reaction.changed`. Reacting again with the same emoji changes nothing.
+         */
+        put: operations["addReaction"];
+        post?: never;
+        /**
+         * Take back a reaction
+         * @description Removes the caller's reaction `emoji` from a message; every member's sockets get
+         *     `reaction.changed`. Without such a reaction nothing changes.
+         */
+        delete: operations["removeReaction"];
         options?: never;
         head?: never;
         patch?: never;
@@ -314,6 +391,14 @@ export interface components {
             userId: string;
         };
         /**
+         * EditMessage
+         * @description A message's new text.
+         */
+        EditMessage: {
+            /** @description The new text. */
+            message: string;
+        };
+        /**
          * ErrorBody
          * @description What every 4xx and 5xx response carries.
          */
@@ -371,6 +456,11 @@ export interface components {
         /**
          * Message
          * @description A chat message as stored in `room:{id}` and sent to clients.
+         *
+         *     Stored, it keeps the seed's fields and their meaning (`message` is the text to show) and
+         *     adds ours, each absent when unused: `edited`, `deleted`, `replyTo` (the parent's `id`
+         *     only), `mentions`. `reactions` and the parent's quote are never stored: they are added
+         *     when the message is read.
          */
         Message: {
             /** @description Unique id of the message (messages written by the seed get a stable derived id). */
@@ -382,10 +472,32 @@ export interface components {
              * @description When the server accepted it: unix seconds with a millisecond fraction.
              */
             date: number;
-            /** @description The text as typed (render it as text, never as HTML). */
+            /** @description The text as typed (render it as text, never as HTML); empty once deleted. */
             message: string;
             /** @description The room it belongs to. */
             roomId: string;
+            /**
+             * Format: double
+             * @description When its author last edited it (unix seconds); absent if never.
+             */
+            edited?: number;
+            /**
+             * @description `true` on a deleted message's tombstone: its text and everything else about it are
+             *     gone, it only keeps its place in the history.
+             */
+            deleted?: boolean;
+            /** @description The message this one answers. */
+            replyTo?: components["schemas"]["ReplyQuote"] & unknown;
+            /**
+             * @description Ids of the room's members it names as `@username` (absent when none).
+             * @default []
+             */
+            mentions?: string[];
+            /**
+             * @description Its reactions, in the order they were first used (absent when none).
+             * @default []
+             */
+            reactions?: components["schemas"]["Reaction"][];
         };
         /**
          * MessagePage
@@ -435,6 +547,26 @@ export interface components {
              *     message instead of posting a second.
              */
             clientId?: string | null;
+            /**
+             * @description The `id` of the message of this room it answers; it then carries that message's
+             *     quote.
+             */
+            replyTo?: string | null;
+        };
+        /**
+         * Reaction
+         * @description One emoji's reactions on a message.
+         */
+        Reaction: {
+            /** @description The emoji. */
+            emoji: string;
+            /**
+             * Format: uint32
+             * @description How many users reacted with it.
+             */
+            count: number;
+            /** @description Whether the user reading the message is one of them. */
+            mine: boolean;
         };
         /**
          * ReadUpTo
@@ -446,6 +578,23 @@ export interface components {
              * @description The `date` of the newest message read (a later date reads up to the newest).
              */
             date: number;
+        };
+        /**
+         * ReplyQuote
+         * @description The parent of a reply, as it is now.
+         */
+        ReplyQuote: {
+            /** @description The parent's id. */
+            id: string;
+            /** @description The parent's sender, while it exists. */
+            from?: string;
+            /** @description The start of the parent's text (at most 100 characters, then `…`), while it exists. */
+            message?: string;
+            /**
+             * @description `true` when the parent was deleted. With neither this nor `from`, the parent is gone
+             *     from the kept history.
+             */
+            deleted?: boolean;
         };
         /**
          * RoomSummary
@@ -467,6 +616,13 @@ export interface components {
              * @description Messages after the caller's read marker.
              */
             unread: number;
+            /**
+             * Format: uint64
+             * @description Of those, the ones that mention the caller (`@username`).
+             */
+            mentions: number;
+            /** @description Whether the caller muted the room (no notifications; `unread` still counts). */
+            muted: boolean;
         };
         /**
          * UserView
@@ -977,6 +1133,100 @@ export interface operations {
             };
         };
     };
+    muteRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room is muted (or unmuted) for the caller. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a member of this named room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room (or not one of the caller's direct rooms). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unmuteRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room is muted (or unmuted) for the caller. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a member of this named room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room (or not one of the caller's direct rooms). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     leaveRoom: {
         parameters: {
             query?: never;
@@ -1113,7 +1363,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Message"];
                 };
             };
-            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            /**
+             * @description `replyTo` names no message of this room (`reply_not_found`) or a deleted one
+             *     (`reply_deleted`), or the body does not fit its schema.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1168,6 +1421,336 @@ export interface operations {
                 };
             };
             /** @description The caller posts faster than their message rate; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tombstone (for a message deleted before, as it was). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Message"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not the message's author, or not a member of the room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, or no such message in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the caller's rate (changes count as messages); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    editMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["EditMessage"];
+            };
+        };
+        responses: {
+            /** @description The message as it is now (for a change that changed nothing, as it was). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Message"];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not the message's author (edit, delete), or not a member of the room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, or no such message in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The message was deleted (`message_deleted`), or a reaction would pass its bounds
+             *     (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
+             *     message).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the caller's rate (changes count as messages); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addReaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+                emoji: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message as it is now (for a change that changed nothing, as it was). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Message"];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not the message's author (edit, delete), or not a member of the room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, or no such message in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The message was deleted (`message_deleted`), or a reaction would pass its bounds
+             *     (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
+             *     message).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the caller's rate (changes count as messages); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    removeReaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+                emoji: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message as it is now (for a change that changed nothing, as it was). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Message"];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not the message's author (edit, delete), or not a member of the room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, or no such message in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The message was deleted (`message_deleted`), or a reaction would pass its bounds
+             *     (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
+             *     message).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the caller's rate (changes count as messages); retry after `Retry-After`. */
             429: {
                 headers: {
                     "RETRY-AFTER": number;

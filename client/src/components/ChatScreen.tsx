@@ -4,6 +4,7 @@ import type { Account } from '../api/types';
 import { ChatController } from '../controller/ChatController';
 import { useChatState, useMediaQuery } from '../hooks/useChat';
 import { NARROW_QUERY } from '../layout';
+import { notificationPermission, requestNotificationPermission, showNotification } from '../notifications';
 import { activeRoom } from '../state/chat';
 import { sameOriginWsUrl } from '../ws/socket';
 import { Conversation } from './Conversation';
@@ -21,13 +22,14 @@ export function ChatScreen({ account, onSignedOut }: Props) {
 
   useEffect(() => {
     const narrow = () => window.matchMedia(NARROW_QUERY).matches;
-    const c = new ChatController(
+    const c: ChatController = new ChatController(
       {
         api,
         wsUrl: sameOriginWsUrl(),
         pageVisible: () => document.visibilityState === 'visible',
         narrow,
         onSignedOut: () => onSignedOut('Your session has ended. Please sign in again.'),
+        notify: (note) => showNotification(note, (roomId) => c.openRoom(roomId)),
       },
       account,
     );
@@ -55,7 +57,9 @@ function ChatLayout({ controller, onLogout }: { controller: ChatController; onLo
 
   return (
     <div className="page page-dark">
-      <TopBar />
+      <TopBar>
+        <NotificationsButton />
+      </TopBar>
       <main className={`chat-card view-${state.view}`}>
         <Sidebar state={state} controller={controller} onOpenDialog={() => setDialogOpen(true)} onLogout={onLogout} />
         {room ? (
@@ -76,5 +80,16 @@ function ChatLayout({ controller, onLogout }: { controller: ChatController; onLo
       )}
       {dialogOpen && <RoomDialog controller={controller} onClose={() => setDialogOpen(false)} />}
     </div>
+  );
+}
+
+/** Asks for the permission to notify, from a click, while the browser has not been told yet. */
+function NotificationsButton() {
+  const [permission, setPermission] = useState(notificationPermission);
+  if (permission !== 'default') return null;
+  return (
+    <button type="button" className="btn btn-ghost" onClick={() => void requestNotificationPermission().then(setPermission)}>
+      Enable notifications
+    </button>
   );
 }

@@ -1,9 +1,20 @@
 import { useId } from 'react';
 import type { ChatController } from '../controller/ChatController';
 import { useNow } from '../hooks/useChat';
-import { pendingFor, totalUnread, typingLabel, typingNames, type ChatState, type RoomState } from '../state/chat';
-import { Composer } from './Composer';
-import { BackIcon } from './icons';
+import {
+  mentionableUsers,
+  pendingFor,
+  replyTarget,
+  totalUnread,
+  typingLabel,
+  typingNames,
+  userName,
+  type ChatState,
+  type RoomState,
+} from '../state/chat';
+import { quoteOf } from '../state/messages';
+import { Composer, type ReplyPreview } from './Composer';
+import { BackIcon, BellIcon, BellOffIcon } from './icons';
 import { MessageList } from './MessageList';
 
 interface Props {
@@ -18,6 +29,10 @@ export function Conversation({ state, room, controller, narrow }: Props) {
   const peer = room.peerId ? state.users[room.peerId] : undefined;
   const typing = typingLabel(typingNames(state, room.id, Date.now()));
   const unreadElsewhere = totalUnread(state) - room.unread;
+  const target = replyTarget(state, room.id);
+  const replyTo: ReplyPreview | null = target
+    ? { id: target.id, name: userName(state, target.from), quote: quoteOf(target).message ?? '' }
+    : null;
 
   return (
     <section className="conversation" aria-labelledby={titleId}>
@@ -38,6 +53,16 @@ export function Conversation({ state, room, controller, narrow }: Props) {
             <span className={peer?.online ? 'conv-sub on' : 'conv-sub'}>{peer?.online ? 'Online' : 'Offline'}</span>
           )}
         </div>
+        <button
+          type="button"
+          className={room.muted ? 'icon-btn mute-toggle on' : 'icon-btn mute-toggle'}
+          aria-pressed={room.muted}
+          aria-label={room.muted ? 'Unmute room' : 'Mute room'}
+          title={room.muted ? 'Unmute: notify me again' : 'Mute: no notifications from this room'}
+          onClick={() => void controller.setMuted(room.id, !room.muted)}
+        >
+          {room.muted ? <BellOffIcon /> : <BellIcon />}
+        </button>
         {room.kind === 'named' && (
           <button type="button" className="btn btn-ghost" onClick={() => void controller.leaveRoom(room.id)}>
             Leave
@@ -49,7 +74,14 @@ export function Conversation({ state, room, controller, narrow }: Props) {
       <p className="typing" aria-live="polite">
         {typing}
       </p>
-      <Composer key={room.id} roomId={room.id} roomName={room.name} controller={controller} />
+      <Composer
+        key={room.id}
+        roomId={room.id}
+        roomName={room.name}
+        controller={controller}
+        replyTo={replyTo}
+        people={mentionableUsers(state, room.id)}
+      />
     </section>
   );
 }

@@ -1,10 +1,9 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { Message } from '../api/types';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import type { Message, ReplyQuote, User } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
-import { userName, type ChatState, type PendingMessage, type RoomState } from '../state/chat';
-import { fullTime, messageTime } from '../state/format';
-import { groupMessages } from '../state/messages';
-import { ClockIcon } from './icons';
+import { changesFor, userName, type ChatState, type PendingMessage, type RoomState } from '../state/chat';
+import { groupMessages, quoteOf } from '../state/messages';
+import { MessageBubble, Quote } from './MessageBubble';
 
 interface Props {
   state: ChatState;
@@ -15,6 +14,8 @@ interface Props {
 
 /** How close to the bottom (px) still counts as "following" the conversation. */
 const STICK_PX = 120;
+/** How long a message the user jumped to stays highlighted. */
+const FLASH_MS = 2000;
 
 export function MessageList({ state, room, pending, controller }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -22,9 +23,13 @@ export function MessageList({ state, room, pending, controller }: Props) {
   const fromBottom = useRef(0);
   const firstId = useRef<string | undefined>(undefined);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [jumpTo, setJumpTo] = useState<string | null>(null);
+  const [flashId, setFlashId] = useState<string | null>(null);
   const meId = state.me?.id;
   const groups = groupMessages(room.messages);
   const lastCount = room.messages.length + pending.length;
+  const changes = changesFor(state, room.id);
 
   // Keep the view where the reader is: at the bottom when following, at the same message
   // when an older page is prepended.
@@ -58,6 +63,30 @@ export function MessageList({ state, room, pending, controller }: Props) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  // Jumping to the parent of a reply: once it is loaded, bring it into view and flash it.
+  useEffect(() => {
+    const el = jumpTo ? scroller.current?.querySelector(`[data-message-id="${CSS.escape(jumpTo)}"]`) : null;
+    if (!jumpTo || !el) return;
+    follow.current = false;
+    el.scrollIntoView({ block: 'center' });
+    setFlashId(jumpTo);
+    setJumpTo(null);
+  }, [jumpTo, room.messages]);
+
+  useEffect(() => {
+    if (!flashId) return;
+    const t = setTimeout(() => setFlashId(null), FLASH_MS);
+    return () => clearTimeout(t);
+  }, [flashId]);
+
+  async function jump(messageId: string) {
+    setFlashId(null);
+    setJumpTo(messageId);
+    if (!(await controller.revealMessage(room.id, messageId))) {
+      setJumpTo((current) => (current === messageId ? null : current));
+    }
+  }
 
   function onScroll() {
     const el = scroller.current;
@@ -96,12 +125,28 @@ export function MessageList({ state, room, pending, controller }: Props) {
         <p className="messages-empty">No messages yet. Say hello!</p>
       )}
       {groups.map((g) => (
-        <Group key={g.key} from={g.from} messages={g.messages} mine={g.from === meId} name={userName(state, g.from)} online={state.users[g.from]?.online} onName={openDirect} />
+        <Group key={g.key} from={g.from} mine={g.from === meId} name={userName(state, g.from)} online={state.users[g.from]?.online} onName={openDirect}>
+          {g.messages.map((m) => (
+            <MessageBubble
+              key={m.id}
+              message={m}
+              mine={g.from === meId}
+              users={state.users}
+              meId={meId}
+              changes={changes.filter((c) => c.messageId === m.id)}
+              editing={editingId === m.id}
+              flash={flashId === m.id}
+              controller={controller}
+              onEditing={(on) => setEditingId(on ? m.id : null)}
+              onJump={(id) => void jump(id)}
+            />
+          ))}
+        </Group>
       ))}
       {pending.length > 0 && (
         <div className="group mine" data-pending="true">
           {pending.map((p) => (
-            <PendingBubble key={p.clientId} p={p} controller={controller} />
+            <PendingBubble key={p.clientId} p={p} quote={quoteFor(room.messages, p.replyTo)} users={state.users} controller={controller} />
           ))}
         </div>
       )}
@@ -109,16 +154,23 @@ export function MessageList({ state, room, pending, controller }: Props) {
   );
 }
 
+/** The quote a pending reply shows, from its parent as loaded. */
+function quoteFor(messages: readonly Message[], parentId: string | undefined): ReplyQuote | undefined {
+  if (parentId === undefined) return undefined;
+  const parent = messages.find((m) => m.id === parentId);
+  return parent ? quoteOf(parent) : { id: parentId };
+}
+
 interface GroupProps {
   from: string;
-  messages: Message[];
   mine: boolean;
   name: string;
   online: boolean | undefined;
   onName(userId: string): void;
+  children: ReactNode;
 }
 
-function Group({ from, messages, mine, name, online, onName }: GroupProps) {
+function Group({ from, mine, name, online, onName, children }: GroupProps) {
   return (
     <div className={mine ? 'group mine' : 'group'} data-from={from}>
       <div className="group-head">
@@ -131,22 +183,23 @@ function Group({ from, messages, mine, name, online, onName }: GroupProps) {
         )}
         {!mine && online !== undefined && <span className={online ? 'dot on' : 'dot'} aria-label={online ? 'online' : 'offline'} />}
       </div>
-      {messages.map((m) => (
-        <div className="bubble" key={m.id} data-message-id={m.id}>
-          <p className="text">{m.message}</p>
-          <time className="time" dateTime={new Date(m.date * 1000).toISOString()} title={fullTime(m.date)}>
-            <ClockIcon /> {messageTime(m.date)}
-          </time>
-        </div>
-      ))}
+      {children}
     </div>
   );
 }
 
-function PendingBubble({ p, controller }: { p: PendingMessage; controller: ChatController }) {
+interface PendingProps {
+  p: PendingMessage;
+  quote: ReplyQuote | undefined;
+  users: Record<string, User>;
+  controller: ChatController;
+}
+
+function PendingBubble({ p, quote, users, controller }: PendingProps) {
   const failed = p.status === 'failed';
   return (
     <div className={failed ? 'bubble pending failed' : 'bubble pending'} data-client-id={p.clientId} data-status={p.status}>
+      {quote && <Quote quote={quote} users={users} />}
       <p className="text">{p.message}</p>
       {failed ? (
         <div className="send-failed" role="alert">

@@ -2,7 +2,7 @@ import type { ChatController } from '../controller/ChatController';
 import { onlineUsers, roomSections, userName, type ChatState, type RoomState } from '../state/chat';
 import { listTime } from '../state/format';
 import { Avatar, RoomAvatar } from './Avatar';
-import { PlusIcon, PowerIcon } from './icons';
+import { BellOffIcon, PlusIcon, PowerIcon } from './icons';
 
 interface Props {
   state: ChatState;
@@ -93,7 +93,8 @@ function RoomItem({ room, state, controller }: { room: RoomState; state: ChatSta
   const peer = room.peerId ? state.users[room.peerId] : undefined;
   const last = room.lastMessage;
   const mine = last && last.from === state.me?.id;
-  const preview = last ? `${mine ? 'You: ' : room.kind === 'direct' ? '' : `${userName(state, last.from)}: `}${last.message}` : 'No messages yet';
+  const text = last?.deleted ? 'Message deleted' : last?.message;
+  const preview = last ? `${mine ? 'You: ' : room.kind === 'direct' ? '' : `${userName(state, last.from)}: `}${text}` : 'No messages yet';
   return (
     <li>
       <button
@@ -108,13 +109,29 @@ function RoomItem({ room, state, controller }: { room: RoomState; state: ChatSta
           <span className="room-top">
             <span className="room-name">{room.name}</span>
             {room.kind === 'direct' && <span className="sr-only">{peer?.online ? ', online' : ', offline'}</span>}
+            {room.muted && (
+              <span className="muted-icon" title="Muted">
+                <BellOffIcon size={14} />
+                <span className="sr-only">, muted</span>
+              </span>
+            )}
             {last && <time className="room-time">{listTime(last.date)}</time>}
           </span>
           <span className="room-bottom">
             <span className="room-preview">{preview}</span>
+            {room.mentions > 0 && (
+              <>
+                <span className="mention-badge" aria-hidden="true">
+                  @{room.mentions > 99 ? '99+' : room.mentions}
+                </span>
+                <span className="sr-only">
+                  , {room.mentions} {room.mentions === 1 ? 'mention' : 'mentions'}
+                </span>
+              </>
+            )}
             {room.unread > 0 && (
               <>
-                <span className="badge" aria-hidden="true">
+                <span className={room.muted ? 'badge badge-muted' : 'badge'} aria-hidden="true">
                   {room.unread > 99 ? '99+' : room.unread}
                 </span>
                 <span className="sr-only">, {room.unread} unread</span>

@@ -3,7 +3,8 @@ import type { Api } from '../api/client';
 import type { Message, MessagePage, RoomSummary, User } from '../api/types';
 import { msg, summary, user } from '../state/fixtures';
 import type { ClientEvent } from '../ws/events';
-import { ChatController } from './ChatController';
+import type { Note } from '../state/notify';
+import { ChatController, type ControllerEnv } from './ChatController';
 
 /** A stand-in for the browser's WebSocket that the test drives by hand. */
 class FakeSocket {
@@ -45,6 +46,13 @@ interface FakeServer {
   calls: string[];
 }
 
+/** The history of a room as the server keeps it, found by message id. */
+function stored(server: FakeServer, roomId: string, id: string): Message {
+  const m = server.history[roomId]?.find((x) => x.id === id);
+  if (!m) throw new Error(`no message ${id}`);
+  return m;
+}
+
 /** An Api answering from in-memory rooms, the way the real server pages them. */
 function fakeApi(server: FakeServer): Api {
   const reply = <T,>(v: T) => Promise.resolve(v);
@@ -62,10 +70,19 @@ function fakeApi(server: FakeServer): Api {
         const page = all.filter((m) => m.date > after).slice(0, limit);
         return reply({ messages: page });
       }
-      const page = all.slice(-limit);
-      return reply(all.length > limit ? { messages: page, before: String(page[0]?.date) } : { messages: page });
+      const older = opts.before !== undefined ? all.filter((m) => m.date < Number(opts.before)) : all;
+      const page = older.slice(-limit);
+      return reply(older.length > limit ? { messages: page, before: String(page[0]?.date) } : { messages: page });
     },
     markRead: () => reply(undefined),
+    editMessage: (roomId: string, id: string, text: string) => {
+      server.calls.push(`PATCH ${roomId}/${id}`);
+      return reply({ ...stored(server, roomId, id), message: text, edited: 99 });
+    },
+    mute: (roomId: string) => {
+      server.calls.push(`PUT ${roomId}/mute`);
+      return reply(undefined);
+    },
   };
   return api as unknown as Api;
 }
@@ -87,7 +104,7 @@ afterEach(() => {
   FakeSocket.all = [];
 });
 
-function setup(server: FakeServer): ChatController {
+function setup(server: FakeServer, env: Partial<ControllerEnv> = {}): ChatController {
   controller = new ChatController(
     {
       api: fakeApi(server),
@@ -96,6 +113,7 @@ function setup(server: FakeServer): ChatController {
       narrow: () => false,
       onSignedOut: () => undefined,
       socket: { delay: () => 10, createSocket: (u) => new FakeSocket(u) as unknown as WebSocket },
+      ...env,
     },
     { id: ME.id, username: ME.username },
   );
@@ -204,5 +222,137 @@ describe('ChatController', () => {
     expect(ws.sent.filter((e) => e.type === 'message').map((e) => e.data.clientId)).toEqual([clientId, clientId]);
     ws.push('ack', { clientId, message: msg('m1', 5, '1', '0', 'hello') });
     expect(c.state.pending).toEqual([]);
+  });
+});
+
+describe('ChatController: edits, deletions, reactions, replies', () => {
+  /** Pablo signed in, General's history loaded, the socket ready. */
+  async function ready(history: Message[], env: Partial<ControllerEnv> = {}) {
+    const server: FakeServer = { rooms: [summary('0', 'General'), summary('7', 'Rustaceans')], history: { '0': history }, calls: [] };
+    const c = setup(server, env);
+    const ws = FakeSocket.all[0]!;
+    ws.accept(ME);
+    await until(() => c.state.rooms['0']?.historyLoaded === true, 'the first page');
+    return { c, ws, server };
+  }
+
+  const frames = (ws: FakeSocket, type: ClientEvent['type']) => ws.sent.filter((e) => e.type === type);
+
+  it('edits with an `edit` frame and a clientId; the ack shows the edited message', async () => {
+    const { c, ws } = await ready([msg('a', 1, '1', '0', 'typo')]);
+    c.editMessage('0', 'a', 'fixed');
+    const [frame] = frames(ws, 'edit');
+    expect(frame).toMatchObject({ type: 'edit', data: { roomId: '0', messageId: 'a', message: 'fixed' } });
+    const clientId = frame?.type === 'edit' ? frame.data.clientId : undefined;
+    expect(clientId).toBeTruthy();
+    expect(c.state.changes).toMatchObject([{ clientId, status: 'sending' }]);
+
+    ws.push('ack', { clientId, message: { ...msg('a', 1, '1', '0', 'fixed'), edited: 2 } });
+    expect(c.state.changes).toEqual([]);
+    expect(c.state.rooms['0']?.messages[0]).toMatchObject({ message: 'fixed', edited: 2 });
+    expect(c.state.pending).toEqual([]);
+  });
+
+  it('shows a refused change by its clientId, with the reason, and deletes with a `delete` frame', async () => {
+    const { c, ws } = await ready([msg('a', 1, '2', '0', 'not mine')]);
+    c.deleteMessage('0', 'a');
+    const [frame] = frames(ws, 'delete');
+    const clientId = frame?.type === 'delete' ? frame.data.clientId : '';
+    ws.push('error', { error: 'not_author', message: 'messageId: only its author may change this message', clientId });
+    expect(c.state.changes[0]).toMatchObject({ status: 'failed', error: 'only its author may change this message' });
+    expect(c.state.rooms['0']?.messages[0]?.message).toBe('not mine');
+  });
+
+  it('toggles a reaction: adds it when not mine, takes it back when mine', async () => {
+    const { c, ws } = await ready([{ ...msg('a', 1, '2'), reactions: [{ emoji: '👍', count: 1, mine: true }] }]);
+    c.toggleReaction('0', 'a', '👍');
+    c.toggleReaction('0', 'a', '🎉');
+    expect(frames(ws, 'react').map((e) => (e.type === 'react' ? [e.data.emoji, e.data.add] : null))).toEqual([
+      ['👍', false],
+      ['🎉', true],
+    ]);
+  });
+
+  it('applies reaction.changed, message.edited and message.deleted from others live', async () => {
+    const { c, ws } = await ready([{ ...msg('a', 1, '2', '0', 'hi'), reactions: [{ emoji: '👍', count: 1, mine: true }] }, msg('b', 2, '3')]);
+    ws.push('reaction.changed', { roomId: '0', messageId: 'a', emoji: '👍', count: 2, userId: '3', added: true });
+    ws.push('message.edited', { ...msg('a', 1, '2', '0', 'hello'), edited: 3 });
+    expect(c.state.rooms['0']?.messages[0]).toMatchObject({ message: 'hello', edited: 3, reactions: [{ emoji: '👍', count: 2, mine: true }] });
+    ws.push('message.deleted', { id: 'b', from: '3', date: 2, message: '', roomId: '0', deleted: true });
+    expect(c.state.rooms['0']?.messages[1]).toMatchObject({ id: 'b', deleted: true, message: '' });
+  });
+
+  it('sends a reply with replyTo, and again with it after a failure', async () => {
+    const { c, ws } = await ready([msg('a', 1, '2', '0', 'question')]);
+    c.startReply('a');
+    c.send('answer');
+    const sent = frames(ws, 'message');
+    expect(sent[0]).toMatchObject({ type: 'message', data: { roomId: '0', message: 'answer', replyTo: 'a' } });
+    expect(c.state.replyTargets).toEqual({});
+    const clientId = sent[0]?.type === 'message' ? sent[0].data.clientId : '';
+    ws.push('error', { error: 'internal', message: 'the server could not do this; retry', clientId });
+    c.retry(clientId ?? '');
+    expect(frames(ws, 'message')[1]).toMatchObject({ data: { clientId, replyTo: 'a' } });
+  });
+
+  it('loads older pages until the parent of a reply is there', async () => {
+    const history = Array.from({ length: 120 }, (_, i) => msg(`m${i}`, i + 1, '2'));
+    const { c, server } = await ready(history);
+    expect(c.state.rooms['0']?.messages).toHaveLength(50);
+    expect(await c.revealMessage('0', 'm3')).toBe(true);
+    expect(c.state.rooms['0']?.messages.some((m) => m.id === 'm3')).toBe(true);
+    expect(server.calls.filter((x) => x === '0?')).toHaveLength(3);
+    expect(await c.revealMessage('0', 'nowhere')).toBe(false);
+    expect(c.state.notice).toMatch(/no longer in the history/);
+  });
+
+  it('edits over REST when the socket is down', async () => {
+    const { c, ws, server } = await ready([msg('a', 1, '1', '0', 'typo')]);
+    ws.close();
+    c.editMessage('0', 'a', 'fixed offline');
+    await until(() => c.state.changes.length === 0, 'the REST answer');
+    expect(server.calls).toContain('PATCH 0/a');
+    expect(c.state.rooms['0']?.messages[0]?.message).toBe('fixed offline');
+  });
+});
+
+describe('ChatController: notifications and mute', () => {
+  async function hiddenPage() {
+    const notes: Note[] = [];
+    const server: FakeServer = {
+      rooms: [summary('0', 'General'), summary('1:2', 'Joe', { peer: user('2', 'Joe') }), summary('7', 'Rustaceans')],
+      history: {},
+      calls: [],
+    };
+    const c = setup(server, { pageVisible: () => false, notify: (n) => notes.push(n) });
+    const ws = FakeSocket.all[0]!;
+    ws.accept(ME);
+    await until(() => c.state.roomsLoaded, 'the room list');
+    return { c, ws, notes, server };
+  }
+
+  it('notifies of a direct message and of a mention while the page is hidden', async () => {
+    const { ws, notes } = await hiddenPage();
+    ws.push('message', msg('d1', 5, '2', '1:2', 'psst'));
+    ws.push('message', { ...msg('g1', 6, '2', '7', 'hey @Pablo'), mentions: ['1'] });
+    ws.push('message', msg('g2', 7, '2', '0', 'just chatting'));
+    expect(notes.map((n) => [n.title, n.body])).toEqual([
+      ['Joe', 'psst'],
+      ['Joe mentioned you in # Rustaceans', 'hey @Pablo'],
+    ]);
+  });
+
+  it('mutes over REST and never notifies of a muted room; follows room.muted from other tabs', async () => {
+    const { c, ws, notes, server } = await hiddenPage();
+    await c.setMuted('1:2', true);
+    expect(server.calls).toContain('PUT 1:2/mute');
+    expect(c.state.rooms['1:2']?.muted).toBe(true);
+    ws.push('room.muted', { roomId: '7', userId: '1', muted: true });
+    expect(c.state.rooms['7']?.muted).toBe(true);
+    ws.push('message', msg('d1', 5, '2', '1:2', 'psst'));
+    ws.push('message', { ...msg('g1', 6, '2', '7', 'hey @Pablo'), mentions: ['1'] });
+    expect(notes).toEqual([]);
+    expect(c.state.rooms['1:2']?.unread).toBe(1);
+    expect(c.state.rooms['7']?.mentions).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 // Runs a signed-in session: owns the store, the socket and the timers, turns server events
 // and user actions into reducer actions, and decides what to fetch (first page of a room,
-// older pages, catch-up after a reconnect, names of unknown senders). The state logic itself
-// lives in `state/chat.ts`.
+// older pages, catch-up after a reconnect, names of unknown senders) and what to notify.
+// The state logic itself lives in `state/chat.ts`.
 
 import { isApiError, type Api } from '../api/client';
 import type { Account, JoinablePage, Message, RoomSummary } from '../api/types';
@@ -13,16 +13,21 @@ import {
   initialState,
   missingUserIds,
   overdue,
+  overdueChanges,
   readTarget,
+  replyTarget,
   resendable,
   TYPING_SHOW_MS,
   type Action,
+  type Change,
   type ChatState,
+  type PendingChange,
   type View,
 } from '../state/chat';
 import { newClientId } from '../state/format';
+import { notificationFor, type Note } from '../state/notify';
 import { createStore, type Store } from '../state/store';
-import type { ServerEvent } from '../ws/events';
+import type { ClientEvent, ServerEvent } from '../ws/events';
 import { ChatSocket, type SocketOptions } from '../ws/socket';
 import { isBlank } from '../state/text';
 
@@ -36,6 +41,8 @@ export const IN_PROGRESS_WAIT_MS = 1_500;
 export const RATE_LIMITED_RETRIES = 5;
 /** `typing` frames go out at most this often while the user types. */
 export const TYPING_EVERY_MS = 2_000;
+/** Older pages fetched at most, looking for the parent of a reply. */
+export const REVEAL_MAX_PAGES = 100;
 
 export interface ControllerEnv {
   api: Api;
@@ -46,6 +53,8 @@ export interface ControllerEnv {
   narrow(): boolean;
   /** The session is gone (401): back to the sign-in screen. */
   onSignedOut(): void;
+  /** Shows a browser notification (only called while the page is hidden). */
+  notify?(note: Note): void;
   now?: () => number;
   /** For tests: a fake socket, short delays. */
   socket?: SocketOptions;
@@ -60,7 +69,7 @@ export class ChatController {
   /** Incremented on every `ready`: a fetch begun in an older epoch may have missed events. */
   private epoch = 0;
   private loadingLatest = new Set<string>();
-  private loadingOlder = new Set<string>();
+  private loadingOlder = new Map<string, Promise<void>>();
   private askedUsers = new Set<string>();
   private roomsRequest: Promise<void> | null = null;
   private roomsAgain = false;
@@ -165,11 +174,16 @@ export class ChatController {
       case 'message':
         this.receive(e.data);
         break;
-      case 'ack':
-        this.dispatch({ type: 'ackReceived', clientId: e.data.clientId, message: e.data.message });
+      case 'ack': {
+        const { clientId, message } = e.data;
+        if (clientId && this.changeOf(clientId)) this.dispatch({ type: 'changeDone', clientId, message });
+        else this.dispatch({ type: 'ackReceived', clientId, message });
         break;
+      }
       case 'error':
-        if (e.data.clientId) {
+        if (e.data.clientId && this.changeOf(e.data.clientId)) {
+          this.changeError(e.data.clientId, e.data.error, e.data.message, e.data.retryAfterMs);
+        } else if (e.data.clientId) {
           this.sendError(e.data.clientId, e.data.error, e.data.message, e.data.retryAfterMs);
         } else {
           console.warn('server refused a frame:', e.data.error, e.data.message);
@@ -203,7 +217,36 @@ export class ChatController {
           this.dispatch({ type: 'roomRead', roomId: e.data.roomId, date: e.data.date });
         }
         break;
+      case 'message.edited':
+        this.dispatch({ type: 'messageChanged', message: e.data, keepReactions: true });
+        break;
+      case 'message.deleted':
+        this.dispatch({ type: 'messageChanged', message: e.data });
+        break;
+      case 'reaction.changed':
+        this.dispatch({ type: 'reactionChanged', ...e.data });
+        break;
+      case 'room.muted':
+        if (e.data.userId === this.state.me?.id) this.dispatch({ type: 'roomMuted', roomId: e.data.roomId, muted: e.data.muted });
+        break;
     }
+  }
+
+  private changeOf(clientId: string): PendingChange | undefined {
+    return this.state.changes.find((c) => c.clientId === clientId);
+  }
+
+  /** The server refused an edit, deletion or reaction of ours: shown on its message. */
+  private changeError(clientId: string, code: string, message: string, retryAfterMs?: number): void {
+    const c = this.changeOf(clientId);
+    if (!c) return;
+    if (code === 'rate_limited' && c.attempts < RATE_LIMITED_RETRIES) {
+      setTimeout(() => {
+        if (!this.stopped && this.changeOf(clientId)?.status === 'sending') this.retryChange(clientId, true);
+      }, Math.min(Math.max(retryAfterMs ?? 1_000, 50), 60_000));
+      return;
+    }
+    this.dispatch({ type: 'changeFailed', clientId, error: message.replace(/^[A-Za-z_]+:\s*/, '') });
   }
 
   /** The server refused a message of ours (see docs/protocol.md, "Errors"). */
@@ -230,6 +273,8 @@ export class ChatController {
   }
 
   private receive(m: Message): void {
+    const note = this.env.notify ? notificationFor(this.state, m, !this.env.pageVisible()) : null;
+    if (note) this.env.notify?.(note);
     if (!this.state.rooms[m.roomId]) {
       // A room this tab does not know yet (a new direct room, a join from another tab).
       void this.refreshRooms();
@@ -329,17 +374,42 @@ export class ChatController {
     }
   }
 
-  async loadOlder(roomId: string): Promise<void> {
+  /** Fetches the next older page of a room (one request at a time per room). */
+  loadOlder(roomId: string): Promise<void> {
     const room = this.state.rooms[roomId];
-    if (!room?.olderCursor || this.loadingOlder.has(roomId)) return;
-    this.loadingOlder.add(roomId);
-    try {
-      const before = room.olderCursor;
-      const page = await this.call(() => this.api.messages(roomId, { before, limit: PAGE_SIZE }), 'Could not load older messages.');
-      if (page && !this.stopped) this.dispatch({ type: 'pageLoaded', roomId, page, kind: 'older' });
-    } finally {
-      this.loadingOlder.delete(roomId);
+    const inFlight = this.loadingOlder.get(roomId);
+    if (inFlight) return inFlight;
+    if (!room?.olderCursor) return Promise.resolve();
+    const before = room.olderCursor;
+    const request = (async () => {
+      try {
+        const page = await this.call(() => this.api.messages(roomId, { before, limit: PAGE_SIZE }), 'Could not load older messages.');
+        if (page && !this.stopped) this.dispatch({ type: 'pageLoaded', roomId, page, kind: 'older' });
+      } finally {
+        this.loadingOlder.delete(roomId);
+      }
+    })();
+    this.loadingOlder.set(roomId, request);
+    return request;
+  }
+
+  /**
+   * Makes sure a message of a room is loaded (the parent of a reply the user clicked):
+   * fetches older pages until it shows up or the history ends. False (and a notice) when
+   * it is not there.
+   */
+  async revealMessage(roomId: string, messageId: string): Promise<boolean> {
+    const has = () => this.state.rooms[roomId]?.messages.some((m) => m.id === messageId) ?? false;
+    for (let pages = 0; pages < REVEAL_MAX_PAGES && !this.stopped && !has(); pages++) {
+      const cursor = this.state.rooms[roomId]?.olderCursor;
+      if (!cursor) break;
+      await this.loadOlder(roomId);
+      // A failed request leaves the cursor as it was (and said so): stop there.
+      if (this.state.rooms[roomId]?.olderCursor === cursor && !has()) return false;
     }
+    if (has()) return true;
+    if (!this.stopped) this.showNotice('The original message is no longer in the history.');
+    return false;
   }
 
   private async loadUsers(ids: string[]): Promise<void> {
@@ -399,8 +469,12 @@ export class ChatController {
   }
 
   private checkAcks(): void {
-    for (const p of overdue(this.state, this.now() - ACK_TIMEOUT_MS)) {
+    const deadline = this.now() - ACK_TIMEOUT_MS;
+    for (const p of overdue(this.state, deadline)) {
       this.dispatch({ type: 'sendFailed', clientId: p.clientId, reason: 'timeout', error: 'No answer from the server.' });
+    }
+    for (const c of overdueChanges(this.state, deadline)) {
+      this.dispatch({ type: 'changeFailed', clientId: c.clientId, error: 'No answer from the server.' });
     }
   }
 
@@ -424,15 +498,16 @@ export class ChatController {
     this.dispatch({ type: 'notice', text: null });
   }
 
-  /** Sends a message to the open room; it shows at once as pending. */
+  /** Sends a message to the open room (answering its reply target, if any); it shows at once as pending. */
   send(text: string): void {
     const roomId = this.state.activeRoomId;
     if (isBlank(text) || !this.state.rooms[roomId]) return;
     const clientId = newClientId();
+    const replyTo = replyTarget(this.state, roomId)?.id;
     // Others stop showing "typing" when the message arrives: the next keystroke announces again.
     this.typingThrottle.delete(roomId);
-    this.dispatch({ type: 'sendStarted', clientId, roomId, message: text, at: this.now() });
-    if (!this.socket?.send({ type: 'message', data: { roomId, message: text, clientId } })) {
+    this.dispatch({ type: 'sendStarted', clientId, roomId, message: text, at: this.now(), replyTo });
+    if (!this.socket?.send({ type: 'message', data: { roomId, message: text, clientId, replyTo } })) {
       this.dispatch({ type: 'sendFailed', clientId, reason: 'disconnected' });
     }
   }
@@ -442,9 +517,86 @@ export class ChatController {
     const p = this.state.pending.find((x) => x.clientId === clientId);
     if (!p) return;
     this.dispatch({ type: 'sendRetried', clientId, at: this.now() });
-    if (!this.socket?.send({ type: 'message', data: { roomId: p.roomId, message: p.message, clientId } })) {
+    const data = { roomId: p.roomId, message: p.message, clientId, replyTo: p.replyTo };
+    if (!this.socket?.send({ type: 'message', data })) {
       this.dispatch({ type: 'sendFailed', clientId, reason: 'disconnected' });
     }
+  }
+
+  /** The next message sent in the open room answers this one. */
+  startReply(messageId: string): void {
+    this.dispatch({ type: 'replyStarted', roomId: this.state.activeRoomId, messageId });
+  }
+
+  cancelReply(): void {
+    this.dispatch({ type: 'replyCancelled', roomId: this.state.activeRoomId });
+  }
+
+  /** Replaces the text of one of the user's messages. */
+  editMessage(roomId: string, messageId: string, text: string): void {
+    if (isBlank(text)) return;
+    this.change(roomId, messageId, { kind: 'edit', text });
+  }
+
+  deleteMessage(roomId: string, messageId: string): void {
+    this.change(roomId, messageId, { kind: 'delete' });
+  }
+
+  /** Adds the user's reaction `emoji` to a message, or takes it back if it is there. */
+  toggleReaction(roomId: string, messageId: string, emoji: string): void {
+    const m = this.state.rooms[roomId]?.messages.find((x) => x.id === messageId);
+    if (!m || m.deleted) return;
+    const mine = (m.reactions ?? []).some((r) => r.emoji === emoji && r.mine);
+    this.change(roomId, messageId, { kind: 'react', emoji, add: !mine });
+  }
+
+  /** Sends a refused or unanswered change again, with its clientId. */
+  retryChange(clientId: string, automatic = false): void {
+    const c = this.changeOf(clientId);
+    if (!c || (c.status === 'sending' && !automatic)) return;
+    this.dispatch({ type: 'changeRetried', clientId, at: this.now() });
+    this.sendChange(c);
+  }
+
+  dismissChange(clientId: string): void {
+    this.dispatch({ type: 'changeDismissed', clientId });
+  }
+
+  private change(roomId: string, messageId: string, change: Change): void {
+    const clientId = newClientId();
+    this.dispatch({ type: 'changeStarted', clientId, roomId, messageId, change, at: this.now() });
+    const c = this.changeOf(clientId);
+    if (c) this.sendChange(c);
+  }
+
+  /** Over the socket when it is up (answered by `ack`/`error`), else over REST. */
+  private sendChange(c: PendingChange): void {
+    if (this.socket?.send(changeFrame(c))) return;
+    void this.changeOverRest(c);
+  }
+
+  private async changeOverRest(c: PendingChange): Promise<void> {
+    try {
+      const message = await changeRequest(this.api, c);
+      if (!this.stopped) this.dispatch({ type: 'changeDone', clientId: c.clientId, message });
+    } catch (e) {
+      if (this.stopped) return;
+      if (isApiError(e) && e.status === 401) {
+        this.stop();
+        this.env.onSignedOut();
+        return;
+      }
+      const error = isApiError(e) && e.status !== 0 ? e.detail : 'The server cannot be reached.';
+      this.dispatch({ type: 'changeFailed', clientId: c.clientId, error });
+    }
+  }
+
+  /** Mutes or unmutes a room for the user on every device (no notifications; unread still counts). */
+  async setMuted(roomId: string, muted: boolean): Promise<void> {
+    this.dispatch({ type: 'roomMuted', roomId, muted });
+    const request = () => (muted ? this.api.mute(roomId) : this.api.unmute(roomId)).then(() => true);
+    const done = await this.call(request, muted ? 'Could not mute the room.' : 'Could not unmute the room.');
+    if (!done && !this.stopped) this.dispatch({ type: 'roomMuted', roomId, muted: !muted });
   }
 
   discard(clientId: string): void {
@@ -500,5 +652,31 @@ export class ChatController {
 
   discover(q: string, offset: number): Promise<JoinablePage> {
     return this.api.discover(q, offset, 20);
+  }
+}
+
+/** The REST request that makes a change; it answers with the message as it is then. */
+function changeRequest(api: Api, c: PendingChange): Promise<Message> {
+  const { roomId, messageId, change } = c;
+  switch (change.kind) {
+    case 'edit':
+      return api.editMessage(roomId, messageId, change.text);
+    case 'delete':
+      return api.deleteMessage(roomId, messageId);
+    case 'react':
+      return change.add ? api.addReaction(roomId, messageId, change.emoji) : api.removeReaction(roomId, messageId, change.emoji);
+  }
+}
+
+/** The frame that makes a change. */
+function changeFrame(c: PendingChange): ClientEvent {
+  const { roomId, messageId, clientId, change } = c;
+  switch (change.kind) {
+    case 'edit':
+      return { type: 'edit', data: { roomId, messageId, message: change.text, clientId } };
+    case 'delete':
+      return { type: 'delete', data: { roomId, messageId, clientId } };
+    case 'react':
+      return { type: 'react', data: { roomId, messageId, emoji: change.emoji, add: change.add, clientId } };
   }
 }

@@ -3,7 +3,7 @@
 // when to fetch and what to send.
 
 import type { Message, MessagePage, RoomKind, RoomSummary, User } from '../api/types';
-import { compareMessages, laterMessage, mergeMessages, newestMessage } from './messages';
+import { applyChange, compareMessages, laterMessage, mergeMessages, newestMessage, withReaction } from './messages';
 
 export type Connection = 'connecting' | 'online' | 'offline';
 
@@ -25,6 +25,24 @@ export interface PendingMessage {
   status: 'sending' | 'failed';
   reason?: FailReason;
   error?: string;
+  /** The id of the message it answers. */
+  replyTo?: string;
+}
+
+/** A change to a message already sent: the `edit`, `delete` and `react` frames. */
+export type Change = { kind: 'edit'; text: string } | { kind: 'delete' } | { kind: 'react'; emoji: string; add: boolean };
+
+/** A change sent and not yet acknowledged, or refused (then shown on its message). */
+export interface PendingChange {
+  clientId: string;
+  roomId: string;
+  messageId: string;
+  change: Change;
+  /** When the last attempt left (ms); the ack timeout counts from here. */
+  sentAt: number;
+  attempts: number;
+  status: 'sending' | 'failed';
+  error?: string;
 }
 
 export interface RoomState {
@@ -40,6 +58,10 @@ export interface RoomState {
   /** Cursor of the next older page; null when there is none (or nothing was loaded). */
   olderCursor: string | null;
   unread: number;
+  /** Of the unread messages, those that mention the user. */
+  mentions: number;
+  /** No notifications for this room; unread messages still count. */
+  muted: boolean;
   lastMessage?: Message;
   /** Date of the newest message this tab has marked read. */
   readDate: number;
@@ -64,6 +86,10 @@ export interface ChatState {
   /** Which pane a narrow screen shows. */
   view: View;
   pending: PendingMessage[];
+  /** Edits, deletions and reactions in flight or refused. */
+  changes: PendingChange[];
+  /** Per room, the id of the message the next one sent there answers. */
+  replyTargets: Record<string, string>;
   connection: Connection;
   /** When the next reconnect attempt starts (ms), while offline. */
   reconnectAt: number | null;
@@ -84,6 +110,8 @@ export function initialState(): ChatState {
     activeRoomId: GENERAL_ROOM_ID,
     view: 'conversation',
     pending: [],
+    changes: [],
+    replyTargets: {},
     connection: 'connecting',
     reconnectAt: null,
     typing: [],
@@ -102,7 +130,7 @@ export type Action =
   | { type: 'viewChanged'; view: View }
   | { type: 'pageLoaded'; roomId: string; page: MessagePage; kind: PageKind }
   | { type: 'messageReceived'; message: Message; visible: boolean }
-  | { type: 'sendStarted'; clientId: string; roomId: string; message: string; at: number }
+  | { type: 'sendStarted'; clientId: string; roomId: string; message: string; at: number; replyTo?: string }
   | { type: 'sendRetried'; clientId: string; at: number }
   | { type: 'sendFailed'; clientId: string; reason: FailReason; error?: string }
   | { type: 'ackReceived'; clientId?: string; message: Message }
@@ -114,10 +142,22 @@ export type Action =
   | { type: 'presence'; user: User }
   | { type: 'typingStarted'; roomId: string; userId: string; username: string; until: number }
   | { type: 'typingExpired'; now: number }
-  | { type: 'notice'; text: string | null };
+  | { type: 'notice'; text: string | null }
+  /** An edit or a tombstone from the server; `keepReactions` for edit events, which carry none. */
+  | { type: 'messageChanged'; message: Message; keepReactions?: boolean }
+  | { type: 'reactionChanged'; roomId: string; messageId: string; emoji: string; count: number; userId: string; added: boolean }
+  | { type: 'changeStarted'; clientId: string; roomId: string; messageId: string; change: Change; at: number }
+  | { type: 'changeRetried'; clientId: string; at: number }
+  /** The server's answer to a change: the message as it is now, as this user reads it. */
+  | { type: 'changeDone'; clientId: string; message: Message }
+  | { type: 'changeFailed'; clientId: string; error: string }
+  | { type: 'changeDismissed'; clientId: string }
+  | { type: 'replyStarted'; roomId: string; messageId: string }
+  | { type: 'replyCancelled'; roomId: string }
+  | { type: 'roomMuted'; roomId: string; muted: boolean };
 
 function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
-  return { id, name, kind, messages: [], historyLoaded: false, olderCursor: null, unread: 0, readDate: 0 };
+  return { id, name, kind, messages: [], historyLoaded: false, olderCursor: null, unread: 0, mentions: 0, muted: false, readDate: 0 };
 }
 
 /** Applies one room summary from the server to what this tab knows of the room. */
@@ -135,6 +175,8 @@ function applySummary(room: RoomState | undefined, s: RoomSummary): RoomState {
     peerId: s.peer?.id ?? base.peerId,
     lastMessage,
     unread: readAll ? 0 : Math.max(0, s.unread),
+    mentions: readAll ? 0 : Math.max(0, s.mentions ?? 0),
+    muted: s.muted ?? base.muted,
   };
 }
 
@@ -161,12 +203,42 @@ function mergeIntoRoom(room: RoomState, incoming: readonly Message[]): RoomState
   return { ...room, messages, lastMessage };
 }
 
-/** Unread messages left after a read marker at `date`. */
-function unreadAfter(room: RoomState, date: number, meId: string | undefined): number {
-  if ((room.lastMessage?.date ?? 0) <= date) return 0;
-  if (!room.historyLoaded) return room.unread;
-  const counted = room.messages.filter((m) => m.date > date && m.from !== meId).length;
-  return Math.min(room.unread, counted);
+/** Unread messages (and, of those, mentions of the user) left after a read marker at `date`. */
+function unreadAfter(room: RoomState, date: number, meId: string | undefined): { unread: number; mentions: number } {
+  if ((room.lastMessage?.date ?? 0) <= date) return { unread: 0, mentions: 0 };
+  if (!room.historyLoaded) return { unread: room.unread, mentions: room.mentions };
+  const left = room.messages.filter((m) => m.date > date && m.from !== meId);
+  const mentions = left.filter((m) => mentionsUser(m, meId)).length;
+  return { unread: Math.min(room.unread, left.length), mentions: Math.min(room.mentions, mentions) };
+}
+
+/** Whether a message names this user (as the server found it). */
+export function mentionsUser(m: Message, userId: string | undefined): boolean {
+  return userId !== undefined && (m.mentions ?? []).includes(userId);
+}
+
+function updatePendingChange(state: ChatState, clientId: string, update: (c: PendingChange) => PendingChange | null): ChatState {
+  const at = state.changes.findIndex((c) => c.clientId === clientId);
+  const old = state.changes[at];
+  if (!old) return state;
+  const next = update(old);
+  const changes = next ? state.changes.map((c, i) => (i === at ? next : c)) : state.changes.filter((_, i) => i !== at);
+  return { ...state, changes };
+}
+
+/** Applies an edit or a tombstone to its room; a deleted message is no longer a reply target. */
+function changeMessage(state: ChatState, m: Message, keepReactions: boolean): ChatState {
+  const room = state.rooms[m.roomId];
+  if (!room) return state;
+  const messages = applyChange(room.messages, m, keepReactions);
+  const lastMessage = room.lastMessage?.id === m.id ? applyChange([room.lastMessage], m, keepReactions)[0] : room.lastMessage;
+  let next = messages === room.messages && lastMessage === room.lastMessage ? state : setRoom(state, { ...room, messages, lastMessage });
+  if (m.deleted && next.replyTargets[m.roomId] === m.id) {
+    const replyTargets = { ...next.replyTargets };
+    delete replyTargets[m.roomId];
+    next = { ...next, replyTargets };
+  }
+  return next;
 }
 
 export function chatReducer(state: ChatState, action: Action): ChatState {
@@ -204,6 +276,8 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
         rooms,
         activeRoomId: state.activeRoomId === action.roomId ? GENERAL_ROOM_ID : state.activeRoomId,
         pending: state.pending.filter((p) => p.roomId !== action.roomId),
+        changes: state.changes.filter((c) => c.roomId !== action.roomId),
+        replyTargets: withoutKey(state.replyTargets, action.roomId),
         typing: state.typing.filter((t) => t.roomId !== action.roomId),
       };
     }
@@ -241,7 +315,9 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
       if (!room) return state;
       const seen = room.lastMessage?.id === m.id || room.messages.some((x) => x.id === m.id);
       let next = mergeIntoRoom(room, [m]);
-      if (!seen && !action.visible && m.from !== state.me?.id) next = { ...next, unread: next.unread + 1 };
+      if (!seen && !action.visible && m.from !== state.me?.id) {
+        next = { ...next, unread: next.unread + 1, mentions: next.mentions + (mentionsUser(m, state.me?.id) ? 1 : 0) };
+      }
       const typing = state.typing.filter((t) => !(t.roomId === m.roomId && t.userId === m.from));
       const s = next === room ? state : setRoom(state, next);
       return typing.length === state.typing.length ? s : { ...s, typing };
@@ -260,8 +336,10 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
             sentAt: action.at,
             attempts: 1,
             status: 'sending',
+            replyTo: action.replyTo,
           },
         ],
+        replyTargets: withoutKey(state.replyTargets, action.roomId),
       };
 
     case 'sendRetried':
@@ -325,16 +403,16 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
     case 'readMarked': {
       const room = state.rooms[action.roomId];
       if (!room) return state;
-      return setRoom(state, { ...room, unread: 0, readDate: Math.max(room.readDate, action.date) });
+      return setRoom(state, { ...room, unread: 0, mentions: 0, readDate: Math.max(room.readDate, action.date) });
     }
 
     case 'roomRead': {
       const room = state.rooms[action.roomId];
       if (!room) return state;
-      const unread = unreadAfter(room, action.date, state.me?.id);
+      const { unread, mentions } = unreadAfter(room, action.date, state.me?.id);
       const readDate = Math.max(room.readDate, action.date);
-      if (unread === room.unread && readDate === room.readDate) return state;
-      return setRoom(state, { ...room, unread, readDate });
+      if (unread === room.unread && mentions === room.mentions && readDate === room.readDate) return state;
+      return setRoom(state, { ...room, unread, mentions, readDate });
     }
 
     case 'usersSeen': {
@@ -365,7 +443,83 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
 
     case 'notice':
       return state.notice === action.text ? state : { ...state, notice: action.text };
+
+    case 'messageChanged':
+      return changeMessage(state, action.message, action.keepReactions ?? false);
+
+    case 'reactionChanged': {
+      const room = state.rooms[action.roomId];
+      const target = room?.messages.find((m) => m.id === action.messageId);
+      if (!room || !target || target.deleted) return state;
+      const mine = action.userId === state.me?.id ? action.added : undefined;
+      const reactions = withReaction(target.reactions ?? [], action.emoji, action.count, mine);
+      const updated: Message = { ...target, reactions: reactions.length ? reactions : undefined };
+      return setRoom(state, { ...room, messages: room.messages.map((m) => (m === target ? updated : m)) });
+    }
+
+    case 'changeStarted':
+      return {
+        ...state,
+        changes: [
+          ...state.changes,
+          {
+            clientId: action.clientId,
+            roomId: action.roomId,
+            messageId: action.messageId,
+            change: action.change,
+            sentAt: action.at,
+            attempts: 1,
+            status: 'sending',
+          },
+        ],
+      };
+
+    case 'changeRetried':
+      return updatePendingChange(state, action.clientId, (c) => ({
+        ...c,
+        status: 'sending',
+        error: undefined,
+        attempts: c.attempts + 1,
+        sentAt: action.at,
+      }));
+
+    case 'changeDone':
+      return changeMessage(
+        updatePendingChange(state, action.clientId, () => null),
+        action.message,
+        false,
+      );
+
+    case 'changeFailed':
+      return updatePendingChange(state, action.clientId, (c) =>
+        c.status === 'sending' ? { ...c, status: 'failed', error: action.error } : c,
+      );
+
+    case 'changeDismissed':
+      return updatePendingChange(state, action.clientId, () => null);
+
+    case 'replyStarted': {
+      const target = state.rooms[action.roomId]?.messages.find((m) => m.id === action.messageId);
+      if (!target || target.deleted) return state;
+      return { ...state, replyTargets: { ...state.replyTargets, [action.roomId]: action.messageId } };
+    }
+
+    case 'replyCancelled':
+      return action.roomId in state.replyTargets ? { ...state, replyTargets: withoutKey(state.replyTargets, action.roomId) } : state;
+
+    case 'roomMuted': {
+      const room = state.rooms[action.roomId];
+      if (!room || room.muted === action.muted) return state;
+      return setRoom(state, { ...room, muted: action.muted });
+    }
   }
+}
+
+function withoutKey<V>(record: Record<string, V>, key: string): Record<string, V> {
+  if (!(key in record)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
 }
 
 // ---- selectors ----
@@ -432,14 +586,66 @@ export function userName(state: ChatState, id: string): string {
   return state.users[id]?.username ?? `User ${id}`;
 }
 
-/** Sender ids the client has no name for yet. */
+/** Ids of users shown (senders, authors of quoted messages, mentioned users) the client has no name for yet. */
 export function missingUserIds(state: ChatState): string[] {
   const missing = new Set<string>();
+  const need = (id: string | undefined) => {
+    if (id && !state.users[id]) missing.add(id);
+  };
   for (const r of Object.values(state.rooms)) {
-    for (const m of r.messages) if (!state.users[m.from]) missing.add(m.from);
-    if (r.lastMessage && !state.users[r.lastMessage.from]) missing.add(r.lastMessage.from);
+    for (const m of r.messages) {
+      need(m.from);
+      need(m.replyTo?.from ?? undefined);
+      for (const id of m.mentions ?? []) need(id);
+    }
+    need(r.lastMessage?.from);
   }
   return [...missing].sort();
+}
+
+/** The message the next one sent in this room answers, if any. */
+export function replyTarget(state: ChatState, roomId: string): Message | undefined {
+  const id = state.replyTargets[roomId];
+  return id === undefined ? undefined : state.rooms[roomId]?.messages.find((m) => m.id === id);
+}
+
+/** Edits, deletions and reactions of this room in flight or refused. */
+export function changesFor(state: ChatState, roomId: string): PendingChange[] {
+  return state.changes.filter((c) => c.roomId === roomId);
+}
+
+/** Changes still waiting for an ack that were sent before `deadline` (ms). */
+export function overdueChanges(state: ChatState, deadline: number): PendingChange[] {
+  return state.changes.filter((c) => c.status === 'sending' && c.sentAt <= deadline);
+}
+
+/**
+ * Whom `@` can complete in a room: the members this tab knows of. Everyone known for
+ * General; the other user of a direct room; for a named room, who wrote, was quoted,
+ * mentioned or is typing there. Never the user themselves; by name.
+ */
+export function mentionableUsers(state: ChatState, roomId: string): User[] {
+  const room = state.rooms[roomId];
+  if (!room) return [];
+  let ids: Iterable<string>;
+  if (room.kind === 'general') ids = Object.keys(state.users);
+  else if (room.kind === 'direct') ids = room.peerId ? [room.peerId] : [];
+  else {
+    const seen = new Set<string>();
+    for (const m of room.messages) {
+      seen.add(m.from);
+      if (m.replyTo?.from) seen.add(m.replyTo.from);
+      for (const id of m.mentions ?? []) seen.add(id);
+    }
+    for (const t of state.typing) if (t.roomId === roomId) seen.add(t.userId);
+    ids = seen;
+  }
+  const users: User[] = [];
+  for (const id of ids) {
+    const u = state.users[id];
+    if (u && id !== state.me?.id) users.push(u);
+  }
+  return users.sort((a, b) => a.username.localeCompare(b.username));
 }
 
 export interface CatchUp {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { msg } from './fixtures';
-import { groupMessages, laterMessage, mergeMessages } from './messages';
+import { applyChange, groupMessages, laterCopy, laterMessage, mergeMessages, quoteOf, withReaction } from './messages';
 
 describe('mergeMessages', () => {
   it('keeps one copy of a message seen live and in a fetched page', () => {
@@ -57,5 +57,70 @@ describe('groupMessages', () => {
   it('starts a new group after a long pause', () => {
     const groups = groupMessages([msg('a', 0, '1'), msg('b', 60, '1'), msg('c', 60 + 301, '1')]);
     expect(groups.map((g) => g.messages.length)).toEqual([2, 1]);
+  });
+});
+
+describe('changes to a message already shown', () => {
+  const thumbs = { emoji: '👍', count: 2, mine: true };
+
+  it('replaces an edited message, keeping the reactions an edit event does not carry', () => {
+    const list = [{ ...msg('a', 1, '1', '0', 'old'), reactions: [thumbs] }, msg('b', 2)];
+    const edited = { ...msg('a', 1, '1', '0', 'new'), edited: 10 };
+    const next = applyChange(list, edited, true);
+    expect(next[0]).toMatchObject({ message: 'new', edited: 10, reactions: [thumbs] });
+    expect(next[1]).toBe(list[1]);
+    expect(applyChange(list, edited, false)[0]?.reactions).toBeUndefined();
+  });
+
+  it('turns a deleted message into its tombstone and updates the quotes of its replies', () => {
+    const parent = { ...msg('p', 1, '2', '0', 'parent text'), reactions: [thumbs] };
+    const reply = { ...msg('r', 2, '1', '0', 'answer'), replyTo: quoteOf(parent) };
+    const tombstone = { id: 'p', from: '2', date: 1, message: '', roomId: '0', deleted: true };
+    const next = applyChange([parent, reply], tombstone, true);
+    expect(next[0]).toEqual(tombstone);
+    expect(next[1]?.replyTo).toEqual({ id: 'p', deleted: true });
+  });
+
+  it('quotes the new text of an edited parent in its loaded replies', () => {
+    const reply = { ...msg('r', 2, '1', '0', 'answer'), replyTo: { id: 'p', from: '2', message: 'before' } };
+    const next = applyChange([reply], { ...msg('p', 1, '2', '0', 'after'), edited: 5 }, true);
+    expect(next[0]?.replyTo).toEqual({ id: 'p', from: '2', message: 'after' });
+  });
+
+  it('returns the same list when nothing it holds changes', () => {
+    const list = [msg('a', 1)];
+    expect(applyChange(list, { ...msg('z', 9), edited: 10 }, true)).toBe(list);
+  });
+
+  it('quotes the first 100 characters of a long parent, then an ellipsis', () => {
+    const long = '😀'.repeat(101);
+    expect(quoteOf(msg('p', 1, '2', '0', long)).message).toBe(`${'😀'.repeat(100)}…`);
+    expect(quoteOf(msg('p', 1, '2', '0', 'short'))).toEqual({ id: 'p', from: '2', message: 'short' });
+  });
+
+  it('never lets an older copy undo an edit or a deletion', () => {
+    const edited = { ...msg('a', 1, '1', '0', 'new'), edited: 10 };
+    const stale = { ...msg('a', 1, '1', '0', 'old'), reactions: [thumbs] };
+    expect(laterCopy(edited, stale)).toMatchObject({ message: 'new', edited: 10, reactions: [thumbs] });
+    const tombstone = { ...msg('a', 1, '1', '0', ''), deleted: true };
+    expect(laterCopy(tombstone, stale)).toBe(tombstone);
+    expect(laterCopy(edited, tombstone)).toBe(tombstone);
+    expect(mergeMessages([tombstone], [stale])[0]).toBe(tombstone);
+  });
+
+  it('takes a copy whose reactions changed (a page fetched after a reaction)', () => {
+    const list = [msg('a', 1)];
+    const merged = mergeMessages(list, [{ ...msg('a', 1), reactions: [thumbs] }]);
+    expect(merged).not.toBe(list);
+    expect(merged[0]?.reactions).toEqual([thumbs]);
+  });
+
+  it('applies a reaction count: new emoji last, count 0 removes it, mine only when given', () => {
+    const list = [thumbs];
+    expect(withReaction(list, '🎉', 1, false)).toEqual([thumbs, { emoji: '🎉', count: 1, mine: false }]);
+    expect(withReaction(list, '👍', 3, undefined)).toEqual([{ emoji: '👍', count: 3, mine: true }]);
+    expect(withReaction(list, '👍', 1, false)).toEqual([{ emoji: '👍', count: 1, mine: false }]);
+    expect(withReaction(list, '👍', 0, false)).toEqual([]);
+    expect(withReaction(list, '😮', 0, undefined)).toBe(list);
   });
 });

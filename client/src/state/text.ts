@@ -9,3 +9,11 @@ const WHITE_SPACE = /^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\
 export function isBlank(text: string): boolean {
   return WHITE_SPACE.test(text);
 }
+
+/** The server's limit on a message's length (MAX_MESSAGE_CHARS in protocol.rs), in characters. */
+export const MAX_MESSAGE_CHARS = 4000;
+
+/** Whether the server would refuse this text as too long (`message_too_long`). */
+export function isTooLong(text: string): boolean {
+  return [...text].length > MAX_MESSAGE_CHARS;
+}

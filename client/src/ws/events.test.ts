@@ -47,6 +47,38 @@ describe('parseServerEvent', () => {
     expect(parseServerEvent('{"type":"toString","data":{}}')).toBeNull();
   });
 
+  it('reads the fields a message may carry beside its text', () => {
+    const m = {
+      id: 'm2',
+      from: '2',
+      date: 2,
+      message: 'hi @Pablo',
+      roomId: '0',
+      edited: 3.5,
+      replyTo: { id: 'm1', from: '1', message: 'hello' },
+      mentions: ['1'],
+      reactions: [{ emoji: '👍', count: 2, mine: false }],
+    };
+    expect(parseServerEvent(JSON.stringify({ type: 'message', data: m }))).toEqual({ type: 'message', data: m });
+    const tombstone = { id: 'm1', from: '1', date: 1, message: '', roomId: '0', deleted: true };
+    expect(parseServerEvent(JSON.stringify({ type: 'message.deleted', data: tombstone }))?.data).toEqual(tombstone);
+    expect(parseServerEvent(JSON.stringify({ type: 'message.edited', data: { ...m, reactions: undefined } }))?.type).toBe('message.edited');
+  });
+
+  it('drops a message whose new fields do not fit', () => {
+    const base = { id: 'm', from: '2', date: 2, message: 'x', roomId: '0' };
+    for (const bad of [{ edited: 'yesterday' }, { replyTo: 'm1' }, { mentions: [2] }, { reactions: [{ emoji: '👍', count: '1', mine: false }] }]) {
+      expect(parseServerEvent(JSON.stringify({ type: 'message', data: { ...base, ...bad } }))).toBeNull();
+    }
+  });
+
+  it('reads reaction and mute events', () => {
+    const r = { roomId: '0', messageId: 'm1', emoji: '🎉', count: 1, userId: '2', added: true };
+    expect(parseServerEvent(JSON.stringify({ type: 'reaction.changed', data: r }))).toEqual({ type: 'reaction.changed', data: r });
+    expect(parseServerEvent('{"type":"room.muted","data":{"roomId":"7","userId":"1","muted":true}}')?.type).toBe('room.muted');
+    expect(parseServerEvent('{"type":"room.muted","data":{"roomId":"7","userId":"1"}}')).toBeNull();
+  });
+
   it('reads presence, typing and read-marker events', () => {
     expect(parseServerEvent('{"type":"user.connected","data":{"id":"2","username":"Joe","online":true}}')?.type).toBe('user.connected');
     expect(parseServerEvent('{"type":"typing","data":{"roomId":"0","userId":"2","username":"Joe"}}')?.type).toBe('typing');
@@ -58,6 +90,16 @@ describe('encodeClientEvent', () => {
   it('writes the tagged frame the server expects', () => {
     expect(encodeClientEvent({ type: 'message', data: { roomId: '0', message: 'hi', clientId: 'c1' } })).toBe(
       '{"type":"message","data":{"roomId":"0","message":"hi","clientId":"c1"}}',
+    );
+  });
+
+  it('writes the edit, delete and react frames', () => {
+    expect(encodeClientEvent({ type: 'edit', data: { roomId: '0', messageId: 'm1', message: 'new', clientId: 'k1' } })).toBe(
+      '{"type":"edit","data":{"roomId":"0","messageId":"m1","message":"new","clientId":"k1"}}',
+    );
+    expect(encodeClientEvent({ type: 'delete', data: { roomId: '0', messageId: 'm1' } })).toBe('{"type":"delete","data":{"roomId":"0","messageId":"m1"}}');
+    expect(encodeClientEvent({ type: 'react', data: { roomId: '0', messageId: 'm1', emoji: '👍', add: false } })).toBe(
+      '{"type":"react","data":{"roomId":"0","messageId":"m1","emoji":"👍","add":false}}',
     );
   });
 });

@@ -11,6 +11,32 @@ export interface SendMessage {
   roomId: string;
   message: string;
   clientId?: string;
+  /** The id of the message (of the same room) this one answers. */
+  replyTo?: string;
+}
+
+/** Replace the text of one's own message; answered by `ack` with the edited message. */
+export interface EditMessage {
+  roomId: string;
+  messageId: string;
+  message: string;
+  clientId?: string;
+}
+
+/** Delete one's own message; answered by `ack` with its tombstone. */
+export interface DeleteMessage {
+  roomId: string;
+  messageId: string;
+  clientId?: string;
+}
+
+/** Add (`add: true`) or take back a reaction; answered by `ack` with the message. */
+export interface React {
+  roomId: string;
+  messageId: string;
+  emoji: string;
+  add: boolean;
+  clientId?: string;
 }
 
 export interface RoomRef {
@@ -25,9 +51,12 @@ export interface ReadMarker {
 export type ClientEvent =
   | { type: 'message'; data: SendMessage }
   | { type: 'typing'; data: RoomRef }
-  | { type: 'read'; data: ReadMarker };
+  | { type: 'read'; data: ReadMarker }
+  | { type: 'edit'; data: EditMessage }
+  | { type: 'delete'; data: DeleteMessage }
+  | { type: 'react'; data: React };
 
-export const CLIENT_EVENT_TYPES = ['message', 'typing', 'read'] as const satisfies readonly ClientEvent['type'][];
+export const CLIENT_EVENT_TYPES = ['message', 'typing', 'read', 'edit', 'delete', 'react'] as const satisfies readonly ClientEvent['type'][];
 
 // ---- server → client ----
 
@@ -72,6 +101,23 @@ export interface RoomRead {
   date: number;
 }
 
+/** Someone added or took back a reaction; `count` is the emoji's count after the change. */
+export interface ReactionChanged {
+  roomId: string;
+  messageId: string;
+  emoji: string;
+  count: number;
+  userId: string;
+  added: boolean;
+}
+
+/** The user muted or unmuted a room (on any tab or instance). */
+export interface RoomMuted {
+  roomId: string;
+  userId: string;
+  muted: boolean;
+}
+
 export type ServerEvent =
   | { type: 'ready'; data: Ready }
   | { type: 'message'; data: Message }
@@ -83,7 +129,13 @@ export type ServerEvent =
   | { type: 'room.joined'; data: RoomMembership }
   | { type: 'room.left'; data: RoomMembership }
   | { type: 'typing'; data: Typing }
-  | { type: 'room.read'; data: RoomRead };
+  | { type: 'room.read'; data: RoomRead }
+  /** The edited message, without `reactions` (keep the ones known). */
+  | { type: 'message.edited'; data: Message }
+  /** The tombstone of a deleted message. */
+  | { type: 'message.deleted'; data: Message }
+  | { type: 'reaction.changed'; data: ReactionChanged }
+  | { type: 'room.muted'; data: RoomMuted };
 
 export type ServerEventType = ServerEvent['type'];
 
@@ -99,6 +151,10 @@ export const SERVER_EVENT_TYPES = [
   'room.left',
   'typing',
   'room.read',
+  'message.edited',
+  'message.deleted',
+  'reaction.changed',
+  'room.muted',
 ] as const satisfies readonly ServerEventType[];
 
 // ---- parsing ----
@@ -110,10 +166,31 @@ function isObj(v: unknown): v is Json {
 }
 const str = (o: Json, k: string) => typeof o[k] === 'string';
 const num = (o: Json, k: string) => typeof o[k] === 'number' && Number.isFinite(o[k]);
-const optStr = (o: Json, k: string) => o[k] === undefined || o[k] === null || typeof o[k] === 'string';
+const bool = (o: Json, k: string) => typeof o[k] === 'boolean';
+const absent = (o: Json, k: string) => o[k] === undefined || o[k] === null;
+const optStr = (o: Json, k: string) => absent(o, k) || typeof o[k] === 'string';
+const optNum = (o: Json, k: string) => absent(o, k) || num(o, k);
+const optBool = (o: Json, k: string) => absent(o, k) || bool(o, k);
+const optList = (o: Json, k: string, item: (v: unknown) => boolean) =>
+  absent(o, k) || (Array.isArray(o[k]) && (o[k] as unknown[]).every(item));
+
+const isQuote = (v: unknown) => isObj(v) && str(v, 'id') && optStr(v, 'from') && optStr(v, 'message') && optBool(v, 'deleted');
+const isReaction = (v: unknown) => isObj(v) && str(v, 'emoji') && num(v, 'count') && bool(v, 'mine');
 
 export function isMessage(v: unknown): v is Message {
-  return isObj(v) && str(v, 'id') && str(v, 'from') && num(v, 'date') && str(v, 'message') && str(v, 'roomId');
+  return (
+    isObj(v) &&
+    str(v, 'id') &&
+    str(v, 'from') &&
+    num(v, 'date') &&
+    str(v, 'message') &&
+    str(v, 'roomId') &&
+    optNum(v, 'edited') &&
+    optBool(v, 'deleted') &&
+    (absent(v, 'replyTo') || isQuote(v.replyTo)) &&
+    optList(v, 'mentions', (m) => typeof m === 'string') &&
+    optList(v, 'reactions', isReaction)
+  );
 }
 
 export function isUser(v: unknown): v is User {
@@ -134,6 +211,11 @@ const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
   'room.left': (d) => str(d, 'roomId') && str(d, 'userId'),
   typing: (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'username'),
   'room.read': (d) => str(d, 'roomId') && num(d, 'date'),
+  'message.edited': (d) => isMessage(d),
+  'message.deleted': (d) => isMessage(d),
+  'reaction.changed': (d) =>
+    str(d, 'roomId') && str(d, 'messageId') && str(d, 'emoji') && num(d, 'count') && str(d, 'userId') && bool(d, 'added'),
+  'room.muted': (d) => str(d, 'roomId') && str(d, 'userId') && bool(d, 'muted'),
 };
 
 function isServerEventType(t: unknown): t is ServerEventType {

@@ -46,7 +46,7 @@ if (!existsSync(specPath)) fail(`no OpenAPI document at ${specPath}`);
 
 let body;
 try {
-  const ast = await openapiTS(pathToFileURL(specPath), { silent: true });
+  const ast = await openapiTS(pathToFileURL(specPath), { silent: true, defaultNonNullable: false });
   body = astToString(ast);
 } catch (e) {
   fail(`cannot generate types from ${specPath}: ${e instanceof Error ? e.message : String(e)}`);

@@ -41,6 +41,10 @@ fn error_response(status: u16, description: &'static str) -> MetaResponse {
     }
 }
 
+/// Path parameters refused with 400 when they do not fit their schema (the others name a
+/// resource: 404).
+const PATH_PARAMS_CHECKED: &[&str] = &["emoji"];
+
 /// Adds the layer's answers an operation can get, unless it declares that status itself.
 fn complete(op: &mut MetaOperation) {
     let mut add = |status: u16, description: &'static str| {
@@ -55,8 +59,12 @@ fn complete(op: &mut MetaOperation) {
                 .push(error_response(status, description));
         }
     };
-    // A malformed path id is answered 404 (it names no room), not 400.
-    let checked_params = op.params.iter().any(|p| p.in_type != MetaParamIn::Path);
+    // A malformed path id is answered 404 (it names no room or message), not 400; a
+    // malformed emoji is a bad request.
+    let checked_params = op
+        .params
+        .iter()
+        .any(|p| p.in_type != MetaParamIn::Path || PATH_PARAMS_CHECKED.contains(&p.name.as_str()));
     if checked_params || op.request.is_some() {
         add(
             400,

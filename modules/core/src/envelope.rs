@@ -125,12 +125,16 @@ pub fn route(kind: EventKind, data: &str) -> Option<Route> {
     };
     let id_str = || f.id.as_ref()?.as_str();
     let audience = match kind {
-        EventKind::Message => Audience::Room(f.room_id?, None),
+        EventKind::Message
+        | EventKind::MessageEdited
+        | EventKind::MessageDeleted
+        | EventKind::ReactionChanged => Audience::Room(f.room_id?, None),
         EventKind::Typing => Audience::Room(f.room_id?, f.user_id),
         EventKind::ShowRoom => Audience::Direct(id_str()?.parse().ok()?),
-        EventKind::RoomJoined | EventKind::RoomLeft | EventKind::RoomRead => {
-            Audience::User(f.user_id?)
-        }
+        EventKind::RoomJoined
+        | EventKind::RoomLeft
+        | EventKind::RoomRead
+        | EventKind::RoomMuted => Audience::User(f.user_id?),
         EventKind::UserConnected | EventKind::UserDisconnected => {
             let about = match &f.id {
                 Some(serde_json::Value::Number(n)) => n.as_u64().map(UserId),

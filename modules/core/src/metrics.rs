@@ -97,6 +97,17 @@ pub static MESSAGES_SENT: LazyLock<IntCounter> = LazyLock::new(|| {
     .unwrap())
 });
 
+pub static MESSAGES_CHANGED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    reg(IntCounterVec::new(
+        Opts::new(
+            "redis_chat_messages_changed_total",
+            "Changes to stored messages by this instance, by kind: edit, delete, react, unreact.",
+        ),
+        &["change"],
+    )
+    .unwrap())
+});
+
 pub static MESSAGES_DELIVERED: LazyLock<IntCounter> = LazyLock::new(|| {
     reg(IntCounter::new(
         "redis_chat_messages_delivered_total",
@@ -230,6 +241,9 @@ pub fn init() {
     }
     LazyLock::force(&MESSAGES_SENT);
     LazyLock::force(&MESSAGES_UNREPLICATED);
+    for c in ["edit", "delete", "react", "unreact"] {
+        MESSAGES_CHANGED.with_label_values(&[c]);
+    }
     LazyLock::force(&MESSAGES_DELIVERED);
     MESSAGES_DROPPED.with_label_values(&["slow_consumer"]);
     LazyLock::force(&DELIVERY_LATENCY);

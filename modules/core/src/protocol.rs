@@ -12,8 +12,22 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// Longest `clientId` a client may attach to a message.
 pub const MAX_CLIENT_ID_LEN: usize = 64;
 
+/// Longest quote of a parent message a reply carries, in characters.
+pub const MAX_QUOTE_CHARS: usize = 100;
+/// Most distinct reactions (emoji) one message may carry.
+pub const MAX_REACTIONS_PER_MESSAGE: usize = 20;
+/// Most reactions one user may put on one message.
+pub const MAX_REACTIONS_PER_USER: usize = 10;
+/// Most users one message may mention (further `@names` are plain text).
+pub const MAX_MENTIONS: usize = 20;
+
 /// A chat message as stored in `room:{id}` and sent to clients.
-#[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
+///
+/// Stored, it keeps the seed's fields and their meaning (`message` is the text to show) and
+/// adds ours, each absent when unused: `edited`, `deleted`, `replyTo` (the parent's `id`
+/// only), `mentions`. `reactions` and the parent's quote are never stored: they are added
+/// when the message is read.
+#[derive(Debug, Clone, Default, PartialEq, Object, Serialize, Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
@@ -23,10 +37,87 @@ pub struct Message {
     pub from: String,
     /// When the server accepted it: unix seconds with a millisecond fraction.
     pub date: f64,
-    /// The text as typed (render it as text, never as HTML).
+    /// The text as typed (render it as text, never as HTML); empty once deleted.
     pub message: String,
     /// The room it belongs to.
     pub room_id: String,
+    /// When its author last edited it (unix seconds); absent if never.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<f64>,
+    /// `true` on a deleted message's tombstone: its text and everything else about it are
+    /// gone, it only keeps its place in the history.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    /// The message this one answers.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyQuote>,
+    /// Ids of the room's members it names as `@username` (absent when none).
+    #[oai(default, skip_serializing_if_is_empty)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    /// Its reactions, in the order they were first used (absent when none).
+    #[oai(default, skip_serializing_if_is_empty)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// The parent of a reply, as it is now.
+#[derive(Debug, Clone, Default, PartialEq, Object, Serialize, Deserialize)]
+#[oai(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyQuote {
+    /// The parent's id.
+    pub id: String,
+    /// The parent's sender, while it exists.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The start of the parent's text (at most 100 characters, then `…`), while it exists.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `true` when the parent was deleted. With neither this nor `from`, the parent is gone
+    /// from the kept history.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
+impl ReplyQuote {
+    /// The quote of `parent` as it is now.
+    pub fn of(parent: &Message) -> Self {
+        if parent.is_deleted() {
+            return ReplyQuote {
+                id: parent.id.clone(),
+                deleted: Some(true),
+                ..ReplyQuote::default()
+            };
+        }
+        let mut quote: String = parent.message.chars().take(MAX_QUOTE_CHARS).collect();
+        if quote.len() < parent.message.len() {
+            quote.push('…');
+        }
+        ReplyQuote {
+            id: parent.id.clone(),
+            from: Some(parent.from.clone()),
+            message: Some(quote),
+            deleted: None,
+        }
+    }
+}
+
+/// One emoji's reactions on a message.
+#[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
+pub struct Reaction {
+    /// The emoji.
+    pub emoji: String,
+    /// How many users reacted with it.
+    pub count: u32,
+    /// Whether the user reading the message is one of them.
+    pub mine: bool,
 }
 
 impl Message {
@@ -41,6 +132,14 @@ impl Message {
             date: f64,
             message: String,
             room_id: Option<crate::RoomId>,
+            #[serde(default)]
+            edited: Option<f64>,
+            #[serde(default)]
+            deleted: Option<bool>,
+            #[serde(default)]
+            reply_to: Option<ReplyQuote>,
+            #[serde(default)]
+            mentions: Vec<String>,
         }
         let s: Stored = serde_json::from_str(raw).ok()?;
         Some(Message {
@@ -51,7 +150,33 @@ impl Message {
             date: s.date,
             message: s.message,
             room_id: s.room_id.map(|r| r.to_string()).unwrap_or_default(),
+            edited: s.edited,
+            deleted: s.deleted.filter(|d| *d),
+            reply_to: s.reply_to.map(|r| ReplyQuote {
+                id: r.id,
+                ..ReplyQuote::default()
+            }),
+            mentions: s.mentions,
+            reactions: Vec::new(),
         })
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted == Some(true)
+    }
+
+    /// The JSON this message is stored as: without what is added when it is read (its
+    /// reactions, its parent's quote).
+    pub fn stored_json(&self) -> serde_json::Result<String> {
+        let stored = Message {
+            reactions: Vec::new(),
+            reply_to: self.reply_to.as_ref().map(|r| ReplyQuote {
+                id: r.id.clone(),
+                ..ReplyQuote::default()
+            }),
+            ..self.clone()
+        };
+        serde_json::to_string(&stored)
     }
 }
 
@@ -146,6 +271,12 @@ events! {
         "typing" => Typing(RoomRef),
         /// Mark a room read up to the message with this `date`.
         "read" => Read(ReadMarker),
+        /// Replace the text of one's own message; answered by `ack`.
+        "edit" => Edit(EditMessage),
+        /// Delete one's own message (it leaves a tombstone); answered by `ack`.
+        "delete" => Delete(MessageRef),
+        /// Add or take back a reaction to a message; answered by `ack`.
+        "react" => React(React),
     }
 }
 
@@ -154,6 +285,40 @@ events! {
 pub struct SendMessage {
     pub room_id: String,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The id of the message (of the same room) this one answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditMessage {
+    pub room_id: String,
+    pub message_id: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRef {
+    pub room_id: String,
+    pub message_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct React {
+    pub room_id: String,
+    pub message_id: String,
+    pub emoji: String,
+    /// `true` to add the reaction, `false` to take it back.
+    pub add: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
 }
@@ -196,6 +361,14 @@ events! {
         "typing" => Typing(Typing),
         /// The user's read marker moved (on any tab or instance).
         "room.read" => RoomRead(RoomRead),
+        /// A message's author changed its text.
+        "message.edited" => MessageEdited(Message),
+        /// A message was deleted: this is its tombstone.
+        "message.deleted" => MessageDeleted(Message),
+        /// Someone added or took back a reaction.
+        "reaction.changed" => ReactionChanged(ReactionChanged),
+        /// The user muted or unmuted a room (on any tab or instance).
+        "room.muted" => RoomMuted(RoomMuted),
     }
 }
 
@@ -255,6 +428,27 @@ pub struct RoomRead {
     pub room_id: String,
     pub user_id: String,
     pub date: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionChanged {
+    pub room_id: String,
+    pub message_id: String,
+    pub emoji: String,
+    /// How many users have this reaction on the message now.
+    pub count: u32,
+    /// Who added or took it back.
+    pub user_id: String,
+    pub added: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomMuted {
+    pub room_id: String,
+    pub user_id: String,
+    pub muted: bool,
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `/api/rooms/{id}/messages` and `/api/rooms/{id}/read`.
+//! `/api/rooms/{id}/messages` (history, posting, editing, deleting, reactions) and
+//! `/api/rooms/{id}/read`.
 
 use chat_auth::SessionAuth;
 use chat_core::{protocol::Message, ErrorBody, Failure, RoomId};
@@ -8,7 +9,10 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
 };
 
-use crate::{ClientId, Cursor, Membership, MessageText, MessagesStore, ReadDate, SendError};
+use crate::{
+    ClientId, Cursor, Emoji, Membership, MessageId, MessageText, MessagesStore, ReadDate, ReplyTo,
+    SendError,
+};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -42,6 +46,16 @@ pub struct PostMessage {
     /// An id of the client's choosing: a retry with the same `clientId` returns the first
     /// message instead of posting a second.
     pub client_id: Option<ClientId>,
+    /// The `id` of the message of this room it answers; it then carries that message's
+    /// quote.
+    pub reply_to: Option<ReplyTo>,
+}
+
+/// A message's new text.
+#[derive(Debug, Object)]
+pub struct EditMessage {
+    /// The new text.
+    pub message: MessageText,
 }
 
 /// Where the caller has read up to.
@@ -69,6 +83,10 @@ pub enum PostResponse {
     /// The message was stored and delivered (or, for a repeated `clientId`, was before).
     #[oai(status = 201)]
     Created(Json<Message>),
+    /// `replyTo` names no message of this room (`reply_not_found`) or a deleted one
+    /// (`reply_deleted`), or the body does not fit its schema.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
     /// The caller is not a member of this room.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
@@ -76,6 +94,61 @@ pub enum PostResponse {
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
     /// The caller posts faster than their message rate; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
+pub enum ChangeResponse {
+    /// The message as it is now (for a change that changed nothing, as it was).
+    #[oai(status = 200)]
+    Ok(Json<Message>),
+    /// Not the message's author (edit, delete), or not a member of the room.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such room, or no such message in it.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The message was deleted (`message_deleted`), or a reaction would pass its bounds
+    /// (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
+    /// message).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// Over the caller's rate (changes count as messages); retry after `Retry-After`.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+impl ChangeResponse {
+    fn of(result: Result<Message, SendError>) -> poem::Result<Self> {
+        match result {
+            Ok(m) => Ok(ChangeResponse::Ok(Json(m))),
+            Err(e) => Ok(match refusal(e)? {
+                (SendError::NotMember | SendError::NotAuthor, body, _) => {
+                    ChangeResponse::Forbidden(body)
+                }
+                (SendError::Deleted | SendError::ReactionLimit(_), body, _) => {
+                    ChangeResponse::Conflict(body)
+                }
+                (SendError::RateLimited(_), body, secs) => ChangeResponse::TooMany(body, secs),
+                (_, body, _) => ChangeResponse::NotFound(body),
+            }),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum DeleteResponse {
+    /// The tombstone (for a message deleted before, as it was).
+    #[oai(status = 200)]
+    Ok(Json<Message>),
+    /// Not the message's author, or not a member of the room.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such room, or no such message in it.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// Over the caller's rate (changes count as messages); retry after `Retry-After`.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
@@ -151,7 +224,13 @@ impl MessagesApi {
         let limit = limit.0.unwrap_or(50) as usize;
         let page = self
             .store
-            .page(&room, before.0.as_ref(), after.0.as_ref(), limit)
+            .page(
+                &room,
+                auth.user_id(),
+                before.0.as_ref(),
+                after.0.as_ref(),
+                limit,
+            )
             .await?;
         Ok(PageResponse::Ok(Json(MessagePage {
             messages: page.messages,
@@ -172,7 +251,11 @@ impl MessagesApi {
         id: Path<RoomId>,
         body: Json<PostMessage>,
     ) -> poem::Result<PostResponse> {
-        let PostMessage { message, client_id } = body.0;
+        let PostMessage {
+            message,
+            client_id,
+            reply_to,
+        } = body.0;
         let sent = self
             .store
             .send(
@@ -180,6 +263,7 @@ impl MessagesApi {
                 &id.0,
                 &message,
                 client_id.as_ref(),
+                reply_to.as_ref().map(|r| &r.0),
                 Membership::Unknown,
             )
             .await;
@@ -188,9 +272,113 @@ impl MessagesApi {
             Err(e) => Ok(match refusal(e)? {
                 (SendError::NotMember, body, _) => PostResponse::Forbidden(body),
                 (SendError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
+                (SendError::ReplyNotFound | SendError::ReplyDeleted, body, _) => {
+                    PostResponse::BadRequest(body)
+                }
                 (_, body, _) => PostResponse::NotFound(body),
             }),
         }
+    }
+
+    /// Edit a message
+    ///
+    /// Replaces the text of one of the caller's own messages; it then carries `edited`.
+    /// Every member's sockets get `message.edited`. Mentions are read from the new text
+    /// (shown, not notified again).
+    #[oai(
+        path = "/:id/messages/:message_id",
+        method = "patch",
+        operation_id = "editMessage"
+    )]
+    async fn edit(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        message_id: Path<MessageId>,
+        body: Json<EditMessage>,
+    ) -> poem::Result<ChangeResponse> {
+        let edited = self
+            .store
+            .edit(auth.user_id(), &id.0, &message_id.0, &body.0.message)
+            .await;
+        ChangeResponse::of(edited)
+    }
+
+    /// Delete a message
+    ///
+    /// Deletes one of the caller's own messages: a tombstone (`deleted: true`, empty text)
+    /// keeps its place in the history, nothing else of it is kept. Every member's sockets
+    /// get `message.deleted`. Deleting a tombstone again answers it and changes nothing.
+    #[oai(
+        path = "/:id/messages/:message_id",
+        method = "delete",
+        operation_id = "deleteMessage"
+    )]
+    async fn delete(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        message_id: Path<MessageId>,
+    ) -> poem::Result<DeleteResponse> {
+        let deleted = self
+            .store
+            .delete(auth.user_id(), &id.0, &message_id.0)
+            .await;
+        Ok(match ChangeResponse::of(deleted)? {
+            ChangeResponse::Ok(m) => DeleteResponse::Ok(m),
+            ChangeResponse::Forbidden(b) => DeleteResponse::Forbidden(b),
+            ChangeResponse::TooMany(b, secs) => DeleteResponse::TooMany(b, secs),
+            ChangeResponse::NotFound(b) | ChangeResponse::Conflict(b) => {
+                DeleteResponse::NotFound(b)
+            }
+        })
+    }
+
+    /// React to a message
+    ///
+    /// Adds the caller's reaction `emoji` (URL-encoded) to a message of a room they are in;
+    /// the answer carries the message's reactions as the caller sees them. Every member's
+    /// sockets get `reaction.changed`. Reacting again with the same emoji changes nothing.
+    #[oai(
+        path = "/:id/messages/:message_id/reactions/:emoji",
+        method = "put",
+        operation_id = "addReaction"
+    )]
+    async fn add_reaction(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        message_id: Path<MessageId>,
+        emoji: Path<Emoji>,
+    ) -> poem::Result<ChangeResponse> {
+        let reacted = self
+            .store
+            .react(auth.user_id(), &id.0, &message_id.0, &emoji.0, true)
+            .await;
+        ChangeResponse::of(reacted)
+    }
+
+    /// Take back a reaction
+    ///
+    /// Removes the caller's reaction `emoji` from a message; every member's sockets get
+    /// `reaction.changed`. Without such a reaction nothing changes.
+    #[oai(
+        path = "/:id/messages/:message_id/reactions/:emoji",
+        method = "delete",
+        operation_id = "removeReaction"
+    )]
+    async fn remove_reaction(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        message_id: Path<MessageId>,
+        emoji: Path<Emoji>,
+    ) -> poem::Result<ChangeResponse> {
+        let reacted = self
+            .store
+            .react(auth.user_id(), &id.0, &message_id.0, &emoji.0, false)
+            .await;
+        ChangeResponse::of(reacted)
     }
 
     /// Mark a room read

@@ -283,3 +283,191 @@ mod tests {
         assert!(ClientId::parse(&"x".repeat(65)).is_err());
     }
 }
+
+/// A message's id in a path: the 32 lowercase hex digits the server gave it. Anything else
+/// names no message (404). Messages written by the seed's server (`seed-…` ids) cannot be
+/// edited, deleted, reacted or replied to: their place in the room cannot be found from
+/// their id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageId(String);
+
+impl TextInput for MessageId {
+    const NAME: &'static str = "MessageId";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "The `id` of a message this server stored (32 hexadecimal digits).",
+            Some(32),
+            Some(32),
+            Some("^[0-9a-f]{32}$"),
+        )
+    }
+
+    fn parse(id: &str) -> Result<Self, Rejection> {
+        if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(Self(id.to_owned()))
+        } else {
+            Err(("not_found", "messageId: no such message"))
+        }
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+chat_core::text_input!(MessageId);
+
+impl MessageId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An id read back from Redis (a reply's parent), if it is one of ours.
+    pub fn parse_owned(id: &str) -> Option<Self> {
+        Self::parse(id).ok()
+    }
+
+    /// The earliest `date` the message can have: its id is a UUIDv7 taken just before the
+    /// store script picks a date no earlier than the clock, so the date is at or after the
+    /// id's millisecond. One second of slack covers a clock stepped back in between.
+    pub fn earliest_date(&self) -> f64 {
+        let ms = u64::from_str_radix(&self.0[..12], 16).unwrap_or(0);
+        (ms as f64 / 1000.0 - 1.0).max(0.0)
+    }
+}
+
+/// `replyTo`: the id of the message a new one answers. A malformed one names no message of
+/// the room, like an unknown one (400 `reply_not_found`: it is the body that is wrong).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyTo(pub MessageId);
+
+impl TextInput for ReplyTo {
+    const NAME: &'static str = "ReplyTo";
+
+    fn schema() -> MetaSchema {
+        MetaSchema {
+            nullable: true,
+            ..string_schema(
+                "The `id` of the message of this room it answers (32 hexadecimal digits).",
+                Some(32),
+                Some(32),
+                Some("^[0-9a-f]{32}$"),
+            )
+        }
+    }
+
+    fn parse(id: &str) -> Result<Self, Rejection> {
+        MessageId::parse(id)
+            .map(Self)
+            .map_err(|_| ("reply_not_found", "replyTo: no such message in this room"))
+    }
+
+    fn to_text(&self) -> String {
+        self.0.to_text()
+    }
+}
+chat_core::text_input!(ReplyTo);
+
+/// A reaction: one emoji, possibly a sequence (skin tone, flag, ZWJ family, keycap-free),
+/// 1–16 code points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emoji(String);
+
+/// Code points that may start an emoji.
+fn emoji_base(c: char) -> bool {
+    matches!(c as u32,
+        0xA9 | 0xAE | 0x203C | 0x2049 | 0x2122 | 0x2139 | 0x2194..=0x21AA | 0x231A..=0x23FF
+        | 0x24C2 | 0x25AA..=0x27BF | 0x2934 | 0x2935 | 0x2B05..=0x2B55 | 0x3030 | 0x303D
+        | 0x3297 | 0x3299 | 0x1F000..=0x1FAFF)
+}
+
+/// Code points that may follow inside one emoji: more bases, modifiers and joiners.
+fn emoji_part(c: char) -> bool {
+    emoji_base(c)
+        || matches!(
+            c as u32,
+            0x200D | 0x20E3 | 0xFE0E | 0xFE0F | 0xE0020..=0xE007F
+        )
+}
+
+impl TextInput for Emoji {
+    const NAME: &'static str = "Emoji";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "One emoji (a sequence such as a flag, a skin tone or a family counts as one), at \
+             most 16 code points; URL-encode it in a path.",
+            Some(1),
+            Some(16),
+            None,
+        )
+    }
+
+    fn parse(e: &str) -> Result<Self, Rejection> {
+        let mut chars = e.chars();
+        let ok = chars.next().is_some_and(emoji_base)
+            && chars.all(emoji_part)
+            && e.chars().nth(16).is_none();
+        if ok {
+            Ok(Self(e.to_owned()))
+        } else {
+            Err(("invalid_emoji", "emoji: not an emoji"))
+        }
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+chat_core::text_input!(Emoji);
+
+impl Emoji {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_ours_and_give_their_earliest_date() {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let parsed = MessageId::parse(&id).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        assert!((now - 1.5..=now).contains(&parsed.earliest_date()));
+        for bad in [
+            "",
+            "seed-0123456789abcdef",
+            &id.to_uppercase(),
+            &id[1..],
+            "x".repeat(32).as_str(),
+        ] {
+            assert_eq!(MessageId::parse(bad).unwrap_err().0, "not_found", "{bad}");
+        }
+    }
+
+    #[test]
+    fn emoji_are_one_emoji() {
+        for good in ["👍", "❤️", "👍🏽", "🇫🇷", "👨‍👩‍👧", "☕", "🏳️‍🌈"]
+        {
+            assert!(Emoji::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "👍 ",
+            " 👍",
+            "<b>",
+            "\u{200d}",
+            "🏽x",
+            &"👍".repeat(17),
+        ] {
+            assert!(Emoji::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

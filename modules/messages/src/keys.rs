@@ -27,3 +27,19 @@ pub fn sent(user: UserId, room: &RoomId, client_id: &str) -> String {
 pub fn trimmed(room: &RoomId) -> String {
     format!("trimmed:{{room:{room}}}")
 }
+
+/// `reactions:{room:<id>}`: hash of message id → its reactions, JSON
+/// `[["<emoji>", ["<user id>", …]], …]` in the order they were first used. Same hash slot
+/// as the room, so the scripts that check the message and change its reactions are atomic.
+pub fn reactions(room: &RoomId) -> String {
+    format!("reactions:{{room:{room}}}")
+}
+
+/// `user:{id}:mentions`: sorted set of `"<room id> <message id>"` naming the user, score =
+/// the message's date; the newest [`MENTIONS_KEPT`] are kept.
+pub fn mentions(user: UserId) -> String {
+    format!("user:{user}:mentions")
+}
+
+/// Mentions kept per user: enough to count the unread ones of every room.
+pub const MENTIONS_KEPT: i64 = 500;

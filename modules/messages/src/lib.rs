@@ -22,10 +22,11 @@
 //! sharded channel, and the message is acknowledged once a replica has it ([`Durability`]).
 
 mod api;
+mod edits;
 mod input;
 pub mod keys;
 mod store;
 
 pub use api::MessagesApi;
-pub use input::{ClientId, Cursor, MessageText, ReadDate};
+pub use input::{ClientId, Cursor, Emoji, MessageId, MessageText, ReadDate, ReplyTo};
 pub use store::{Durability, Membership, MessagesStore, Page, SendError, Sent};

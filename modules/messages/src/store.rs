@@ -5,33 +5,35 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chat_core::{
     context::timed,
     metrics,
-    protocol::{Message, RoomRead, ServerEvent},
+    protocol::{Message, ReplyQuote, RoomRead, ServerEvent},
     redis, Action, Ctx, Envelope, ErrorBody, EventKind, Failure, Multiplexed, RoomId, TextInput,
     Topic, UserId,
 };
-use chat_rooms::{Access, RoomActivity, RoomsStore};
+use chat_rooms::{Access, Activity, RoomActivity, RoomsStore};
 
 use crate::{
-    input::{ClientId, Cursor, MessageText, ReadDate},
+    input::{ClientId, Cursor, MessageId, MessageText, ReadDate},
     keys,
 };
 
 /// Stores a message and publishes its envelope, atomically, on the room's hash slot alone:
-/// `KEYS[1]` is the room, `KEYS[2]` the room's trimmed-up-to marker, `KEYS[3]` (when the
-/// client gave a `clientId`) the key that remembers what that `clientId` produced; all in
-/// one slot.
+/// `KEYS[1]` is the room, `KEYS[2]` the room's trimmed-up-to marker, `KEYS[3]` its
+/// reactions, `KEYS[4]` (when the client gave a `clientId`) the key that remembers what that
+/// `clientId` produced; all in one slot.
 ///
 /// A `clientId` seen before changes nothing and returns `{0, stored JSON}`, or `{2, "<date>
 /// <id>"}` when the message has since been trimmed away. Otherwise the date is `max(now,
 /// newest date in the room + 1 ms)`, so dates are unique and increasing within a room; the
 /// room is trimmed to its newest ARGV[8] messages (0: keep all), and the script returns
-/// `{1, date}`. ARGV: now, message JSON before and after the date, channel, envelope before
-/// and after the message, clientId TTL, retention, message id, and the publishing command
-/// (`PUBLISH` to `MESSAGES`, or on a cluster `SPUBLISH` to the room's channel, which is in
-/// `KEYS[1]`'s slot).
+/// `{1, date}`; the reactions of trimmed messages go with them. ARGV: now, message JSON
+/// before and after the date, channel, envelope before and after the message, clientId TTL,
+/// retention, message id, the publishing command (`PUBLISH` to `MESSAGES`, or on a cluster
+/// `SPUBLISH` to the room's channel, which is in `KEYS[1]`'s slot), and optionally the JSON
+/// after the date as it is published when it differs from the stored one (a reply's
+/// parent quote is published, never stored).
 const STORE_AND_PUBLISH: &str = r#"
-if KEYS[3] then
-  local prior = redis.call('GET', KEYS[3])
+if KEYS[4] then
+  local prior = redis.call('GET', KEYS[4])
   if prior then
     if string.sub(prior, 1, 1) == '{' then return {0, prior} end
     local sp = string.find(prior, ' ', 1, true)
@@ -53,13 +55,20 @@ end
 local date = string.format('%.3f', score)
 local member = ARGV[2] .. date .. ARGV[3]
 redis.call('ZADD', KEYS[1], date, member)
-redis.call(ARGV[10], ARGV[4], ARGV[5] .. member .. ARGV[6])
-if KEYS[3] then redis.call('SET', KEYS[3], date .. ' ' .. ARGV[9], 'EX', ARGV[7]) end
+local published = member
+if ARGV[11] then published = ARGV[2] .. date .. ARGV[11] end
+redis.call(ARGV[10], ARGV[4], ARGV[5] .. published .. ARGV[6])
+if KEYS[4] then redis.call('SET', KEYS[4], date .. ' ' .. ARGV[9], 'EX', ARGV[7]) end
 local keep = tonumber(ARGV[8])
 if keep > 0 then
   local n = redis.call('ZCARD', KEYS[1])
   if n > keep then
     local last = redis.call('ZRANGE', KEYS[1], n - keep - 1, n - keep - 1, 'WITHSCORES')
+    local gone = redis.call('ZRANGE', KEYS[1], 0, n - keep - 1)
+    for i = 1, #gone do
+      local id = string.match(gone[i], '^{"id":"(%x+)"')
+      if id then redis.call('HDEL', KEYS[3], id) end
+    end
     redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - keep - 1)
     redis.call('SET', KEYS[2], last[2])
   end
@@ -138,6 +147,18 @@ pub enum SendError {
     NotMember,
     /// The user is over their message rate; retry after this long.
     RateLimited(std::time::Duration),
+    /// No message with this id in the room.
+    NoSuchMessage,
+    /// Only a message's author may edit or delete it.
+    NotAuthor,
+    /// The message was deleted: it takes no edit or reaction.
+    Deleted,
+    /// A reaction over the per-message or per-user bound.
+    ReactionLimit(&'static str),
+    /// A reply to a message the room does not have.
+    ReplyNotFound,
+    /// A reply to a deleted message.
+    ReplyDeleted,
     Internal(Failure),
 }
 
@@ -175,6 +196,30 @@ impl SendError {
                 ),
                 Some(*wait),
             ),
+            SendError::NoSuchMessage => (
+                ErrorBody::new("not_found", "messageId: no such message in this room"),
+                None,
+            ),
+            SendError::NotAuthor => (
+                ErrorBody::new(
+                    "not_author",
+                    "messageId: only its author may change this message",
+                ),
+                None,
+            ),
+            SendError::Deleted => (
+                ErrorBody::new("message_deleted", "messageId: this message was deleted"),
+                None,
+            ),
+            SendError::ReactionLimit(why) => (ErrorBody::new("reaction_limit", *why), None),
+            SendError::ReplyNotFound => (
+                ErrorBody::new("reply_not_found", "replyTo: no such message in this room"),
+                None,
+            ),
+            SendError::ReplyDeleted => (
+                ErrorBody::new("reply_deleted", "replyTo: that message was deleted"),
+                None,
+            ),
             SendError::Internal(_) => return None,
         })
     }
@@ -201,8 +246,9 @@ pub struct Page {
 
 #[derive(Clone)]
 pub struct MessagesStore {
-    ctx: Ctx,
-    rooms: RoomsStore,
+    pub(crate) ctx: Ctx,
+    pub(crate) rooms: RoomsStore,
+    pub(crate) scripts: crate::edits::Scripts,
     store_and_publish: redis::Script,
     mark_read: redis::Script,
     /// `{"serverId":"…","type":"message","data":`: what precedes a message in its envelope.
@@ -226,7 +272,7 @@ pub struct Durability {
     pub timeout: std::time::Duration,
 }
 
-fn now_secs() -> f64 {
+pub(crate) fn now_secs() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -242,6 +288,7 @@ impl MessagesStore {
             durability,
             store_and_publish: redis::Script::new(STORE_AND_PUBLISH),
             mark_read: redis::Script::new(MARK_READ),
+            scripts: crate::edits::Scripts::new(),
             envelope_head: {
                 let e = Envelope::encode(ctx.server_id(), EventKind::Message.as_str(), "");
                 e[..e.len() - 1].into()
@@ -276,6 +323,7 @@ impl MessagesStore {
         room: &RoomId,
         text: &MessageText,
         client_id: Option<&ClientId>,
+        reply_to: Option<&MessageId>,
         membership: Membership,
     ) -> Result<Sent, SendError> {
         let (text, client_id) = (text.as_str(), client_id.map(ClientId::as_str));
@@ -286,23 +334,68 @@ impl MessagesStore {
             .limiter()
             .check(user, Action::Message)
             .map_err(SendError::RateLimited)?;
+        // A reply or an `@` costs a lookup first; a plain message none.
+        let (parent, mentions) = match reply_to {
+            Some(p) => {
+                let (parent, mentions) = futures_util::future::join(
+                    self.reply_parent(room, p),
+                    self.mentions(room, text),
+                )
+                .await;
+                let parent = match (parent, client_id) {
+                    // A retry of a reply stored before its parent went: answered below
+                    // with what it produced then, as any retry is.
+                    (Err(SendError::ReplyNotFound | SendError::ReplyDeleted), Some(c))
+                        if self.was_sent(user, room, c).await? =>
+                    {
+                        None
+                    }
+                    (parent, _) => Some(parent?),
+                };
+                (parent, mentions?)
+            }
+            None => (None, self.mentions(room, text).await?),
+        };
         let id = uuid::Uuid::now_v7().simple().to_string();
         let from = user.to_string();
         let head = format!(r#"{{"id":"{id}","from":"{from}","date":"#);
-        let tail = format!(
-            r#","message":{},"roomId":"{}"}}"#,
+        let mut tail = format!(
+            r#","message":{},"roomId":"{}""#,
             serde_json::to_string(text).map_err(Failure::from)?,
             room.as_str()
         );
+        let mentions: Vec<String> = mentions.iter().map(ToString::to_string).collect();
+        if !mentions.is_empty() {
+            tail.push_str(r#","mentions":"#);
+            tail.push_str(&serde_json::to_string(&mentions).map_err(Failure::from)?);
+        }
+        let quote = parent.as_ref().map(ReplyQuote::of);
+        // Stored: the parent's id; published and answered: its quote too.
+        let published_tail = match &quote {
+            Some(q) => {
+                let stored = format!(r#"{tail},"replyTo":{{"id":"{}"}}}}"#, q.id);
+                let published = format!(
+                    r#"{tail},"replyTo":{}}}"#,
+                    serde_json::to_string(q).map_err(Failure::from)?
+                );
+                tail = stored;
+                Some(published)
+            }
+            None => {
+                tail.push('}');
+                None
+            }
+        };
         let now = format!("{:.3}", now_secs());
         let (publish, channel) = self.ctx.events().room_channel(room);
         let room_key = keys::room(room);
         let mut store = redis::cmd("EVALSHA");
         store
             .arg(self.store_and_publish.get_hash())
-            .arg(if client_id.is_some() { 3 } else { 2 })
+            .arg(if client_id.is_some() { 4 } else { 3 })
             .arg(&room_key)
-            .arg(keys::trimmed(room));
+            .arg(keys::trimmed(room))
+            .arg(keys::reactions(room));
         if let Some(c) = client_id {
             store.arg(keys::sent(user, room, c));
         }
@@ -317,6 +410,9 @@ impl MessagesStore {
             .arg(self.retention)
             .arg(&id)
             .arg(publish);
+        if let Some(published) = &published_tail {
+            store.arg(published);
+        }
         // The sender has read their own message. Its date is `now` unless the room already
         // has a message at `now` or later (a burst within one millisecond, another
         // instance's clock ahead of ours): then the marker is moved again below.
@@ -349,12 +445,12 @@ impl MessagesStore {
             .map_err(|e| Failure::internal(format!("redis store_message reply: {e}")))?;
         if fresh == 0 {
             // A retry: the message this clientId produced before.
-            let message = Message::parse_stored(&value)
+            let mut message = Message::parse_stored(&value)
                 .ok_or_else(|| Failure::internal("a remembered clientId holds no message"))?;
-            return Ok(Sent {
-                message,
-                json: value,
-            });
+            self.decorate(room, user, std::slice::from_mut(&mut message))
+                .await?;
+            let json = serde_json::to_string(&message).map_err(Failure::from)?;
+            return Ok(Sent { message, json });
         }
         if fresh == 2 {
             // A retry of a message stored before and trimmed away since (retention): its id
@@ -368,6 +464,9 @@ impl MessagesStore {
                 date: date.parse().unwrap_or_default(),
                 message: text.to_owned(),
                 room_id: room.to_string(),
+                mentions,
+                reply_to: quote,
+                ..Message::default()
             };
             let json = serde_json::to_string(&message).map_err(Failure::from)?;
             return Ok(Sent { message, json });
@@ -378,7 +477,7 @@ impl MessagesStore {
         metrics::ENVELOPES_OUT
             .with_label_values(&[topic.as_str()])
             .inc();
-        let json = format!("{head}{date}{tail}");
+        let json = format!("{head}{date}{}", published_tail.as_deref().unwrap_or(&tail));
         self.ctx.events().dispatch_local(topic, &json);
         let message = Message {
             id,
@@ -386,7 +485,13 @@ impl MessagesStore {
             date: date.parse().unwrap_or_default(),
             message: text.to_owned(),
             room_id: room.to_string(),
+            mentions,
+            reply_to: quote,
+            ..Message::default()
         };
+        if !message.mentions.is_empty() {
+            self.record_mentions(&message, user).await;
+        }
         // The message is stored and delivered: what follows is bookkeeping, whose failure
         // must not make the client believe (and retry) a message that went out.
         if marked.is_err() || date != now {
@@ -404,6 +509,23 @@ impl MessagesStore {
             }
         }
         Ok(Sent { message, json })
+    }
+
+    /// Whether `client_id` produced a message of `user` in `room` (within its TTL).
+    async fn was_sent(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        client_id: &str,
+    ) -> Result<bool, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        timed(
+            "exists",
+            redis::cmd("EXISTS")
+                .arg(keys::sent(user, room, client_id))
+                .query_async(&mut *conn),
+        )
+        .await
     }
 
     /// Loads the hot path's scripts into Redis (after a restart emptied its script cache).
@@ -426,12 +548,20 @@ impl MessagesStore {
         text: &str,
         date: f64,
     ) -> Result<(), Failure> {
+        let date = (date * 1000.0).round() / 1000.0;
+        // Its id carries its date, as a sent message's does, so it can be found by id.
+        let at = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            date.trunc() as u64,
+            (date.fract() * 1e9).round() as u32,
+        );
         let m = Message {
-            id: uuid::Uuid::now_v7().simple().to_string(),
+            id: uuid::Uuid::new_v7(at).simple().to_string(),
             from: user.to_string(),
-            date: (date * 1000.0).round() / 1000.0,
+            date,
             message: text.to_owned(),
             room_id: room.to_string(),
+            ..Message::default()
         };
         let mut conn = self.ctx.redis().await?;
         let _: i64 = timed(
@@ -452,6 +582,7 @@ impl MessagesStore {
     pub async fn page(
         &self,
         room: &RoomId,
+        viewer: UserId,
         before: Option<&Cursor>,
         after: Option<&Cursor>,
         limit: usize,
@@ -573,7 +704,8 @@ impl MessagesStore {
                 }
                 m
             });
-        let messages: Vec<Message> = messages.collect();
+        let mut messages: Vec<Message> = messages.collect();
+        self.decorate(room, viewer, &mut messages).await?;
         let trimmed_before = if before_cursor.is_none() && !forward {
             let mut conn = self.ctx.redis().await?;
             let t: Option<f64> = timed(
@@ -647,11 +779,7 @@ impl MessagesStore {
 
 #[async_trait::async_trait]
 impl RoomActivity for MessagesStore {
-    async fn activity(
-        &self,
-        user: UserId,
-        rooms: &[RoomId],
-    ) -> Result<Vec<(Option<Message>, u64)>, Failure> {
+    async fn activity(&self, user: UserId, rooms: &[RoomId]) -> Result<Vec<Activity>, Failure> {
         if rooms.is_empty() {
             return Ok(Vec::new());
         }
@@ -661,7 +789,20 @@ impl RoomActivity for MessagesStore {
         for r in rooms {
             markers.arg(r.as_str());
         }
-        let markers: Vec<Option<String>> = timed("hmget", markers.query_async(&mut *conn)).await?;
+        let mut mentions = redis::cmd("ZRANGE");
+        mentions
+            .arg(keys::mentions(user))
+            .arg(0)
+            .arg(-1)
+            .arg("WITHSCORES");
+        let (markers, mentions): (Vec<Option<String>>, Vec<(String, f64)>) = timed(
+            "hmget",
+            redis::pipe()
+                .add_command(markers)
+                .add_command(mentions)
+                .query_async(&mut *conn),
+        )
+        .await?;
         let mut pipe = redis::pipe();
         for (r, marker) in rooms.iter().zip(&markers) {
             let key = keys::room(r);
@@ -673,7 +814,7 @@ impl RoomActivity for MessagesStore {
         }
         let out: Vec<redis::Value> = timed("activity", pipe.query_async(&mut *conn)).await?;
         let mut result = Vec::with_capacity(rooms.len());
-        for (i, room) in rooms.iter().enumerate() {
+        for (i, (room, marker)) in rooms.iter().zip(&markers).enumerate() {
             let last: Vec<String> = redis::from_redis_value(&out[2 * i]).unwrap_or_default();
             let unread: u64 = redis::from_redis_value(&out[2 * i + 1]).unwrap_or(0);
             let last = last
@@ -685,7 +826,24 @@ impl RoomActivity for MessagesStore {
                     }
                     m
                 });
-            result.push((last, unread));
+            let read_up_to = marker
+                .as_deref()
+                .and_then(|m| m.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            let mentions = mentions
+                .iter()
+                .filter(|(entry, date)| {
+                    *date > read_up_to
+                        && entry
+                            .split_once(' ')
+                            .is_some_and(|(r, _)| r == room.as_str())
+                })
+                .count() as u64;
+            result.push(Activity {
+                last,
+                unread,
+                mentions: mentions.min(unread),
+            });
         }
         Ok(result)
     }

@@ -52,9 +52,13 @@ pub struct RoomSummary {
     pub peer: Option<UserView>,
     /// The newest message (absent in an empty room).
     #[oai(skip_serializing_if_is_none)]
-    pub last_message: Option<Message>,
+    pub last_message: Option<Box<Message>>,
     /// Messages after the caller's read marker.
     pub unread: u64,
+    /// Of those, the ones that mention the caller (`@username`).
+    pub mentions: u64,
+    /// Whether the caller muted the room (no notifications; `unread` still counts).
+    pub muted: bool,
 }
 
 /// A named room one can join.
@@ -145,6 +149,19 @@ fn too_many(what: &str, wait: std::time::Duration) -> (Json<ErrorBody>, u64) {
 }
 
 #[derive(ApiResponse)]
+pub enum MuteResponse {
+    /// The room is muted (or unmuted) for the caller.
+    #[oai(status = 204)]
+    Done,
+    /// The caller is not a member of this named room.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such room (or not one of the caller's direct rooms).
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
 pub enum LeaveResponse {
     /// The caller is no longer a member.
     #[oai(status = 204)]
@@ -204,9 +221,12 @@ impl RoomsApi {
             .cloned()
             .collect();
         let mut names = self.store.names(&named).await?.into_iter();
-        let activity = self.activity.activity(user, rooms).await?;
+        let (activity, muted) =
+            futures_util::future::join(self.activity.activity(user, rooms), self.store.muted(user))
+                .await;
+        let (activity, muted) = (activity?, muted?);
         let mut out = Vec::with_capacity(rooms.len());
-        for (room, (last_message, unread)) in rooms.iter().zip(activity) {
+        for (room, activity) in rooms.iter().zip(activity) {
             let (name, kind, peer) = match room.kind() {
                 RoomKind::General => ("General".to_owned(), Kind::General, None),
                 RoomKind::Direct(a, b) => {
@@ -225,8 +245,10 @@ impl RoomsApi {
                 name,
                 kind,
                 peer,
-                last_message,
-                unread,
+                last_message: activity.last.map(Box::new),
+                unread: activity.unread,
+                mentions: activity.mentions,
+                muted: muted.contains(room.as_str()),
             });
         }
         out.sort_by(|a, b| {
@@ -242,6 +264,25 @@ impl RoomsApi {
             .summaries(user, std::slice::from_ref(room))
             .await?
             .pop())
+    }
+
+    async fn set_muted(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        muted: bool,
+    ) -> poem::Result<MuteResponse> {
+        match self.store.access(user, room).await? {
+            Access::Member => {
+                self.store.set_muted(user, room, muted).await?;
+                Ok(MuteResponse::Done)
+            }
+            Access::NotMember => Ok(MuteResponse::Forbidden(Json(ErrorBody::new(
+                "not_member",
+                "id: you are not in this room",
+            )))),
+            Access::NotFound => Ok(MuteResponse::NotFound(not_found("id"))),
+        }
     }
 
     /// A named room's id and name, or `None` when it is not a named room that exists.
@@ -380,6 +421,21 @@ impl RoomsApi {
             Some(s) => Ok(JoinResponse::Ok(Json(s))),
             None => Ok(JoinResponse::NotFound(not_found("id"))),
         }
+    }
+
+    /// Mute a room
+    ///
+    /// No notifications for this room on any of the caller's devices; unread messages and
+    /// mentions are still counted. The caller's sockets get `room.muted`.
+    #[oai(path = "/:id/mute", method = "put", operation_id = "muteRoom")]
+    async fn mute(&self, auth: SessionAuth, id: Path<RoomId>) -> poem::Result<MuteResponse> {
+        self.set_muted(auth.user_id(), &id.0, true).await
+    }
+
+    /// Unmute a room
+    #[oai(path = "/:id/mute", method = "delete", operation_id = "unmuteRoom")]
+    async fn unmute(&self, auth: SessionAuth, id: Path<RoomId>) -> poem::Result<MuteResponse> {
+        self.set_muted(auth.user_id(), &id.0, false).await
     }
 
     /// Leave a named room

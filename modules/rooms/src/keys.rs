@@ -17,6 +17,12 @@ pub fn room_members(room: &RoomId) -> String {
     format!("room:{room}:members")
 }
 
+/// `user:{id}:muted`: ids of the rooms the user muted (no notifications; unread still
+/// counted).
+pub fn muted(user: UserId) -> String {
+    format!("user:{user}:muted")
+}
+
 /// Last named-room id handed out (`INCR`).
 pub const TOTAL_ROOMS: &str = "total_rooms";
 

@@ -21,4 +21,4 @@ mod store;
 
 pub use api::RoomsApi;
 pub use input::{RoomName, RoomSearch};
-pub use store::{Access, RoomActivity, RoomsStore, MAX_ROOM_NAME};
+pub use store::{Access, Activity, RoomActivity, RoomsStore, MAX_ROOM_NAME};

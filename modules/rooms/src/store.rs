@@ -3,7 +3,7 @@
 use chat_auth::AuthStore;
 use chat_core::{
     context::timed,
-    protocol::{Message, RoomMembership, ServerEvent, ShowRoom, Typing},
+    protocol::{Message, RoomMembership, RoomMuted, ServerEvent, ShowRoom, Typing},
     redis, Ctx, Failure, RoomId, RoomKind, UserId,
 };
 
@@ -22,15 +22,22 @@ pub enum Access {
     NotFound,
 }
 
-/// Last message and unread count of rooms, provided by the messages module.
+/// What happened in a room, as one user sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    /// Its newest message.
+    pub last: Option<Message>,
+    /// Messages after the user's read marker.
+    pub unread: u64,
+    /// Of those, the ones that mention the user.
+    pub mentions: u64,
+}
+
+/// Last message, unread and mention counts of rooms, provided by the messages module.
 #[async_trait::async_trait]
 pub trait RoomActivity: Send + Sync {
-    /// For each room, in order: its last message and how many messages `user` has not read.
-    async fn activity(
-        &self,
-        user: UserId,
-        rooms: &[RoomId],
-    ) -> Result<Vec<(Option<Message>, u64)>, Failure>;
+    /// For each room, in order, its activity as `user` sees it.
+    async fn activity(&self, user: UserId, rooms: &[RoomId]) -> Result<Vec<Activity>, Failure>;
 }
 
 #[derive(Clone)]
@@ -333,6 +340,45 @@ impl RoomsStore {
         // Discovery here shows the new room at once.
         self.directory.lock().await.read_at = None;
         Ok(Created::Room(room))
+    }
+
+    /// The rooms `user` muted.
+    pub async fn muted(&self, user: UserId) -> Result<std::collections::HashSet<String>, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        timed(
+            "smembers",
+            redis::cmd("SMEMBERS")
+                .arg(keys::muted(user))
+                .query_async(&mut *conn),
+        )
+        .await
+    }
+
+    /// Mutes or unmutes `room` for `user` (idempotent); when it changed, the user's sockets
+    /// get `room.muted`.
+    pub async fn set_muted(&self, user: UserId, room: &RoomId, muted: bool) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let changed: i64 = timed(
+            if muted { "sadd" } else { "srem" },
+            redis::cmd(if muted { "SADD" } else { "SREM" })
+                .arg(keys::muted(user))
+                .arg(room.as_str())
+                .query_async(&mut *conn),
+        )
+        .await?;
+        drop(conn);
+        if changed == 0 {
+            return Ok(());
+        }
+        let event = RoomMuted {
+            room_id: room.to_string(),
+            user_id: user.to_string(),
+            muted,
+        };
+        self.ctx
+            .events()
+            .publish(&ServerEvent::RoomMuted(event))
+            .await
     }
 
     /// Adds `user` to a named room (idempotent) and tells the user's sockets.
