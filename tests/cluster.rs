@@ -406,4 +406,18 @@ async fn edits_deletions_reactions_replies_mentions_and_muting_work_on_a_cluster
     let messages = page["messages"].as_array().unwrap();
     assert_eq!(messages[0]["deleted"], true);
     assert_eq!(messages[1]["replyTo"], json!({"id": pid, "deleted": true}));
+
+    // A direct room's keys (`room:a:b`, `reactions:{room:a:b}`) share a slot too.
+    let dm = alice.open_direct(&bob).await;
+    let m = alice.say(&dm, "psst").await;
+    let path = format!("/api/rooms/{dm}/messages/{}", m["id"].as_str().unwrap());
+    let (status, reacted) = bob
+        .request("PUT", &format!("{path}/reactions/👀"), None)
+        .await;
+    assert_eq!(
+        (status, reacted["reactions"][0]["mine"].as_bool()),
+        (200, Some(true))
+    );
+    assert_eq!(alice.request("DELETE", &path, None).await.0, 200);
+    assert_eq!(b.expect("message.deleted").await["roomId"], dm.as_str());
 }

@@ -282,7 +282,7 @@ async fn members_react_counts_and_mine_are_right_for_everyone_and_bounded() {
     let changed = alice_ws.expect("reaction.changed").await;
     assert_eq!(
         changed,
-        json!({"roomId": "0", "messageId": id, "emoji": "👍", "count": 1, "userId": bob.id, "added": true})
+        json!({"roomId": "0", "messageId": id, "emoji": "👍", "count": 1, "userId": bob.id, "added": true, "version": 1})
     );
     // Alice over the WebSocket on A: an ack with the reactions as she sees them.
     alice_ws
@@ -517,6 +517,20 @@ async fn a_reply_carries_its_parents_quote_as_the_parent_is_now() {
     let row = stored_message(&redis, "0", &rid).await;
     assert_eq!(row["replyTo"], json!({"id": pid}));
 
+    // An edited reply still quotes its parent, live.
+    let (status, _) = bob
+        .request(
+            "PATCH",
+            &format!("/api/rooms/0/messages/{rid}"),
+            Some(json!({"message": "agreed!"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        alice_ws.expect("message.edited").await["replyTo"],
+        live["replyTo"]
+    );
+
     // Over REST, and a retry of the same clientId answers the same reply with its quote.
     let (status, again) = bob
         .post(
@@ -529,6 +543,7 @@ async fn a_reply_carries_its_parents_quote_as_the_parent_is_now() {
         (again["id"].as_str(), &again["replyTo"]),
         (Some(rid.as_str()), &live["replyTo"])
     );
+    assert_eq!(again["message"], "agreed!");
 
     // An edited parent is quoted as it is now; a deleted one as deleted, with no text kept.
     let (status, _) = alice
@@ -710,4 +725,131 @@ async fn mentions_count_per_room_until_read_and_muting_is_shared_by_a_users_tabs
         .await
         .unwrap();
     assert!(muted.is_empty());
+}
+
+#[tokio::test]
+async fn concurrent_edits_and_reactions_leave_exactly_what_was_acknowledged() {
+    let redis = TestRedis::start().await;
+    let (a, b) = (TestApp::spawn(&redis).await, TestApp::spawn(&redis).await);
+    let alice = a.user("alice").await;
+    let mut reactors = Vec::new();
+    for i in 0..8 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        reactors.push(app.user(&format!("r{i}")).await);
+    }
+    let m = alice.say("0", "v0").await;
+    let path = format!("/api/rooms/0/messages/{}", m["id"].as_str().unwrap());
+    let alice_b = alice.on(&b);
+
+    // Eight users react while Alice edits six times from both instances at once.
+    let reacts = reactors.iter().map(|u| {
+        let (u, p) = (u.clone(), format!("{path}/reactions/👍"));
+        tokio::spawn(async move { u.request("PUT", &p, None).await })
+    });
+    let edits = (0..6).map(|i| {
+        let who = if i % 2 == 0 {
+            alice.clone()
+        } else {
+            alice_b.clone()
+        };
+        let p = path.clone();
+        tokio::spawn(async move {
+            who.request("PATCH", &p, Some(json!({"message": format!("v{}", i + 1)})))
+                .await
+        })
+    });
+    let (reacts, edits) = futures_util::future::join(
+        futures_util::future::join_all(reacts),
+        futures_util::future::join_all(edits),
+    )
+    .await;
+    let reacts: Vec<(u16, Value)> = reacts.into_iter().map(Result::unwrap).collect();
+    let edits: Vec<(u16, Value)> = edits.into_iter().map(Result::unwrap).collect();
+
+    // Each change either happened (200) or was refused as a conflict (409), nothing else.
+    for (status, body) in reacts.iter().chain(&edits) {
+        assert!(
+            *status == 200 || (*status == 409 && body["error"] == "conflict"),
+            "{status} {body}"
+        );
+    }
+    let reacted = reacts.iter().filter(|(s, _)| *s == 200).count() as u64;
+    let done: Vec<&Value> = edits
+        .iter()
+        .filter(|(s, _)| *s == 200)
+        .map(|(_, b)| b)
+        .collect();
+    assert!(reacted > 0 && !done.is_empty());
+    // Each edit is dated after the one before: the stored text is the latest acknowledged.
+    let mut dates: Vec<f64> = done.iter().map(|e| e["edited"].as_f64().unwrap()).collect();
+    dates.sort_by(f64::total_cmp);
+    dates.dedup();
+    assert_eq!(dates.len(), done.len(), "every edit has its own date");
+    let last = done
+        .iter()
+        .max_by(|x, y| {
+            let date = |v: &Value| v["edited"].as_f64().unwrap();
+            date(x).total_cmp(&date(y))
+        })
+        .unwrap();
+    let history = page(&alice, "0").await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["message"], last["message"]);
+    assert_eq!(history[0]["reactions"][0]["count"].as_u64(), Some(reacted));
+    assert_eq!(stored(&redis, "0").await.len(), 1);
+}
+
+#[tokio::test]
+async fn retention_takes_reactions_with_the_messages_it_trims_and_replies_keep_the_parent_id() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.room_max_messages = 3;
+    let a = TestApp::spawn_with(config).await;
+    let alice = a.user("alice").await;
+    let first = alice.say("0", "first").await;
+    let fid = first["id"].as_str().unwrap();
+    let (status, _) = alice
+        .request(
+            "PUT",
+            &format!("/api/rooms/0/messages/{fid}/reactions/🎉"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, reply) = alice
+        .post(
+            "/api/rooms/0/messages",
+            json!({"message": "re", "replyTo": fid}),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    let fields = || async {
+        let keys: Vec<String> = redis::cmd("HKEYS")
+            .arg("reactions:{room:0}")
+            .query_async(&mut redis.conn().await)
+            .await
+            .unwrap();
+        keys
+    };
+    let mut before = fields().await;
+    before.sort();
+    assert_eq!(before, [fid.to_owned(), format!("{fid}#v")]);
+    alice.say("0", "third").await;
+    alice.say("0", "fourth").await;
+    assert!(fields().await.is_empty(), "trimmed with its message");
+    let history = page(&alice, "0").await;
+    assert_eq!(texts(&history), ["re", "third", "fourth"]);
+    assert_eq!(
+        history[0]["replyTo"],
+        json!({"id": fid}),
+        "the parent is gone"
+    );
+    let (status, body) = alice
+        .request(
+            "PUT",
+            &format!("/api/rooms/0/messages/{fid}/reactions/🎉"),
+            None,
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 }

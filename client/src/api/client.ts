@@ -4,12 +4,10 @@
 import type { operations } from './schema.gen';
 import type {
   Account,
-  EditMessageBody,
   JoinablePage,
   LoginOk,
   Message,
   MessagePage,
-  PostMessageExtras,
   RoomSummary,
   User,
 } from './types';
@@ -119,11 +117,11 @@ export const api = {
       message,
       clientId,
       replyTo,
-    } satisfies Body<'postMessage'> & PostMessageExtras),
+    } satisfies Body<'postMessage'>),
   markRead: (roomId: string, date: number) =>
     request<void>('POST', `/api/rooms/${enc(roomId)}/read`, { date } satisfies Body<'markRead'>),
   editMessage: (roomId: string, messageId: string, message: string) =>
-    request<Message>('PATCH', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`, { message } satisfies EditMessageBody),
+    request<Message>('PATCH', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`, { message } satisfies Body<'editMessage'>),
   deleteMessage: (roomId: string, messageId: string) =>
     request<Message>('DELETE', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`),
   addReaction: (roomId: string, messageId: string, emoji: string) =>

@@ -1480,6 +1480,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The message kept changing at the same time (`conflict`): retry. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Over the caller's rate (changes count as messages); retry after `Retry-After`. */
             429: {
                 headers: {
@@ -1554,9 +1563,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The message was deleted (`message_deleted`), or a reaction would pass its bounds
+             * @description The message was deleted (`message_deleted`), a reaction would pass its bounds
              *     (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
-             *     message).
+             *     message), or the message kept changing at the same time (`conflict`: retry).
              */
             409: {
                 headers: {
@@ -1655,9 +1664,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The message was deleted (`message_deleted`), or a reaction would pass its bounds
+             * @description The message was deleted (`message_deleted`), a reaction would pass its bounds
              *     (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
-             *     message).
+             *     message), or the message kept changing at the same time (`conflict`: retry).
              */
             409: {
                 headers: {
@@ -1738,9 +1747,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The message was deleted (`message_deleted`), or a reaction would pass its bounds
+             * @description The message was deleted (`message_deleted`), a reaction would pass its bounds
              *     (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
-             *     message).
+             *     message), or the message kept changing at the same time (`conflict`: retry).
              */
             409: {
                 headers: {

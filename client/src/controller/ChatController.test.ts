@@ -275,7 +275,7 @@ describe('ChatController: edits, deletions, reactions, replies', () => {
 
   it('applies reaction.changed, message.edited and message.deleted from others live', async () => {
     const { c, ws } = await ready([{ ...msg('a', 1, '2', '0', 'hi'), reactions: [{ emoji: '👍', count: 1, mine: true }] }, msg('b', 2, '3')]);
-    ws.push('reaction.changed', { roomId: '0', messageId: 'a', emoji: '👍', count: 2, userId: '3', added: true });
+    ws.push('reaction.changed', { roomId: '0', messageId: 'a', emoji: '👍', count: 2, userId: '3', added: true, version: 2 });
     ws.push('message.edited', { ...msg('a', 1, '2', '0', 'hello'), edited: 3 });
     expect(c.state.rooms['0']?.messages[0]).toMatchObject({ message: 'hello', edited: 3, reactions: [{ emoji: '👍', count: 2, mine: true }] });
     ws.push('message.deleted', { id: 'b', from: '3', date: 2, message: '', roomId: '0', deleted: true });

@@ -73,7 +73,8 @@ describe('edits and deletions from others', () => {
 });
 
 describe('reactions', () => {
-  const react = (userId: string, emoji: string, count: number, added: boolean): Action => ({
+  let version = 0;
+  const react = (userId: string, emoji: string, count: number, added: boolean, v = ++version): Action => ({
     type: 'reactionChanged',
     roomId: '0',
     messageId: 'a',
@@ -81,6 +82,13 @@ describe('reactions', () => {
     count,
     userId,
     added,
+    version: v,
+  });
+
+  it('drops an event older than one already applied (late from another instance)', () => {
+    let s = signedIn([msg('a', 1, '2')], react('2', '👍', 1, true, 1), react('3', '👍', 2, true, 2));
+    s = chatReducer(s, react('2', '👍', 1, true, 1));
+    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 2, mine: false }]);
   });
 
   it('takes the count from the event and marks mine only for my own reactions', () => {

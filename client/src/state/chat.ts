@@ -90,6 +90,11 @@ export interface ChatState {
   changes: PendingChange[];
   /** Per room, the id of the message the next one sent there answers. */
   replyTargets: Record<string, string>;
+  /**
+   * Per message id, the `version` of the last `reaction.changed` applied: one with a lower
+   * version came late (from another server instance) and is stale.
+   */
+  reactionVersions: Record<string, number>;
   connection: Connection;
   /** When the next reconnect attempt starts (ms), while offline. */
   reconnectAt: number | null;
@@ -112,6 +117,7 @@ export function initialState(): ChatState {
     pending: [],
     changes: [],
     replyTargets: {},
+    reactionVersions: {},
     connection: 'connecting',
     reconnectAt: null,
     typing: [],
@@ -145,7 +151,7 @@ export type Action =
   | { type: 'notice'; text: string | null }
   /** An edit or a tombstone from the server; `keepReactions` for edit events, which carry none. */
   | { type: 'messageChanged'; message: Message; keepReactions?: boolean }
-  | { type: 'reactionChanged'; roomId: string; messageId: string; emoji: string; count: number; userId: string; added: boolean }
+  | { type: 'reactionChanged'; roomId: string; messageId: string; emoji: string; count: number; userId: string; added: boolean; version: number }
   | { type: 'changeStarted'; clientId: string; roomId: string; messageId: string; change: Change; at: number }
   | { type: 'changeRetried'; clientId: string; at: number }
   /** The server's answer to a change: the message as it is now, as this user reads it. */
@@ -451,10 +457,12 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
       const room = state.rooms[action.roomId];
       const target = room?.messages.find((m) => m.id === action.messageId);
       if (!room || !target || target.deleted) return state;
+      if ((state.reactionVersions[action.messageId] ?? 0) >= action.version) return state;
+      const reactionVersions = { ...state.reactionVersions, [action.messageId]: action.version };
       const mine = action.userId === state.me?.id ? action.added : undefined;
       const reactions = withReaction(target.reactions ?? [], action.emoji, action.count, mine);
       const updated: Message = { ...target, reactions: reactions.length ? reactions : undefined };
-      return setRoom(state, { ...room, messages: room.messages.map((m) => (m === target ? updated : m)) });
+      return setRoom({ ...state, reactionVersions }, { ...room, messages: room.messages.map((m) => (m === target ? updated : m)) });
     }
 
     case 'changeStarted':

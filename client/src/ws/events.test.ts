@@ -73,7 +73,7 @@ describe('parseServerEvent', () => {
   });
 
   it('reads reaction and mute events', () => {
-    const r = { roomId: '0', messageId: 'm1', emoji: '🎉', count: 1, userId: '2', added: true };
+    const r = { roomId: '0', messageId: 'm1', emoji: '🎉', count: 1, userId: '2', added: true, version: 3 };
     expect(parseServerEvent(JSON.stringify({ type: 'reaction.changed', data: r }))).toEqual({ type: 'reaction.changed', data: r });
     expect(parseServerEvent('{"type":"room.muted","data":{"roomId":"7","userId":"1","muted":true}}')?.type).toBe('room.muted');
     expect(parseServerEvent('{"type":"room.muted","data":{"roomId":"7","userId":"1"}}')).toBeNull();

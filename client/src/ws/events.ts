@@ -109,6 +109,8 @@ export interface ReactionChanged {
   count: number;
   userId: string;
   added: boolean;
+  /** Counts the message's reaction changes: a lower one than already seen is stale. */
+  version: number;
 }
 
 /** The user muted or unmuted a room (on any tab or instance). */
@@ -214,7 +216,7 @@ const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
   'message.edited': (d) => isMessage(d),
   'message.deleted': (d) => isMessage(d),
   'reaction.changed': (d) =>
-    str(d, 'roomId') && str(d, 'messageId') && str(d, 'emoji') && num(d, 'count') && str(d, 'userId') && bool(d, 'added'),
+    str(d, 'roomId') && str(d, 'messageId') && str(d, 'emoji') && num(d, 'count') && str(d, 'userId') && bool(d, 'added') && num(d, 'version'),
   'room.muted': (d) => str(d, 'roomId') && str(d, 'userId') && bool(d, 'muted'),
 };
 

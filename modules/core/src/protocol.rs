@@ -441,6 +441,9 @@ pub struct ReactionChanged {
     /// Who added or took it back.
     pub user_id: String,
     pub added: bool,
+    /// Counts the changes of this message's reactions: an event with a lower `version`
+    /// than one already applied arrived late (from another instance) and is stale.
+    pub version: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

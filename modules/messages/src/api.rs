@@ -109,9 +109,9 @@ pub enum ChangeResponse {
     /// No such room, or no such message in it.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// The message was deleted (`message_deleted`), or a reaction would pass its bounds
+    /// The message was deleted (`message_deleted`), a reaction would pass its bounds
     /// (`reaction_limit`: 20 different emoji per message, 10 reactions per user on one
-    /// message).
+    /// message), or the message kept changing at the same time (`conflict`: retry).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// Over the caller's rate (changes count as messages); retry after `Retry-After`.
@@ -127,9 +127,11 @@ impl ChangeResponse {
                 (SendError::NotMember | SendError::NotAuthor, body, _) => {
                     ChangeResponse::Forbidden(body)
                 }
-                (SendError::Deleted | SendError::ReactionLimit(_), body, _) => {
-                    ChangeResponse::Conflict(body)
-                }
+                (
+                    SendError::Deleted | SendError::ReactionLimit(_) | SendError::Conflict,
+                    body,
+                    _,
+                ) => ChangeResponse::Conflict(body),
                 (SendError::RateLimited(_), body, secs) => ChangeResponse::TooMany(body, secs),
                 (_, body, _) => ChangeResponse::NotFound(body),
             }),
@@ -148,6 +150,9 @@ pub enum DeleteResponse {
     /// No such room, or no such message in it.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The message kept changing at the same time (`conflict`): retry.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
     /// Over the caller's rate (changes count as messages); retry after `Retry-After`.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
@@ -328,9 +333,8 @@ impl MessagesApi {
             ChangeResponse::Ok(m) => DeleteResponse::Ok(m),
             ChangeResponse::Forbidden(b) => DeleteResponse::Forbidden(b),
             ChangeResponse::TooMany(b, secs) => DeleteResponse::TooMany(b, secs),
-            ChangeResponse::NotFound(b) | ChangeResponse::Conflict(b) => {
-                DeleteResponse::NotFound(b)
-            }
+            ChangeResponse::NotFound(b) => DeleteResponse::NotFound(b),
+            ChangeResponse::Conflict(b) => DeleteResponse::Conflict(b),
         })
     }
 

@@ -30,27 +30,44 @@ use crate::{
 };
 
 /// Finds a message by id: `KEYS[1]` the room, `ARGV[1]` the earliest date it can have,
-/// `ARGV[2]` how its JSON starts (`{"id":"<id>"`; ours always starts so). Looks at the
-/// first 5,000 messages from that date, 200 at a time: past a message's millisecond a room
-/// holds at most one message per millisecond its dates ran ahead of the clock. Then at the
-/// 200 just before it: demo data written by earlier versions has ids taken after its
-/// (back-dated) dates. Returns `{member, score}` or nil.
+/// `ARGV[2]` how its JSON starts (`{"id":"<id>"`; ours always starts so), `ARGV[3]` the
+/// millisecond in its id plus [`FIND_PAST_MS`].
+///
+/// Walks the room forward from that date, 200 messages at a time (by score, so each step
+/// costs the same). A message whose id was taken [`FIND_PAST_MS`] after the one sought was
+/// stored after it (instances' clocks are that close): meeting one, the message is not
+/// there. So the walk covers however far the room's dates ran ahead of the clock (a burst
+/// above one message per millisecond), and a message that is gone (trimmed by retention,
+/// never there) costs one step in a room that has moved on. At most 100 steps. Then it
+/// looks at the 200 just before that date: demo data written by earlier versions has ids
+/// taken after its (back-dated) dates. Returns `{member, score}` or nil.
 const FIND: &str = r#"
 local function scan(found)
   for i = 1, #found, 2 do
-    if string.sub(found[i], 1, #ARGV[2]) == ARGV[2] then return {found[i], found[i + 1]} end
+    if string.sub(found[i], 1, #ARGV[2]) == ARGV[2] then return {found[i], found[i + 1]}, false end
+    local ms = string.match(found[i], '^{"id":"(%x%x%x%x%x%x%x%x%x%x%x%x)')
+    if ms and tonumber(ms, 16) > tonumber(ARGV[3]) then return nil, true end
   end
+  return nil, false
 end
-local offset = 0
-for batch = 1, 25 do
-  local found = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf', 'WITHSCORES', 'LIMIT', offset, 200)
-  local hit = scan(found)
+local from, skip = ARGV[1], 0
+for step = 1, 100 do
+  local found = redis.call('ZRANGEBYSCORE', KEYS[1], from, '+inf', 'WITHSCORES', 'LIMIT', skip, 200)
+  local hit, past = scan(found)
   if hit then return hit end
-  if #found < 400 then break end
-  offset = offset + 200
+  if past or #found < 400 then break end
+  local last, same = found[#found], 0
+  for i = #found, 2, -2 do
+    if found[i] == last then same = same + 1 else break end
+  end
+  if tonumber(last) == tonumber(from) then skip = skip + same else from, skip = last, same end
 end
-return scan(redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0, 200)) or false
+return (scan(redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0, 200))) or false
 "#;
+
+/// How much later than the one sought an id must be taken for its message to have been
+/// stored after it ([`FIND`]): more than any clock difference between instances.
+const FIND_PAST_MS: u64 = 5_000;
 
 /// Replaces a message if it is still the one read: `KEYS[1]` the room, `KEYS[2]` its
 /// reactions. ARGV: the member read, its replacement, its score, the message id, `1` to drop
@@ -60,14 +77,15 @@ const REPLACE: &str = r#"
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
-if ARGV[5] == '1' then redis.call('HDEL', KEYS[2], ARGV[4]) end
+if ARGV[5] == '1' then redis.call('HDEL', KEYS[2], ARGV[4], ARGV[4] .. '#v') end
 redis.call(ARGV[6], ARGV[7], ARGV[8])
 return 1
 "#;
 
 /// Adds (`ARGV[5]` = `1`) or takes back a user's reaction if the message is still the one
 /// read. `KEYS[1]` the room, `KEYS[2]` its reactions (field = message id, value = JSON
-/// `[[emoji, [user, …]], …]`). ARGV: the member read, message id, user, emoji, add, most
+/// `[[emoji, [user, …]], …]`; field `<message id>#v` counts the changes, which events carry
+/// as `version` so that a client can tell an older one that arrived late). ARGV: the member read, message id, user, emoji, add, most
 /// distinct emoji per message, most reactions per user per message, publishing command,
 /// channel, envelope head, room id. Returns `{status, reactions JSON, event data}`: status
 /// 1 changed, 0 nothing to change, -1 the message changed meanwhile, -2 too many distinct
@@ -114,8 +132,9 @@ else
   raw = cjson.encode(list)
   redis.call('HSET', KEYS[2], ARGV[2], raw)
 end
+local version = redis.call('HINCRBY', KEYS[2], ARGV[2] .. '#v', 1)
 local data = cjson.encode({roomId = ARGV[11], messageId = ARGV[2], emoji = emoji,
-  count = count, userId = user, added = add})
+  count = count, userId = user, added = add, version = version})
 redis.call(ARGV[8], ARGV[9], ARGV[10] .. data .. '}')
 return {1, raw, data}
 "#;
@@ -196,30 +215,27 @@ fn parse_reactions(raw: Option<&str>, viewer: UserId) -> Vec<Reaction> {
 
 impl MessagesStore {
     /// The message `id` of `room`, if it is there.
-    async fn find(&self, room: &RoomId, id: &str, earliest: f64) -> Result<Option<Found>, Failure> {
+    async fn find_by_id(&self, room: &RoomId, id: &MessageId) -> Result<Option<Found>, Failure> {
         let mut conn = self.ctx.redis().await?;
         let found: Option<(String, String)> = timed(
             "find_message",
             self.scripts
                 .find
                 .key(keys::room(room))
-                .arg(format!("{earliest:.3}"))
-                .arg(format!(r#"{{"id":"{id}""#))
+                .arg(format!("{:.3}", id.earliest_date()))
+                .arg(format!(r#"{{"id":"{}""#, id.as_str()))
+                .arg(id.millis() + FIND_PAST_MS)
                 .invoke_async(&mut *conn),
         )
         .await?;
         Ok(found.and_then(|(raw, score)| {
-            let message = Message::parse_stored(&raw).filter(|m| m.id == id)?;
+            let message = Message::parse_stored(&raw).filter(|m| m.id == id.as_str())?;
             Some(Found {
                 raw,
                 score,
                 message,
             })
         }))
-    }
-
-    async fn find_by_id(&self, room: &RoomId, id: &MessageId) -> Result<Option<Found>, Failure> {
-        self.find(room, id.as_str(), id.earliest_date()).await
     }
 
     /// The parent a new message answers, checked: in the same room and not deleted.
@@ -339,9 +355,12 @@ impl MessagesStore {
                 quotes.insert(parent.clone(), ReplyQuote::of(p));
             }
         }
-        let missing: Vec<MessageId> = parents
+        let missing: std::collections::BTreeSet<&String> = parents
             .iter()
             .filter(|p| !quotes.contains_key(*p))
+            .collect();
+        let missing: Vec<MessageId> = missing
+            .into_iter()
             .filter_map(|p| MessageId::parse_owned(p))
             .collect();
         let found = join_all(missing.iter().map(|p| self.find_by_id(room, p))).await;
@@ -410,17 +429,37 @@ impl MessagesStore {
         Ok(replaced == 1)
     }
 
-    /// `message` as `viewer` reads it now: with its reactions and its parent's quote.
-    async fn as_read_by(
+    /// `message` with its parent's quote as the parent is now (when it answers one).
+    async fn quoted(&self, room: &RoomId, mut message: Message) -> Result<Message, Failure> {
+        let parent = message
+            .reply_to
+            .as_ref()
+            .and_then(|r| MessageId::parse_owned(&r.id));
+        if let Some(parent) = parent {
+            if let Some(f) = self.find_by_id(room, &parent).await? {
+                message.reply_to = Some(ReplyQuote::of(&f.message));
+            }
+        }
+        Ok(message)
+    }
+
+    /// The reactions of message `id` as `viewer` sees them.
+    async fn reactions_of(
         &self,
         room: &RoomId,
+        id: &str,
         viewer: UserId,
-        message: Message,
-    ) -> Result<Message, Failure> {
-        let mut one = [message];
-        self.decorate(room, viewer, &mut one).await?;
-        let [message] = one;
-        Ok(message)
+    ) -> Result<Vec<Reaction>, Failure> {
+        let mut conn = self.ctx.redis().await?;
+        let raw: Option<String> = timed(
+            "hget",
+            redis::cmd("HGET")
+                .arg(keys::reactions(room))
+                .arg(id)
+                .query_async(&mut *conn),
+        )
+        .await?;
+        Ok(parse_reactions(raw.as_deref(), viewer))
     }
 
     /// Replaces the text of `user`'s own message; every member's sockets get
@@ -447,22 +486,17 @@ impl MessagesStore {
             if old.is_deleted() {
                 return Err(SendError::Deleted);
             }
+            // Each edit is dated after the one before (and the message), whatever the
+            // clocks of the instances that made them: the newest `edited` is the latest.
+            let now = (now_secs() * 1000.0).round() / 1000.0;
+            let after = old.edited.unwrap_or(old.date) + 0.001;
             let edited = Message {
                 message: text.as_str().to_owned(),
-                edited: Some((now_secs() * 1000.0).round() / 1000.0),
+                edited: Some(now.max((after * 1000.0).round() / 1000.0)),
                 mentions: mentions.iter().map(ToString::to_string).collect(),
                 ..old.clone()
             };
-            let mut event = edited.clone();
-            if let Some(parent) = &edited.reply_to {
-                let parent = MessageId::parse_owned(&parent.id);
-                if let Some(f) = match parent {
-                    Some(p) => self.find_by_id(room, &p).await?,
-                    None => None,
-                } {
-                    event.reply_to = Some(ReplyQuote::of(&f.message));
-                }
-            }
+            let event = self.quoted(room, edited.clone()).await?;
             if self
                 .replace(room, &found, &edited, EventKind::MessageEdited, &event)
                 .await?
@@ -480,12 +514,11 @@ impl MessagesStore {
                     ..old.clone()
                 };
                 self.forget_mentions(&unnamed).await;
-                return Ok(self.as_read_by(room, user, event).await?);
+                let reactions = self.reactions_of(room, &event.id, user).await?;
+                return Ok(Message { reactions, ..event });
             }
         }
-        Err(SendError::Internal(Failure::internal(
-            "the message kept changing while it was edited",
-        )))
+        Err(SendError::Conflict)
     }
 
     /// Deletes `user`'s own message: a tombstone keeps its place in the history (cursors
@@ -535,9 +568,7 @@ impl MessagesStore {
                 return Ok(tombstone);
             }
         }
-        Err(SendError::Internal(Failure::internal(
-            "the message kept changing while it was deleted",
-        )))
+        Err(SendError::Conflict)
     }
 
     /// `message` no longer counts as an unread mention of the users in its `mentions`.
@@ -642,13 +673,11 @@ impl MessagesStore {
                 }
                 _ => {}
             }
-            let mut message = self.as_read_by(room, user, found.message).await?;
+            let mut message = self.quoted(room, found.message).await?;
             message.reactions = parse_reactions(Some(&reactions), user);
             return Ok(message);
         }
-        Err(SendError::Internal(Failure::internal(
-            "the message kept changing while it was reacted to",
-        )))
+        Err(SendError::Conflict)
     }
 }
 

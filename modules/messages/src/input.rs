@@ -331,8 +331,12 @@ impl MessageId {
     /// store script picks a date no earlier than the clock, so the date is at or after the
     /// id's millisecond. One second of slack covers a clock stepped back in between.
     pub fn earliest_date(&self) -> f64 {
-        let ms = u64::from_str_radix(&self.0[..12], 16).unwrap_or(0);
-        (ms as f64 / 1000.0 - 1.0).max(0.0)
+        (self.millis() as f64 / 1000.0 - 1.0).max(0.0)
+    }
+
+    /// The unix millisecond the id was taken at (a UUIDv7's first 48 bits).
+    pub fn millis(&self) -> u64 {
+        u64::from_str_radix(&self.0[..12], 16).unwrap_or(0)
     }
 }
 
@@ -368,8 +372,8 @@ impl TextInput for ReplyTo {
 }
 chat_core::text_input!(ReplyTo);
 
-/// A reaction: one emoji, possibly a sequence (skin tone, flag, ZWJ family, keycap-free),
-/// 1–16 code points.
+/// A reaction: one emoji, possibly a sequence (skin tone, flag, ZWJ family; no keycaps),
+/// 1–16 code points making one grapheme: `👍👍` or a lone flag letter are refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Emoji(String);
 
@@ -404,10 +408,14 @@ impl TextInput for Emoji {
     }
 
     fn parse(e: &str) -> Result<Self, Rejection> {
+        use unicode_segmentation::UnicodeSegmentation as _;
+        let regional = |c: char| ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
         let mut chars = e.chars();
         let ok = chars.next().is_some_and(emoji_base)
             && chars.all(emoji_part)
-            && e.chars().nth(16).is_none();
+            && e.chars().nth(16).is_none()
+            && e.graphemes(true).count() == 1
+            && (!e.starts_with(regional) || e.chars().filter(|c| regional(*c)).count() == 2);
         if ok {
             Ok(Self(e.to_owned()))
         } else {
@@ -465,6 +473,9 @@ mod feature_tests {
             "<b>",
             "\u{200d}",
             "🏽x",
+            "👍👍",
+            "🇫",
+            "🇫🇷🇫🇷",
             &"👍".repeat(17),
         ] {
             assert!(Emoji::parse(bad).is_err(), "{bad:?}");

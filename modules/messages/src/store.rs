@@ -64,10 +64,19 @@ if keep > 0 then
   local n = redis.call('ZCARD', KEYS[1])
   if n > keep then
     local last = redis.call('ZRANGE', KEYS[1], n - keep - 1, n - keep - 1, 'WITHSCORES')
-    local gone = redis.call('ZRANGE', KEYS[1], 0, n - keep - 1)
-    for i = 1, #gone do
-      local id = string.match(gone[i], '^{"id":"(%x+)"')
-      if id then redis.call('HDEL', KEYS[3], id) end
+    if redis.call('EXISTS', KEYS[3]) == 1 then
+      local gone, ids = redis.call('ZRANGE', KEYS[1], 0, n - keep - 1), {}
+      for i = 1, #gone do
+        local id = string.match(gone[i], '^{"id":"(%x+)"')
+        if id then
+          ids[#ids + 1] = id
+          ids[#ids + 1] = id .. '#v'
+        end
+        if #ids >= 1000 or (i == #gone and #ids > 0) then
+          redis.call('HDEL', KEYS[3], unpack(ids))
+          ids = {}
+        end
+      end
     end
     redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - keep - 1)
     redis.call('SET', KEYS[2], last[2])
@@ -159,6 +168,8 @@ pub enum SendError {
     ReplyNotFound,
     /// A reply to a deleted message.
     ReplyDeleted,
+    /// The message kept changing under the change (others changing it at the same time).
+    Conflict,
     Internal(Failure),
 }
 
@@ -214,6 +225,13 @@ impl SendError {
             SendError::ReactionLimit(why) => (ErrorBody::new("reaction_limit", *why), None),
             SendError::ReplyNotFound => (
                 ErrorBody::new("reply_not_found", "replyTo: no such message in this room"),
+                None,
+            ),
+            SendError::Conflict => (
+                ErrorBody::new(
+                    "conflict",
+                    "messageId: the message changed at the same time; retry",
+                ),
                 None,
             ),
             SendError::ReplyDeleted => (

@@ -401,19 +401,26 @@ impl RoomsStore {
         join: bool,
     ) -> Result<(), Failure> {
         let op = if join { "SADD" } else { "SREM" };
+        let mut pipe = redis::pipe();
+        pipe.cmd(op)
+            .arg(keys::user_rooms(user))
+            .arg(room.as_str())
+            .ignore()
+            .cmd(op)
+            .arg(keys::room_members(room))
+            .arg(user.0)
+            .ignore();
+        if !join {
+            // Leaving forgets the room's mute: joining again starts afresh.
+            pipe.cmd("SREM")
+                .arg(keys::muted(user))
+                .arg(room.as_str())
+                .ignore();
+        }
         let mut conn = self.ctx.redis().await?;
         let _: () = timed(
             if join { "sadd" } else { "srem" },
-            redis::pipe()
-                .cmd(op)
-                .arg(keys::user_rooms(user))
-                .arg(room.as_str())
-                .ignore()
-                .cmd(op)
-                .arg(keys::room_members(room))
-                .arg(user.0)
-                .ignore()
-                .query_async(&mut *conn),
+            pipe.query_async(&mut *conn),
         )
         .await?;
         drop(conn);
