@@ -578,21 +578,21 @@ async fn a_reply_carries_its_parents_quote_as_the_parent_is_now() {
     // Replies only to a live message of the same room.
     let elsewhere = alice.create_room("elsewhere").await;
     let other = alice.say(&elsewhere, "not in General").await;
-    for (reply_to, code) in [
-        (pid, "reply_deleted"),
-        (other["id"].as_str().unwrap(), "reply_not_found"),
-        ("0123456789abcdef0123456789abcdef", "reply_not_found"),
-        ("nope", "reply_not_found"),
+    for (reply_to, status, code) in [
+        (pid, 409, "reply_deleted"),
+        (other["id"].as_str().unwrap(), 404, "reply_not_found"),
+        ("0123456789abcdef0123456789abcdef", 404, "reply_not_found"),
+        ("nope", 400, "reply_not_found"),
     ] {
-        let (status, body) = bob
+        let (got, body) = bob
             .post(
                 "/api/rooms/0/messages",
                 json!({"message": "x", "replyTo": reply_to}),
             )
             .await;
         assert_eq!(
-            (status, body["error"].as_str()),
-            (400, Some(code)),
+            (got, body["error"].as_str()),
+            (status, Some(code)),
             "{reply_to}"
         );
         bob_ws

@@ -1363,10 +1363,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Message"];
                 };
             };
-            /**
-             * @description `replyTo` names no message of this room (`reply_not_found`) or a deleted one
-             *     (`reply_deleted`), or the body does not fit its schema.
-             */
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1393,8 +1390,17 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such room. */
+            /** @description No such room, or `replyTo` names no message of it (`reply_not_found`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `replyTo` names a deleted message (`reply_deleted`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -83,16 +83,15 @@ pub enum PostResponse {
     /// The message was stored and delivered (or, for a repeated `clientId`, was before).
     #[oai(status = 201)]
     Created(Json<Message>),
-    /// `replyTo` names no message of this room (`reply_not_found`) or a deleted one
-    /// (`reply_deleted`), or the body does not fit its schema.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
     /// The caller is not a member of this room.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
-    /// No such room.
+    /// No such room, or `replyTo` names no message of it (`reply_not_found`).
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// `replyTo` names a deleted message (`reply_deleted`).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
     /// The caller posts faster than their message rate; retry after `Retry-After` seconds.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
@@ -277,9 +276,7 @@ impl MessagesApi {
             Err(e) => Ok(match refusal(e)? {
                 (SendError::NotMember, body, _) => PostResponse::Forbidden(body),
                 (SendError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
-                (SendError::ReplyNotFound | SendError::ReplyDeleted, body, _) => {
-                    PostResponse::BadRequest(body)
-                }
+                (SendError::ReplyDeleted, body, _) => PostResponse::Conflict(body),
                 (_, body, _) => PostResponse::NotFound(body),
             }),
         }

@@ -372,51 +372,52 @@ impl TextInput for ReplyTo {
 }
 chat_core::text_input!(ReplyTo);
 
-/// A reaction: one emoji, possibly a sequence (skin tone, flag, ZWJ family; no keycaps),
-/// 1–16 code points making one grapheme: `👍👍` or a lone flag letter are refused.
+/// A reaction: one emoji, possibly a sequence (a flag, a skin tone, a ZWJ family; no
+/// keycaps), at most 16 code points: exactly what [`emoji_pattern`] matches, which is also
+/// the schema's pattern. `👍👍` (two) or a lone flag letter (none) are refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Emoji(String);
 
-/// Code points that may start an emoji.
-fn emoji_base(c: char) -> bool {
-    matches!(c as u32,
-        0xA9 | 0xAE | 0x203C | 0x2049 | 0x2122 | 0x2139 | 0x2194..=0x21AA | 0x231A..=0x23FF
-        | 0x24C2 | 0x25AA..=0x27BF | 0x2934 | 0x2935 | 0x2B05..=0x2B55 | 0x3030 | 0x303D
-        | 0x3297 | 0x3299 | 0x1F000..=0x1FAFF)
+/// One emoji: a pair of regional indicators (a flag), or elements joined by U+200D (ZWJ),
+/// each a base character, an optional variation selector, an optional skin tone and tag
+/// characters (subdivision flags). BMP characters are written `\uXXXX`, the others as
+/// themselves, so that the pattern reads the same in Rust's `regex`, Python's `re`
+/// (schemathesis) and ECMAScript (with the `u` flag).
+fn emoji_pattern() -> String {
+    let base = concat!(
+        r"[\u00A9\u00AE\u203C\u2049\u2122\u2139\u2194-\u21AA\u231A-\u23FF\u24C2",
+        r"\u25AA-\u27BF\u2934\u2935\u2B05-\u2B55\u3030\u303D\u3297\u3299",
+        "\u{1F000}-\u{1F1E5}\u{1F200}-\u{1FAFF}]",
+    );
+    let element = format!(
+        r"{base}[\uFE0E\uFE0F]?[{}-{}]?[{}-{}]*",
+        '\u{1F3FB}', '\u{1F3FF}', '\u{E0020}', '\u{E007F}'
+    );
+    format!(
+        r"^(?:[{}-{}]{{2}}|{element}(?:\u200D{element})*)$",
+        '\u{1F1E6}', '\u{1F1FF}'
+    )
 }
 
-/// Code points that may follow inside one emoji: more bases, modifiers and joiners.
-fn emoji_part(c: char) -> bool {
-    emoji_base(c)
-        || matches!(
-            c as u32,
-            0x200D | 0x20E3 | 0xFE0E | 0xFE0F | 0xE0020..=0xE007F
-        )
-}
+static EMOJI: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(&emoji_pattern()).expect("the emoji pattern compiles")
+});
 
 impl TextInput for Emoji {
     const NAME: &'static str = "Emoji";
 
     fn schema() -> MetaSchema {
         string_schema(
-            "One emoji (a sequence such as a flag, a skin tone or a family counts as one), at \
-             most 16 code points; URL-encode it in a path.",
+            "One emoji (a flag, a skin tone or a family counts as one; no keycaps), at most 16 \
+             code points; URL-encode it in a path.",
             Some(1),
             Some(16),
-            None,
+            Some(&emoji_pattern()),
         )
     }
 
     fn parse(e: &str) -> Result<Self, Rejection> {
-        use unicode_segmentation::UnicodeSegmentation as _;
-        let regional = |c: char| ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
-        let mut chars = e.chars();
-        let ok = chars.next().is_some_and(emoji_base)
-            && chars.all(emoji_part)
-            && e.chars().nth(16).is_none()
-            && e.graphemes(true).count() == 1
-            && (!e.starts_with(regional) || e.chars().filter(|c| regional(*c)).count() == 2);
-        if ok {
+        if e.chars().nth(16).is_none() && EMOJI.is_match(e) {
             Ok(Self(e.to_owned()))
         } else {
             Err(("invalid_emoji", "emoji: not an emoji"))
