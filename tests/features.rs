@@ -196,6 +196,22 @@ async fn authors_edit_and_delete_their_messages_live_everywhere_and_nothing_of_a
     assert_eq!(row["from"], alice.id.as_str());
     assert_eq!(row["date"], stored_before["date"]);
     assert!(row["edited"].is_number());
+    let member = stored(&redis, "0")
+        .await
+        .into_iter()
+        .find(|m| m.contains(id))
+        .unwrap();
+    let score_of_member: f64 = redis::cmd("ZSCORE")
+        .arg("room:0")
+        .arg(&member)
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(
+        Some(score_of_member),
+        row["date"].as_f64(),
+        "score = date, as the seed sorts"
+    );
     assert_eq!(stored(&redis, "0").await.len(), 3);
     let history = page(&bob, "0").await;
     assert_eq!(texts(&history), ["first", "the typo fixed", "last"]);
@@ -358,6 +374,28 @@ async fn members_react_counts_and_mine_are_right_for_everyone_and_bounded() {
         200,
         "an existing emoji is still fine"
     );
+    // A message written by the original server (no id: `seed-…`) cannot be found by id.
+    let seed = r#"{"from":1,"date":1615480369,"message":"from the seed","roomId":"0"}"#;
+    let _: () = redis::cmd("ZADD")
+        .arg("room:0")
+        .arg(1615480369)
+        .arg(seed)
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    let seed_id = page(&carol, "0").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(seed_id.starts_with("seed-"));
+    let (status, body) = carol
+        .request(
+            "PUT",
+            &format!("/api/rooms/0/messages/{seed_id}/reactions/👍"),
+            None,
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
     let stored: String = redis::cmd("HGET")
         .arg("reactions:{room:0}")
         .arg(id)
