@@ -166,6 +166,14 @@ pub struct Envelope<'a> {
 }
 
 impl Envelope<'_> {
+    /// What precedes the data in an event's envelope (the envelope is this, the data JSON,
+    /// and `}`): for a script that puts the data in itself.
+    pub fn head(server_id: &str, kind: &str) -> String {
+        let mut e = Self::encode(server_id, kind, "");
+        e.pop();
+        e
+    }
+
     /// The envelope text for an event whose data is already JSON.
     pub fn encode(server_id: &str, kind: &str, data_json: &str) -> String {
         let mut s = String::with_capacity(data_json.len() + server_id.len() + kind.len() + 40);

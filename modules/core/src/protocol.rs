@@ -87,6 +87,15 @@ pub struct ReplyQuote {
 }
 
 impl ReplyQuote {
+    /// The parent's id alone: what a reply stores, and what it reads as until its parent is
+    /// looked up.
+    pub fn id_only(&self) -> Self {
+        ReplyQuote {
+            id: self.id.clone(),
+            ..ReplyQuote::default()
+        }
+    }
+
     /// The quote of `parent` as it is now.
     pub fn of(parent: &Message) -> Self {
         if parent.is_deleted() {
@@ -152,10 +161,7 @@ impl Message {
             room_id: s.room_id.map(|r| r.to_string()).unwrap_or_default(),
             edited: s.edited,
             deleted: s.deleted.filter(|d| *d),
-            reply_to: s.reply_to.map(|r| ReplyQuote {
-                id: r.id,
-                ..ReplyQuote::default()
-            }),
+            reply_to: s.reply_to.as_ref().map(ReplyQuote::id_only),
             mentions: s.mentions,
             reactions: Vec::new(),
         })
@@ -170,10 +176,7 @@ impl Message {
     pub fn stored_json(&self) -> serde_json::Result<String> {
         let stored = Message {
             reactions: Vec::new(),
-            reply_to: self.reply_to.as_ref().map(|r| ReplyQuote {
-                id: r.id.clone(),
-                ..ReplyQuote::default()
-            }),
+            reply_to: self.reply_to.as_ref().map(ReplyQuote::id_only),
             ..self.clone()
         };
         serde_json::to_string(&stored)

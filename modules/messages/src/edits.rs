@@ -280,29 +280,41 @@ impl MessagesStore {
 
     /// Counts a new message as an unread mention for everyone it names but its sender.
     pub(crate) async fn record_mentions(&self, message: &Message, sender: UserId) {
+        let named = message
+            .mentions
+            .iter()
+            .filter(|u| **u != sender.to_string());
+        self.count_mentions(message, named, true).await;
+    }
+
+    /// Adds `message` to (or removes it from) the unread mentions of `users`. Bookkeeping:
+    /// a failure is logged, never the caller's.
+    async fn count_mentions<'a>(
+        &self,
+        message: &Message,
+        users: impl Iterator<Item = &'a String>,
+        add: bool,
+    ) {
         let entry = format!("{} {}", message.room_id, message.id);
         let mut pipe = redis::pipe();
         let mut any = false;
-        for user in message
-            .mentions
-            .iter()
-            .filter_map(|u| u.parse::<UserId>().ok())
-        {
-            if user == sender {
-                continue;
-            }
+        for user in users.filter_map(|u| u.parse::<UserId>().ok()) {
             any = true;
             let key = keys::mentions(user);
-            pipe.cmd("ZADD")
-                .arg(&key)
-                .arg(format!("{:.3}", message.date))
-                .arg(&entry)
-                .ignore();
-            pipe.cmd("ZREMRANGEBYRANK")
-                .arg(&key)
-                .arg(0)
-                .arg(-keys::MENTIONS_KEPT - 1)
-                .ignore();
+            if add {
+                pipe.cmd("ZADD")
+                    .arg(&key)
+                    .arg(format!("{:.3}", message.date))
+                    .arg(&entry)
+                    .ignore();
+                pipe.cmd("ZREMRANGEBYRANK")
+                    .arg(&key)
+                    .arg(0)
+                    .arg(-keys::MENTIONS_KEPT - 1)
+                    .ignore();
+            } else {
+                pipe.cmd("ZREM").arg(&key).arg(&entry).ignore();
+            }
         }
         if !any {
             return;
@@ -313,7 +325,7 @@ impl MessagesStore {
         }
         .await;
         if let Err(e) = done {
-            tracing::warn!(error = %e, "could not count a message's mentions");
+            tracing::warn!(error = %e, add, "could not count a message's mentions");
         }
     }
 
@@ -377,6 +389,22 @@ impl MessagesStore {
             }
         }
         Ok(())
+    }
+
+    /// Message `id` of `room`, which must be there.
+    async fn existing(&self, room: &RoomId, id: &MessageId) -> Result<Found, SendError> {
+        self.find_by_id(room, id)
+            .await?
+            .ok_or(SendError::NoSuchMessage)
+    }
+
+    /// Message `id` of `room`, which must be there and be `user`'s.
+    async fn own(&self, user: UserId, room: &RoomId, id: &MessageId) -> Result<Found, SendError> {
+        let found = self.existing(room, id).await?;
+        if found.message.from != user.to_string() {
+            return Err(SendError::NotAuthor);
+        }
+        Ok(found)
     }
 
     /// Checks that `user` may change things in `room`, and is within their rate.
@@ -475,14 +503,8 @@ impl MessagesStore {
         self.may_change(user, room).await?;
         let mentions = self.mentions(room, text.as_str()).await?;
         for _ in 0..ATTEMPTS {
-            let found = self
-                .find_by_id(room, id)
-                .await?
-                .ok_or(SendError::NoSuchMessage)?;
+            let found = self.own(user, room, id).await?;
             let old = &found.message;
-            if old.from != user.to_string() {
-                return Err(SendError::NotAuthor);
-            }
             if old.is_deleted() {
                 return Err(SendError::Deleted);
             }
@@ -504,16 +526,8 @@ impl MessagesStore {
                 metrics::MESSAGES_CHANGED.with_label_values(&["edit"]).inc();
                 // Who is no longer named stops counting it (who is newly named is not
                 // notified by an edit).
-                let unnamed = Message {
-                    mentions: old
-                        .mentions
-                        .iter()
-                        .filter(|u| !edited.mentions.contains(u))
-                        .cloned()
-                        .collect(),
-                    ..old.clone()
-                };
-                self.forget_mentions(&unnamed).await;
+                let unnamed = old.mentions.iter().filter(|u| !edited.mentions.contains(u));
+                self.count_mentions(old, unnamed, false).await;
                 let reactions = self.reactions_of(room, &event.id, user).await?;
                 return Ok(Message { reactions, ..event });
             }
@@ -532,14 +546,8 @@ impl MessagesStore {
     ) -> Result<Message, SendError> {
         self.may_change(user, room).await?;
         for _ in 0..ATTEMPTS {
-            let found = self
-                .find_by_id(room, id)
-                .await?
-                .ok_or(SendError::NoSuchMessage)?;
+            let found = self.own(user, room, id).await?;
             let old = &found.message;
-            if old.from != user.to_string() {
-                return Err(SendError::NotAuthor);
-            }
             if old.is_deleted() {
                 return Ok(old.clone());
             }
@@ -564,38 +572,11 @@ impl MessagesStore {
                 metrics::MESSAGES_CHANGED
                     .with_label_values(&["delete"])
                     .inc();
-                self.forget_mentions(old).await;
+                self.count_mentions(old, old.mentions.iter(), false).await;
                 return Ok(tombstone);
             }
         }
         Err(SendError::Conflict)
-    }
-
-    /// `message` no longer counts as an unread mention of the users in its `mentions`.
-    async fn forget_mentions(&self, message: &Message) {
-        if message.mentions.is_empty() {
-            return;
-        }
-        let entry = format!("{} {}", message.room_id, message.id);
-        let mut pipe = redis::pipe();
-        for user in message
-            .mentions
-            .iter()
-            .filter_map(|u| u.parse::<UserId>().ok())
-        {
-            pipe.cmd("ZREM")
-                .arg(keys::mentions(user))
-                .arg(&entry)
-                .ignore();
-        }
-        let done: Result<(), Failure> = async {
-            let mut conn = self.ctx.redis().await?;
-            timed("mentions", pipe.query_async::<()>(&mut *conn)).await
-        }
-        .await;
-        if let Err(e) = done {
-            tracing::warn!(error = %e, "could not forget a deleted message's mentions");
-        }
     }
 
     /// Adds (`add`) or takes back `user`'s reaction `emoji` on a message; every member's
@@ -610,20 +591,10 @@ impl MessagesStore {
         add: bool,
     ) -> Result<Message, SendError> {
         self.may_change(user, room).await?;
-        let head = {
-            let e = Envelope::encode(
-                self.ctx.server_id(),
-                EventKind::ReactionChanged.as_str(),
-                "",
-            );
-            e[..e.len() - 1].to_owned()
-        };
+        let head = Envelope::head(self.ctx.server_id(), EventKind::ReactionChanged.as_str());
         let (publish, channel) = self.ctx.events().room_channel(room);
         for _ in 0..ATTEMPTS {
-            let found = self
-                .find_by_id(room, id)
-                .await?
-                .ok_or(SendError::NoSuchMessage)?;
+            let found = self.existing(room, id).await?;
             if found.message.is_deleted() {
                 return Err(SendError::Deleted);
             }

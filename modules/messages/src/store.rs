@@ -307,10 +307,7 @@ impl MessagesStore {
             store_and_publish: redis::Script::new(STORE_AND_PUBLISH),
             mark_read: redis::Script::new(MARK_READ),
             scripts: crate::edits::Scripts::new(),
-            envelope_head: {
-                let e = Envelope::encode(ctx.server_id(), EventKind::Message.as_str(), "");
-                e[..e.len() - 1].into()
-            },
+            envelope_head: Envelope::head(ctx.server_id(), EventKind::Message.as_str()).into(),
             ctx,
         }
     }
