@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::Config,
+    dispatch::{Dispatch, Listeners, Subscriptions},
     embedded::EmbeddedRedis,
     http::{self, Health, Observe},
     hub::{CloseReason, Hub},
@@ -207,6 +208,7 @@ pub struct Application {
     app: poem::endpoint::BoxEndpoint<'static>,
     modules: Modules,
     hub: Hub,
+    dispatch: Dispatch,
     subscriber: Subscriber,
     pubsub_live: Arc<AtomicBool>,
     session_sweep: Duration,
@@ -238,21 +240,17 @@ impl Application {
         let ctx = Ctx::new(Some(redis.clone()), events.clone(), config.rates());
         let modules = Modules::new(ctx, &config);
         let hub = Hub::new(config.ws_queue);
-        events.set_sink(Arc::new(hub.clone()));
         let pubsub_live = Arc::new(AtomicBool::new(false));
-        let (subscriber, shards) = match backend {
+        let (subscriber, subscriptions) = match backend {
             Backend::Single(client) => (Subscriber::Messages(client), None),
             Backend::Cluster(conn, auth) => {
-                let (shards, keeper) = shards::new(
-                    conn,
-                    auth,
-                    hub.clone(),
-                    Arc::from(server_id.as_str()),
-                    Arc::clone(&pubsub_live),
-                );
+                let (shards, keeper) = shards::new(conn, auth, Arc::clone(&pubsub_live));
+                let shards: Arc<dyn Subscriptions> = Arc::new(shards);
                 (Subscriber::Sharded(Box::new(keeper)), Some(shards))
             }
         };
+        let dispatch = Dispatch::new(hub.clone(), Arc::from(server_id.as_str()), subscriptions);
+        events.set_sink(Arc::new(dispatch.clone()));
 
         modules
             .presence
@@ -289,7 +287,7 @@ impl Application {
             pubsub_live: Arc::clone(&pubsub_live),
         };
         let ws_state = WsState {
-            hub: hub.clone(),
+            dispatch: dispatch.clone(),
             auth: modules.auth.clone(),
             rooms: modules.rooms.clone(),
             messages: modules.messages.clone(),
@@ -305,14 +303,13 @@ impl Application {
             ),
             server_id: Arc::from(server_id.as_str()),
             pubsub_live: Arc::clone(&pubsub_live),
-            shards,
             max_sockets_per_user: config.max_sockets_per_user,
         };
         let mut route = Route::new()
             .nest_no_strip("/api", api)
             .nest("/docs", docs)
             .at("/openapi.json", spec)
-            .at("/ws", get(ws_handler.data(ws_state)))
+            .at("/ws", get(ws_handler.data(Arc::new(ws_state))))
             .at("/healthz", get(http::healthz))
             .at("/readyz", get(http::readyz))
             .at("/metrics", get(http::metrics_handler));
@@ -361,6 +358,7 @@ impl Application {
             app,
             modules,
             hub,
+            dispatch,
             subscriber,
             pubsub_live,
             session_sweep: Duration::from_secs(config.session_sweep_secs.max(1)),
@@ -385,15 +383,16 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
+        let listeners: Arc<dyn Listeners> = Arc::new(self.dispatch.clone());
         let sub = match self.subscriber {
             Subscriber::Messages(client) => tokio::spawn(pubsub::run(
                 client,
-                self.hub.clone(),
+                listeners,
                 Arc::from(self.modules.ctx.server_id()),
                 Arc::clone(&self.pubsub_live),
                 stop.clone(),
             )),
-            Subscriber::Sharded(keeper) => tokio::spawn(keeper.run(stop.clone())),
+            Subscriber::Sharded(keeper) => tokio::spawn(keeper.run(listeners, stop.clone())),
         };
         let (presence, hub) = (self.modules.presence.clone(), self.hub.clone());
         let beat = every(HEARTBEAT, stop.clone(), move || {
@@ -423,7 +422,7 @@ impl Application {
         });
         // The multiplexed connection reconnects when a command fails on it: a PING a second
         // finds a broken one (a Redis restart) before a message does.
-        let keepalive = self.modules.ctx.multiplexed().ok().map(|hot| {
+        let keepalive = self.modules.ctx.redis().ok().map(|hot| {
             every(Duration::from_secs(1), stop.clone(), move || {
                 let mut hot = hot.clone();
                 async move {

@@ -25,14 +25,14 @@ pub async fn ensure(
     if auth.user_count().await? > 0 {
         return Ok(false);
     }
-    let mut conn = ctx.redis().await?;
+    let mut conn = ctx.redis()?;
     let claimed: Option<String> = timed(
         "set",
         redis::cmd("SET")
             .arg(DEMO_MARKER)
             .arg(ctx.server_id())
             .arg("NX")
-            .query_async(&mut *conn),
+            .query_async(&mut conn),
     )
     .await?;
     drop(conn);

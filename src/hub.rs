@@ -1,9 +1,8 @@
-//! The local registry of WebSocket connections and the routing of events to them.
+//! The local registry of WebSocket connections, and the queues an event is pushed into.
 //!
-//! Every event this instance should deliver comes through [`Hub::dispatch`], whether a
-//! module on this instance emitted it or it arrived from another instance (on `MESSAGES`,
-//! or on a cluster's sharded channels). The hub decides who gets it from the event's type
-//! and data alone ([`chat_core::route`]):
+//! The hub knows connections and rooms only: `src/dispatch.rs` hands it every event with
+//! its audience (from its producer, or routed by [`chat_core::route`] from the type and
+//! data of another instance's envelope), and knows nothing of subscriptions:
 //!
 //! | type | goes to |
 //! |---|---|
@@ -26,10 +25,7 @@
 //! than that.
 //!
 //! On a cluster the same index says which sharded channels the sockets here need
-//! ([`Hub::channels_of`], [`Hub::wanted_channels`]), and `src/shards.rs` keeps the
-//! subscriptions in step. A `room.joined` or `show.room` for a user here is held until the
-//! room's channel is subscribed, so from the moment the client hears of the room (and
-//! loads it) it misses none of its messages.
+//! ([`Hub::channels_of`], [`Hub::wanted_channels`]); dispatch has them subscribed.
 //!
 //! Each event is serialized once and shared (`Arc`) by every queue it goes into. Each
 //! socket has a bounded queue; a socket whose queue is full is closed as a slow consumer
@@ -43,10 +39,7 @@ use std::{
     },
 };
 
-use chat_core::{
-    channels, metrics, Audience, EventKind, EventSink, RoomId, RoomKind, Route, SessionEnded,
-    Topic, UserId,
-};
+use chat_core::{channels, metrics, Audience, EventKind, RoomId, RoomKind, UserId};
 use parking_lot::RwLock;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -222,8 +215,6 @@ pub struct Hub {
 
 struct Inner {
     reg: RwLock<Registry>,
-    /// On a cluster, the sharded subscriptions (set once at start).
-    shards: OnceLock<crate::shards::Shards>,
     next_id: AtomicU64,
     queue: usize,
 }
@@ -233,7 +224,6 @@ impl Hub {
         Self {
             inner: Arc::new(Inner {
                 reg: RwLock::default(),
-                shards: OnceLock::new(),
                 next_id: AtomicU64::new(1),
                 queue: queue.max(8),
             }),
@@ -327,13 +317,11 @@ impl Hub {
         }
     }
 
-    /// Closes every connection (on shutdown).
-    pub fn close_all(&self, reason: CloseReason) {
-        for list in self.inner.reg.read().users.values() {
-            for c in list {
-                c.close(reason);
-            }
-        }
+    /// Closes every connection (on shutdown, or to resync); returns how many.
+    pub fn close_all(&self, reason: CloseReason) -> usize {
+        let reg = self.inner.reg.read();
+        reg.users.values().flatten().for_each(|c| c.close(reason));
+        reg.users.values().map(Vec::len).sum()
     }
 
     /// Every user with connections here, and how many.
@@ -369,55 +357,21 @@ impl Hub {
         Arc::new(Frame { text, date })
     }
 
-    /// Routes one event to the sockets here that should get it.
-    ///
-    /// Hot path: runs once per event per instance; one parse of the routing fields, one
-    /// frame, then a queue push per recipient socket under a read lock.
-    pub fn deliver(&self, topic: Topic, data: &str) {
-        let kind = match topic {
-            Topic::SessionEnded => return self.end_session(data),
-            Topic::Client(kind) => kind,
-        };
-        let Some(Route {
-            audience,
-            date,
-            normalized,
-        }) = chat_core::route(kind, data)
-        else {
-            return;
-        };
-        let data = normalized.as_deref().unwrap_or(data);
-        // A room a user here has just entered, whose channel (on a cluster) must be
-        // subscribed before they hear of it.
-        let entered = match (kind, &audience) {
+    /// Follows the membership an event changes (a join, a leave, a new direct room) in
+    /// the room index. Returns the room when a user connected here has just entered it:
+    /// on a cluster its channel must be subscribed before they hear of it.
+    pub fn track(&self, kind: EventKind, audience: &Audience, data: &str) -> Option<RoomId> {
+        match (kind, audience) {
             (EventKind::RoomJoined | EventKind::RoomLeft, _) => {
                 self.track_membership(kind == EventKind::RoomJoined, data)
             }
             (_, Audience::Direct(room)) => self.track_direct(room),
             _ => None,
-        };
-        let frame = Self::frame(kind, data, date);
-        if let (Some(room), Some(shards)) = (entered, self.inner.shards.get()) {
-            // On a cluster the event waits until this instance listens to the room: a
-            // client that loads the room when it hears of it then misses nothing after.
-            let (hub, shards) = (self.clone(), shards.clone());
-            tokio::spawn(async move {
-                if shards
-                    .ensure(vec![channels::room(&room)], crate::shards::ENTER_WAIT)
-                    .await
-                {
-                    hub.push(audience, &frame);
-                } else {
-                    hub.close_audience(&audience, CloseReason::Resync);
-                }
-            });
-            return;
         }
-        self.push(audience, &frame);
     }
 
     /// Closes the sockets of a user-level audience (one user, a direct room's two).
-    fn close_audience(&self, audience: &Audience, reason: CloseReason) {
+    pub fn close_audience(&self, audience: &Audience, reason: CloseReason) {
         let users: Vec<UserId> = match audience {
             Audience::User(u) => vec![*u],
             Audience::Direct(room) => match room.kind() {
@@ -435,23 +389,22 @@ impl Hub {
     /// Queues `frame` for the sockets here of `audience`.
     ///
     /// Hot path: a queue push per recipient socket under a read lock.
-    fn push(&self, audience: Audience, frame: &Arc<Frame>) {
-        let frame = Arc::clone(frame);
+    pub fn push(&self, audience: &Audience, frame: &Arc<Frame>) {
         let reg = self.inner.reg.read();
         let send_to = |user: &UserId| {
             if let Some(list) = reg.users.get(user) {
                 for c in list {
-                    c.push(&frame);
+                    c.push(frame);
                 }
             }
         };
         let (room, except) = match audience {
             Audience::Everyone(_) => {
-                reg.users.values().flatten().for_each(|c| c.push(&frame));
+                reg.users.values().flatten().for_each(|c| c.push(frame));
                 return;
             }
-            Audience::User(u) => return send_to(&u),
-            Audience::Room(room, except) => (room, except),
+            Audience::User(u) => return send_to(u),
+            Audience::Room(room, except) => (room, *except),
             Audience::Direct(room) => (room, None),
         };
         match room.kind() {
@@ -460,7 +413,7 @@ impl Hub {
                 .iter()
                 .filter(|(u, _)| Some(**u) != except)
                 .flat_map(|(_, l)| l)
-                .for_each(|c| c.push(&frame)),
+                .for_each(|c| c.push(frame)),
             RoomKind::Direct(a, b) => {
                 for u in [a, b] {
                     if Some(u) != except {
@@ -469,20 +422,13 @@ impl Hub {
                 }
             }
             RoomKind::Named => {
-                if let Some(users) = reg.named.get(&room) {
+                if let Some(users) = reg.named.get(room) {
                     users
                         .iter()
                         .filter(|u| Some(**u) != except)
                         .for_each(send_to);
                 }
             }
-        }
-    }
-
-    /// Closes this instance's sockets opened with a session that has ended (logout).
-    fn end_session(&self, data: &str) {
-        if let Ok(e) = serde_json::from_str::<SessionEnded>(data) {
-            self.close_session(&e.session);
         }
     }
 
@@ -506,11 +452,11 @@ impl Hub {
     fn track_membership(&self, joined: bool, data: &str) -> Option<RoomId> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
-        struct Membership {
+        struct MembershipChange {
             user_id: UserId,
             room_id: RoomId,
         }
-        let Membership { user_id, room_id } = serde_json::from_str(data).ok()?;
+        let MembershipChange { user_id, room_id } = serde_json::from_str(data).ok()?;
         let mut reg = self.inner.reg.write();
         reg.seq += 1;
         if joined {
@@ -533,11 +479,6 @@ impl Hub {
         reg.index(a, room.clone());
         reg.index(b, room.clone());
         (reg.users.contains_key(&a) || reg.users.contains_key(&b)).then(|| room.clone())
-    }
-
-    /// On a cluster: the subscriptions that follow this hub's sockets.
-    pub fn set_shards(&self, shards: crate::shards::Shards) {
-        let _ = self.inner.shards.set(shards);
     }
 
     /// The sharded channels `user`'s sockets here need: [`shared_channels`] and theirs.
@@ -571,219 +512,5 @@ impl Hub {
             }
         }
         closed
-    }
-
-    /// An envelope from `MESSAGES`: ignore our own, deliver the rest.
-    ///
-    /// Hot path: every envelope of every instance. Our own come back too (the channel has
-    /// no "except me"); they start with our `serverId` as written by `Envelope::encode`,
-    /// so they are dropped without a parse.
-    pub fn on_envelope(&self, server_id: &str, payload: &str) {
-        if payload
-            .strip_prefix(r#"{"serverId":""#)
-            .and_then(|rest| rest.strip_prefix(server_id))
-            .is_some_and(|rest| rest.starts_with('"'))
-        {
-            return;
-        }
-        let Ok(env) = serde_json::from_str::<chat_core::Envelope<'_>>(payload) else {
-            tracing::debug!("ignoring a malformed envelope");
-            return;
-        };
-        if env.server_id.as_deref() == Some(server_id) {
-            return;
-        }
-        let topic = Topic::parse(&env.kind);
-        metrics::ENVELOPES_IN
-            .with_label_values(&[topic.map_or("other", Topic::as_str)])
-            .inc();
-        // A type this version does not know (a newer instance's) is not for its sockets.
-        if let Some(topic) = topic {
-            self.deliver(topic, env.data.get());
-        }
-    }
-}
-
-impl EventSink for Hub {
-    fn dispatch(&self, topic: Topic, data: &str) {
-        self.deliver(topic, data);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MESSAGE: Topic = Topic::Client(EventKind::Message);
-
-    fn drain(rx: &mut mpsc::Receiver<Arc<Frame>>) -> Vec<String> {
-        let mut out = Vec::new();
-        while let Ok(f) = rx.try_recv() {
-            out.push(f.text.clone());
-        }
-        out
-    }
-
-    #[test]
-    fn a_direct_rooms_messages_reach_only_its_two_users() {
-        let hub = Hub::new(16);
-        let (_a, mut ra, _) = hub.register(UserId(1), "s", &[], 0, None);
-        let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
-        let (_c, mut rc, _) = hub.register(UserId(3), "s", &[], 0, None);
-        hub.deliver(
-            MESSAGE,
-            r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"1:2"}"#,
-        );
-        assert_eq!(drain(&mut ra).len(), 1);
-        assert_eq!(drain(&mut rb).len(), 1);
-        assert!(drain(&mut rc).is_empty());
-    }
-
-    #[test]
-    fn named_rooms_follow_joins_and_leaves() {
-        let hub = Hub::new(16);
-        let (_a, mut ra, _) = hub.register(UserId(1), "s", &["7".parse().unwrap()], 0, None);
-        let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
-        let msg = r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"7"}"#;
-        hub.deliver(MESSAGE, msg);
-        assert_eq!(drain(&mut ra).len(), 1);
-        assert!(drain(&mut rb).is_empty());
-        hub.deliver(
-            Topic::Client(EventKind::RoomJoined),
-            r#"{"roomId":"7","userId":"2","name":"x"}"#,
-        );
-        hub.deliver(MESSAGE, msg);
-        assert_eq!(drain(&mut rb).len(), 2, "the join event and the message");
-        hub.deliver(
-            Topic::Client(EventKind::RoomLeft),
-            r#"{"roomId":"7","userId":"2","name":"x"}"#,
-        );
-        drain(&mut rb);
-        hub.deliver(MESSAGE, msg);
-        assert!(drain(&mut rb).is_empty());
-    }
-
-    #[test]
-    fn membership_is_vouched_for_only_when_no_event_came_while_rooms_were_read() {
-        let hub = Hub::new(16);
-        let (seven, direct): (RoomId, RoomId) = ("7".parse().unwrap(), "1:2".parse().unwrap());
-        let seq = hub.membership_seq();
-        let (_a, _ra, exact) =
-            hub.register(UserId(1), "s", &[seven.clone(), direct.clone()], seq, None);
-        assert!(exact);
-        assert!(hub.is_member(UserId(1), &seven) && hub.is_member(UserId(1), &direct));
-        assert!(hub.is_member(UserId(1), &"0".parse().unwrap()));
-        assert!(
-            !hub.is_member(UserId(1), &"8".parse().unwrap()),
-            "unknown: ask Redis"
-        );
-        assert!(!hub.is_member(UserId(1), &"2:3".parse().unwrap()));
-        hub.deliver(
-            Topic::Client(EventKind::RoomLeft),
-            r#"{"roomId":"7","userId":"1","name":"x"}"#,
-        );
-        assert!(
-            !hub.is_member(UserId(1), &seven),
-            "a leave takes effect at once"
-        );
-
-        // User 2's rooms are read, then a leave is processed before they register: the
-        // list read is stale, so it is not vouched for until reloaded.
-        let seq = hub.membership_seq();
-        hub.deliver(
-            Topic::Client(EventKind::RoomLeft),
-            r#"{"roomId":"9","userId":"2","name":"x"}"#,
-        );
-        let nine: RoomId = "9".parse().unwrap();
-        let (_b, _rb, exact) = hub.register(UserId(2), "s", std::slice::from_ref(&nine), seq, None);
-        assert!(!exact);
-        assert!(!hub.is_member(UserId(2), &nine));
-        assert!(hub.reload(UserId(2), &[], hub.membership_seq()));
-        assert!(!hub.is_member(UserId(2), &nine));
-        hub.deliver(
-            Topic::Client(EventKind::ShowRoom),
-            r#"{"id":"2:5","names":["b","e"]}"#,
-        );
-        assert!(
-            hub.is_member(UserId(2), &"2:5".parse().unwrap()),
-            "a new direct room"
-        );
-    }
-
-    #[test]
-    fn a_full_queue_closes_the_slow_socket_only() {
-        let hub = Hub::new(8);
-        let (slow, _keep, _) = hub.register(UserId(1), "s", &[], 0, None);
-        let (fast, mut rf, _) = hub.register(UserId(2), "s", &[], 0, None);
-        for _ in 0..9 {
-            hub.deliver(
-                MESSAGE,
-                r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"0"}"#,
-            );
-            drain(&mut rf);
-        }
-        assert!(slow.cancelled().is_cancelled());
-        assert_eq!(slow.reason(), CloseReason::SlowConsumer);
-        assert!(!fast.cancelled().is_cancelled());
-    }
-
-    #[test]
-    fn the_first_frame_comes_before_any_event_and_seed_messages_are_reshaped() {
-        let hub = Hub::new(8);
-        let (_a, mut ra, _) = hub.register(
-            UserId(1),
-            "s",
-            &[],
-            0,
-            Some(Hub::frame(EventKind::Ready, "{}", None)),
-        );
-        hub.deliver(
-            MESSAGE,
-            r#"{"from":1,"date":1615480369,"message":"hi","roomId":"0"}"#,
-        );
-        let frames = drain(&mut ra);
-        assert_eq!(frames[0], r#"{"type":"ready","data":{}}"#);
-        let m: serde_json::Value = serde_json::from_str(&frames[1]).unwrap();
-        assert_eq!(m["data"]["from"], "1");
-        assert!(m["data"]["id"].as_str().unwrap().starts_with("seed-"));
-    }
-
-    #[test]
-    fn ending_a_session_closes_only_its_sockets() {
-        let hub = Hub::new(8);
-        let (a, _ra, _) = hub.register(UserId(1), "s1", &[], 0, None);
-        let (b, _rb, _) = hub.register(UserId(1), "s2", &[], 0, None);
-        hub.deliver(Topic::SessionEnded, r#"{"userId":"1","session":"s1"}"#);
-        assert!(a.cancelled().is_cancelled());
-        assert!(!b.cancelled().is_cancelled());
-    }
-
-    #[test]
-    fn own_envelopes_are_ignored_and_unknown_types_dropped() {
-        let hub = Hub::new(8);
-        let (_a, mut ra, _) = hub.register(UserId(1), "s", &[], 0, None);
-        hub.on_envelope(
-            "me",
-            r#"{"serverId":"me","type":"message","data":{"roomId":"0","date":1}}"#,
-        );
-        hub.on_envelope(
-            "me",
-            r#"{"serverId":"other","type":"nope","data":{"roomId":"0"}}"#,
-        );
-        assert!(drain(&mut ra).is_empty());
-        hub.on_envelope(
-            "me",
-            r#"{"serverId":"other","type":"message","data":{"roomId":"0","date":1}}"#,
-        );
-        assert_eq!(
-            drain(&mut ra),
-            vec![r#"{"type":"message","data":{"roomId":"0","date":1}}"#.to_owned()]
-        );
-        // A server whose id merely starts with ours is another server.
-        hub.on_envelope(
-            "me",
-            r#"{"serverId":"meX","type":"message","data":{"roomId":"0","date":1}}"#,
-        );
-        assert_eq!(drain(&mut ra).len(), 1);
     }
 }

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod config;
 mod demo;
+pub mod dispatch;
 pub mod embedded;
 pub mod http;
 pub mod hub;

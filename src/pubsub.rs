@@ -19,19 +19,19 @@ use chat_core::{metrics, redis, MESSAGES_CHANNEL};
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::Hub;
+use crate::dispatch::Listeners;
 
 /// How often the instance pings its own subscription.
 pub const PING_EVERY: Duration = Duration::from_secs(3);
 /// A subscription silent this long (several pings) is lost.
 pub const PONG_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Runs until `stop`: subscribe, hand every envelope to the hub, and on any error (or a
-/// missed ping) wait a little (up to 5 s, growing) and start over. `live` is true while
+/// Runs until `stop`: subscribe, hand every envelope to `listeners`, and on any error (or
+/// a missed ping) wait a little (up to 5 s, growing) and start over. `live` is true while
 /// subscribed.
 pub async fn run(
     client: redis::Client,
-    hub: Hub,
+    listeners: Arc<dyn Listeners>,
     server_id: Arc<str>,
     live: Arc<AtomicBool>,
     stop: CancellationToken,
@@ -60,7 +60,7 @@ pub async fn run(
                         }
                         // Hot path: one envelope per event from another instance.
                         match msg.get_payload::<String>() {
-                            Ok(payload) => hub.on_envelope(&server_id, &payload),
+                            Ok(payload) => listeners.on_envelope(&payload),
                             Err(e) => tracing::debug!(error = %e, "non-text envelope ignored"),
                         }
                     }
@@ -102,7 +102,7 @@ pub async fn run(
         if was_live {
             // Events published while unsubscribed never reach this instance's sockets:
             // close them so their clients reconnect and catch up with `after=`.
-            hub.close_all(crate::hub::CloseReason::Resync);
+            listeners.resync(None);
             backoff = Duration::from_millis(100);
         }
         tokio::select! {

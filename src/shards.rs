@@ -5,10 +5,10 @@
 //! to the channels its sockets need, each on the master that owns the channel's slot, over
 //! one RESP3 connection per master. One task (the *keeper*) owns those connections:
 //!
-//! - a socket opening waits until its channels are subscribed ([`Shards::ensure`]) before it
-//!   is told `ready`, so nothing published after its catch-up point is missed;
-//! - a membership event (a room joined, a direct room opened) for a user here is held until
-//!   the room's channel is subscribed (the hub asks with [`Shards::ensure`]);
+//! - a socket opening, and a membership event (a room joined, a direct room opened) for a
+//!   user here, wait until their channels are subscribed (`src/dispatch.rs` asks through
+//!   [`Subscriptions::ensure`]), so nothing published after the client's catch-up point is
+//!   missed;
 //! - every [`CHECK_EVERY`] the keeper pings each connection, subscribes what is wanted and
 //!   missing, and unsubscribes what no socket needs any more.
 //!
@@ -21,8 +21,9 @@
 //! and catch up with `after=`. A socket is never left silently missing events. (Presence
 //! and General span the masters, so losing one resyncs every socket in practice.)
 //!
-//! Envelopes are handed to the hub by each connection's reader task, not by the keeper, so
-//! a slow subscription change never holds up delivery.
+//! The keeper sees this instance only as [`Listeners`]: the channels its sockets want, and
+//! where envelopes and losses go. Envelopes are handed over by each connection's reader
+//! task, not by the keeper, so a slow subscription change never holds up delivery.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -45,11 +46,8 @@ use chat_core::{
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::Hub;
+use crate::dispatch::{Listeners, Subscriptions};
 
-/// How long a membership event waits for its room's channel before its sockets are closed
-/// to resync instead.
-pub const ENTER_WAIT: Duration = Duration::from_secs(5);
 /// How often each connection is pinged and the subscriptions are reconciled.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// How long one subscription command or ping may take before its connection counts as lost.
@@ -69,15 +67,15 @@ enum Ctl {
     Push(u64, PushInfo),
 }
 
-/// The handle the hub and the WebSocket route hold. Cheap to clone.
+/// The handle dispatch holds. Cheap to clone.
 #[derive(Clone)]
 pub struct Shards {
     tx: mpsc::UnboundedSender<Ctl>,
 }
 
-impl Shards {
-    /// Subscribes `channels` and waits (up to `wait`) until all are: false if they are not.
-    pub async fn ensure(&self, channels: Vec<String>, wait: Duration) -> bool {
+#[async_trait::async_trait]
+impl Subscriptions for Shards {
+    async fn ensure(&self, channels: Vec<String>, wait: Duration) -> bool {
         let (done, answer) = oneshot::channel();
         if self.tx.send(Ctl::Ensure(channels, done)).is_err() {
             return false;
@@ -90,18 +88,14 @@ impl Shards {
 pub fn new(
     cluster: ClusterConnection,
     auth: RedisConnectionInfo,
-    hub: Hub,
-    server_id: Arc<str>,
     live: Arc<AtomicBool>,
 ) -> (Shards, Keeper) {
     let (tx, rx) = mpsc::unbounded_channel();
     let shards = Shards { tx: tx.clone() };
-    hub.set_shards(shards.clone());
     let keeper = Keeper {
         cluster,
         auth,
-        hub,
-        server_id,
+        listeners: None,
         live,
         tx,
         rx,
@@ -125,8 +119,8 @@ struct Node {
 pub struct Keeper {
     cluster: ClusterConnection,
     auth: RedisConnectionInfo,
-    hub: Hub,
-    server_id: Arc<str>,
+    /// Set by [`Keeper::run`].
+    listeners: Option<Arc<dyn Listeners>>,
     live: Arc<AtomicBool>,
     tx: mpsc::UnboundedSender<Ctl>,
     rx: mpsc::UnboundedReceiver<Ctl>,
@@ -142,8 +136,9 @@ pub struct Keeper {
 }
 
 impl Keeper {
-    /// Runs until `stop`.
-    pub async fn run(mut self, stop: CancellationToken) {
+    /// Runs until `stop`, handing envelopes and losses to `listeners`.
+    pub async fn run(mut self, listeners: Arc<dyn Listeners>, stop: CancellationToken) {
+        self.listeners = Some(listeners);
         if let Err(e) = self.reload_slots().await {
             tracing::warn!(error = %e, "reading the cluster's slot map failed; retrying");
         }
@@ -173,6 +168,10 @@ impl Keeper {
         }
         self.live.store(false, Ordering::SeqCst);
         metrics::PUBSUB_CONNECTED.set(0);
+    }
+
+    fn listeners(&self) -> Arc<dyn Listeners> {
+        Arc::clone(self.listeners.as_ref().expect("set by run"))
     }
 
     async fn reload_slots(&mut self) -> redis::RedisResult<()> {
@@ -304,11 +303,7 @@ impl Keeper {
         let conn = redis::Client::open(info)?
             .get_multiplexed_async_connection_with_config(&config)
             .await?;
-        let (hub, server_id, ctl) = (
-            self.hub.clone(),
-            Arc::clone(&self.server_id),
-            self.tx.clone(),
-        );
+        let (listeners, ctl) = (self.listeners(), self.tx.clone());
         // Hot path: every envelope for this instance's sockets from this master.
         let reader = tokio::spawn(async move {
             while let Some(push) = push_rx.recv().await {
@@ -316,7 +311,7 @@ impl Keeper {
                     PushKind::SMessage | PushKind::Message => {
                         if let Some(Value::BulkString(payload)) = push.data.get(1) {
                             match std::str::from_utf8(payload) {
-                                Ok(text) => hub.on_envelope(&server_id, text),
+                                Ok(text) => listeners.on_envelope(text),
                                 Err(_) => tracing::debug!("non-text envelope ignored"),
                             }
                         }
@@ -397,7 +392,7 @@ impl Keeper {
         self.slots.clear();
         metrics::PUBSUB_LOST.inc();
         metrics::PUBSUB_CHANNELS.set(self.subscribed.len() as i64);
-        let closed = self.hub.resync(&node.channels);
+        let closed = self.listeners().resync(Some(&node.channels));
         tracing::warn!(
             host = %addr.0, port = addr.1, channels = node.channels.len(), closed, "{why}: \
              subscriptions lost, their sockets closed to resync"
@@ -437,7 +432,7 @@ impl Keeper {
                 }
             }
         }
-        let wanted = self.hub.wanted_channels();
+        let wanted = self.listeners().wanted_channels();
         let stale: Vec<(String, Addr)> = self
             .subscribed
             .iter()
@@ -478,7 +473,7 @@ impl Keeper {
             return;
         }
         let failed: HashSet<String> = failed.into_iter().collect();
-        let closed = self.hub.resync(&failed);
+        let closed = self.listeners().resync(Some(&failed));
         if closed > 0 {
             metrics::PUBSUB_LOST.inc();
             tracing::warn!(

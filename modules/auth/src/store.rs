@@ -91,13 +91,13 @@ impl AuthStore {
         name: &Username,
         password: &Password,
     ) -> Result<Option<NewUser>, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let taken: u32 = timed(
             "exists",
             redis::cmd("EXISTS")
                 .arg(keys::username(name.as_str()))
                 .arg(keys::username_lower(name.as_str()))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         if taken > 0 {
@@ -111,12 +111,12 @@ impl AuthStore {
     /// Creates an account with an already hashed password (the demo data and tests use
     /// this to write seed-style bcrypt hashes).
     pub async fn create(&self, name: &str, hash: &str) -> Result<Option<NewUser>, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let id: u64 = timed(
             "incr",
             redis::cmd("INCR")
                 .arg(keys::TOTAL_USERS)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         let id = UserId(id);
@@ -130,7 +130,7 @@ impl AuthStore {
                 .arg("NX")
                 .cmd("GET")
                 .arg(keys::username_lower(name))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         if holder != name {
@@ -142,14 +142,14 @@ impl AuthStore {
                 .arg(keys::username(name))
                 .arg(keys::user(id))
                 .arg("NX")
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         if claimed.is_none() {
             if folded.is_some() {
                 let _: Result<i64, _> = redis::cmd("DEL")
                     .arg(keys::username_lower(name))
-                    .query_async(&mut *conn)
+                    .query_async(&mut conn)
                     .await;
             }
             return Ok(None);
@@ -162,7 +162,7 @@ impl AuthStore {
                 .arg(name)
                 .arg("password")
                 .arg(hash)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await;
         if let Err(e) = written {
@@ -170,7 +170,7 @@ impl AuthStore {
             let _: Result<i64, _> = redis::cmd("DEL")
                 .arg(keys::username(name))
                 .arg(keys::username_lower(name))
-                .query_async(&mut *conn)
+                .query_async(&mut conn)
                 .await;
             return Err(e);
         }
@@ -188,7 +188,7 @@ impl AuthStore {
     /// Claims the case-folded name of every account that lacks one (accounts written before
     /// the claims existed, or by the seed's server), at start. One `SCAN` pass (over each master of a cluster).
     pub async fn claim_folded_names(&self) -> Result<(), Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let found = timed("scan", conn.scan_match(&keys::username("*"))).await?;
         for batch in found.chunks(1000) {
             let mut pipe = redis::pipe();
@@ -200,19 +200,19 @@ impl AuthStore {
                     .arg("NX")
                     .ignore();
             }
-            let _: () = timed("set", pipe.query_async(&mut *conn)).await?;
+            let _: () = timed("set", pipe.query_async(&mut conn)).await?;
         }
         Ok(())
     }
 
     /// How many user ids were handed out (`total_users`).
     pub async fn user_count(&self) -> Result<u64, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let n: Option<u64> = timed(
             "get",
             redis::cmd("GET")
                 .arg(keys::TOTAL_USERS)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         Ok(n.unwrap_or(0))
@@ -220,12 +220,12 @@ impl AuthStore {
 
     /// The id of a username, reading the seed's `user:{id}` value or a bare id.
     pub async fn user_id(&self, name: &str) -> Result<Option<UserId>, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let v: Option<String> = timed(
             "get",
             redis::cmd("GET")
                 .arg(keys::username(name))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         Ok(v.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok()))
@@ -245,8 +245,8 @@ impl AuthStore {
         for id in ids {
             pipe.cmd("HGET").arg(keys::user(*id)).arg("username");
         }
-        let mut conn = self.ctx.redis().await?;
-        timed("hget", pipe.query_async(&mut *conn)).await
+        let mut conn = self.ctx.redis()?;
+        timed("hget", pipe.query_async(&mut conn)).await
     }
 
     /// Checks a password, with throttling that a stranger cannot turn against a user:
@@ -273,7 +273,7 @@ impl AuthStore {
             keys::failures_by_name(name),
             keys::login_delay(name),
         );
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let max = settings.login_max_failures;
         let window = settings.login_window.as_secs();
         let (n_pair, ttl_pair, n_addr, ttl_addr, ttl_delay): (u32, i64, u32, i64, i64) = timed(
@@ -299,7 +299,7 @@ impl AuthStore {
                 .arg(&by_addr)
                 .cmd("PTTL")
                 .arg(&delay)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         let refusal = if n_pair > max {
@@ -322,7 +322,7 @@ impl AuthStore {
             "get",
             redis::cmd("GET")
                 .arg(keys::username(name))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         let id: Option<UserId> =
@@ -334,7 +334,7 @@ impl AuthStore {
                     redis::cmd("HGET")
                         .arg(keys::user(id))
                         .arg("password")
-                        .query_async(&mut *conn),
+                        .query_async(&mut conn),
                 )
                 .await?
             }
@@ -342,7 +342,7 @@ impl AuthStore {
         };
         drop(conn);
         let verdict = password::verify(password.to_owned(), stored).await?;
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         match (verdict, id) {
             (Verdict::Valid { upgrade }, Some(id)) => {
                 if upgrade && !settings.keep_bcrypt {
@@ -353,7 +353,7 @@ impl AuthStore {
                             .arg(keys::user(id))
                             .arg("password")
                             .arg(hash)
-                            .query_async(&mut *conn),
+                            .query_async(&mut conn),
                     )
                     .await?;
                 }
@@ -368,7 +368,7 @@ impl AuthStore {
                         .arg(format!("{id}:{name}"))
                         .arg("EX")
                         .arg(settings.session_ttl.as_secs())
-                        .query_async(&mut *conn),
+                        .query_async(&mut conn),
                 )
                 .await?;
                 Ok(LoginOutcome::Ok(
@@ -392,7 +392,7 @@ impl AuthStore {
                         .arg(&by_name)
                         .arg(window)
                         .arg("NX")
-                        .query_async(&mut *conn),
+                        .query_async(&mut conn),
                 )
                 .await?;
                 if n >= max {
@@ -404,7 +404,7 @@ impl AuthStore {
                             .arg(n)
                             .arg("EX")
                             .arg(secs)
-                            .query_async(&mut *conn),
+                            .query_async(&mut conn),
                     )
                     .await?;
                 }
@@ -421,14 +421,14 @@ impl AuthStore {
             return Ok(None);
         }
         let token_hash = hash_token(token);
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let v: Option<String> = timed(
             "getex",
             redis::cmd("GETEX")
                 .arg(keys::session(&token_hash))
                 .arg("EX")
                 .arg(self.settings.session_ttl.as_secs())
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         Ok(v.and_then(|v| {
@@ -450,8 +450,8 @@ impl AuthStore {
             for id in chunk {
                 pipe.cmd("EXISTS").arg(keys::session(id));
             }
-            let mut conn = self.ctx.redis().await?;
-            let found: Vec<bool> = timed("exists", pipe.query_async(&mut *conn)).await?;
+            let mut conn = self.ctx.redis()?;
+            let found: Vec<bool> = timed("exists", pipe.query_async(&mut conn)).await?;
             alive.extend(found);
         }
         Ok(alive)
@@ -459,12 +459,12 @@ impl AuthStore {
 
     /// Ends a session on every instance: it is deleted, and sockets opened with it close.
     pub async fn logout(&self, session: &Session) -> Result<(), Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let _: () = timed(
             "del",
             redis::cmd("DEL")
                 .arg(keys::session(&session.token_hash))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         drop(conn);
@@ -479,7 +479,7 @@ impl AuthStore {
 /// Takes back the attempt counted before the password check: `pair_op` is `DECR` (that one
 /// attempt) or `DEL` (the pair's whole count); the address's count goes down by one.
 async fn uncount(
-    conn: &mut chat_core::RedisConn,
+    conn: &mut chat_core::Redis,
     pair_op: &str,
     by_pair: &str,
     by_addr: &str,
@@ -493,7 +493,7 @@ async fn uncount(
             .cmd("DECR")
             .arg(by_addr)
             .ignore()
-            .query_async(&mut **conn),
+            .query_async(conn),
     )
     .await
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-pub use crate::redis_io::{timed, Multiplexed, Redis, RedisConn};
+pub use crate::redis_io::{timed, Redis};
 use crate::{envelope::Events, error::Failure};
 
 /// Cheap-to-clone handle on everything shared: the Redis connection, the event bus, the per-user
@@ -32,17 +32,13 @@ impl Ctx {
         }
     }
 
-    /// The shared connection (cheap to clone), for the hot path.
-    pub fn multiplexed(&self) -> Result<Multiplexed, Failure> {
+    /// The shared connection: cheap to clone, every clone multiplexed over the same
+    /// connection (one Redis) or connections (a cluster). Used as `&mut conn`.
+    pub fn redis(&self) -> Result<Redis, Failure> {
         self.inner
             .redis
             .clone()
             .ok_or_else(|| Failure::internal("redis: not connected"))
-    }
-
-    /// The shared connection, used as `&mut *conn`.
-    pub async fn redis(&self) -> Result<RedisConn, Failure> {
-        self.multiplexed().map(RedisConn::new)
     }
 
     /// The per-user rate limiter.

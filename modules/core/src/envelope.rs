@@ -105,6 +105,51 @@ pub struct Route {
     pub normalized: Option<String>,
 }
 
+impl Route {
+    /// For `audience`, as its producer knows it.
+    pub fn to(audience: Audience) -> Self {
+        Self {
+            audience,
+            date: None,
+            normalized: None,
+        }
+    }
+
+    /// For every member of `room`.
+    pub fn room(room: &RoomId) -> Self {
+        Self::to(Audience::Room(room.clone(), None))
+    }
+
+    /// A message's, with its date (for the delivery-latency histogram).
+    pub fn dated(self, date: f64) -> Self {
+        Self {
+            date: Some(date),
+            ..self
+        }
+    }
+}
+
+/// Who gets `event`, read from its typed data (what [`route`] reads from its JSON).
+pub fn audience_of(event: &ServerEvent) -> Option<Audience> {
+    let room = |id: &str| id.parse::<RoomId>().ok();
+    let user = |id: &str| id.parse::<UserId>().ok();
+    Some(match event {
+        ServerEvent::Message(m)
+        | ServerEvent::MessageEdited(m)
+        | ServerEvent::MessageDeleted(m) => Audience::Room(room(&m.room_id)?, None),
+        ServerEvent::ReactionChanged(r) => Audience::Room(room(&r.room_id)?, None),
+        ServerEvent::Typing(t) => Audience::Room(room(&t.room_id)?, user(&t.user_id)),
+        ServerEvent::ShowRoom(s) => Audience::Direct(room(&s.id)?),
+        ServerEvent::RoomJoined(m) | ServerEvent::RoomLeft(m) => Audience::User(user(&m.user_id)?),
+        ServerEvent::RoomRead(r) => Audience::User(user(&r.user_id)?),
+        ServerEvent::RoomMuted(r) => Audience::User(user(&r.user_id)?),
+        ServerEvent::UserConnected(v) | ServerEvent::UserDisconnected(v) => {
+            Audience::Everyone(user(&v.id))
+        }
+        ServerEvent::Ready(_) | ServerEvent::Ack(_) | ServerEvent::Error(_) => return None,
+    })
+}
+
 /// The fields of an event's data that routing looks at.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -224,10 +269,13 @@ pub struct SessionEnded {
     pub session: String,
 }
 
-/// Receives every event this instance should hand to its sockets, local or remote.
+/// Receives the events produced on this instance, for its own sockets (the WebSocket
+/// dispatch in `src/`).
 pub trait EventSink: Send + Sync + 'static {
-    /// `data` is the event's JSON; the sink decides who gets it from `topic` and `data`.
-    fn dispatch(&self, topic: Topic, data: &str);
+    /// An event of `kind` whose JSON is `data`, for `route` (as its producer knows it).
+    fn deliver(&self, kind: EventKind, route: Route, data: &str);
+    /// A session ended (sign-out): close the sockets opened with it.
+    fn end_session(&self, session: &str);
 }
 
 /// The event bus: publish to every instance and hand to this instance's sockets.
@@ -265,9 +313,9 @@ impl Events {
 
     /// Hands an event to this instance's sockets only (its envelope went out another way,
     /// e.g. from the Lua script that stores a message).
-    pub fn dispatch_local(&self, topic: Topic, data_json: &str) {
+    pub fn dispatch_local(&self, kind: EventKind, route: Route, data_json: &str) {
         if let Some(sink) = self.inner.sink.get() {
-            sink.dispatch(topic, data_json);
+            sink.deliver(kind, route, data_json);
         }
     }
 
@@ -275,17 +323,23 @@ impl Events {
     pub async fn publish(&self, event: &ServerEvent) -> Result<(), Failure> {
         let data_json = event.data_json()?;
         let kind = event.kind();
-        let channels = || {
-            route(kind, &data_json)
-                .map(|r| r.audience.channels())
-                .unwrap_or_default()
+        let Some(audience) = audience_of(event) else {
+            return Err(Failure::internal(format!(
+                "{} is said to one socket",
+                kind.as_str()
+            )));
         };
-        self.publish_raw(Topic::Client(kind), &data_json, channels)
+        let channels = audience.channels();
+        self.dispatch_local(kind, Route::to(audience), &data_json);
+        self.publish_raw(Topic::Client(kind), &data_json, || channels)
             .await
     }
 
     /// Tells every instance (this one included) that a session ended.
     pub async fn session_ended(&self, ended: &SessionEnded) -> Result<(), Failure> {
+        if let Some(sink) = self.inner.sink.get() {
+            sink.end_session(&ended.session);
+        }
         let data_json = serde_json::to_string(ended)?;
         let channels = || {
             ended
@@ -313,7 +367,8 @@ impl Events {
         }
     }
 
-    /// Publishes one envelope: to `MESSAGES`, or on a cluster to each of `channels()`.
+    /// Publishes one envelope (already delivered here): to `MESSAGES`, or on a cluster to
+    /// each of `channels()`.
     async fn publish_raw(
         &self,
         topic: Topic,
@@ -321,7 +376,6 @@ impl Events {
         channels: impl FnOnce() -> Vec<String>,
     ) -> Result<(), Failure> {
         let envelope = Envelope::encode(&self.inner.server_id, topic.as_str(), data_json);
-        self.dispatch_local(topic, data_json);
         let mut conn = self
             .inner
             .redis
@@ -394,6 +448,49 @@ mod tests {
             get_slot(channels::user(UserId(9)).as_bytes()),
             get_slot(b"user:9")
         );
+    }
+
+    #[test]
+    fn a_typed_event_goes_where_its_json_is_routed() {
+        use crate::protocol::{ReactionChanged, RoomMembership, ShowRoom, Typing, UserView};
+        let events = [
+            ServerEvent::Message(Message {
+                room_id: "4".into(),
+                ..Message::default()
+            }),
+            ServerEvent::ReactionChanged(ReactionChanged {
+                room_id: "1:2".into(),
+                message_id: "m".into(),
+                emoji: "👍".into(),
+                count: 1,
+                user_id: "1".into(),
+                added: true,
+                version: 1,
+            }),
+            ServerEvent::Typing(Typing {
+                room_id: "0".into(),
+                user_id: "3".into(),
+                username: "c".into(),
+            }),
+            ServerEvent::ShowRoom(ShowRoom {
+                id: "2:5".into(),
+                names: vec![],
+            }),
+            ServerEvent::RoomLeft(RoomMembership {
+                room_id: "7".into(),
+                user_id: "9".into(),
+                name: "x".into(),
+            }),
+            ServerEvent::UserConnected(UserView {
+                id: "21".into(),
+                username: "u".into(),
+                online: true,
+            }),
+        ];
+        for event in events {
+            let routed = route(event.kind(), &event.data_json().unwrap()).unwrap();
+            assert_eq!(audience_of(&event), Some(routed.audience), "{event:?}");
+        }
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! - the WebSocket [`protocol`] types, one tagged enum per direction;
 //! - the JSON error body every 4xx/5xx carries ([`ErrorBody`]);
 //! - the Prometheus [`metrics`] every part records into;
-//! - per-user rate [`limits`], in memory.
+//! - per-user rate [`limits`], in memory;
+//! - [`lua`]: how a module runs its Lua scripts;
+//! - the [`templates`] of events a Lua script completes (a message around its date).
 //!
 //! This crate owns no Redis keys. Every key belongs to exactly one module. Its modules
 //! depend on each other one way: `context` on `envelope`, both on `redis_io`.
@@ -24,15 +26,19 @@ pub mod error;
 pub mod ids;
 pub mod input;
 pub mod limits;
+pub mod lua;
 pub mod metrics;
 pub mod protocol;
 pub mod redis_io;
+pub mod templates;
+#[cfg(feature = "testing")]
+pub mod testing;
 
-pub use context::{Ctx, Multiplexed, Redis, RedisConn};
+pub use context::{Ctx, Redis};
 pub use contract::{Contract, Described};
 pub use envelope::{
-    channels, route, Audience, Envelope, EventSink, Events, Route, SessionEnded, Topic,
-    MESSAGES_CHANNEL,
+    audience_of, channels, route, Audience, Envelope, EventSink, Events, Route, SessionEnded,
+    Topic, MESSAGES_CHANNEL,
 };
 pub use error::{ErrorBody, Failure};
 pub use ids::{RoomId, RoomKind, UserId};
@@ -40,3 +46,10 @@ pub use input::{Rejection, TextInput};
 pub use limits::{Action, Limiter, Rate, Rates};
 pub use protocol::{ClientEvent, ClientKind, EventKind, Message, ServerEvent};
 pub use redis;
+
+/// The clock: unix seconds with a fraction (0 if the clock is before 1970).
+pub fn now_secs() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}

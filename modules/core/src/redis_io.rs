@@ -119,31 +119,6 @@ async fn connected_replicas(conn: &mut ClusterConnection) -> RedisResult<Vec<Rep
         .collect())
 }
 
-/// What [`crate::Ctx::redis`] hands out: the shared connection, used as `&mut *conn`.
-pub struct RedisConn(Redis);
-
-impl RedisConn {
-    pub fn new(redis: Redis) -> Self {
-        Self(redis)
-    }
-}
-
-impl std::ops::Deref for RedisConn {
-    type Target = Redis;
-    fn deref(&self) -> &Redis {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for RedisConn {
-    fn deref_mut(&mut self) -> &mut Redis {
-        &mut self.0
-    }
-}
-
-/// The hot path's connection: the same shared connection.
-pub type Multiplexed = Redis;
-
 impl ConnectionLike for Redis {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {

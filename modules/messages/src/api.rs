@@ -10,8 +10,8 @@ use poem_openapi::{
 };
 
 use crate::{
-    ClientId, Cursor, Emoji, Membership, MessageId, MessageText, MessagesStore, ReadDate, ReplyTo,
-    SendError,
+    ClientId, Cursor, Emoji, KnownMember, MessageError, MessageId, MessageText, MessagesStore,
+    ReadDate, ReplyTo,
 };
 
 #[derive(Tags)]
@@ -119,19 +119,19 @@ pub enum ChangeResponse {
 }
 
 impl ChangeResponse {
-    fn of(result: Result<Message, SendError>) -> poem::Result<Self> {
+    fn of(result: Result<Message, MessageError>) -> poem::Result<Self> {
         match result {
             Ok(m) => Ok(ChangeResponse::Ok(Json(m))),
             Err(e) => Ok(match refusal(e)? {
-                (SendError::NotMember | SendError::NotAuthor, body, _) => {
+                (MessageError::NotMember | MessageError::NotAuthor, body, _) => {
                     ChangeResponse::Forbidden(body)
                 }
                 (
-                    SendError::Deleted | SendError::ReactionLimit(_) | SendError::Conflict,
+                    MessageError::Deleted | MessageError::ReactionLimit(_) | MessageError::Conflict,
                     body,
                     _,
                 ) => ChangeResponse::Conflict(body),
-                (SendError::RateLimited(_), body, secs) => ChangeResponse::TooMany(body, secs),
+                (MessageError::RateLimited(_), body, secs) => ChangeResponse::TooMany(body, secs),
                 (_, body, _) => ChangeResponse::NotFound(body),
             }),
         }
@@ -176,11 +176,11 @@ fn retry_secs(wait: Option<std::time::Duration>) -> u64 {
 }
 
 /// A refusal's body, or the internal failure as a bare 500.
-fn refusal(e: SendError) -> poem::Result<(SendError, Json<ErrorBody>, u64)> {
+fn refusal(e: MessageError) -> poem::Result<(MessageError, Json<ErrorBody>, u64)> {
     match e.body() {
         Some((body, wait)) => Ok((e, Json(body), retry_secs(wait))),
         None => match e {
-            SendError::Internal(f) => Err(f.into()),
+            MessageError::Internal(f) => Err(f.into()),
             _ => Err(Failure::internal("a refusal without a body").into()),
         },
     }
@@ -221,7 +221,7 @@ impl MessagesApi {
         let room = id.0;
         if let Err(e) = self.store.check_access(auth.user_id(), &room).await {
             return Ok(match refusal(e)? {
-                (SendError::NotMember, body, _) => PageResponse::Forbidden(body),
+                (MessageError::NotMember, body, _) => PageResponse::Forbidden(body),
                 (_, body, _) => PageResponse::NotFound(body),
             });
         }
@@ -268,15 +268,15 @@ impl MessagesApi {
                 &message,
                 client_id.as_ref(),
                 reply_to.as_ref().map(|r| &r.0),
-                Membership::Unknown,
+                KnownMember::Unknown,
             )
             .await;
         match sent {
             Ok(sent) => Ok(PostResponse::Created(Json(sent.message))),
             Err(e) => Ok(match refusal(e)? {
-                (SendError::NotMember, body, _) => PostResponse::Forbidden(body),
-                (SendError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
-                (SendError::ReplyDeleted, body, _) => PostResponse::Conflict(body),
+                (MessageError::NotMember, body, _) => PostResponse::Forbidden(body),
+                (MessageError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
+                (MessageError::ReplyDeleted, body, _) => PostResponse::Conflict(body),
                 (_, body, _) => PostResponse::NotFound(body),
             }),
         }
@@ -396,7 +396,7 @@ impl MessagesApi {
         match self.store.mark_read(auth.user_id(), &id.0, body.date).await {
             Ok(()) => Ok(ReadResponse::Done),
             Err(e) => Ok(match refusal(e)? {
-                (SendError::NotMember, body, _) => ReadResponse::Forbidden(body),
+                (MessageError::NotMember, body, _) => ReadResponse::Forbidden(body),
                 (_, body, _) => ReadResponse::NotFound(body),
             }),
         }

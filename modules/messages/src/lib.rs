@@ -1,32 +1,43 @@
 //! # Messages module
 //!
-//! Chat messages: storing, fetching history, read markers.
+//! Chat messages: sending, history, edits and deletions, reactions, replies, mentions,
+//! read markers.
 //!
-//! - **Routes**: `GET /api/rooms/{id}/messages`, `POST /api/rooms/{id}/messages`,
+//! - **Routes**: `GET`/`POST /api/rooms/{id}/messages` (history, send),
+//!   `PATCH`/`DELETE /api/rooms/{id}/messages/{messageId}` (edit, delete),
+//!   `PUT`/`DELETE /api/rooms/{id}/messages/{messageId}/reactions/{emoji}`,
 //!   `POST /api/rooms/{id}/read`.
-//! - **WebSocket**: `message` (send) and `read` (mark read) frames arrive here through
-//!   [`MessagesStore::send`] and [`MessagesStore::mark_read`].
+//! - **WebSocket**: the `message`, `edit`, `delete`, `react` and `read` frames arrive at
+//!   the same store methods as their routes ([`MessagesStore::send`] and the rest).
 //! - **Redis keys** (see [`keys`]): `room:{id}` (the seed's sorted set of message JSON,
-//!   score = date), and ours: `user:{id}:read` (read markers) and
-//!   `sent:{room:<id>}:<user>:<clientId>` (retry de-duplication, 24 h; the braces are a
-//!   cluster hash tag that keeps it in its room's slot).
-//! - **Events**: `message` (to the room), `room.read` (to the user's own sockets).
+//!   score = date), and ours: `user:{id}:read` (read markers), `user:{id}:mentions`
+//!   (unread mentions), `sent:{room:<id>}:<user>:<clientId>` (retry de-duplication, 24 h),
+//!   `trimmed:{room:<id>}` (retention), `reactions:{room:<id>}`. The braces are a cluster
+//!   hash tag that keeps a key in its room's slot, so one script can change them together.
+//! - **Events**: `message`, `message.edited`, `message.deleted`, `reaction.changed` (to the
+//!   room), `room.read` (to the user's own sockets).
 //!
-//! Storing and publishing a message is one Lua script on the room's hash slot: Redis runs
-//! it atomically, so every instance sees a room's messages in the order they were stored,
-//! each message gets a `date` strictly greater than the one before it in its room (an exact
-//! history cursor), and a retried `clientId` is answered from the same script, never
-//! stored twice. It travels in one pipeline with the sender's read marker over the
-//! multiplexed connection: one Redis round trip per message in the common case. On a
-//! Redis Cluster the two go to their own slots at once, the script publishes on the room's
-//! sharded channel, and the message is acknowledged once a replica has it ([`Durability`]).
+//! The store (`store.rs`) holds what every operation shares; each operation is a file of
+//! its own (`send`, `history`, `change`, `read`) over the shared `lookup` of a message by
+//! id and the `mentions` bookkeeping, and no operation calls another. Redis work that
+//! must be atomic is a Lua script in `scripts/`, each behind one typed wrapper.
 
 mod api;
-mod edits;
+mod change;
+mod error;
+mod history;
 mod input;
 pub mod keys;
+mod lookup;
+mod mentions;
+mod read;
+mod scripts;
+mod send;
 mod store;
 
 pub use api::MessagesApi;
+pub use error::MessageError;
+pub use history::Page;
 pub use input::{ClientId, Cursor, Emoji, MessageId, MessageText, ReadDate, ReplyTo};
-pub use store::{Durability, Membership, MessagesStore, Page, SendError, Sent};
+pub use send::Sent;
+pub use store::{Durability, KnownMember, MessagesStore};

@@ -15,6 +15,7 @@
 
 mod api;
 pub mod keys;
+mod scripts;
 mod store;
 
 pub use api::PresenceApi;

@@ -11,7 +11,10 @@ use chat_core::{
     redis, Ctx, Failure, UserId,
 };
 
-use crate::keys;
+use crate::{
+    keys,
+    scripts::{AdjustConnections, Change, Connections},
+};
 
 /// How often an instance heartbeats and sweeps.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
@@ -20,22 +23,11 @@ pub const DEAD_AFTER: Duration = Duration::from_secs(15);
 /// How long after a user's last connection closes they are declared offline.
 pub const OFFLINE_GRACE: Duration = Duration::from_secs(2);
 
-/// `HINCRBY` a server's count in `user:{id}:connections`, drop it at zero, return the total
-/// over all servers. One key, so it is atomic and cluster-safe.
-const ADJUST: &str = r#"
-local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
-if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
-local total = 0
-local vals = redis.call('HVALS', KEYS[1])
-for i = 1, #vals do total = total + tonumber(vals[i]) end
-return {n, total}
-"#;
-
 #[derive(Clone)]
 pub struct PresenceStore {
     ctx: Ctx,
     auth: AuthStore,
-    adjust: redis::Script,
+    adjust: std::sync::Arc<AdjustConnections>,
     /// This process's token in `server:{id}:instance`.
     instance: std::sync::Arc<str>,
     /// Whether this process has heartbeated: only then does a missing entry in
@@ -45,9 +37,8 @@ pub struct PresenceStore {
 
 /// Redis's clock, in ms: every instance scores heartbeats by the same clock, so one whose
 /// own clock runs ahead cannot make its peers look dead.
-async fn redis_now_ms(conn: &mut chat_core::RedisConn) -> Result<u64, Failure> {
-    let (secs, micros): (u64, u64) =
-        timed("time", redis::cmd("TIME").query_async(&mut **conn)).await?;
+async fn redis_now_ms(conn: &mut chat_core::Redis) -> Result<u64, Failure> {
+    let (secs, micros): (u64, u64) = timed("time", redis::cmd("TIME").query_async(conn)).await?;
     Ok(secs * 1000 + micros / 1000)
 }
 
@@ -56,7 +47,7 @@ impl PresenceStore {
         Self {
             ctx,
             auth,
-            adjust: redis::Script::new(ADJUST),
+            adjust: std::sync::Arc::new(AdjustConnections::new()),
             instance: {
                 let bytes: [u8; 8] = rand::random();
                 bytes
@@ -69,21 +60,10 @@ impl PresenceStore {
         }
     }
 
-    async fn adjust(&self, user: UserId, delta: i64) -> Result<(i64, i64), Failure> {
-        let mut conn = self.ctx.redis().await?;
-        let out: Vec<i64> = timed(
-            "presence_adjust",
-            self.adjust
-                .key(keys::connections(user))
-                .arg(self.ctx.server_id())
-                .arg(delta)
-                .invoke_async(&mut *conn),
-        )
-        .await?;
-        Ok((
-            out.first().copied().unwrap_or(0),
-            out.get(1).copied().unwrap_or(0),
-        ))
+    async fn adjust(&self, user: UserId, change: Change) -> Result<Connections, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let server = self.ctx.server_id();
+        self.adjust.run(&mut conn, user, server, change).await
     }
 
     async fn view(&self, user: UserId, online: bool) -> Result<UserView, Failure> {
@@ -107,13 +87,13 @@ impl PresenceStore {
         if let Some(u) = user {
             cmd.arg(u.0);
         }
-        let mut conn = self.ctx.redis().await?;
-        timed(op, cmd.query_async(&mut *conn)).await
+        let mut conn = self.ctx.redis()?;
+        timed(op, cmd.query_async(&mut conn)).await
     }
 
     /// A connection of `user` opened on this instance.
     pub async fn connect(&self, user: UserId) -> Result<(), Failure> {
-        let (here, _) = self.adjust(user, 1).await?;
+        let Connections { here, .. } = self.adjust(user, Change::Opened).await?;
         if here == 1 {
             // Add-only: the set lists users who had a connection here, so a crash sweep
             // finds them; `clear_server` prunes it. Removing on disconnect could race a
@@ -138,7 +118,7 @@ impl PresenceStore {
     /// A connection of `user` closed on this instance. When it was their last anywhere,
     /// they go offline after [`OFFLINE_GRACE`] unless a connection reappears meanwhile.
     pub async fn disconnect(&self, user: UserId, grace: bool) -> Result<(), Failure> {
-        let (_, total) = self.adjust(user, -1).await?;
+        let Connections { total, .. } = self.adjust(user, Change::Closed).await?;
         if total > 0 {
             return Ok(());
         }
@@ -184,7 +164,7 @@ impl PresenceStore {
     /// [`HEARTBEAT`].
     pub async fn heartbeat(&self, local: &[(UserId, usize)]) -> Result<(), Failure> {
         let me = self.ctx.server_id();
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let now = redis_now_ms(&mut conn).await?;
         let (known, _, _): (Option<f64>, i64, ()) = timed(
             "zadd",
@@ -201,7 +181,7 @@ impl PresenceStore {
                 .arg(&*self.instance)
                 .arg("EX")
                 .arg(DEAD_AFTER.as_secs())
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         drop(conn);
@@ -214,26 +194,26 @@ impl PresenceStore {
             self.restore(local).await?;
         }
         let cutoff = now.saturating_sub(DEAD_AFTER.as_millis() as u64);
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let dead: Vec<String> = timed(
             "zrangebyscore",
             redis::cmd("ZRANGEBYSCORE")
                 .arg(keys::SERVERS)
                 .arg("-inf")
                 .arg(format!("({cutoff}"))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         drop(conn);
         for server in dead.iter().filter(|s| *s != me) {
             self.clear_server(server).await?;
         }
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let online: i64 = timed(
             "scard",
             redis::cmd("SCARD")
                 .arg(keys::ONLINE_USERS)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         metrics::USERS_ONLINE.set(online);
@@ -244,7 +224,7 @@ impl PresenceStore {
     async fn restore(&self, local: &[(UserId, usize)]) -> Result<(), Failure> {
         let me = self.ctx.server_id();
         for (user, count) in local {
-            let mut conn = self.ctx.redis().await?;
+            let mut conn = self.ctx.redis()?;
             let (_, _, added): ((), (), i64) = timed(
                 "hset",
                 redis::pipe()
@@ -258,7 +238,7 @@ impl PresenceStore {
                     .cmd("SADD")
                     .arg(keys::ONLINE_USERS)
                     .arg(user.0)
-                    .query_async(&mut *conn),
+                    .query_async(&mut conn),
             )
             .await?;
             drop(conn);
@@ -277,12 +257,12 @@ impl PresenceStore {
     /// `presence_servers` last, so a sweep cut short by an error is retried on the next
     /// heartbeat; two survivors sweeping at once is harmless (each user goes offline once).
     async fn clear_server(&self, server: &str) -> Result<(), Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let users: Vec<u64> = timed(
             "smembers",
             redis::cmd("SMEMBERS")
                 .arg(keys::server_users(server))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         if !users.is_empty() {
@@ -298,7 +278,7 @@ impl PresenceStore {
                 redis::cmd("HDEL")
                     .arg(keys::connections(UserId(u)))
                     .arg(server)
-                    .query_async(&mut *conn),
+                    .query_async(&mut conn),
             )
             .await?;
             self.settle_offline(UserId(u)).await?;
@@ -307,7 +287,7 @@ impl PresenceStore {
             "del",
             redis::cmd("DEL")
                 .arg(keys::server_users(server))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         let _: i64 = timed(
@@ -315,7 +295,7 @@ impl PresenceStore {
             redis::cmd("ZREM")
                 .arg(keys::SERVERS)
                 .arg(server)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         Ok(())
@@ -329,7 +309,7 @@ impl PresenceStore {
         let me = self.ctx.server_id();
         let deadline = std::time::Instant::now() + DEAD_AFTER + HEARTBEAT;
         loop {
-            let mut conn = self.ctx.redis().await?;
+            let mut conn = self.ctx.redis()?;
             let claimed: Option<String> = timed(
                 "set",
                 redis::cmd("SET")
@@ -338,7 +318,7 @@ impl PresenceStore {
                     .arg("NX")
                     .arg("EX")
                     .arg(DEAD_AFTER.as_secs())
-                    .query_async(&mut *conn),
+                    .query_async(&mut conn),
             )
             .await?;
             if claimed.is_some() {
@@ -362,12 +342,12 @@ impl PresenceStore {
     pub async fn leave(&self) -> Result<(), Failure> {
         let me = self.ctx.server_id();
         self.clear_server(me).await?;
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let _: i64 = timed(
             "del",
             redis::cmd("DEL")
                 .arg(keys::server_instance(me))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         Ok(())
@@ -383,19 +363,19 @@ impl PresenceStore {
         for id in ids {
             cmd.arg(id.0);
         }
-        let mut conn = self.ctx.redis().await?;
-        let v: Vec<i64> = timed("smismember", cmd.query_async(&mut *conn)).await?;
+        let mut conn = self.ctx.redis()?;
+        let v: Vec<i64> = timed("smismember", cmd.query_async(&mut conn)).await?;
         Ok(v.into_iter().map(|x| x == 1).collect())
     }
 
     /// Every online user's id.
     pub async fn online(&self) -> Result<Vec<UserId>, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let mut v: Vec<u64> = timed(
             "smembers",
             redis::cmd("SMEMBERS")
                 .arg(keys::ONLINE_USERS)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         v.sort_unstable();

@@ -84,14 +84,14 @@ impl RoomsStore {
         if dir.read_at.is_some_and(|t| t.elapsed() < DIRECTORY_TTL) {
             return Ok(std::sync::Arc::clone(&dir.entries));
         }
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let ids: Vec<u64> = timed(
             "zrange",
             redis::cmd("ZRANGE")
                 .arg(keys::NAMED_ROOMS)
                 .arg(0)
                 .arg(-1)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         drop(conn);
@@ -123,13 +123,13 @@ impl RoomsStore {
 
     /// Puts a user in General (every user is in it; the seed lists it from this set).
     pub async fn add_to_general(&self, user: UserId) -> Result<(), Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         timed(
             "sadd",
             redis::cmd("SADD")
                 .arg(keys::user_rooms(user))
                 .arg(RoomId::general().as_str())
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await
     }
@@ -138,7 +138,7 @@ impl RoomsStore {
     /// name from named rooms.
     pub async fn ensure_general(&self) -> Result<(), Failure> {
         let general = RoomId::general();
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let _: () = timed(
             "set",
             redis::pipe()
@@ -152,7 +152,7 @@ impl RoomsStore {
                 .arg(general.as_str())
                 .arg("NX")
                 .ignore()
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         Ok(())
@@ -166,13 +166,13 @@ impl RoomsStore {
             RoomKind::General => Ok(Access::Member),
             RoomKind::Direct(..) if !room.direct_has(user) => Ok(Access::NotFound),
             kind => {
-                let mut conn = self.ctx.redis().await?;
+                let mut conn = self.ctx.redis()?;
                 let member: bool = timed(
                     "sismember",
                     redis::cmd("SISMEMBER")
                         .arg(keys::user_rooms(user))
                         .arg(room.as_str())
-                        .query_async(&mut *conn),
+                        .query_async(&mut conn),
                 )
                 .await?;
                 if member {
@@ -183,7 +183,7 @@ impl RoomsStore {
                         "exists",
                         redis::cmd("EXISTS")
                             .arg(keys::room_name(room))
-                            .query_async(&mut *conn),
+                            .query_async(&mut conn),
                     )
                     .await?;
                     if exists {
@@ -197,12 +197,12 @@ impl RoomsStore {
 
     /// The ids of the rooms `user` belongs to (General always among them).
     pub async fn rooms_of(&self, user: UserId) -> Result<Vec<RoomId>, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let raw: Vec<String> = timed(
             "smembers",
             redis::cmd("SMEMBERS")
                 .arg(keys::user_rooms(user))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         let mut rooms: Vec<RoomId> = raw.iter().filter_map(|r| r.parse().ok()).collect();
@@ -221,14 +221,14 @@ impl RoomsStore {
         for r in rooms {
             pipe.cmd("GET").arg(keys::room_name(r));
         }
-        let mut conn = self.ctx.redis().await?;
-        timed("get", pipe.query_async(&mut *conn)).await
+        let mut conn = self.ctx.redis()?;
+        timed("get", pipe.query_async(&mut conn)).await
     }
 
     /// Creates (or finds) the direct room of two users. Tells both when it is new.
     pub async fn open_direct(&self, a: UserId, b: UserId) -> Result<RoomId, Failure> {
         let room = RoomId::direct(a, b);
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let (na, nb): (i64, i64) = timed(
             "sadd",
             redis::pipe()
@@ -238,7 +238,7 @@ impl RoomsStore {
                 .cmd("SADD")
                 .arg(keys::user_rooms(b))
                 .arg(room.as_str())
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         drop(conn);
@@ -264,11 +264,11 @@ impl RoomsStore {
 
     /// Creates a named room and puts its creator in it.
     pub async fn create_named(&self, creator: UserId, name: &str) -> Result<Created, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let claim = keys::name_claim(&name.to_lowercase());
         let taken: bool = timed(
             "exists",
-            redis::cmd("EXISTS").arg(&claim).query_async(&mut *conn),
+            redis::cmd("EXISTS").arg(&claim).query_async(&mut conn),
         )
         .await?;
         if taken {
@@ -278,7 +278,7 @@ impl RoomsStore {
             "incr",
             redis::cmd("INCR")
                 .arg(keys::TOTAL_ROOMS)
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         let room = RoomId::named(id);
@@ -288,7 +288,7 @@ impl RoomsStore {
                 .arg(&claim)
                 .arg(id)
                 .arg("NX")
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         if claimed.is_none() {
@@ -296,13 +296,13 @@ impl RoomsStore {
         }
         drop(conn);
         let built = async {
-            let mut conn = self.ctx.redis().await?;
+            let mut conn = self.ctx.redis()?;
             let _: () = timed(
                 "set",
                 redis::cmd("SET")
                     .arg(keys::room_name(&room))
                     .arg(name)
-                    .query_async(&mut *conn),
+                    .query_async(&mut conn),
             )
             .await?;
             let _: () = timed(
@@ -311,7 +311,7 @@ impl RoomsStore {
                     .arg(keys::NAMED_ROOMS)
                     .arg(id)
                     .arg(id)
-                    .query_async(&mut *conn),
+                    .query_async(&mut conn),
             )
             .await?;
             drop(conn);
@@ -320,7 +320,7 @@ impl RoomsStore {
         .await;
         if let Err(e) = built {
             // Free the name again: a claimed name without its room could never be used.
-            if let Ok(mut conn) = self.ctx.redis().await {
+            if let Ok(mut conn) = self.ctx.redis() {
                 let _: Result<(), _> = redis::pipe()
                     .cmd("DEL")
                     .arg(&claim)
@@ -332,7 +332,7 @@ impl RoomsStore {
                     .cmd("DEL")
                     .arg(keys::room_name(&room))
                     .ignore()
-                    .query_async(&mut *conn)
+                    .query_async(&mut conn)
                     .await;
             }
             return Err(e);
@@ -344,12 +344,12 @@ impl RoomsStore {
 
     /// The rooms `user` muted.
     pub async fn muted(&self, user: UserId) -> Result<std::collections::HashSet<String>, Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         timed(
             "smembers",
             redis::cmd("SMEMBERS")
                 .arg(keys::muted(user))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await
     }
@@ -357,13 +357,13 @@ impl RoomsStore {
     /// Mutes or unmutes `room` for `user` (idempotent); when it changed, the user's sockets
     /// get `room.muted`.
     pub async fn set_muted(&self, user: UserId, room: &RoomId, muted: bool) -> Result<(), Failure> {
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let changed: i64 = timed(
             if muted { "sadd" } else { "srem" },
             redis::cmd(if muted { "SADD" } else { "SREM" })
                 .arg(keys::muted(user))
                 .arg(room.as_str())
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         drop(conn);
@@ -417,10 +417,10 @@ impl RoomsStore {
                 .arg(room.as_str())
                 .ignore();
         }
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let _: () = timed(
             if join { "sadd" } else { "srem" },
-            pipe.query_async(&mut *conn),
+            pipe.query_async(&mut conn),
         )
         .await?;
         drop(conn);
@@ -447,12 +447,12 @@ impl RoomsStore {
         limit: usize,
     ) -> Result<(Vec<(RoomId, String, u64)>, usize), Failure> {
         let directory = self.directory().await?;
-        let mut conn = self.ctx.redis().await?;
+        let mut conn = self.ctx.redis()?;
         let mine: std::collections::HashSet<String> = timed(
             "smembers",
             redis::cmd("SMEMBERS")
                 .arg(keys::user_rooms(user))
-                .query_async(&mut *conn),
+                .query_async(&mut conn),
         )
         .await?;
         drop(conn);
@@ -473,8 +473,8 @@ impl RoomsStore {
         let counts: Vec<u64> = if page.is_empty() {
             Vec::new()
         } else {
-            let mut conn = self.ctx.redis().await?;
-            timed("scard", pipe.query_async(&mut *conn)).await?
+            let mut conn = self.ctx.redis()?;
+            timed("scard", pipe.query_async(&mut conn)).await?
         };
         Ok((
             page.into_iter()

@@ -1,0 +1,75 @@
+//! Why an operation on messages was refused: one type for sending, reading, changing and
+//! reacting, answered the same way over REST and WebSocket.
+
+use std::time::Duration;
+
+use chat_core::{ErrorBody, Failure};
+
+/// Why an operation on a room's messages was refused.
+#[derive(Debug)]
+pub enum MessageError {
+    NotFound,
+    NotMember,
+    /// The user is over their message rate; retry after this long.
+    RateLimited(Duration),
+    /// No message with this id in the room.
+    NoSuchMessage,
+    /// Only a message's author may edit or delete it.
+    NotAuthor,
+    /// The message was deleted: it takes no edit or reaction.
+    Deleted,
+    /// A reaction over the per-message or per-user bound.
+    ReactionLimit(&'static str),
+    /// A reply to a message the room does not have.
+    ReplyNotFound,
+    /// A reply to a deleted message.
+    ReplyDeleted,
+    /// The message kept changing under the change (others changing it at the same time).
+    Conflict,
+    Internal(Failure),
+}
+
+impl MessageError {
+    /// What the client is told, over REST and WebSocket alike, and for a rate limit how long
+    /// to wait. `None` for an internal failure (logged by the caller, never described).
+    pub fn body(&self) -> Option<(ErrorBody, Option<Duration>)> {
+        let body = |code: &str, message: &str| Some((ErrorBody::new(code, message), None));
+        match self {
+            MessageError::NotMember => body("not_member", "roomId: you are not in this room"),
+            MessageError::NotFound => body("not_found", "roomId: no such room"),
+            MessageError::RateLimited(wait) => Some((
+                ErrorBody::new(
+                    "rate_limited",
+                    format!("too many messages; retry in {:.1} s", wait.as_secs_f64()),
+                ),
+                Some(*wait),
+            )),
+            MessageError::NoSuchMessage => {
+                body("not_found", "messageId: no such message in this room")
+            }
+            MessageError::NotAuthor => body(
+                "not_author",
+                "messageId: only its author may change this message",
+            ),
+            MessageError::Deleted => body("message_deleted", "messageId: this message was deleted"),
+            MessageError::ReactionLimit(why) => body("reaction_limit", why),
+            MessageError::ReplyNotFound => {
+                body("reply_not_found", "replyTo: no such message in this room")
+            }
+            MessageError::Conflict => body(
+                "conflict",
+                "messageId: the message changed at the same time; retry",
+            ),
+            MessageError::ReplyDeleted => {
+                body("reply_deleted", "replyTo: that message was deleted")
+            }
+            MessageError::Internal(_) => None,
+        }
+    }
+}
+
+impl From<Failure> for MessageError {
+    fn from(f: Failure) -> Self {
+        MessageError::Internal(f)
+    }
+}

@@ -1,0 +1,216 @@
+//! Finding a message by its id, and what a message carries when it is read beside what is
+//! stored: its reactions as the reader sees them, and its parent's quote as the parent is
+//! now.
+//!
+//! A message is found by its id alone: the id is a UUIDv7 taken just before the store
+//! script dates the message, so the message is among the first of its room at or after the
+//! id's millisecond (`find_message.lua`).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chat_core::{
+    context::timed,
+    protocol::{Message, Reaction, ReplyQuote},
+    redis, Failure, RoomId, UserId,
+};
+use futures_util::future::join_all;
+
+use crate::{error::MessageError, input::MessageId, keys, scripts::Member, MessagesStore};
+
+/// A message as found in its room: its member exactly as stored (and its score), parsed.
+pub(crate) struct Found {
+    pub member: Member,
+    pub message: Message,
+}
+
+/// Reactions as stored, seen by `viewer`.
+pub(crate) fn parse_reactions(raw: Option<&str>, viewer: UserId) -> Vec<Reaction> {
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+        return Vec::new();
+    };
+    let viewer = viewer.to_string();
+    serde_json::from_str::<Vec<(String, Vec<String>)>>(raw)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(emoji, users)| Reaction {
+            mine: users.contains(&viewer),
+            count: users.len() as u32,
+            emoji,
+        })
+        .collect()
+}
+
+impl MessagesStore {
+    /// The message `id` of `room`, if it is there.
+    pub(crate) async fn find_by_id(
+        &self,
+        room: &RoomId,
+        id: &MessageId,
+    ) -> Result<Option<Found>, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let member = self.scripts.find.run(&mut conn, room, id).await?;
+        Ok(member.and_then(|member| {
+            let message = Message::parse_stored(&member.raw).filter(|m| m.id == id.as_str())?;
+            Some(Found { member, message })
+        }))
+    }
+
+    /// Message `id` of `room`, which must be there.
+    pub(crate) async fn existing(
+        &self,
+        room: &RoomId,
+        id: &MessageId,
+    ) -> Result<Found, MessageError> {
+        self.find_by_id(room, id)
+            .await?
+            .ok_or(MessageError::NoSuchMessage)
+    }
+
+    /// Message `id` of `room`, which must be there and be `user`'s.
+    pub(crate) async fn own(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        id: &MessageId,
+    ) -> Result<Found, MessageError> {
+        let found = self.existing(room, id).await?;
+        if found.message.from != user.to_string() {
+            return Err(MessageError::NotAuthor);
+        }
+        Ok(found)
+    }
+
+    /// The parent a new message answers, checked: in the same room and not deleted.
+    pub(crate) async fn reply_parent(
+        &self,
+        room: &RoomId,
+        parent: &MessageId,
+    ) -> Result<Message, MessageError> {
+        match self.find_by_id(room, parent).await? {
+            None => Err(MessageError::ReplyNotFound),
+            Some(f) if f.message.is_deleted() => Err(MessageError::ReplyDeleted),
+            Some(f) => Ok(f.message),
+        }
+    }
+
+    /// Fills in what a page of messages carries beside what is stored: each one's
+    /// reactions (as `viewer` sees them) and its parent's quote as the parent is now.
+    pub(crate) async fn decorate(
+        &self,
+        room: &RoomId,
+        viewer: UserId,
+        messages: &mut [Message],
+    ) -> Result<(), Failure> {
+        let ours = |m: &Message| !m.is_deleted() && !m.id.starts_with("seed-");
+        let ids: Vec<String> = messages
+            .iter()
+            .filter(|m| ours(m))
+            .map(|m| m.id.clone())
+            .collect();
+        if !ids.is_empty() {
+            let mut conn = self.ctx.redis()?;
+            let raw: Vec<Option<String>> = timed(
+                "hmget",
+                redis::cmd("HMGET")
+                    .arg(keys::reactions(room))
+                    .arg(&ids)
+                    .query_async(&mut conn),
+            )
+            .await?;
+            for (m, r) in messages.iter_mut().filter(|m| ours(m)).zip(raw) {
+                m.reactions = parse_reactions(r.as_deref(), viewer);
+            }
+        }
+        let mut quotes: HashMap<String, ReplyQuote> = HashMap::new();
+        let parents: Vec<String> = messages
+            .iter()
+            .filter_map(|m| m.reply_to.as_ref().map(|r| r.id.clone()))
+            .collect();
+        for parent in &parents {
+            if let Some(p) = messages.iter().find(|m| &m.id == parent) {
+                quotes.insert(parent.clone(), ReplyQuote::of(p));
+            }
+        }
+        let missing: BTreeSet<&String> = parents
+            .iter()
+            .filter(|p| !quotes.contains_key(*p))
+            .collect();
+        let missing: Vec<MessageId> = missing
+            .into_iter()
+            .filter_map(|p| MessageId::parse_owned(p))
+            .collect();
+        let found = join_all(missing.iter().map(|p| self.find_by_id(room, p))).await;
+        for (p, f) in missing.iter().zip(found) {
+            if let Some(f) = f? {
+                quotes.insert(p.as_str().to_owned(), ReplyQuote::of(&f.message));
+            }
+        }
+        for m in messages.iter_mut() {
+            if let Some(r) = &mut m.reply_to {
+                if let Some(q) = quotes.get(&r.id) {
+                    *r = q.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `message` with its parent's quote as the parent is now (when it answers one).
+    pub(crate) async fn quoted(
+        &self,
+        room: &RoomId,
+        mut message: Message,
+    ) -> Result<Message, Failure> {
+        let parent = message
+            .reply_to
+            .as_ref()
+            .and_then(|r| MessageId::parse_owned(&r.id));
+        if let Some(parent) = parent {
+            if let Some(f) = self.find_by_id(room, &parent).await? {
+                message.reply_to = Some(ReplyQuote::of(&f.message));
+            }
+        }
+        Ok(message)
+    }
+
+    /// The reactions of message `id` as `viewer` sees them.
+    pub(crate) async fn reactions_of(
+        &self,
+        room: &RoomId,
+        id: &str,
+        viewer: UserId,
+    ) -> Result<Vec<Reaction>, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let raw: Option<String> = timed(
+            "hget",
+            redis::cmd("HGET")
+                .arg(keys::reactions(room))
+                .arg(id)
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(parse_reactions(raw.as_deref(), viewer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reactions_are_read_for_their_viewer() {
+        let raw = r#"[["👍",["1","2"]],["🎉",["2"]]]"#;
+        let seen = parse_reactions(Some(raw), UserId(1));
+        assert_eq!(seen.len(), 2);
+        assert_eq!(
+            (seen[0].emoji.as_str(), seen[0].count, seen[0].mine),
+            ("👍", 2, true)
+        );
+        assert_eq!(
+            (seen[1].emoji.as_str(), seen[1].count, seen[1].mine),
+            ("🎉", 1, false)
+        );
+        assert!(parse_reactions(None, UserId(1)).is_empty());
+        assert!(parse_reactions(Some(""), UserId(1)).is_empty());
+    }
+}

@@ -1,0 +1,70 @@
+-- Stores a message and publishes its envelope, atomically, in its room's hash slot.
+--
+-- The date is max(now, newest date in the room + 1 ms): dates are unique and increasing
+-- within a room, an exact history cursor. A clientId seen before stores nothing and answers
+-- what it produced. Past the retention the oldest messages go, their reactions with them.
+local room = KEYS[1]            -- room:{id}: message JSON by date
+local trimmed = KEYS[2]         -- trimmed:{room:<id>}: date up to which messages were removed
+local reactions = KEYS[3]       -- reactions:{room:<id>}: message id -> its reactions
+local sent = KEYS[4]            -- sent:{room:<id>}:<user>:<clientId> (absent: no clientId)
+local now = tonumber(ARGV[1])   -- the clock, unix seconds
+local head = ARGV[2]            -- the message JSON up to its date
+local stored_tail = ARGV[3]     -- the stored JSON after its date
+local published_tail = ARGV[4]  -- the published JSON after its date ('': as stored)
+local publish = ARGV[5]         -- PUBLISH, or SPUBLISH on a cluster
+local channel = ARGV[6]         -- MESSAGES, or the room's sharded channel (this slot)
+local envelope_head = ARGV[7]   -- the envelope up to its data
+local sent_ttl = ARGV[8]        -- seconds a clientId is remembered
+local keep = tonumber(ARGV[9])  -- messages kept in the room (0: all)
+local id = ARGV[10]             -- the message's id
+
+if sent then
+  local prior = redis.call('GET', sent)
+  if prior then
+    -- '<date> <id>' of what this clientId produced.
+    local sp = string.find(prior, ' ', 1, true)
+    local date = string.sub(prior, 1, sp - 1)
+    local marker = '"id":"' .. string.sub(prior, sp + 1) .. '"'
+    local found = redis.call('ZRANGEBYSCORE', room, date, date)
+    for i = 1, #found do
+      if string.find(found[i], marker, 1, true) then return {'duplicate', found[i]} end
+    end
+    return {'trimmed', prior}
+  end
+end
+
+local score = now
+local top = redis.call('ZREVRANGE', room, 0, 0, 'WITHSCORES')
+if top[2] then
+  local newest = tonumber(top[2])
+  if score < newest + 0.001 then score = newest + 0.001 end
+end
+local date = string.format('%.3f', score)
+redis.call('ZADD', room, date, head .. date .. stored_tail)
+if published_tail == '' then published_tail = stored_tail end
+redis.call(publish, channel, envelope_head .. head .. date .. published_tail .. '}')
+if sent then redis.call('SET', sent, date .. ' ' .. id, 'EX', sent_ttl) end
+
+if keep > 0 then
+  local n = redis.call('ZCARD', room)
+  if n > keep then
+    local last = redis.call('ZRANGE', room, n - keep - 1, n - keep - 1, 'WITHSCORES')
+    if redis.call('EXISTS', reactions) == 1 then
+      local gone, fields = redis.call('ZRANGE', room, 0, n - keep - 1), {}
+      for i = 1, #gone do
+        local gone_id = string.match(gone[i], '^{"id":"(%x+)"')
+        if gone_id then
+          fields[#fields + 1] = gone_id
+          fields[#fields + 1] = gone_id .. '#v'
+        end
+        if #fields >= 1000 or (i == #gone and #fields > 0) then
+          redis.call('HDEL', reactions, unpack(fields))
+          fields = {}
+        end
+      end
+    end
+    redis.call('ZREMRANGEBYRANK', room, 0, n - keep - 1)
+    redis.call('SET', trimmed, last[2])
+  end
+end
+return {'stored', date}

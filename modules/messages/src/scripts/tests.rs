@@ -1,0 +1,399 @@
+//! Each script called directly against a private `redis-server`.
+
+use chat_core::{
+    protocol::{Message, ReactionChanged},
+    templates::{MessageJson, ReactionJson},
+    testing::ScratchRedis,
+};
+use futures_util::StreamExt;
+use redis::aio::MultiplexedConnection;
+
+use super::*;
+
+fn room() -> RoomId {
+    "7".parse().unwrap()
+}
+
+const CHANNEL: &str = "MESSAGES";
+const ENVELOPE_HEAD: &str = r#"{"serverId":"s1","type":"message","data":"#;
+
+fn publish() -> Publish<'static> {
+    Publish {
+        command: "PUBLISH",
+        channel: CHANNEL,
+    }
+}
+
+/// A message of user 1 in room 7, as the store drafts it.
+fn draft(text: &str) -> Message {
+    Message {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        from: "1".into(),
+        message: text.into(),
+        room_id: "7".into(),
+        ..Message::default()
+    }
+}
+
+/// Stores `message` with the clock at `now`, remembering `client_id`, keeping `keep`.
+async fn store(
+    conn: &mut MultiplexedConnection,
+    message: &Message,
+    now: &str,
+    client_id: Option<&str>,
+    keep: u64,
+) -> Stored {
+    let json = MessageJson::of(message).unwrap();
+    Scripts::new()
+        .store
+        .run(
+            conn,
+            &NewMessage {
+                room: &room(),
+                sent: client_id.map(|c| (UserId(1), c)),
+                id: &message.id,
+                now,
+                json: &json,
+                envelope_head: ENVELOPE_HEAD,
+                publish: publish(),
+                sent_ttl: 60,
+                keep,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn members(conn: &mut MultiplexedConnection) -> Vec<(String, f64)> {
+    redis::cmd("ZRANGE")
+        .arg("room:7")
+        .arg(0)
+        .arg(-1)
+        .arg("WITHSCORES")
+        .query_async(conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn storing_dates_each_message_after_the_last_and_publishes_it() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let mut sub = redis.client().get_async_pubsub().await.unwrap();
+    sub.subscribe(CHANNEL).await.unwrap();
+
+    let first = draft("first");
+    assert_eq!(
+        store(&mut conn, &first, "1000.000", None, 0).await,
+        Stored::New {
+            date: "1000.000".into()
+        }
+    );
+    // The clock behind the room's newest message: dated 1 ms after it.
+    let second = draft("second");
+    assert_eq!(
+        store(&mut conn, &second, "999.000", None, 0).await,
+        Stored::New {
+            date: "1000.001".into()
+        }
+    );
+    let stored = members(&mut conn).await;
+    assert_eq!(stored.len(), 2);
+    let read = Message::parse_stored(&stored[1].0).unwrap();
+    assert_eq!(
+        (read.id.as_str(), read.date),
+        (second.id.as_str(), 1000.001)
+    );
+    assert_eq!(stored[1].1, 1000.001);
+
+    let mut messages = sub.on_message();
+    let envelope: String = messages.next().await.unwrap().get_payload().unwrap();
+    let expected = MessageJson::of(&first).unwrap().published("1000.000");
+    assert_eq!(envelope, format!("{ENVELOPE_HEAD}{expected}}}"));
+}
+
+#[tokio::test]
+async fn a_retried_client_id_stores_nothing_and_answers_the_first_message() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let first = draft("hello");
+    let Stored::New { date } = store(&mut conn, &first, "1000.000", Some("c1"), 0).await else {
+        panic!("the first attempt is stored");
+    };
+    let again = store(&mut conn, &draft("hello"), "1001.000", Some("c1"), 0).await;
+    let Stored::Repeat { json } = again else {
+        panic!("a retry is answered, not stored: {again:?}");
+    };
+    assert_eq!(Message::parse_stored(&json).unwrap().id, first.id);
+    assert_eq!(members(&mut conn).await.len(), 1);
+    let remembered: String = redis::cmd("GET")
+        .arg(keys::sent(UserId(1), &room(), "c1"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(remembered, format!("{date} {}", first.id));
+    // The same clientId in another room, or of another user, is another message.
+    assert!(matches!(
+        store(&mut conn, &draft("hello"), "1002.000", Some("c2"), 0).await,
+        Stored::New { .. }
+    ));
+}
+
+#[tokio::test]
+async fn trimming_keeps_the_newest_and_takes_reactions_along() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let oldest = draft("one");
+    store(&mut conn, &oldest, "1000.000", Some("c1"), 2).await;
+    let _: () = redis::cmd("HSET")
+        .arg("reactions:{room:7}")
+        .arg(&oldest.id)
+        .arg(r#"[["👍",["2"]]]"#)
+        .arg(format!("{}#v", oldest.id))
+        .arg(1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    store(&mut conn, &draft("two"), "1001.000", None, 2).await;
+    store(&mut conn, &draft("three"), "1002.000", None, 2).await;
+
+    let kept: Vec<String> = members(&mut conn)
+        .await
+        .iter()
+        .map(|(raw, _)| Message::parse_stored(raw).unwrap().message)
+        .collect();
+    assert_eq!(kept, ["two", "three"]);
+    let trimmed: f64 = redis::cmd("GET")
+        .arg("trimmed:{room:7}")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(trimmed, 1000.0);
+    let reactions: bool = redis::cmd("EXISTS")
+        .arg("reactions:{room:7}")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(!reactions, "the trimmed message's reactions went with it");
+    // Its clientId retried: answered with its date and id, nothing stored.
+    assert_eq!(
+        store(&mut conn, &draft("one"), "1003.000", Some("c1"), 2).await,
+        Stored::RepeatTrimmed {
+            date: "1000.000".into(),
+            id: oldest.id.clone()
+        }
+    );
+    assert_eq!(members(&mut conn).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_read_marker_only_moves_forward() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let mark = Scripts::new().mark_read;
+    let room = room();
+    for (date, outcome) in [
+        ("1000.5", Marker::Moved),
+        ("999", Marker::Unchanged),
+        ("1000.5", Marker::Unchanged),
+        ("1001", Marker::Moved),
+    ] {
+        let marked = mark.run(&mut conn, UserId(1), &room, date).await.unwrap();
+        assert_eq!(marked, outcome, "at {date}");
+    }
+    let marker: String = redis::cmd("HGET")
+        .arg("user:1:read")
+        .arg("7")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(marker, "1001");
+}
+
+/// A message id taken `ms` after the epoch, as the store takes them (UUIDv7).
+fn id_at(ms: u64) -> MessageId {
+    let at = uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, (ms % 1000) as u32 * 1_000_000);
+    MessageId::parse_owned(&uuid::Uuid::new_v7(at).simple().to_string()).unwrap()
+}
+
+/// Adds a message with id `id` at `date` straight into room 7.
+async fn put(conn: &mut MultiplexedConnection, id: &MessageId, date: f64) -> String {
+    let raw = format!(
+        r#"{{"id":"{}","from":"1","date":{date:.3},"message":"m","roomId":"7"}}"#,
+        id.as_str()
+    );
+    let _: () = redis::cmd("ZADD")
+        .arg("room:7")
+        .arg(format!("{date:.3}"))
+        .arg(&raw)
+        .query_async(conn)
+        .await
+        .unwrap();
+    raw
+}
+
+#[tokio::test]
+async fn finding_walks_past_a_burst_and_stops_at_later_ids() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let find = Scripts::new().find;
+    // A burst: 1,000 messages whose ids were all taken at 1,000 s but dated a millisecond
+    // apart each (the room ran a second ahead of the clock); the one sought is the last.
+    for i in 0..999 {
+        put(&mut conn, &id_at(1_000_000), 1000.0 + i as f64 / 1000.0).await;
+    }
+    let sought = id_at(1_000_000);
+    let raw = put(&mut conn, &sought, 1000.999).await;
+    let found = find.run(&mut conn, &room(), &sought).await.unwrap();
+    assert_eq!(
+        found,
+        Some(Member {
+            raw,
+            score: "1000.999".into()
+        })
+    );
+
+    // A message whose id was taken long after the sought one ends the walk: gone.
+    put(&mut conn, &id_at(1_000_000 + FIND_PAST_MS + 1), 1001.5).await;
+    let never = id_at(1_000_000);
+    assert_eq!(find.run(&mut conn, &room(), &never).await.unwrap(), None);
+    assert_eq!(
+        find.run(&mut conn, &"8".parse().unwrap(), &sought)
+            .await
+            .unwrap(),
+        None,
+        "another room"
+    );
+}
+
+#[tokio::test]
+async fn a_replacement_of_a_message_changed_meanwhile_is_refused() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let replace = Scripts::new().replace;
+    let id = id_at(1_000_000);
+    let raw = put(&mut conn, &id, 1000.0).await;
+    let read = Member {
+        raw: raw.clone(),
+        score: "1000.000".into(),
+    };
+    let edited = raw.replace(r#""message":"m""#, r#""message":"m2""#);
+    let room = room();
+    let replacement = |with| Replacement {
+        room: &room,
+        read: &read,
+        id: id.as_str(),
+        with,
+        drop_reactions: false,
+        publish: publish(),
+        envelope: "{}",
+    };
+    assert_eq!(
+        replace.run(&mut conn, &replacement(&edited)).await.unwrap(),
+        Replaced::Done
+    );
+    assert_eq!(members(&mut conn).await, vec![(edited.clone(), 1000.0)]);
+    // The same read again: the member is no longer the one read.
+    assert_eq!(
+        replace.run(&mut conn, &replacement("{}")).await.unwrap(),
+        Replaced::Changed
+    );
+    assert_eq!(members(&mut conn).await.len(), 1);
+}
+
+#[tokio::test]
+async fn reactions_count_per_emoji_within_their_bounds() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let react = Scripts::new().react;
+    let id = id_at(1_000_000);
+    let raw = put(&mut conn, &id, 1000.0).await;
+    let read = Member {
+        raw,
+        score: "1000.000".into(),
+    };
+    let stale = Member {
+        raw: "{}".into(),
+        score: "1000.000".into(),
+    };
+    let run = |user: u64, emoji: &'static str, add: bool, read: &Member| {
+        let event = ReactionJson::of(&ReactionChanged {
+            room_id: "7".into(),
+            message_id: id.as_str().into(),
+            emoji: emoji.into(),
+            count: 0,
+            user_id: user.to_string(),
+            added: add,
+            version: 0,
+        })
+        .unwrap();
+        let (react, mut conn, id) = (react.clone(), conn.clone(), id.clone());
+        let read = Member {
+            raw: read.raw.clone(),
+            score: read.score.clone(),
+        };
+        async move {
+            let r = Reaction {
+                room: &room(),
+                read: &read,
+                id: id.as_str(),
+                user: UserId(user),
+                emoji,
+                add,
+                most_emoji: 2,
+                most_mine: 1,
+                publish: publish(),
+                envelope_head: ENVELOPE_HEAD,
+                event: &event,
+            };
+            react.run(&mut conn, &r).await.unwrap()
+        }
+    };
+    assert_eq!(
+        run(1, "👍", true, &read).await,
+        Reacted::Changed {
+            reactions: r#"[["👍",["1"]]]"#.into(),
+            count: 1,
+            version: 1
+        }
+    );
+    assert_eq!(
+        run(1, "👍", true, &read).await,
+        Reacted::Unchanged {
+            reactions: r#"[["👍",["1"]]]"#.into()
+        }
+    );
+    assert_eq!(run(1, "🎉", true, &read).await, Reacted::TooManyOfUser);
+    assert!(matches!(
+        run(2, "🎉", true, &read).await,
+        Reacted::Changed {
+            count: 1,
+            version: 2,
+            ..
+        }
+    ));
+    assert_eq!(run(3, "🚀", true, &read).await, Reacted::TooManyEmoji);
+    assert_eq!(run(3, "👍", true, &stale).await, Reacted::MessageChanged);
+    assert!(matches!(
+        run(1, "👍", false, &read).await,
+        Reacted::Changed {
+            count: 0,
+            version: 3,
+            ..
+        }
+    ));
+    assert!(matches!(
+        run(2, "🎉", false, &read).await,
+        Reacted::Changed { ref reactions, count: 0, version: 4 } if reactions.is_empty()
+    ));
+    let left: Vec<String> = redis::cmd("HKEYS")
+        .arg("reactions:{room:7}")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        [format!("{}#v", id.as_str())],
+        "only the version is kept"
+    );
+}
