@@ -1,8 +1,6 @@
 //! The seed's demo data, created once on first start against an empty Redis, through the
 //! modules' own stores.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use chat_auth::{AuthStore, Password, Username};
 use chat_core::{context::timed, redis, Ctx, Failure, RoomId, TextInput, UserId};
 use chat_messages::MessagesStore;
@@ -52,10 +50,7 @@ pub async fn ensure(
         }
     }
     let (pablo, joe, mary, alex) = (ids[0], ids[1], ids[2], ids[3]);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
+    let now = chat_core::now_secs();
     let mut at = now - 3600.0;
     let mut say = |user: UserId, room: RoomId, text: &'static str| {
         at += 60.0;

@@ -3,7 +3,7 @@
 //! script publishes and what this instance delivers are then the same bytes, and the
 //! script never assembles JSON of its own.
 
-use crate::protocol::{Message, ReactionChanged};
+use crate::protocol::{Message, ReactionChanged, ReplyQuote};
 
 /// A message's JSON around its `date`: `head` + date + tail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,15 +18,42 @@ pub struct MessageJson {
 }
 
 impl MessageJson {
-    /// The template of `message` (whose `date` is ignored: the script picks it).
+    /// The template of a new `message` (whose `date` is ignored: the script picks it; a
+    /// new message is neither edited, deleted nor reacted to).
     pub fn of(message: &Message) -> serde_json::Result<Self> {
-        let undated = Message {
+        /// A new message's fields, in the order messages have always been stored in.
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct New<'a> {
+            id: &'a str,
+            from: &'a str,
+            date: f64,
+            message: &'a str,
+            room_id: &'a str,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            mentions: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            reply_to: Option<&'a ReplyQuote>,
+        }
+        let stored_quote = message.reply_to.as_ref().map(ReplyQuote::id_only);
+        let new = New {
+            id: &message.id,
+            from: &message.from,
             date: 0.0,
-            ..message.clone()
+            message: &message.message,
+            room_id: &message.room_id,
+            mentions: &message.mentions,
+            reply_to: stored_quote.as_ref(),
         };
-        let (head, stored_tail) = split_at_date(&undated.stored_json()?);
+        let (head, stored_tail) = split_at_date(&serde_json::to_string(&new)?);
         let published_tail = match &message.reply_to {
-            Some(_) => Some(split_at_date(&serde_json::to_string(&undated)?).1),
+            Some(quote) => Some(
+                split_at_date(&serde_json::to_string(&New {
+                    reply_to: Some(quote),
+                    ..new
+                })?)
+                .1,
+            ),
             None => None,
         };
         Ok(Self {
@@ -98,7 +125,6 @@ impl ReactionJson {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::ReplyQuote;
 
     #[test]
     fn a_message_template_dated_reads_as_the_message() {

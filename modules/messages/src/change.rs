@@ -17,8 +17,7 @@ use crate::{
     input::{Emoji, MessageId, MessageText},
     lookup::{parse_reactions, Found},
     scripts::{Reacted, Reaction, Replaced, Replacement},
-    store::publish,
-    MessagesStore,
+    store::{publish, MessagesStore},
 };
 
 /// How often a change reads the message again after it changed in between.

@@ -2,7 +2,7 @@
 
 use chat_core::{context::timed, protocol::Message, redis, Failure, RoomId, TextInput, UserId};
 
-use crate::{input::Cursor, keys, MessagesStore};
+use crate::{input::Cursor, keys, store::MessagesStore};
 
 /// A page of history, oldest first.
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use chat_core::{
 };
 use futures_util::future::join_all;
 
-use crate::{error::MessageError, input::MessageId, keys, scripts::Member, MessagesStore};
+use crate::{error::MessageError, input::MessageId, keys, scripts::Member, store::MessagesStore};
 
 /// A message as found in its room: its member exactly as stored (and its score), parsed.
 pub(crate) struct Found {

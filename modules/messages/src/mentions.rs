@@ -9,7 +9,7 @@ use chat_core::{
 use chat_rooms::Access;
 use futures_util::future::join_all;
 
-use crate::{keys, MessagesStore};
+use crate::{keys, store::MessagesStore};
 
 /// The `@names` of a text, in order, each once: `@` not preceded by a name character (an
 /// e-mail address is not a mention), then the longest run of name characters; a name

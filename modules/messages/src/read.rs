@@ -8,7 +8,7 @@ use chat_core::{
 };
 use chat_rooms::{Activity, RoomActivity};
 
-use crate::{error::MessageError, input::ReadDate, keys, scripts::Marker, MessagesStore};
+use crate::{error::MessageError, input::ReadDate, keys, scripts::Marker, store::MessagesStore};
 
 impl MessagesStore {
     /// Moves `user`'s read marker in `room` forward to `date` and tells their other sockets.

@@ -22,8 +22,7 @@ use crate::{
     input::{ClientId, MessageId, MessageText},
     keys,
     scripts::{NewMessage, Stored},
-    store::{publish, KnownMember},
-    Durability, MessagesStore,
+    store::{publish, Durability, KnownMember, MessagesStore},
 };
 
 /// How long a `clientId` is remembered for de-duplicating retries.
@@ -164,6 +163,7 @@ impl MessagesStore {
                 // Redis lost its scripts: the store changed nothing, so load and run again.
                 Err(e) if e.kind() == redis::ErrorKind::NoScriptError => {
                     self.scripts.store.load(&mut conn).await?;
+                    self.scripts.mark_read.load(&mut conn).await?;
                     let (stored, marked) =
                         store_and_mark(&mut conn, &store, &marker, &room_key, self.durability)
                             .await?;

@@ -12,6 +12,10 @@
 //!   period after the last one closes (a page reload is not a change).
 //! - **Crash safety**: every instance heartbeats into `presence_servers`; the survivors
 //!   clear the users of an instance silent for [`DEAD_AFTER`] (kill -9 included).
+//!
+//! Counting a user's connections on one server is one Lua script on their key
+//! (`scripts/adjust_connections.lua`, behind one typed wrapper, tested against a real
+//! `redis-server`).
 
 mod api;
 pub mod keys;

@@ -159,6 +159,11 @@ impl MarkRead {
         cmd
     }
 
+    /// Loads the script (after Redis answered `NOSCRIPT` to [`MarkRead::cmd`]).
+    pub async fn load<C: ConnectionLike>(&self, conn: &mut C) -> redis::RedisResult<()> {
+        self.0.load(conn).await
+    }
+
     pub fn outcome(value: Value) -> Result<Marker, Failure> {
         match read::<String>("mark_read", value)?.as_str() {
             "moved" => Ok(Marker::Moved),

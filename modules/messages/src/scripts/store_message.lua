@@ -21,6 +21,8 @@ local id = ARGV[10]             -- the message's id
 if sent then
   local prior = redis.call('GET', sent)
   if prior then
+    -- Versions before retention remembered the message itself.
+    if string.sub(prior, 1, 1) == '{' then return {'duplicate', prior} end
     -- '<date> <id>' of what this clientId produced.
     local sp = string.find(prior, ' ', 1, true)
     local date = string.sub(prior, 1, sp - 1)

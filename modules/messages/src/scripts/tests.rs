@@ -132,11 +132,23 @@ async fn a_retried_client_id_stores_nothing_and_answers_the_first_message() {
         .await
         .unwrap();
     assert_eq!(remembered, format!("{date} {}", first.id));
-    // The same clientId in another room, or of another user, is another message.
+    // Another clientId is another message.
     assert!(matches!(
         store(&mut conn, &draft("hello"), "1002.000", Some("c2"), 0).await,
         Stored::New { .. }
     ));
+    // Versions before retention remembered the message itself.
+    let old = r#"{"id":"0190","from":"1","date":1.5,"message":"old","roomId":"7"}"#;
+    let _: () = redis::cmd("SET")
+        .arg(keys::sent(UserId(1), &room(), "c3"))
+        .arg(old)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        store(&mut conn, &draft("old"), "1003.000", Some("c3"), 0).await,
+        Stored::Repeat { json: old.into() }
+    );
 }
 
 #[tokio::test]
