@@ -267,6 +267,11 @@ impl Application {
             .claim_folded_names()
             .await
             .map_err(|e| anyhow::anyhow!("claiming usernames ignoring case: {e}"))?;
+        modules
+            .messages
+            .index_rooms()
+            .await
+            .map_err(|e| anyhow::anyhow!("indexing messages by id: {e}"))?;
         if config.demo_data {
             crate::demo::ensure(
                 &modules.ctx,

@@ -663,3 +663,86 @@ async fn a_kept_alive_connection_that_trickles_its_next_request_is_cut_off_but_w
     ws.message("0", "still open", "w-1").await;
     assert_eq!(ws.expect("ack").await["message"]["message"], "still open");
 }
+
+/// The calls of each Redis command since the last `CONFIG RESETSTAT` (scripts' own
+/// commands included).
+async fn command_calls(redis: &TestRedis) -> std::collections::HashMap<String, u64> {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    info.lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
+            let n = rest
+                .strip_prefix("calls=")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((name.to_owned(), n))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_page_of_replies_finds_all_their_parents_in_one_script_call() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    let room = alice.create_room("long reads").await;
+    // 200 long messages, then 100 replies to the first 100 of them: the page of the newest
+    // 100 holds only replies, whose parents are all older than the page.
+    let long = "x".repeat(3000);
+    let mut parents = Vec::new();
+    for _ in 0..200 {
+        parents.push(
+            alice.say(&room, &long).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for parent in &parents[..100] {
+        let (status, body) = alice
+            .post(
+                &format!("/api/rooms/{room}/messages"),
+                json!({"message": "indeed", "replyTo": parent}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    let _: () = redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    let (status, page) = alice.history(&room, "?limit=100").await;
+    assert_eq!(status, 200, "{page}");
+    let messages = page["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 100);
+    for (reply, parent) in messages.iter().zip(&parents[..100]) {
+        assert_eq!(reply["replyTo"]["id"], json!(parent));
+        assert_eq!(
+            reply["replyTo"]["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count(),
+            101,
+            "the parent's quote: 100 characters and an ellipsis"
+        );
+    }
+    let calls = command_calls(&redis).await;
+    assert_eq!(
+        calls.get("evalsha"),
+        Some(&1),
+        "every parent found by one script call: {calls:?}"
+    );
+    assert!(
+        calls.get("zrangebyscore").copied().unwrap_or(0) <= 100,
+        "one read per parent, at its score: {calls:?}"
+    );
+}

@@ -891,3 +891,36 @@ async fn retention_takes_reactions_with_the_messages_it_trims_and_replies_keep_t
         .await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 }
+
+#[tokio::test]
+async fn messages_stored_before_the_id_index_existed_are_found_after_a_start() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    let id = alice.say("0", "from an earlier version").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.stop().await;
+    // As an earlier version left it: the message, no index.
+    let _: () = redis::cmd("DEL")
+        .arg("ids:{room:0}")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+
+    let app = TestApp::spawn(&redis).await;
+    let alice = alice.on(&app);
+    let path = format!("/api/rooms/0/messages/{id}");
+    let (status, edited) = alice
+        .request("PATCH", &path, Some(json!({"message": "found again"})))
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["message"], "found again");
+    let indexed: Vec<String> = redis::cmd("HKEYS")
+        .arg("ids:{room:0}")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert!(indexed.contains(&id) && indexed.contains(&"#indexed".to_owned()));
+}

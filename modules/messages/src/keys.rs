@@ -35,6 +35,17 @@ pub fn reactions(room: &RoomId) -> String {
     format!("reactions:{{room:{room}}}")
 }
 
+/// `ids:{room:<id>}`: hash of message id → its score in `room:{id}` (as stored), so a
+/// message is found by id in O(1); field [`INDEXED`] says every message of the room stored
+/// before the index existed is in it. Same hash slot as the room: the scripts that store
+/// and trim keep it.
+pub fn ids(room: &RoomId) -> String {
+    format!("ids:{{room:{room}}}")
+}
+
+/// The field of [`ids`] that marks a room indexed (no message id starts with `#`).
+pub const INDEXED: &str = "#indexed";
+
 /// `user:{id}:mentions`: sorted set of `"<room id> <message id>"` naming the user, score =
 /// the message's date; the newest [`MENTIONS_KEPT`] are kept.
 pub fn mentions(user: UserId) -> String {

@@ -12,7 +12,8 @@
 //! - **Redis keys** (see [`keys`]): `room:{id}` (the seed's sorted set of message JSON,
 //!   score = date), and ours: `user:{id}:read` (read markers), `user:{id}:mentions`
 //!   (unread mentions), `sent:{room:<id>}:<user>:<clientId>` (retry de-duplication, 24 h),
-//!   `trimmed:{room:<id>}` (retention), `reactions:{room:<id>}`. The braces are a cluster
+//!   `trimmed:{room:<id>}` (retention), `reactions:{room:<id>}`, `ids:{room:<id>}` (message
+//!   id → score, to find a message by id in O(1)). The braces are a cluster
 //!   hash tag that keeps a key in its room's slot, so one script can change them together.
 //! - **Events**: `message`, `message.edited`, `message.deleted`, `reaction.changed` (to the
 //!   room), `room.read` (to the user's own sockets).

@@ -2,9 +2,10 @@
 //! stored: its reactions as the reader sees them, and its parent's quote as the parent is
 //! now.
 //!
-//! A message is found by its id alone: the id is a UUIDv7 taken just before the store
-//! script dates the message, so the message is among the first of its room at or after the
-//! id's millisecond (`find_message.lua`).
+//! A message is found by its id through the room's index (`ids:{room:<id>}`, id → score,
+//! kept by the scripts that store and trim): O(1) per id whatever the room holds, and a
+//! page's missing reply parents all in one round trip (`find_message.lua`). Rooms stored
+//! before the index existed are indexed once at start ([`MessagesStore::index_rooms`]).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -13,9 +14,14 @@ use chat_core::{
     protocol::{Message, Reaction, ReplyQuote},
     redis, Failure, RoomId, UserId,
 };
-use futures_util::future::join_all;
 
-use crate::{error::MessageError, input::MessageId, keys, scripts::Member, store::MessagesStore};
+use crate::{
+    error::MessageError,
+    input::MessageId,
+    keys,
+    scripts::{Indexing, Member, Resume},
+    store::MessagesStore,
+};
 
 /// A message as found in its room: its member exactly as stored (and its score), parsed.
 pub(crate) struct Found {
@@ -47,12 +53,26 @@ impl MessagesStore {
         room: &RoomId,
         id: &MessageId,
     ) -> Result<Option<Found>, Failure> {
+        Ok(self.find_all(room, &[id]).await?.pop().flatten())
+    }
+
+    /// Each of `ids` in `room`, if it is there, in order: one round trip.
+    pub(crate) async fn find_all(
+        &self,
+        room: &RoomId,
+        ids: &[&MessageId],
+    ) -> Result<Vec<Option<Found>>, Failure> {
         let mut conn = self.ctx.redis()?;
-        let member = self.scripts.find.run(&mut conn, room, id).await?;
-        Ok(member.and_then(|member| {
-            let message = Message::parse_stored(&member.raw).filter(|m| m.id == id.as_str())?;
-            Some(Found { member, message })
-        }))
+        let members = self.scripts.find.run(&mut conn, room, ids).await?;
+        Ok(members
+            .into_iter()
+            .zip(ids)
+            .map(|(member, id)| {
+                let member = member?;
+                let message = Message::parse_stored(&member.raw).filter(|m| m.id == id.as_str())?;
+                Some(Found { member, message })
+            })
+            .collect())
     }
 
     /// Message `id` of `room`, which must be there.
@@ -139,9 +159,10 @@ impl MessagesStore {
             .into_iter()
             .filter_map(|p| MessageId::parse_owned(p))
             .collect();
-        let found = join_all(missing.iter().map(|p| self.find_by_id(room, p))).await;
+        let sought: Vec<&MessageId> = missing.iter().collect();
+        let found = self.find_all(room, &sought).await?;
         for (p, f) in missing.iter().zip(found) {
-            if let Some(f) = f? {
+            if let Some(f) = f {
                 quotes.insert(p.as_str().to_owned(), ReplyQuote::of(&f.message));
             }
         }
@@ -171,6 +192,30 @@ impl MessagesStore {
             }
         }
         Ok(message)
+    }
+
+    /// Indexes the messages every room held before the index existed (once per room: a
+    /// room indexed is marked so). Run at start, before serving; idempotent, so instances
+    /// starting together do no harm.
+    pub async fn index_rooms(&self) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis()?;
+        let keys = timed("scan", conn.scan_match("room:*")).await?;
+        // `room:<id>` of a named or direct room; not `room:<id>:name` (the rooms module's).
+        let rooms = keys
+            .iter()
+            .filter_map(|k| k.strip_prefix("room:")?.parse::<RoomId>().ok());
+        let mut indexed = 0;
+        for room in rooms {
+            let mut at = Resume::start();
+            while let Indexing::More(next) =
+                self.scripts.index.run(&mut conn, &room, &at, 1000).await?
+            {
+                at = next;
+            }
+            indexed += 1;
+        }
+        tracing::debug!(rooms = indexed, "message index checked");
+        Ok(())
     }
 
     /// The reactions of message `id` as `viewer` sees them.

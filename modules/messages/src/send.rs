@@ -263,7 +263,7 @@ impl MessagesStore {
         date: f64,
     ) -> Result<(), Failure> {
         let date = (date * 1000.0).round() / 1000.0;
-        // Its id carries its date, as a sent message's does, so it can be found by id.
+        // Its id carries its date, as a sent message's does; it is indexed, as theirs are.
         let at = uuid::Timestamp::from_unix(
             uuid::NoContext,
             date.trunc() as u64,
@@ -277,14 +277,22 @@ impl MessagesStore {
             room_id: room.to_string(),
             ..Message::default()
         };
+        let score = format!("{:.3}", m.date);
         let mut conn = self.ctx.redis()?;
-        let _: i64 = timed(
+        timed(
             "zadd",
-            redis::cmd("ZADD")
+            redis::pipe()
+                .cmd("ZADD")
                 .arg(keys::room(room))
-                .arg(format!("{:.3}", m.date))
+                .arg(&score)
                 .arg(serde_json::to_string(&m)?)
-                .query_async(&mut conn),
+                .ignore()
+                .cmd("HSET")
+                .arg(keys::ids(room))
+                .arg(&m.id)
+                .arg(&score)
+                .ignore()
+                .query_async::<()>(&mut conn),
         )
         .await?;
         Ok(())

@@ -24,6 +24,7 @@ pub(crate) struct Scripts {
     pub find: FindMessage,
     pub replace: ReplaceMessage,
     pub react: React,
+    pub index: IndexRoom,
 }
 
 impl Scripts {
@@ -34,6 +35,7 @@ impl Scripts {
             find: FindMessage(Lua::new(include_str!("find_message.lua"))),
             replace: ReplaceMessage(Lua::new(include_str!("replace_message.lua"))),
             react: React(Lua::new(include_str!("react.lua"))),
+            index: IndexRoom(Lua::new(include_str!("index_room.lua"))),
         }
     }
 }
@@ -84,8 +86,14 @@ impl StoreMessage {
     pub fn cmd(&self, m: &NewMessage<'_>) -> Cmd {
         let room = keys::room(m.room);
         let (trimmed, reactions) = (keys::trimmed(m.room), keys::reactions(m.room));
+        let ids = keys::ids(m.room);
         let sent = m.sent.map(|(user, c)| keys::sent(user, m.room, c));
-        let mut keys = vec![room.as_str(), trimmed.as_str(), reactions.as_str()];
+        let mut keys = vec![
+            room.as_str(),
+            trimmed.as_str(),
+            reactions.as_str(),
+            ids.as_str(),
+        ];
         keys.extend(sent.as_deref());
         let mut cmd = self.0.call(&keys);
         cmd.arg(m.now)
@@ -186,13 +194,9 @@ impl MarkRead {
     }
 }
 
-/// `find_message.lua`: a message by its id.
+/// `find_message.lua`: messages by their ids, from the room's index.
 #[derive(Clone)]
 pub(crate) struct FindMessage(Lua);
-
-/// How much later than the one sought an id must be taken for its message to have been
-/// stored after it: more than any clock difference between instances.
-pub(crate) const FIND_PAST_MS: u64 = 5_000;
 
 /// A message as stored: its member exactly, and its score.
 #[derive(Debug, PartialEq, Eq)]
@@ -202,21 +206,88 @@ pub(crate) struct Member {
 }
 
 impl FindMessage {
+    /// Each of `ids` as found in `room` (`None`: not there), in order. One round trip, O(1)
+    /// per id.
     pub async fn run<C: ConnectionLike>(
         &self,
         conn: &mut C,
         room: &RoomId,
-        id: &MessageId,
-    ) -> Result<Option<Member>, Failure> {
-        let mut cmd = self.0.call(&[&keys::room(room)]);
-        cmd.arg(format!("{:.3}", id.earliest_date()))
-            .arg(format!(r#"{{"id":"{}""#, id.as_str()))
-            .arg(id.millis() + FIND_PAST_MS);
-        let found: Option<(String, String)> = read(
+        ids: &[&MessageId],
+    ) -> Result<Vec<Option<Member>>, Failure> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cmd = self.0.call(&[&keys::room(room), &keys::ids(room)]);
+        for id in ids {
+            cmd.arg(id.as_str());
+        }
+        let found: Vec<Option<(String, String)>> = read(
             "find_message",
             timed("find_message", self.0.run(conn, &cmd)).await?,
         )?;
-        Ok(found.map(|(raw, score)| Member { raw, score }))
+        Ok(found
+            .into_iter()
+            .map(|f| f.map(|(raw, score)| Member { raw, score }))
+            .collect())
+    }
+}
+
+/// `index_room.lua`: indexes what a room held before its index existed.
+#[derive(Clone)]
+pub(crate) struct IndexRoom(Lua);
+
+/// Where an [`IndexRoom`] walk goes on from: a score, and how many members at it are
+/// indexed already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resume {
+    pub from: String,
+    pub skip: u64,
+}
+
+impl Resume {
+    pub fn start() -> Self {
+        Self {
+            from: "-inf".into(),
+            skip: 0,
+        }
+    }
+}
+
+/// Where [`IndexRoom`] got to.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Indexing {
+    /// The room is indexed.
+    Done,
+    More(Resume),
+}
+
+impl IndexRoom {
+    pub async fn run<C: ConnectionLike>(
+        &self,
+        conn: &mut C,
+        room: &RoomId,
+        at: &Resume,
+        batch: u64,
+    ) -> Result<Indexing, Failure> {
+        let mut cmd = self.0.call(&[&keys::room(room), &keys::ids(room)]);
+        cmd.arg(keys::INDEXED).arg(&at.from).arg(at.skip).arg(batch);
+        let value = timed("index_room", self.0.run(conn, &cmd)).await?;
+        let mut answer: Vec<String> = read("index_room", value)?;
+        match answer.first().map(String::as_str) {
+            Some("done") => Ok(Indexing::Done),
+            Some("more") if answer.len() == 3 => {
+                let skip = answer[2]
+                    .parse()
+                    .map_err(|_| Failure::internal("redis index_room answered a bad skip"))?;
+                Ok(Indexing::More(Resume {
+                    from: answer.swap_remove(1),
+                    skip,
+                }))
+            }
+            _ => Err(Failure::internal(format!(
+                "redis index_room answered {answer:?}"
+            ))),
+        }
     }
 }
 

@@ -6,7 +6,8 @@
 local room = KEYS[1]            -- room:{id}: message JSON by date
 local trimmed = KEYS[2]         -- trimmed:{room:<id>}: date up to which messages were removed
 local reactions = KEYS[3]       -- reactions:{room:<id>}: message id -> its reactions
-local sent = KEYS[4]            -- sent:{room:<id>}:<user>:<clientId> (absent: no clientId)
+local ids = KEYS[4]             -- ids:{room:<id>}: message id -> its score
+local sent = KEYS[5]            -- sent:{room:<id>}:<user>:<clientId> (absent: no clientId)
 local now = tonumber(ARGV[1])   -- the clock, unix seconds
 local head = ARGV[2]            -- the message JSON up to its date
 local stored_tail = ARGV[3]     -- the stored JSON after its date
@@ -43,6 +44,7 @@ if top[2] then
 end
 local date = string.format('%.3f', score)
 redis.call('ZADD', room, date, head .. date .. stored_tail)
+redis.call('HSET', ids, id, date)
 if published_tail == '' then published_tail = stored_tail end
 redis.call(publish, channel, envelope_head .. head .. date .. published_tail .. '}')
 if sent then redis.call('SET', sent, date .. ' ' .. id, 'EX', sent_ttl) end
@@ -51,18 +53,24 @@ if keep > 0 then
   local n = redis.call('ZCARD', room)
   if n > keep then
     local last = redis.call('ZRANGE', room, n - keep - 1, n - keep - 1, 'WITHSCORES')
-    if redis.call('EXISTS', reactions) == 1 then
-      local gone, fields = redis.call('ZRANGE', room, 0, n - keep - 1), {}
-      for i = 1, #gone do
-        local gone_id = string.match(gone[i], '^{"id":"(%x+)"')
-        if gone_id then
+    local with_reactions = redis.call('EXISTS', reactions) == 1
+    local gone, gone_ids, fields = redis.call('ZRANGE', room, 0, n - keep - 1), {}, {}
+    for i = 1, #gone do
+      local gone_id = string.match(gone[i], '^{"id":"(%x+)"')
+      if gone_id then
+        gone_ids[#gone_ids + 1] = gone_id
+        if with_reactions then
           fields[#fields + 1] = gone_id
           fields[#fields + 1] = gone_id .. '#v'
         end
-        if #fields >= 1000 or (i == #gone and #fields > 0) then
-          redis.call('HDEL', reactions, unpack(fields))
-          fields = {}
-        end
+      end
+      if #gone_ids >= 1000 or (i == #gone and #gone_ids > 0) then
+        redis.call('HDEL', ids, unpack(gone_ids))
+        gone_ids = {}
+      end
+      if #fields >= 1000 or (i == #gone and #fields > 0) then
+        redis.call('HDEL', reactions, unpack(fields))
+        fields = {}
       end
     end
     redis.call('ZREMRANGEBYRANK', room, 0, n - keep - 1)

@@ -244,38 +244,143 @@ async fn put(conn: &mut MultiplexedConnection, id: &MessageId, date: f64) -> Str
     raw
 }
 
+/// The calls of each command Redis ran since the last `CONFIG RESETSTAT` (scripts' own
+/// commands included).
+async fn calls(conn: &mut MultiplexedConnection) -> std::collections::HashMap<String, u64> {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(conn)
+        .await
+        .unwrap();
+    info.lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
+            let n = rest
+                .strip_prefix("calls=")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((name.to_owned(), n))
+        })
+        .collect()
+}
+
+async fn reset_stats(conn: &mut MultiplexedConnection) {
+    let _: () = redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async(conn)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
-async fn finding_walks_past_a_burst_and_stops_at_later_ids() {
+async fn finding_costs_one_lookup_per_id_whatever_the_room_holds() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let scripts = Scripts::new();
+    // 20,000 messages written by the seed's server (no ids), as one old room can hold.
+    let mut zadd = redis::cmd("ZADD");
+    zadd.arg("room:7");
+    for i in 0..20_000 {
+        zadd.arg(1000 + i).arg(format!(
+            r#"{{"from":1,"date":{},"message":"{i} {}","roomId":"7"}}"#,
+            1000 + i,
+            "x".repeat(200)
+        ));
+    }
+    let _: () = zadd.query_async(&mut conn).await.unwrap();
+    // Two of ours among them, stored before the index existed.
+    let (a, b) = (id_at(1_000_000), id_at(2_000_000));
+    let raw_a = put(&mut conn, &a, 1000.5).await;
+    let raw_b = put(&mut conn, &b, 20_999.5).await;
+    let made_up = id_at(1_500_000);
+    let unindexed = scripts.find.run(&mut conn, &room(), &[&a]).await.unwrap();
+    assert_eq!(unindexed, vec![None], "not indexed yet");
+
+    let mut at = Resume::start();
+    let mut batches = 0;
+    while let Indexing::More(next) = scripts
+        .index
+        .run(&mut conn, &room(), &at, 1000)
+        .await
+        .unwrap()
+    {
+        at = next;
+        batches += 1;
+    }
+    assert_eq!(batches, 20, "20,002 members, 1,000 at a time");
+    let (room, start) = (room(), Resume::start());
+    let again = scripts.index.run(&mut conn, &room, &start, 1000).await;
+    assert_eq!(again.unwrap(), Indexing::Done, "marked indexed");
+
+    reset_stats(&mut conn).await;
+    let found = scripts
+        .find
+        .run(&mut conn, &room, &[&a, &made_up, &b])
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        vec![
+            Some(Member {
+                raw: raw_a,
+                score: "1000.5".into()
+            }),
+            None,
+            Some(Member {
+                raw: raw_b,
+                score: "20999.5".into()
+            }),
+        ]
+    );
+    let calls = calls(&mut conn).await;
+    assert_eq!(
+        calls.get("evalsha"),
+        Some(&1),
+        "one round trip for three ids"
+    );
+    assert_eq!(calls.get("hget"), Some(&3), "one index lookup per id");
+    assert_eq!(
+        calls.get("zrangebyscore"),
+        Some(&2),
+        "one read at its score per message found, none for the made-up id"
+    );
+}
+
+#[tokio::test]
+async fn storing_and_trimming_keep_the_index() {
     let redis = ScratchRedis::start().await;
     let mut conn = redis.connect().await.unwrap();
     let find = Scripts::new().find;
-    // A burst: 1,000 messages whose ids were all taken at 1,000 s but dated a millisecond
-    // apart each (the room ran a second ahead of the clock); the one sought is the last.
-    for i in 0..999 {
-        put(&mut conn, &id_at(1_000_000), 1000.0 + i as f64 / 1000.0).await;
-    }
-    let sought = id_at(1_000_000);
-    let raw = put(&mut conn, &sought, 1000.999).await;
-    let found = find.run(&mut conn, &room(), &sought).await.unwrap();
-    assert_eq!(
-        found,
-        Some(Member {
-            raw,
-            score: "1000.999".into()
-        })
+    let (one, two, three) = (draft("one"), draft("two"), draft("three"));
+    store(&mut conn, &one, "1000.000", None, 2).await;
+    store(&mut conn, &two, "1001.000", None, 2).await;
+    let id = |m: &Message| MessageId::parse_owned(&m.id).unwrap();
+    let found = find
+        .run(&mut conn, &room(), &[&id(&one), &id(&two)])
+        .await
+        .unwrap();
+    assert!(
+        found.iter().all(Option::is_some),
+        "found without any indexing run"
     );
-
-    // A message whose id was taken long after the sought one ends the walk: gone.
-    put(&mut conn, &id_at(1_000_000 + FIND_PAST_MS + 1), 1001.5).await;
-    let never = id_at(1_000_000);
-    assert_eq!(find.run(&mut conn, &room(), &never).await.unwrap(), None);
-    assert_eq!(
-        find.run(&mut conn, &"8".parse().unwrap(), &sought)
-            .await
-            .unwrap(),
-        None,
-        "another room"
-    );
+    store(&mut conn, &three, "1002.000", None, 2).await;
+    let found = find
+        .run(&mut conn, &room(), &[&id(&one), &id(&three)])
+        .await
+        .unwrap();
+    assert_eq!((found[0].is_some(), found[1].is_some()), (false, true));
+    let indexed: Vec<String> = redis::cmd("HKEYS")
+        .arg("ids:{room:7}")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let mut indexed = indexed;
+    indexed.sort();
+    let mut kept = vec![two.id.clone(), three.id.clone()];
+    kept.sort();
+    assert_eq!(indexed, kept, "the trimmed message left the index");
 }
 
 #[tokio::test]
