@@ -89,7 +89,7 @@ pub struct Config {
     #[arg(long, env = "KEEP_BCRYPT", default_value_t = false, action = clap::ArgAction::Set)]
     pub keep_bcrypt: bool,
 
-    /// Failed logins per username or address before 429.
+    /// Failed logins per username or address before 429 (0: no login throttling).
     #[arg(long, env = "LOGIN_MAX_FAILURES", default_value_t = 10)]
     pub login_max_failures: u32,
 
@@ -219,7 +219,7 @@ impl Config {
             session_ttl: Duration::from_secs(self.session_ttl_secs.max(60)),
             cookie_secure: self.cookie_secure,
             keep_bcrypt: self.keep_bcrypt,
-            login_max_failures: self.login_max_failures.max(1),
+            login_max_failures: self.login_max_failures,
             login_window: Duration::from_secs(self.login_window_secs.max(1)),
             trust_proxy: self.trust_proxy,
         }

@@ -489,3 +489,25 @@ async fn unknown_routes_and_missing_auth_answer_json_errors() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn login_throttling_is_off_at_zero() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.login_max_failures = 0;
+    config.trust_proxy = true;
+    let app = TestApp::spawn_with(config).await;
+    app.user("jude").await;
+    let addr = "203.0.113.9";
+    for _ in 0..12 {
+        assert_eq!(login_from(&app, addr, "jude", "a-typo-or-two").await.0, 401);
+    }
+    let (status, _, body) = login_from(&app, addr, "jude", "password123").await;
+    assert_eq!(status, 200, "no limit at 0: {body}");
+    let counters: Vec<String> = redis::cmd("KEYS")
+        .arg("login_*")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert!(counters.is_empty(), "nothing counted: {counters:?}");
+}

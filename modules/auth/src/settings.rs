@@ -12,7 +12,8 @@ pub struct AuthSettings {
     /// Keep a seed-written bcrypt hash instead of upgrading it to argon2 at login
     /// (for while the seed's own server still shares the Redis).
     pub keep_bcrypt: bool,
-    /// Failed logins allowed per username or client address within `login_window`.
+    /// Failed logins allowed per username or client address within `login_window` (0:
+    /// login attempts are neither counted nor refused).
     pub login_max_failures: u32,
     /// The window over which failed logins are counted and the lockout lasts.
     pub login_window: Duration,

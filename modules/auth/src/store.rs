@@ -276,47 +276,51 @@ impl AuthStore {
         let mut conn = self.ctx.redis()?;
         let max = settings.login_max_failures;
         let window = settings.login_window.as_secs();
-        let (n_pair, ttl_pair, n_addr, ttl_addr, ttl_delay): (u32, i64, u32, i64, i64) = timed(
-            "incr",
-            redis::pipe()
-                .cmd("INCR")
-                .arg(&by_pair)
-                .cmd("EXPIRE")
-                .arg(&by_pair)
-                .arg(window)
-                .arg("NX")
-                .ignore()
-                .cmd("TTL")
-                .arg(&by_pair)
-                .cmd("INCR")
-                .arg(&by_addr)
-                .cmd("EXPIRE")
-                .arg(&by_addr)
-                .arg(window)
-                .arg("NX")
-                .ignore()
-                .cmd("TTL")
-                .arg(&by_addr)
-                .cmd("PTTL")
-                .arg(&delay)
-                .query_async(&mut conn),
-        )
-        .await?;
-        let refusal = if n_pair > max {
-            Some(ttl_pair)
-        } else if n_addr > max.saturating_mul(10) {
-            Some(ttl_addr)
-        } else if n_pair > 1 && ttl_delay > 0 {
-            Some((ttl_delay + 999) / 1000)
-        } else {
-            None
-        };
-        if let Some(wait) = refusal {
-            // A refused attempt is not an attempt: it must not extend the wait.
-            uncount(&mut conn, "DECR", &by_pair, &by_addr).await?;
-            return Ok(LoginOutcome::Limited(Duration::from_secs(
-                if wait < 0 { window } else { wait as u64 }.max(1),
-            )));
+        // At 0, login throttling is off: nothing is counted or refused.
+        let counted = max > 0;
+        if counted {
+            let (n_pair, ttl_pair, n_addr, ttl_addr, ttl_delay): (u32, i64, u32, i64, i64) = timed(
+                "incr",
+                redis::pipe()
+                    .cmd("INCR")
+                    .arg(&by_pair)
+                    .cmd("EXPIRE")
+                    .arg(&by_pair)
+                    .arg(window)
+                    .arg("NX")
+                    .ignore()
+                    .cmd("TTL")
+                    .arg(&by_pair)
+                    .cmd("INCR")
+                    .arg(&by_addr)
+                    .cmd("EXPIRE")
+                    .arg(&by_addr)
+                    .arg(window)
+                    .arg("NX")
+                    .ignore()
+                    .cmd("TTL")
+                    .arg(&by_addr)
+                    .cmd("PTTL")
+                    .arg(&delay)
+                    .query_async(&mut conn),
+            )
+            .await?;
+            let refusal = if n_pair > max {
+                Some(ttl_pair)
+            } else if n_addr > max.saturating_mul(10) {
+                Some(ttl_addr)
+            } else if n_pair > 1 && ttl_delay > 0 {
+                Some((ttl_delay + 999) / 1000)
+            } else {
+                None
+            };
+            if let Some(wait) = refusal {
+                // A refused attempt is not an attempt: it must not extend the wait.
+                uncount(&mut conn, "DECR", &by_pair, &by_addr).await?;
+                return Ok(LoginOutcome::Limited(Duration::from_secs(
+                    if wait < 0 { window } else { wait as u64 }.max(1),
+                )));
+            }
         }
         let id: Option<String> = timed(
             "get",
@@ -358,7 +362,9 @@ impl AuthStore {
                     .await?;
                 }
                 // A success clears the pair and is not held against the address.
-                uncount(&mut conn, "DEL", &by_pair, &by_addr).await?;
+                if counted {
+                    uncount(&mut conn, "DEL", &by_pair, &by_addr).await?;
+                }
                 let token = new_token();
                 let token_hash = hash_token(&token);
                 let _: () = timed(
@@ -380,6 +386,7 @@ impl AuthStore {
                     token,
                 ))
             }
+            _ if !counted => Ok(LoginOutcome::Invalid),
             _ => {
                 // The name's failures from anywhere; past the limit, addresses that keep
                 // failing on it wait longer and longer.
