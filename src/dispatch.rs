@@ -212,9 +212,9 @@ mod tests {
     fn a_direct_rooms_messages_reach_only_its_two_users() {
         let hub = Hub::new(16);
         let d = Dispatch::new(hub.clone(), "me".into(), None);
-        let (_a, mut ra, _) = hub.register(UserId(1), "s", &[], 0, None);
-        let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
-        let (_c, mut rc, _) = hub.register(UserId(3), "s", &[], 0, None);
+        let (_a, mut ra, _) = hub.register(hub.admit(UserId(1), 0).unwrap(), "s", &[], 0, None);
+        let (_b, mut rb, _) = hub.register(hub.admit(UserId(2), 0).unwrap(), "s", &[], 0, None);
+        let (_c, mut rc, _) = hub.register(hub.admit(UserId(3), 0).unwrap(), "s", &[], 0, None);
         d.deliver_remote(
             MESSAGE,
             r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"1:2"}"#,
@@ -228,8 +228,14 @@ mod tests {
     fn named_rooms_follow_joins_and_leaves() {
         let hub = Hub::new(16);
         let d = Dispatch::new(hub.clone(), "me".into(), None);
-        let (_a, mut ra, _) = hub.register(UserId(1), "s", &["7".parse().unwrap()], 0, None);
-        let (_b, mut rb, _) = hub.register(UserId(2), "s", &[], 0, None);
+        let (_a, mut ra, _) = hub.register(
+            hub.admit(UserId(1), 0).unwrap(),
+            "s",
+            &["7".parse().unwrap()],
+            0,
+            None,
+        );
+        let (_b, mut rb, _) = hub.register(hub.admit(UserId(2), 0).unwrap(), "s", &[], 0, None);
         let msg = r#"{"id":"x","from":"1","date":1.5,"message":"hi","roomId":"7"}"#;
         d.deliver_remote(MESSAGE, msg);
         assert_eq!(drain(&mut ra).len(), 1);
@@ -255,8 +261,13 @@ mod tests {
         let d = Dispatch::new(hub.clone(), "me".into(), None);
         let (seven, direct): (RoomId, RoomId) = ("7".parse().unwrap(), "1:2".parse().unwrap());
         let seq = hub.membership_seq();
-        let (_a, _ra, exact) =
-            hub.register(UserId(1), "s", &[seven.clone(), direct.clone()], seq, None);
+        let (_a, _ra, exact) = hub.register(
+            hub.admit(UserId(1), 0).unwrap(),
+            "s",
+            &[seven.clone(), direct.clone()],
+            seq,
+            None,
+        );
         assert!(exact);
         assert!(hub.is_member(UserId(1), &seven) && hub.is_member(UserId(1), &direct));
         assert!(hub.is_member(UserId(1), &"0".parse().unwrap()));
@@ -282,7 +293,13 @@ mod tests {
             r#"{"roomId":"9","userId":"2","name":"x"}"#,
         );
         let nine: RoomId = "9".parse().unwrap();
-        let (_b, _rb, exact) = hub.register(UserId(2), "s", std::slice::from_ref(&nine), seq, None);
+        let (_b, _rb, exact) = hub.register(
+            hub.admit(UserId(2), 0).unwrap(),
+            "s",
+            std::slice::from_ref(&nine),
+            seq,
+            None,
+        );
         assert!(!exact);
         assert!(!hub.is_member(UserId(2), &nine));
         assert!(hub.reload(UserId(2), &[], hub.membership_seq()));
@@ -301,8 +318,8 @@ mod tests {
     fn a_full_queue_closes_the_slow_socket_only() {
         let hub = Hub::new(8);
         let d = Dispatch::new(hub.clone(), "me".into(), None);
-        let (slow, _keep, _) = hub.register(UserId(1), "s", &[], 0, None);
-        let (fast, mut rf, _) = hub.register(UserId(2), "s", &[], 0, None);
+        let (slow, _keep, _) = hub.register(hub.admit(UserId(1), 0).unwrap(), "s", &[], 0, None);
+        let (fast, mut rf, _) = hub.register(hub.admit(UserId(2), 0).unwrap(), "s", &[], 0, None);
         for _ in 0..9 {
             d.deliver_remote(
                 MESSAGE,
@@ -320,7 +337,7 @@ mod tests {
         let hub = Hub::new(8);
         let d = Dispatch::new(hub.clone(), "me".into(), None);
         let (_a, mut ra, _) = hub.register(
-            UserId(1),
+            hub.admit(UserId(1), 0).unwrap(),
             "s",
             &[],
             0,
@@ -341,8 +358,8 @@ mod tests {
     fn ending_a_session_closes_only_its_sockets() {
         let hub = Hub::new(8);
         let d = Dispatch::new(hub.clone(), "me".into(), None);
-        let (a, _ra, _) = hub.register(UserId(1), "s1", &[], 0, None);
-        let (b, _rb, _) = hub.register(UserId(1), "s2", &[], 0, None);
+        let (a, _ra, _) = hub.register(hub.admit(UserId(1), 0).unwrap(), "s1", &[], 0, None);
+        let (b, _rb, _) = hub.register(hub.admit(UserId(1), 0).unwrap(), "s2", &[], 0, None);
         d.deliver_remote(Topic::SessionEnded, r#"{"userId":"1","session":"s1"}"#);
         assert!(a.cancelled().is_cancelled());
         assert!(!b.cancelled().is_cancelled());
@@ -352,7 +369,7 @@ mod tests {
     fn own_envelopes_are_ignored_and_unknown_types_dropped() {
         let hub = Hub::new(8);
         let d = Dispatch::new(hub.clone(), "me".into(), None);
-        let (_a, mut ra, _) = hub.register(UserId(1), "s", &[], 0, None);
+        let (_a, mut ra, _) = hub.register(hub.admit(UserId(1), 0).unwrap(), "s", &[], 0, None);
         d.on_envelope(r#"{"serverId":"me","type":"message","data":{"roomId":"0","date":1}}"#);
         d.on_envelope(r#"{"serverId":"other","type":"nope","data":{"roomId":"0"}}"#);
         assert!(drain(&mut ra).is_empty());

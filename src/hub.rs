@@ -132,6 +132,8 @@ impl Conn {
 #[derive(Default)]
 struct Registry {
     users: HashMap<UserId, Vec<Arc<Conn>>>,
+    /// Sockets admitted under their user's cap and not yet registered ([`Admission`]).
+    admitted: HashMap<UserId, usize>,
     /// Named room → users connected here who are in it.
     named: HashMap<RoomId, HashSet<UserId>>,
     /// User connected here → their named and direct rooms.
@@ -143,6 +145,15 @@ struct Registry {
 }
 
 impl Registry {
+    fn unadmit(&mut self, user: UserId) {
+        if let Some(n) = self.admitted.get_mut(&user) {
+            *n -= 1;
+            if *n == 0 {
+                self.admitted.remove(&user);
+            }
+        }
+    }
+
     fn index(&mut self, user: UserId, room: RoomId) {
         let kind = room.kind();
         if kind == RoomKind::General || !self.users.contains_key(&user) {
@@ -202,6 +213,22 @@ impl Registry {
     }
 }
 
+/// A socket admitted under its user's cap ([`Hub::admit`]) and counted until it is
+/// registered ([`Hub::register`]) or given up (dropped: the upgrade failed, the client left).
+pub struct Admission {
+    hub: Hub,
+    user: UserId,
+    counted: bool,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        if self.counted {
+            self.hub.inner.reg.write().unadmit(self.user);
+        }
+    }
+}
+
 /// The sharded channels every socket needs: General's and presence.
 fn shared_channels() -> impl Iterator<Item = String> {
     channels::all_presence().chain([channels::room(&RoomId::general())])
@@ -236,18 +263,37 @@ impl Hub {
         self.inner.reg.read().seq
     }
 
-    /// Registers a connection of `user`, who is in `rooms` (read from Redis after
-    /// [`Hub::membership_seq`] gave `seq`), with `first` queued before any event can reach
-    /// it. Returns the connection, the receiving end of its queue, and whether the user's
-    /// room index is exact (when not, call [`Hub::reload`]).
+    /// Admits one more socket of `user` if they hold fewer than `cap` here (0: no cap),
+    /// counting it from now: sockets opened at once cannot all pass the cap while each
+    /// waits for its upgrade and its rooms.
+    pub fn admit(&self, user: UserId, cap: usize) -> Option<Admission> {
+        let mut reg = self.inner.reg.write();
+        let open = reg.users.get(&user).map_or(0, Vec::len);
+        let waiting = reg.admitted.get(&user).copied().unwrap_or(0);
+        if cap > 0 && open + waiting >= cap {
+            return None;
+        }
+        *reg.admitted.entry(user).or_default() += 1;
+        Some(Admission {
+            hub: self.clone(),
+            user,
+            counted: true,
+        })
+    }
+
+    /// Registers the admitted connection of a user who is in `rooms` (read from Redis
+    /// after [`Hub::membership_seq`] gave `seq`), with `first` queued before any event can
+    /// reach it. Returns the connection, the receiving end of its queue, and whether the
+    /// user's room index is exact (when not, call [`Hub::reload`]).
     pub fn register(
         &self,
-        user: UserId,
+        mut admission: Admission,
         session: &str,
         rooms: &[RoomId],
         seq: u64,
         first: Option<Arc<Frame>>,
     ) -> (Arc<Conn>, mpsc::Receiver<Arc<Frame>>, bool) {
+        let user = admission.user;
         let (tx, rx) = mpsc::channel(self.inner.queue);
         let conn = Arc::new(Conn {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
@@ -261,6 +307,9 @@ impl Hub {
             conn.push(&frame);
         }
         let mut reg = self.inner.reg.write();
+        // From admitted to open under one lock: never counted twice, nor not at all.
+        reg.unadmit(user);
+        admission.counted = false;
         let first_here = !reg.users.contains_key(&user);
         reg.users.entry(user).or_default().push(Arc::clone(&conn));
         let exact = if reg.load(user, rooms, seq) {

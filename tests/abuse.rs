@@ -746,3 +746,50 @@ async fn a_page_of_replies_finds_all_their_parents_in_one_script_call() {
         "one read per parent, at its score: {calls:?}"
     );
 }
+
+#[tokio::test]
+async fn sockets_opened_at_once_cannot_pass_the_per_user_cap() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.max_sockets_per_user = 20;
+    let app = TestApp::spawn_with(config).await;
+    let many = app.user("many").await;
+    let attempts = (0..60).map(|_| tokio_tungstenite::connect_async(many.ws_request(app.port)));
+    let results = futures_util::future::join_all(attempts).await;
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Err(tungstenite::Error::Http(resp)) if resp.status() == 429))
+        .count();
+    let mut open: Vec<_> = results
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|(ws, _)| ws)
+        .collect();
+    assert_eq!(
+        (open.len(), refused),
+        (20, 40),
+        "20 admitted, the rest refused"
+    );
+    for ws in &mut open {
+        let first = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("each admitted socket hears ready")
+            .unwrap()
+            .unwrap();
+        assert!(first.to_text().unwrap().contains(r#""type":"ready""#));
+    }
+    // Full: one more is refused until one of them closes.
+    assert!(tokio_tungstenite::connect_async(many.ws_request(app.port))
+        .await
+        .is_err());
+    open.pop().unwrap().close(None).await.unwrap();
+    assert!(
+        eventually(10, || async {
+            tokio_tungstenite::connect_async(many.ws_request(app.port))
+                .await
+                .is_ok()
+        })
+        .await,
+        "a closed socket frees its place"
+    );
+}

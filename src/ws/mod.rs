@@ -36,7 +36,7 @@ pub use self::command::MAX_CLIENT_FRAME;
 use self::command::{Command, Reply};
 use crate::{
     dispatch::Dispatch,
-    hub::{CloseReason, Conn, Frame, Hub},
+    hub::{Admission, CloseReason, Conn, Frame, Hub},
 };
 
 /// Frames above this are refused by the WebSocket layer itself (the socket closes).
@@ -141,9 +141,8 @@ pub async fn ws_handler(
             StatusCode::UNAUTHORIZED,
         ));
     };
-    if state.max_sockets_per_user > 0
-        && state.dispatch.hub().connections_of(session.user_id) >= state.max_sockets_per_user
-    {
+    let hub = state.dispatch.hub();
+    let Some(admission) = hub.admit(session.user_id, state.max_sockets_per_user) else {
         return Err(poem::Error::from_string(
             format!(
                 "too many open sockets: at most {} per user",
@@ -151,7 +150,7 @@ pub async fn ws_handler(
             ),
             StatusCode::TOO_MANY_REQUESTS,
         ));
-    }
+    };
     let state = Arc::clone(state.0);
     // Small buffers: an idle socket costs a few KB, not the 2 × 128 KiB of the defaults.
     let mut config = WebSocketConfig::default();
@@ -163,7 +162,7 @@ pub async fn ws_handler(
     let span = tracing::info_span!("ws", user = %session.user_id);
     Ok(ws
         .config(config)
-        .on_upgrade(move |socket| run(state, session, socket).instrument(span)))
+        .on_upgrade(move |socket| run(state, session, admission, socket).instrument(span)))
 }
 
 /// Serves one socket: registers it, then reads → parses → applies its frames until it
@@ -173,10 +172,10 @@ pub async fn ws_handler(
 /// across the read loop is kept small (the state is shared, the setup's values are dropped
 /// once registered, and frame handling is boxed: its large future exists only while a
 /// frame is handled).
-async fn run(state: Arc<WsState>, session: Session, socket: WebSocketStream) {
+async fn run(state: Arc<WsState>, session: Session, admission: Admission, socket: WebSocketStream) {
     let user = session.user_id;
     let username: Box<str> = session.username.as_str().into();
-    let Some((conn, rx)) = Box::pin(open(&state, &session)).await else {
+    let Some((conn, rx)) = Box::pin(open(&state, &session, admission)).await else {
         return;
     };
     drop(session);
@@ -258,6 +257,7 @@ async fn run(state: Arc<WsState>, session: Session, socket: WebSocketStream) {
 async fn open(
     state: &WsState,
     session: &Session,
+    admission: Admission,
 ) -> Option<(Arc<Conn>, tokio::sync::mpsc::Receiver<Arc<Frame>>)> {
     let user = session.user_id;
     let hub = state.dispatch.hub();
@@ -280,7 +280,7 @@ async fn open(
     let ready = serde_json::to_string(&ready)
         .ok()
         .map(|data| Hub::frame(EventKind::Ready, &data, None));
-    let (conn, rx, exact) = hub.register(user, session.id(), &rooms, seq, ready);
+    let (conn, rx, exact) = hub.register(admission, session.id(), &rooms, seq, ready);
     if !exact {
         reload_rooms(state, user).await;
     }
