@@ -1170,3 +1170,37 @@ async fn messages_are_stored_and_read_markers_move_after_redis_forgets_its_scrip
         last["message"]["date"].as_f64().unwrap()
     );
 }
+
+#[tokio::test]
+async fn joining_a_room_one_is_in_again_changes_nothing_and_tells_no_one() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let room = alice.create_room("twice").await;
+    let mut bob_ws = bob.connect(&app).await;
+    let join = format!("/api/rooms/{room}/join");
+    assert_eq!(bob.post(&join, json!({})).await.0, 200);
+    assert_eq!(bob_ws.expect("room.joined").await["roomId"], room.as_str());
+    assert_eq!(
+        bob.post(&join, json!({})).await.0,
+        200,
+        "joining again is fine"
+    );
+    alice.say(&room, "after the second join").await;
+    // Events of one instance reach a socket in the order they were made: the next one
+    // after the first join is the message, not another `room.joined`.
+    let next = bob_ws.next_within(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(next["type"], "message", "{next}");
+    let leave = format!("/api/rooms/{room}/leave");
+    assert_eq!(bob.post(&leave, json!({})).await.0, 204);
+    assert_eq!(bob_ws.expect("room.left").await["roomId"], room.as_str());
+    let again = bob.post(&leave, json!({})).await;
+    assert_eq!(
+        (again.0, again.1["error"].clone()),
+        (404, json!("not_member"))
+    );
+    assert_eq!(bob.post(&join, json!({})).await.0, 200);
+    let next = bob_ws.next_within(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(next["type"], "room.joined", "{next}");
+}

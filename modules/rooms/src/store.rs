@@ -392,7 +392,8 @@ impl RoomsStore {
     }
 
     /// Both sides of a membership (`user:{id}:rooms` and `room:{id}:members`), then the
-    /// `room.joined` or `room.left` event.
+    /// `room.joined` or `room.left` event: only when the membership changed (joining a room
+    /// one is in, or leaving one one is not in, changes nothing and tells no one).
     async fn membership(
         &self,
         user: UserId,
@@ -405,11 +406,9 @@ impl RoomsStore {
         pipe.cmd(op)
             .arg(keys::user_rooms(user))
             .arg(room.as_str())
-            .ignore()
             .cmd(op)
             .arg(keys::room_members(room))
-            .arg(user.0)
-            .ignore();
+            .arg(user.0);
         if !join {
             // Leaving forgets the room's mute: joining again starts afresh.
             pipe.cmd("SREM")
@@ -418,12 +417,16 @@ impl RoomsStore {
                 .ignore();
         }
         let mut conn = self.ctx.redis()?;
-        let _: () = timed(
+        let (in_user, in_room): (u32, u32) = timed(
             if join { "sadd" } else { "srem" },
             pipe.query_async(&mut conn),
         )
         .await?;
         drop(conn);
+        // Either side changed: the membership did (both are set again either way).
+        if in_user + in_room == 0 {
+            return Ok(());
+        }
         let data = RoomMembership {
             room_id: room.to_string(),
             user_id: user.to_string(),
