@@ -272,7 +272,8 @@ impl Application {
             .index_rooms()
             .await
             .map_err(|e| anyhow::anyhow!("indexing messages by id: {e}"))?;
-        if config.demo_data {
+        // Demo accounts have a published password: by default only on the embedded Redis.
+        if config.demo_data.unwrap_or(embedded.is_some()) {
             crate::demo::ensure(
                 &modules.ctx,
                 &modules.auth,

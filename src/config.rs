@@ -61,9 +61,11 @@ pub struct Config {
     #[arg(long, env = "CLUSTER_REPLICA_ACK_TIMEOUT_MS", default_value_t = 500)]
     pub cluster_replica_ack_timeout_ms: u64,
 
-    /// Create the demo users and messages on first start on an empty Redis.
-    #[arg(long, env = "DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
-    pub demo_data: bool,
+    /// Create the demo users (with their published password) and messages on first start
+    /// on an empty Redis. Unset: only on the embedded Redis; with `REDIS_URL` or
+    /// `REDIS_CLUSTER_NODES`, only when set to `true`.
+    #[arg(long, env = "DEMO_DATA", action = clap::ArgAction::Set)]
+    pub demo_data: Option<bool>,
 
     /// The built browser client, served at /.
     #[arg(long, env = "CLIENT_DIR", default_value = "client/dist")]

@@ -886,7 +886,7 @@ async fn stopping_an_instance_closes_its_sockets_with_a_close_frame() {
 async fn demo_data_is_created_once() {
     let redis = TestRedis::start().await;
     let mut config = config_for(&redis);
-    config.demo_data = true;
+    config.demo_data = Some(true);
     let (a, b) = tokio::join!(
         TestApp::spawn_with(config.clone()),
         TestApp::spawn_with(config.clone())

@@ -119,7 +119,7 @@ async fn on_a_cluster_an_instance_receives_only_the_rooms_its_sockets_are_in() {
     let cluster = TestCluster::start().await;
     // (One also creates the demo data, as a first start does by default.)
     let mut demo = config_for_cluster(&cluster.seeds());
-    demo.demo_data = true;
+    demo.demo_data = Some(true);
     let one = TestApp::spawn_with(demo).await;
     let pablo = one.login("Pablo").await;
     let (status, page) = pablo.history("0", "").await;

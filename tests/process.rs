@@ -38,7 +38,6 @@ async fn with_no_redis_url_it_runs_its_own_redis_and_keeps_the_data_across_resta
     let env = [
         ("PORT", port.to_string()),
         ("DATA_DIR", data.path().display().to_string()),
-        ("DEMO_DATA", "true".into()),
     ];
     let mut child = start(&env);
     assert!(
@@ -89,6 +88,30 @@ async fn with_no_redis_url_it_runs_its_own_redis_and_keeps_the_data_across_resta
         .await
         .unwrap()
         .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn demo_accounts_are_made_only_on_the_embedded_redis_unless_asked_for() {
+    let redis = TestRedis::start().await;
+    let port = free_port();
+    let child = start(&[("PORT", port.to_string()), ("REDIS_URL", redis.url())]);
+    assert!(ready(port).await);
+    let keys = redis.keys().await;
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k == "demo_data" || k.starts_with("username:")),
+        "no demo accounts on a Redis of one's own: {keys:?}"
+    );
+    signal(&child, "TERM");
+    let status = tokio::task::spawn_blocking(move || {
+        let mut child = child;
+        child.wait()
+    })
+    .await
+    .unwrap()
+    .unwrap();
     assert!(status.success());
 }
 

@@ -199,7 +199,7 @@ fn base_config() -> Config {
     let mut c = Config::defaults();
     c.port = 0;
     c.host = "127.0.0.1".into();
-    c.demo_data = false;
+    c.demo_data = Some(false);
     c.client_dir = PathBuf::from("/nonexistent");
     // Tests post as fast as they can; the limits have tests of their own.
     c.messages_per_sec = 0.0;
