@@ -35,13 +35,19 @@ impl MessagesStore {
         text: &MessageText,
     ) -> Result<Message, MessageError> {
         self.may_change(user, room).await?;
-        let mentions = self.mentions(room, text.as_str()).await?;
+        // Resolved once, and only for an edit that may happen: not for someone else's
+        // message or a tombstone.
+        let mut named: Option<Vec<chat_core::UserId>> = None;
         for _ in 0..ATTEMPTS {
             let found = self.own(user, room, id).await?;
             let old = &found.message;
             if old.is_deleted() {
                 return Err(MessageError::Deleted);
             }
+            if named.is_none() {
+                named = Some(self.mentions(room, text.as_str()).await?);
+            }
+            let mentions = named.as_deref().unwrap_or_default();
             // Each edit is dated after the one before (and the message), whatever the
             // clocks of the instances that made them: the newest `edited` is the latest.
             let now = (now_secs() * 1000.0).round() / 1000.0;
