@@ -346,6 +346,7 @@ impl Application {
                 .await
                 .with_context(|| format!("listening on {}:{}", config.host, config.port))?,
             header_timeout: Duration::from_secs(config.header_timeout_secs.max(1)),
+            body_timeout: Duration::from_secs(config.body_timeout_secs.max(1)),
         };
         let port = acceptor
             .local_addr()

@@ -111,6 +111,11 @@ pub struct Config {
     #[arg(long, env = "HEADER_TIMEOUT_SECS", default_value_t = 10)]
     pub header_timeout_secs: u64,
 
+    /// Seconds from the end of a request's headers to the start of its response: the body
+    /// must arrive, and the request be handled, within them.
+    #[arg(long, env = "BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+
     /// Seconds an HTTP connection may stay without traffic before it is closed.
     #[arg(long, env = "HTTP_IDLE_TIMEOUT_SECS", default_value_t = 120)]
     pub http_idle_timeout_secs: u64,

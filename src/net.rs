@@ -1,4 +1,5 @@
-//! Accepting connections: socket options, and a deadline for a request's headers.
+//! Accepting connections: socket options, and deadlines for a request's headers and for
+//! the rest of the request.
 //!
 //! Nagle's algorithm is off (chat frames are small; with it on, a frame written while an
 //! earlier one is unacknowledged waits for the peer's delayed ACK, up to 40 ms on Linux).
@@ -6,9 +7,13 @@
 //! dropped by the kernel in seconds, not hours. And every request's headers must arrive
 //! within a deadline from their first byte: a client that trickles them (slowloris, on a
 //! new connection or a kept-alive one) is cut off instead of holding a descriptor for as
-//! long as it likes. Idle keep-alive connections are closed by the server's idle timeout
-//! (set where the server is built). Upgraded connections (WebSockets) and HTTP/2 are left
-//! alone: they have their own pings and limits.
+//! long as it likes. Once the headers are in, the body and the handling must be done (the
+//! response started) within a second deadline, so a body trickled byte by byte is cut off
+//! too. Idle keep-alive connections are closed by the server's idle timeout (set where the
+//! server is built). Upgraded connections (WebSockets) are left alone: they have their own
+//! pings and limits. HTTP/2 in cleartext (prior knowledge, `h2c`) is refused: browsers
+//! never speak it, a proxy in front speaks HTTP/1.1 to the server, and its streams could
+//! not be held to these deadlines.
 
 use std::{
     future::Future,
@@ -24,10 +29,11 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 /// How long sent data may stay unacknowledged before the kernel drops the connection.
 const TCP_USER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The acceptor: TCP with the options above, each connection behind a header deadline.
+/// The acceptor: TCP with the options above, each connection behind the deadlines.
 pub struct Accept {
     pub inner: TcpAcceptor,
     pub header_timeout: Duration,
+    pub body_timeout: Duration,
 }
 
 impl Acceptor for Accept {
@@ -54,7 +60,7 @@ impl Acceptor for Accept {
             tracing::debug!(error = %e, "TCP_USER_TIMEOUT");
         }
         Ok((
-            HeaderDeadline::new(io, self.header_timeout),
+            HeaderDeadline::new(io, self.header_timeout, self.body_timeout),
             local,
             remote,
             scheme,
@@ -67,20 +73,26 @@ impl Acceptor for Accept {
 enum Phase {
     /// Reading a request's headers: the deadline runs.
     Headers,
-    /// Headers in; the body (if any) and the response are under way.
+    /// Headers in; the body (if any) and the response are under way: the body deadline
+    /// runs until the response starts.
     Serving,
     /// A response went out; the next byte read starts a new request.
     Responded,
-    /// Upgraded (WebSocket) or HTTP/2: no more deadlines.
+    /// Upgraded (WebSocket): no more deadlines.
     Off,
+    /// It opened with the HTTP/2 preface: refused.
+    Refused,
 }
 
 /// An I/O stream that fails its reads once a request's headers (up to `\r\n\r\n`) have
-/// taken longer than `timeout` from their first byte (from the accept, for the first).
+/// taken longer than `timeout` from their first byte (from the accept, for the first), or
+/// once the rest of the request has taken longer than `body_timeout` from the end of its
+/// headers to the start of its response.
 pub struct HeaderDeadline<T> {
     inner: T,
     timeout: Duration,
-    /// Running while in [`Phase::Headers`].
+    body_timeout: Duration,
+    /// Running in [`Phase::Headers`] and [`Phase::Serving`].
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     /// How much of `\r\n\r\n` the bytes read so far end with.
     matched: usize,
@@ -90,10 +102,11 @@ pub struct HeaderDeadline<T> {
 }
 
 impl<T> HeaderDeadline<T> {
-    fn new(inner: T, timeout: Duration) -> Self {
+    fn new(inner: T, timeout: Duration, body_timeout: Duration) -> Self {
         Self {
             inner,
             timeout,
+            body_timeout,
             deadline: Some(Box::pin(tokio::time::sleep(timeout))),
             matched: 0,
             phase: Phase::Headers,
@@ -125,7 +138,7 @@ impl<T> HeaderDeadline<T> {
             return;
         }
         if std::mem::take(&mut self.fresh) && bytes.starts_with(b"PRI * HTTP/2.0") {
-            self.phase = Phase::Off;
+            self.phase = Phase::Refused;
             self.deadline = None;
             return;
         }
@@ -136,7 +149,7 @@ impl<T> HeaderDeadline<T> {
         }
         if self.phase == Phase::Headers && self.scan(bytes) {
             self.phase = Phase::Serving;
-            self.deadline = None;
+            self.deadline = Some(Box::pin(tokio::time::sleep(self.body_timeout)));
         }
     }
 
@@ -147,8 +160,10 @@ impl<T> HeaderDeadline<T> {
         }
         if bytes.starts_with(b"HTTP/1.1 101") {
             self.phase = Phase::Off;
+            self.deadline = None;
         } else if !bytes.starts_with(b"HTTP/1.1 100") {
             self.phase = Phase::Responded;
+            self.deadline = None;
         }
     }
 }
@@ -167,6 +182,12 @@ impl<T: AsyncRead + Unpin> AsyncRead for HeaderDeadline<T> {
                     let read = buf.filled()[before..].to_vec();
                     this.on_read(&read);
                 }
+                if this.phase == Phase::Refused {
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "HTTP/2 in cleartext is not served",
+                    )));
+                }
                 Poll::Ready(Ok(()))
             }
             Poll::Pending => {
@@ -177,7 +198,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for HeaderDeadline<T> {
                 if expired {
                     Poll::Ready(Err(io::Error::new(
                         io::ErrorKind::TimedOut,
-                        "request headers not received in time",
+                        "the request was not received in time",
                     )))
                 } else {
                     Poll::Pending
@@ -230,22 +251,26 @@ mod tests {
 
     #[tokio::test]
     async fn the_end_of_headers_is_found_across_reads() {
-        let mut d = HeaderDeadline::new((), Duration::from_secs(1));
+        let mut d = HeaderDeadline::new((), Duration::from_secs(1), Duration::from_secs(1));
         assert!(!d.scan(b"GET / HTTP/1.1\r\nHost: x\r"));
         assert!(!d.scan(b"\n\r"));
         assert!(d.scan(b"\nbody"));
-        let mut d = HeaderDeadline::new((), Duration::from_secs(1));
+        let mut d = HeaderDeadline::new((), Duration::from_secs(1), Duration::from_secs(1));
         assert!(!d.scan(b"a\r\n\r\r\n"));
         assert!(d.scan(b"\r\n"));
     }
 
     #[tokio::test]
     async fn the_deadline_rearms_per_request_and_stops_after_an_upgrade() {
-        let mut d = HeaderDeadline::new((), Duration::from_secs(1));
+        let mut d = HeaderDeadline::new((), Duration::from_secs(1), Duration::from_secs(1));
         d.on_read(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-        assert_eq!((d.phase, d.deadline.is_some()), (Phase::Serving, false));
+        assert_eq!(
+            (d.phase, d.deadline.is_some()),
+            (Phase::Serving, true),
+            "the body deadline runs"
+        );
         d.on_write(b"HTTP/1.1 200 OK\r\n");
-        assert_eq!(d.phase, Phase::Responded);
+        assert_eq!((d.phase, d.deadline.is_some()), (Phase::Responded, false));
         d.on_read(b"G");
         assert_eq!((d.phase, d.deadline.is_some()), (Phase::Headers, true));
         d.on_read(b"ET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n");
@@ -253,8 +278,8 @@ mod tests {
         assert_eq!(d.phase, Phase::Off);
         d.on_read(b"\x81\x05hello");
         assert!(d.deadline.is_none());
-        let mut h2 = HeaderDeadline::new((), Duration::from_secs(1));
+        let mut h2 = HeaderDeadline::new((), Duration::from_secs(1), Duration::from_secs(1));
         h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-        assert_eq!(h2.phase, Phase::Off);
+        assert_eq!(h2.phase, Phase::Refused);
     }
 }

@@ -471,12 +471,18 @@ async fn names_cannot_pose_as_others() {
 /// Trickles an endless request's headers into `conn`, a byte every 200 ms; true when the
 /// server cut the connection within 15 s.
 async fn cut_off_while_trickling(conn: &mut tokio::net::TcpStream) -> bool {
+    trickle_after(conn, b"", b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await
+}
+
+/// Sends `head` at once, then `bytes` (over and over) one every 200 ms; true once the
+/// server has closed the connection, false if it still takes bytes after 15 s.
+async fn trickle_after(conn: &mut tokio::net::TcpStream, head: &[u8], bytes: &[u8]) -> bool {
     use tokio::io::AsyncWriteExt;
+    if conn.write_all(head).await.is_err() {
+        return true;
+    }
     let trickle = async {
-        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
-            .iter()
-            .cycle()
-        {
+        for b in bytes.iter().cycle() {
             if conn.write_all(&[*b]).await.is_err() {
                 break;
             }
@@ -506,6 +512,40 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
     let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
     // A well-behaved client on a fresh connection is served.
     assert_eq!(app.http().get("/healthz").await.0, 200);
+}
+
+#[tokio::test]
+async fn a_client_that_trickles_its_body_is_cut_off() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.body_timeout_secs = 2;
+    let app = TestApp::spawn_with(config).await;
+    let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    let head = b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+    assert!(
+        trickle_after(&mut slow, head, b"{\"username\": \"x\"     ").await,
+        "the server kept reading a body that never ends"
+    );
+    assert_eq!(app.http().get("/healthz").await.0, 200);
+}
+
+#[tokio::test]
+async fn http2_in_cleartext_is_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let mut h2 = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), h2.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "the connection was closed, not served");
+    assert!(answer.is_empty(), "nothing served: {answer:?}");
 }
 
 #[tokio::test]
