@@ -56,7 +56,7 @@ impl Modules {
     fn new(ctx: Ctx, config: &Config) -> Self {
         let auth = AuthStore::new(ctx.clone(), config.auth_settings());
         let presence = PresenceStore::new(ctx.clone(), auth.clone());
-        let rooms = RoomsStore::new(ctx.clone(), auth.clone());
+        let rooms = RoomsStore::new(ctx.clone(), auth.clone(), config.max_rooms_per_user);
         let messages = MessagesStore::new(
             ctx.clone(),
             rooms.clone(),

@@ -149,6 +149,15 @@ pub struct Config {
     #[arg(long, env = "DIRECT_ROOMS_PER_MINUTE", default_value_t = 30)]
     pub direct_rooms_per_minute: u32,
 
+    /// Named rooms a user may join per minute (0: no limit).
+    #[arg(long, env = "JOINS_PER_MINUTE", default_value_t = 30)]
+    pub joins_per_minute: u32,
+
+    /// Rooms a user may be in (General, direct and named together), checked when they
+    /// join or create a named room (0: no limit).
+    #[arg(long, env = "MAX_ROOMS_PER_USER", default_value_t = 1000)]
+    pub max_rooms_per_user: u64,
+
     /// Log format: text (for people) or json (for machines).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -242,6 +251,7 @@ impl Config {
             typing: chat_core::Rate::per_second(self.typing_per_sec.max(0.0), 5),
             create_room: chat_core::Rate::per_minute(self.rooms_per_minute),
             open_direct: chat_core::Rate::per_minute(self.direct_rooms_per_minute),
+            join_room: chat_core::Rate::per_minute(self.joins_per_minute),
         }
     }
 }

@@ -833,3 +833,65 @@ async fn sockets_opened_at_once_cannot_pass_the_per_user_cap() {
         "a closed socket frees its place"
     );
 }
+
+#[tokio::test]
+async fn joins_are_rate_limited_and_rooms_per_user_capped() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.joins_per_minute = 2;
+    config.max_rooms_per_user = 4;
+    let app = TestApp::spawn_with(config).await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut rooms = Vec::new();
+    for name in ["r1", "r2", "r3"] {
+        rooms.push(alice.create_room(name).await);
+    }
+    let join = |room: &str| format!("/api/rooms/{room}/join");
+    for room in &rooms[..2] {
+        assert_eq!(bob.post(&join(room), json!({})).await.0, 200);
+    }
+    let third = bob.post(&join(&rooms[2]), json!({})).await;
+    assert_eq!(
+        (third.0, third.1["error"].clone()),
+        (429, json!("rate_limited"))
+    );
+    assert_eq!(
+        bob.post(&join(&rooms[0]), json!({})).await.0,
+        200,
+        "joining a room one is in costs nothing"
+    );
+
+    // Alice is in General and her three rooms: as many as she may be.
+    let fourth = alice.post("/api/rooms", json!({"name": "r4"})).await;
+    assert_eq!(
+        (fourth.0, fourth.1["error"].clone()),
+        (409, json!("too_many_rooms"))
+    );
+    let carol = app.user("carol").await;
+    let other = carol.create_room("carol's").await;
+    let full = alice.post(&join(&other), json!({})).await;
+    assert_eq!(
+        (full.0, full.1["error"].clone()),
+        (409, json!("too_many_rooms"))
+    );
+    let in_rooms: u64 = redis::cmd("SCARD")
+        .arg(format!("user:{}:rooms", alice.id))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(in_rooms, 4);
+    assert!(!redis
+        .keys()
+        .await
+        .iter()
+        .any(|k| k.starts_with("room_name:r4")));
+    // Leaving one makes room.
+    assert_eq!(
+        alice
+            .post(&format!("/api/rooms/{}/leave", rooms[0]), json!({}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(alice.post(&join(&other), json!({})).await.0, 200);
+}

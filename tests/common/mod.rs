@@ -206,6 +206,7 @@ fn base_config() -> Config {
     c.typing_per_sec = 0.0;
     c.rooms_per_minute = 0;
     c.direct_rooms_per_minute = 0;
+    c.joins_per_minute = 0;
     c.max_sockets_per_user = 0;
     c
 }

@@ -919,7 +919,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A room with this name exists (ignoring case). */
+            /**
+             * @description A room with this name exists, ignoring case (`room_name_taken`), or the caller is in
+             *     as many rooms as they may be (`too_many_rooms`).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1104,7 +1107,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The room; the caller is in it. */
+            /** @description The room; the caller is in it (joining a room one is in changes nothing). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1125,6 +1128,25 @@ export interface operations {
             /** @description No such named room. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is in as many rooms as they may be (`too_many_rooms`): leave one first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller joins rooms faster than their rate; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {

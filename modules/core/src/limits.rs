@@ -26,6 +26,8 @@ pub enum Action {
     CreateRoom,
     /// Opening a direct room.
     OpenDirect,
+    /// Joining a named room.
+    JoinRoom,
 }
 
 /// A sustained rate and a burst; a rate of 0 means unlimited.
@@ -65,6 +67,7 @@ pub struct Rates {
     pub typing: Rate,
     pub create_room: Rate,
     pub open_direct: Rate,
+    pub join_room: Rate,
 }
 
 impl Default for Rates {
@@ -74,6 +77,7 @@ impl Default for Rates {
             typing: Rate::per_second(2.0, 5),
             create_room: Rate::per_minute(5),
             open_direct: Rate::per_minute(30),
+            join_room: Rate::per_minute(30),
         }
     }
 }
@@ -85,6 +89,7 @@ impl Rates {
             typing: Rate::UNLIMITED,
             create_room: Rate::UNLIMITED,
             open_direct: Rate::UNLIMITED,
+            join_room: Rate::UNLIMITED,
         }
     }
 
@@ -94,6 +99,7 @@ impl Rates {
             Action::Typing => self.typing,
             Action::CreateRoom => self.create_room,
             Action::OpenDirect => self.open_direct,
+            Action::JoinRoom => self.join_room,
         }
     }
 }

@@ -101,7 +101,8 @@ pub enum CreateResponse {
     /// The room was created; the caller is in it.
     #[oai(status = 201)]
     Created(Json<RoomSummary>),
-    /// A room with this name exists (ignoring case).
+    /// A room with this name exists, ignoring case (`room_name_taken`), or the caller is in
+    /// as many rooms as they may be (`too_many_rooms`).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// The caller creates rooms faster than their rate; retry after `Retry-After` seconds.
@@ -128,12 +129,26 @@ pub enum DirectResponse {
 
 #[derive(ApiResponse)]
 pub enum JoinResponse {
-    /// The room; the caller is in it.
+    /// The room; the caller is in it (joining a room one is in changes nothing).
     #[oai(status = 200)]
     Ok(Json<RoomSummary>),
     /// No such named room.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The caller is in as many rooms as they may be (`too_many_rooms`): leave one first.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// The caller joins rooms faster than their rate; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+/// The body of a 409 for a user in as many rooms as they may be.
+fn too_many_rooms(cap: u64) -> Json<ErrorBody> {
+    Json(ErrorBody::new(
+        "too_many_rooms",
+        format!("you are in {cap} rooms, as many as one may be; leave one first"),
+    ))
 }
 
 /// The body and `Retry-After` seconds of a 429 for an action over the caller's rate.
@@ -357,6 +372,9 @@ impl RoomsApi {
     #[oai(path = "/", method = "post", operation_id = "createRoom")]
     async fn create(&self, auth: SessionAuth, body: Json<NewRoom>) -> poem::Result<CreateResponse> {
         let name = body.name.as_str();
+        if let Err(cap) = self.store.room_for_one_more(auth.user_id()).await? {
+            return Ok(CreateResponse::Conflict(too_many_rooms(cap)));
+        }
         if let Err(wait) = self
             .store
             .limiter()
@@ -416,7 +434,18 @@ impl RoomsApi {
         let Some((room, name)) = self.named(id.0).await? else {
             return Ok(JoinResponse::NotFound(not_found("id")));
         };
-        self.store.join(auth.user_id(), &room, &name).await?;
+        let me = auth.user_id();
+        // Joining a room one is in is free: no token, no event.
+        if self.store.access(me, &room).await? != Access::Member {
+            if let Err(cap) = self.store.room_for_one_more(me).await? {
+                return Ok(JoinResponse::Conflict(too_many_rooms(cap)));
+            }
+            if let Err(wait) = self.store.limiter().check(me, Action::JoinRoom) {
+                let (body, secs) = too_many("rooms joined", wait);
+                return Ok(JoinResponse::TooMany(body, secs));
+            }
+            self.store.join(me, &room, &name).await?;
+        }
         match self.summary(auth.user_id(), &room).await? {
             Some(s) => Ok(JoinResponse::Ok(Json(s))),
             None => Ok(JoinResponse::NotFound(not_found("id"))),

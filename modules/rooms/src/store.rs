@@ -45,6 +45,8 @@ pub struct RoomsStore {
     ctx: Ctx,
     auth: AuthStore,
     directory: std::sync::Arc<tokio::sync::Mutex<Directory>>,
+    /// Rooms a user may be in, checked when they join or create a named room (0: any).
+    max_rooms: u64,
 }
 
 /// How long this instance reuses its copy of the named-room directory. A room created on
@@ -69,12 +71,35 @@ pub enum Created {
 }
 
 impl RoomsStore {
-    pub fn new(ctx: Ctx, auth: AuthStore) -> Self {
+    /// `max_rooms`: rooms a user may be in (0: no limit).
+    pub fn new(ctx: Ctx, auth: AuthStore, max_rooms: u64) -> Self {
         Self {
             ctx,
             auth,
             directory: Default::default(),
+            max_rooms,
         }
+    }
+
+    /// Whether `user` may enter one more room: `Err(cap)` when they are in as many as
+    /// they may be (General, direct and named rooms together).
+    pub async fn room_for_one_more(&self, user: UserId) -> Result<Result<(), u64>, Failure> {
+        if self.max_rooms == 0 {
+            return Ok(Ok(()));
+        }
+        let mut conn = self.ctx.redis()?;
+        let n: u64 = timed(
+            "scard",
+            redis::cmd("SCARD")
+                .arg(keys::user_rooms(user))
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(if n < self.max_rooms {
+            Ok(())
+        } else {
+            Err(self.max_rooms)
+        })
     }
 
     /// The named-room directory, read from Redis at most every [`DIRECTORY_TTL`] (one
