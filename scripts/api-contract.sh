@@ -17,11 +17,13 @@ cargo build --quiet --bin redis-chat
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
-# Message and room rates off: the fuzzer posts as one user far faster than a person does
-# (429 is declared and accepted, but would leave those operations barely exercised).
+# Message, room, join and sign-up rates off: the fuzzer posts as one user (from one
+# address) far faster than a person does (429 is declared and accepted, but would leave
+# those operations barely exercised).
 # Login throttling high: the fuzzer's wrong passwords must not lock the runs' own sign-ins.
 PORT=$port DATA_DIR="$work/data" CLIENT_DIR="$work/none" MESSAGES_PER_SEC=0 \
-  ROOMS_PER_MINUTE=0 DIRECT_ROOMS_PER_MINUTE=0 LOGIN_MAX_FAILURES=100000 RUST_LOG=warn \
+  ROOMS_PER_MINUTE=0 DIRECT_ROOMS_PER_MINUTE=0 JOINS_PER_MINUTE=0 REGISTRATIONS_PER_HOUR=0 \
+  LOGIN_MAX_FAILURES=100000 RUST_LOG=warn \
   "$target/debug/redis-chat" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT

@@ -58,7 +58,8 @@ start_cluster() {
 
 start_server() { # port
   env MESSAGES_PER_SEC=0 TYPING_PER_SEC=0 ROOMS_PER_MINUTE=0 DIRECT_ROOMS_PER_MINUTE=0 \
-    MAX_SOCKETS_PER_USER=0 "${BACKEND_ENV[@]}" PORT=$1 HOST=127.0.0.1 DEMO_DATA=false \
+    MAX_SOCKETS_PER_USER=0 JOINS_PER_MINUTE=0 REGISTRATIONS_PER_HOUR=0 \
+    "${BACKEND_ENV[@]}" PORT=$1 HOST=127.0.0.1 DEMO_DATA=false \
     RUST_LOG=warn CLIENT_DIR=/nonexistent WS_QUEUE=4096 "$SERVER" >"$WORK/server-$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 200); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return; sleep 0.05; done

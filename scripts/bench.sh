@@ -35,6 +35,7 @@ start_redis() {
 start_server() { # port
   # The load users post, open rooms and hold sockets far beyond one person's limits.
   MESSAGES_PER_SEC=0 TYPING_PER_SEC=0 ROOMS_PER_MINUTE=0 DIRECT_ROOMS_PER_MINUTE=0 MAX_SOCKETS_PER_USER=0 \
+  JOINS_PER_MINUTE=0 REGISTRATIONS_PER_HOUR=0 \
   REDIS_URL="redis+unix://$WORK/redis.sock" PORT=$1 HOST=127.0.0.1 DEMO_DATA=false RUST_LOG=warn \
     CLIENT_DIR=/nonexistent WS_QUEUE=4096 "$SERVER" >"$WORK/server-$1.log" 2>&1 &
   PIDS+=($!)

@@ -95,6 +95,10 @@ pub struct Config {
     #[arg(long, env = "LOGIN_MAX_FAILURES", default_value_t = 10)]
     pub login_max_failures: u32,
 
+    /// Sign-ups one client address may make per hour (0: no limit).
+    #[arg(long, env = "REGISTRATIONS_PER_HOUR", default_value_t = 10)]
+    pub registrations_per_hour: u32,
+
     /// Window (seconds) over which failed logins count, and how long the lockout lasts.
     #[arg(long, env = "LOGIN_WINDOW_SECS", default_value_t = 300)]
     pub login_window_secs: u64,
@@ -238,6 +242,7 @@ impl Config {
             login_max_failures: self.login_max_failures,
             login_window: Duration::from_secs(self.login_window_secs.max(1)),
             trust_proxy: self.trust_proxy,
+            registrations_per_hour: self.registrations_per_hour,
         }
     }
 

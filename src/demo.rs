@@ -1,7 +1,7 @@
 //! The seed's demo data, created once on first start against an empty Redis, through the
 //! modules' own stores.
 
-use chat_auth::{AuthStore, Password, Username};
+use chat_auth::{AuthStore, Password, Registered, Username};
 use chat_core::{context::timed, redis, Ctx, Failure, RoomId, TextInput, UserId};
 use chat_messages::MessagesStore;
 use chat_rooms::RoomsStore;
@@ -41,9 +41,9 @@ pub async fn ensure(
     let mut ids = Vec::new();
     for name in DEMO_USERS {
         let username = Username::parse(name).map_err(|(_, m)| Failure::internal(m))?;
-        match auth.register(&username, &password).await? {
-            Some(u) => ids.push(u.id),
-            None => match auth.user_id(name).await? {
+        match auth.register(&username, &password, None).await? {
+            Registered::Created(u) => ids.push(u.id),
+            Registered::Taken | Registered::Limited(_) => match auth.user_id(name).await? {
                 Some(id) => ids.push(id),
                 None => return Err(Failure::internal(format!("demo user {name} vanished"))),
             },

@@ -511,3 +511,48 @@ async fn login_throttling_is_off_at_zero() {
         .unwrap();
     assert!(counters.is_empty(), "nothing counted: {counters:?}");
 }
+
+/// A sign-up from `addr` (the app trusts `X-Forwarded-For` in these tests).
+async fn register_from(app: &TestApp, addr: &str, name: &str) -> (u16, Option<u64>, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/auth/register", app.base))
+        .header("x-forwarded-for", addr)
+        .json(&json!({"username": name, "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    (
+        r.status().as_u16(),
+        retry,
+        r.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn one_address_signs_up_a_limited_number_of_times_an_hour() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.registrations_per_hour = 2;
+    config.trust_proxy = true;
+    let app = TestApp::spawn_with(config).await;
+    let flood = "203.0.113.20";
+    for name in ["first", "second"] {
+        assert_eq!(register_from(&app, flood, name).await.0, 201);
+    }
+    let (status, retry, body) = register_from(&app, flood, "third").await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (429, json!("rate_limited"))
+    );
+    assert!(retry.is_some_and(|r| r > 0 && r <= 3600), "{retry:?}");
+    assert!(!redis.keys().await.iter().any(|k| k == "username:third"));
+    // A taken name is answered as such, and costs nothing.
+    assert_eq!(register_from(&app, flood, "first").await.0, 409);
+    // Another address signs up, and the limited one still signs in.
+    assert_eq!(register_from(&app, "198.51.100.20", "third").await.0, 201);
+    assert_eq!(login_from(&app, flood, "first", "password123").await.0, 200);
+}

@@ -18,7 +18,9 @@ export interface paths {
          * Create an account
          * @description Usernames are 1–32 letters, digits, `.`, `_` or `-`, unique ignoring case (`joe` is
          *     taken when `Joe` exists; sign-in is case-sensitive); passwords are 8–128 characters.
-         *     The new user is a member of General.
+         *     The new user is a member of General. One address may sign up a limited number of
+         *     times an hour (429), and sign-ups never take more than half of the password-hashing
+         *     queue: signing in goes on during a flood of sign-ups.
          */
         post: operations["register"];
         delete?: never;
@@ -697,6 +699,19 @@ export interface operations {
             /** @description The body is not `application/json`. */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description This address has signed up as often as it may this hour; retry after `Retry-After`
+             *     seconds.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -9,7 +9,8 @@ use poem_openapi::{
 };
 
 use crate::{
-    store::LoginOutcome, AuthStore, LoginName, LoginPassword, Password, Session, Username,
+    store::{LoginOutcome, Registered},
+    AuthStore, LoginName, LoginPassword, Password, Session, Username,
 };
 
 /// Name of the session cookie.
@@ -129,6 +130,10 @@ pub enum RegisterResponse {
     /// The username is taken.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// This address has signed up as often as it may this hour; retry after `Retry-After`
+    /// seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// Too many passwords are being hashed right now; retry in a moment.
     #[oai(status = 503)]
     Busy(Json<ErrorBody>),
@@ -234,19 +239,36 @@ impl AuthApi {
     ///
     /// Usernames are 1–32 letters, digits, `.`, `_` or `-`, unique ignoring case (`joe` is
     /// taken when `Joe` exists; sign-in is case-sensitive); passwords are 8–128 characters.
-    /// The new user is a member of General.
+    /// The new user is a member of General. One address may sign up a limited number of
+    /// times an hour (429), and sign-ups never take more than half of the password-hashing
+    /// queue: signing in goes on during a flood of sign-ups.
     #[oai(path = "/register", method = "post", operation_id = "register")]
-    async fn register(&self, body: Json<NewAccount>) -> poem::Result<RegisterResponse> {
+    async fn register(
+        &self,
+        req: &Request,
+        body: Json<NewAccount>,
+    ) -> poem::Result<RegisterResponse> {
         let NewAccount { username, password } = body.0;
-        match self.store.register(&username, &password).await {
-            Ok(Some(user)) => Ok(RegisterResponse::Created(Json(Account {
+        let addr = client_addr(req, self.store.settings().trust_proxy);
+        match self.store.register(&username, &password, Some(&addr)).await {
+            Ok(Registered::Created(user)) => Ok(RegisterResponse::Created(Json(Account {
                 id: user.id.to_string(),
                 username: user.username,
             }))),
-            Ok(None) => Ok(RegisterResponse::Conflict(Json(ErrorBody::new(
+            Ok(Registered::Taken) => Ok(RegisterResponse::Conflict(Json(ErrorBody::new(
                 "username_taken",
                 format!("username: '{}' is taken", username.as_str()),
             )))),
+            Ok(Registered::Limited(wait)) => {
+                let secs = wait.as_secs().max(1);
+                Ok(RegisterResponse::TooMany(
+                    Json(ErrorBody::new(
+                        "rate_limited",
+                        format!("too many sign-ups from this address; retry in {secs} s"),
+                    )),
+                    secs,
+                ))
+            }
             Err(Failure::Busy) => Ok(RegisterResponse::Busy(Json(busy()))),
             Err(e) => Err(e.into()),
         }

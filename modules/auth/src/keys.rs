@@ -26,6 +26,11 @@ pub fn session(token_hash: &str) -> String {
     format!("session:{token_hash}")
 }
 
+/// Sign-ups from one client address (an IPv6 /64) within the hour.
+pub fn registrations_by_addr(addr: &str) -> String {
+    format!("registrations:addr:{addr}")
+}
+
 /// Failed logins for one username, from anywhere, within the window.
 pub fn failures_by_name(name: &str) -> String {
     format!("login_failures:name:{name}")

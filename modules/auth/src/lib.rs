@@ -24,5 +24,5 @@ mod validate;
 
 pub use api::{AuthApi, BearerAuth, CookieAuth, SessionAuth, SESSION_COOKIE};
 pub use settings::AuthSettings;
-pub use store::{AuthStore, LoginOutcome, NewUser, OnRegister, Session};
+pub use store::{AuthStore, LoginOutcome, NewUser, OnRegister, Registered, Session};
 pub use validate::{LoginName, LoginPassword, Password, Username};

@@ -1,6 +1,9 @@
 //! Password hashing: argon2id with OWASP parameters, off the async workers.
 
-use std::sync::LazyLock;
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    LazyLock,
+};
 
 use argon2::{
     password_hash::{PasswordHasher, PasswordVerifier},
@@ -62,26 +65,62 @@ static WORKERS: LazyLock<Workers> = LazyLock::new(|| {
 /// Hashes waiting or running; past [`MAX_QUEUED`] a request is refused instead of queued,
 /// so a flood of logins cannot hold every later one for minutes. A slot belongs to the job,
 /// not to the request: a client that hangs up does not free it while its hash is queued.
-static QUEUED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
 const MAX_QUEUED: usize = 64;
+/// Of those, the sign-ups: at most [`MAX_SIGN_UPS_QUEUED`], so that sign-ups (anonymous,
+/// cheap to send in a flood) can never take the slots signing in needs.
+static SIGN_UPS_QUEUED: AtomicUsize = AtomicUsize::new(0);
+const MAX_SIGN_UPS_QUEUED: usize = MAX_QUEUED / 2;
 
-struct Slot;
+/// What a hash is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    SignUp,
+    SignIn,
+}
+
+/// A place in the queue, given back when its job is done (or dropped).
+struct Slot {
+    purpose: Purpose,
+}
+
+impl Slot {
+    fn take(purpose: Purpose) -> Option<Self> {
+        let take = |count: &AtomicUsize, max: usize| {
+            if count.fetch_add(1, Ordering::SeqCst) >= max {
+                count.fetch_sub(1, Ordering::SeqCst);
+                return false;
+            }
+            true
+        };
+        if purpose == Purpose::SignUp && !take(&SIGN_UPS_QUEUED, MAX_SIGN_UPS_QUEUED) {
+            return None;
+        }
+        if !take(&QUEUED, MAX_QUEUED) {
+            if purpose == Purpose::SignUp {
+                SIGN_UPS_QUEUED.fetch_sub(1, Ordering::SeqCst);
+            }
+            return None;
+        }
+        Some(Slot { purpose })
+    }
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        QUEUED.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        QUEUED.fetch_sub(1, Ordering::SeqCst);
+        if self.purpose == Purpose::SignUp {
+            SIGN_UPS_QUEUED.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 
 /// Runs `f` on a password worker.
 async fn on_worker<T: Send + 'static>(
+    purpose: Purpose,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Failure> {
-    if QUEUED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= MAX_QUEUED {
-        QUEUED.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-        return Err(Failure::Busy);
-    }
-    let slot = Slot;
+    let slot = Slot::take(purpose).ok_or(Failure::Busy)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     WORKERS
         .jobs
@@ -99,8 +138,8 @@ async fn on_worker<T: Send + 'static>(
 }
 
 /// Hashes a password on a password worker.
-pub async fn hash(password: String) -> Result<String, Failure> {
-    on_worker(move || hash_now(&password)).await?
+pub async fn hash(purpose: Purpose, password: String) -> Result<String, Failure> {
+    on_worker(purpose, move || hash_now(&password)).await?
 }
 
 /// What a stored hash said about a password.
@@ -112,7 +151,7 @@ pub enum Verdict {
 /// Verifies a password against an argon2 PHC string or a seed-written bcrypt hash, on a
 /// password worker. `None` for the stored hash burns the same time and says `Invalid`.
 pub async fn verify(password: String, stored: Option<String>) -> Result<Verdict, Failure> {
-    on_worker(move || {
+    on_worker(Purpose::SignIn, move || {
         let Some(stored) = stored else {
             let _ = verify_argon2(&password, &DUMMY);
             return Verdict::Invalid;
@@ -150,7 +189,7 @@ mod tests {
     use std::sync::atomic::Ordering;
 
     #[test]
-    fn requests_that_hang_up_keep_their_queue_slot_until_their_job_is_skipped() {
+    fn sign_ups_take_half_the_queue_and_abandoned_requests_keep_their_slot() {
         // The workers are held busy first, so that no abandoned job is skipped while the
         // requests arrive: what is queued is then exactly what the bound let in, on a fast
         // machine or a slow one.
@@ -167,16 +206,26 @@ mod tests {
         }
         // Each request is polled once (its job is queued) and dropped, as a client that
         // disconnects at once. Dropping must not free the slot: the queue stays bounded.
-        let mut queued = 0;
-        for i in 0..(MAX_QUEUED * 3) {
-            match hash(format!("password {i}")).now_or_never() {
-                None => queued += 1,
-                Some(Err(Failure::Busy)) => {}
-                Some(other) => panic!("unexpected: {:?}", other.map(|_| ())),
+        // Sign-ups first, as a flood of them would come: they fill their share only.
+        let queue = |purpose: Purpose| {
+            let mut queued = 0;
+            for i in 0..(MAX_QUEUED * 3) {
+                match hash(purpose, format!("password {i}")).now_or_never() {
+                    None => queued += 1,
+                    Some(Err(Failure::Busy)) => {}
+                    Some(other) => panic!("unexpected: {:?}", other.map(|_| ())),
+                }
             }
-        }
-        assert!(queued <= MAX_QUEUED, "{queued} jobs queued past the bound");
-        assert!(queued > 0);
+            queued
+        };
+        let sign_ups = queue(Purpose::SignUp);
+        assert!(
+            sign_ups > 0 && sign_ups <= MAX_SIGN_UPS_QUEUED,
+            "{sign_ups} sign-ups queued past their share"
+        );
+        let sign_ins = queue(Purpose::SignIn);
+        assert!(sign_ins > 0, "signing in is refused while sign-ups wait");
+        assert!(sign_ups + sign_ins <= MAX_QUEUED, "the queue stays bounded");
         *gate.0.lock().unwrap() = true;
         gate.1.notify_all();
         // The abandoned jobs are skipped, not hashed: the queue empties quickly.

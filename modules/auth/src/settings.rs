@@ -19,6 +19,8 @@ pub struct AuthSettings {
     pub login_window: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Sign-ups one client address may make per hour (0: no limit).
+    pub registrations_per_hour: u32,
 }
 
 impl Default for AuthSettings {
@@ -30,6 +32,7 @@ impl Default for AuthSettings {
             login_max_failures: 10,
             login_window: Duration::from_secs(300),
             trust_proxy: false,
+            registrations_per_hour: 10,
         }
     }
 }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     keys,
-    password::{self, Verdict},
+    password::{self, Purpose, Verdict},
     AuthSettings, Password, Username,
 };
 
@@ -42,6 +42,16 @@ impl Session {
 pub struct NewUser {
     pub id: UserId,
     pub username: String,
+}
+
+/// What a sign-up came to.
+#[derive(Debug)]
+pub enum Registered {
+    Created(NewUser),
+    /// The name is taken (ignoring case).
+    Taken,
+    /// The client's address signed up as often as it may this hour: retry after this.
+    Limited(Duration),
 }
 
 pub enum LoginOutcome {
@@ -90,7 +100,8 @@ impl AuthStore {
         &self,
         name: &Username,
         password: &Password,
-    ) -> Result<Option<NewUser>, Failure> {
+        from: Option<&str>,
+    ) -> Result<Registered, Failure> {
         let mut conn = self.ctx.redis()?;
         let taken: u32 = timed(
             "exists",
@@ -101,11 +112,51 @@ impl AuthStore {
         )
         .await?;
         if taken > 0 {
-            return Ok(None);
+            return Ok(Registered::Taken);
+        }
+        // Counted once the name is known free: a taken name costs no hash.
+        let max = self.settings.registrations_per_hour;
+        let counted = from.filter(|_| max > 0).map(keys::registrations_by_addr);
+        if let Some(key) = &counted {
+            let (n, ttl): (u32, i64) = timed(
+                "incr",
+                redis::pipe()
+                    .cmd("INCR")
+                    .arg(key)
+                    .cmd("EXPIRE")
+                    .arg(key)
+                    .arg(3600)
+                    .arg("NX")
+                    .ignore()
+                    .cmd("TTL")
+                    .arg(key)
+                    .query_async(&mut conn),
+            )
+            .await?;
+            if n > max {
+                // A refused sign-up is not a sign-up: it must not extend the wait.
+                let _: i64 =
+                    timed("decr", redis::cmd("DECR").arg(key).query_async(&mut conn)).await?;
+                return Ok(Registered::Limited(Duration::from_secs(
+                    u64::try_from(ttl).unwrap_or(3600).max(1),
+                )));
+            }
         }
         drop(conn);
-        let hash = password::hash(password.as_str().to_owned()).await?;
-        self.create(name.as_str(), &hash).await
+        let hashed = password::hash(Purpose::SignUp, password.as_str().to_owned()).await;
+        let created = match hashed {
+            Ok(hash) => self.create(name.as_str(), &hash).await,
+            Err(e) => Err(e),
+        };
+        if let (Err(_) | Ok(None), Some(key)) = (&created, &counted) {
+            // Nothing was created (busy, or the name went meanwhile): not counted.
+            let mut conn = self.ctx.redis()?;
+            let _: i64 = timed("decr", redis::cmd("DECR").arg(key).query_async(&mut conn)).await?;
+        }
+        Ok(match created? {
+            Some(user) => Registered::Created(user),
+            None => Registered::Taken,
+        })
     }
 
     /// Creates an account with an already hashed password (the demo data and tests use
@@ -350,7 +401,7 @@ impl AuthStore {
         match (verdict, id) {
             (Verdict::Valid { upgrade }, Some(id)) => {
                 if upgrade && !settings.keep_bcrypt {
-                    let hash = password::hash(password.to_owned()).await?;
+                    let hash = password::hash(Purpose::SignIn, password.to_owned()).await?;
                     let _: () = timed(
                         "hset",
                         redis::cmd("HSET")
