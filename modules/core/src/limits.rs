@@ -114,17 +114,34 @@ const SHARDS: usize = 16;
 /// A shard holding more buckets than this drops the full ones (users who went quiet).
 const PRUNE_ABOVE: usize = 4096;
 
+/// One shard's buckets. Dropping the full ones scans the shard: it is done when the shard
+/// has doubled since the last scan (and holds more than [`PRUNE_ABOVE`]), so however many
+/// users are active, a scan costs O(1) per bucket added, never O(n) per check.
+#[derive(Default)]
+struct Shard {
+    buckets: HashMap<(UserId, Action), Bucket>,
+    /// Scan again when the shard holds more than this.
+    prune_above: usize,
+    /// Scans so far.
+    scans: u64,
+}
+
 /// The limiter: cheap to share (`Arc`) across modules and the WebSocket route.
 pub struct Limiter {
     rates: Rates,
-    shards: [Mutex<HashMap<(UserId, Action), Bucket>>; SHARDS],
+    shards: [Mutex<Shard>; SHARDS],
 }
 
 impl Limiter {
     pub fn new(rates: Rates) -> Self {
         Self {
             rates,
-            shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+            shards: std::array::from_fn(|_| {
+                Mutex::new(Shard {
+                    prune_above: PRUNE_ABOVE,
+                    ..Shard::default()
+                })
+            }),
         }
     }
 
@@ -142,13 +159,15 @@ impl Limiter {
         }
         let now = Instant::now();
         let mut shard = self.shards[(user.0 as usize) % SHARDS].lock();
-        if shard.len() > PRUNE_ABOVE {
-            shard.retain(|(_, a), b| {
+        if shard.buckets.len() > shard.prune_above {
+            shard.buckets.retain(|(_, a), b| {
                 let r = self.rates.of(*a);
                 b.tokens + now.duration_since(b.at).as_secs_f64() * r.per_sec < r.burst
             });
+            shard.prune_above = PRUNE_ABOVE.max(2 * shard.buckets.len());
+            shard.scans += 1;
         }
-        let bucket = shard.entry((user, action)).or_insert(Bucket {
+        let bucket = shard.buckets.entry((user, action)).or_insert(Bucket {
             tokens: rate.burst,
             at: now,
         });
@@ -170,6 +189,28 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_active_users_cost_a_scan_per_doubling_not_per_check() {
+        // Refilling one token in 1,000 s: every bucket stays below its burst (active).
+        let limiter = Limiter::new(Rates {
+            message: Rate::per_second(0.001, 1),
+            ..Rates::unlimited()
+        });
+        let users = SHARDS as u64 * 5_000;
+        for u in 0..users {
+            assert!(limiter.check(UserId(u), Action::Message).is_ok());
+        }
+        let (buckets, scans) = limiter.shards.iter().fold((0, 0), |(b, s), shard| {
+            let shard = shard.lock();
+            (b + shard.buckets.len() as u64, s + shard.scans)
+        });
+        assert_eq!(buckets, users, "active buckets are kept");
+        assert!(
+            scans <= SHARDS as u64,
+            "{scans} scans for {users} checks: one per shard past 4,096, not one per check"
+        );
+    }
 
     #[test]
     fn a_burst_passes_then_the_rate_holds_and_users_are_apart() {
