@@ -704,28 +704,6 @@ async fn a_kept_alive_connection_that_trickles_its_next_request_is_cut_off_but_w
     assert_eq!(ws.expect("ack").await["message"]["message"], "still open");
 }
 
-/// The calls of each Redis command since the last `CONFIG RESETSTAT` (scripts' own
-/// commands included).
-async fn command_calls(redis: &TestRedis) -> std::collections::HashMap<String, u64> {
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
-    info.lines()
-        .filter_map(|l| {
-            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
-            let n = rest
-                .strip_prefix("calls=")?
-                .split(',')
-                .next()?
-                .parse()
-                .ok()?;
-            Some((name.to_owned(), n))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn a_page_of_replies_finds_all_their_parents_in_one_script_call() {
     let redis = TestRedis::start().await;
@@ -754,11 +732,7 @@ async fn a_page_of_replies_finds_all_their_parents_in_one_script_call() {
         assert_eq!(status, 201, "{body}");
     }
 
-    let _: () = redis::cmd("CONFIG")
-        .arg("RESETSTAT")
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
+    redis.reset_command_calls().await;
     let (status, page) = alice.history(&room, "?limit=100").await;
     assert_eq!(status, 200, "{page}");
     let messages = page["messages"].as_array().unwrap();
@@ -775,7 +749,7 @@ async fn a_page_of_replies_finds_all_their_parents_in_one_script_call() {
             "the parent's quote: 100 characters and an ellipsis"
         );
     }
-    let calls = command_calls(&redis).await;
+    let calls = redis.command_calls().await;
     assert_eq!(
         calls.get("evalsha"),
         Some(&1),

@@ -286,17 +286,18 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() {
     );
 }
 
-/// A login from `addr` (the app trusts `X-Forwarded-For` in these tests).
-async fn login_from(
+/// A POST from `addr` (the app trusts `X-Forwarded-For` in these tests): status,
+/// `Retry-After`, body.
+async fn post_from(
     app: &TestApp,
     addr: &str,
-    name: &str,
-    password: &str,
+    path: &str,
+    body: Value,
 ) -> (u16, Option<u64>, Value) {
     let r = reqwest::Client::new()
-        .post(format!("{}/api/auth/login", app.base))
+        .post(format!("{}{path}", app.base))
         .header("x-forwarded-for", addr)
-        .json(&json!({"username": name, "password": password}))
+        .json(&body)
         .send()
         .await
         .unwrap();
@@ -309,6 +310,17 @@ async fn login_from(
         retry,
         r.json().await.unwrap_or(Value::Null),
     )
+}
+
+/// A login from `addr`.
+async fn login_from(
+    app: &TestApp,
+    addr: &str,
+    name: &str,
+    password: &str,
+) -> (u16, Option<u64>, Value) {
+    let body = json!({"username": name, "password": password});
+    post_from(app, addr, "/api/auth/login", body).await
 }
 
 #[tokio::test]
@@ -512,24 +524,10 @@ async fn login_throttling_is_off_at_zero() {
     assert!(counters.is_empty(), "nothing counted: {counters:?}");
 }
 
-/// A sign-up from `addr` (the app trusts `X-Forwarded-For` in these tests).
+/// A sign-up from `addr`.
 async fn register_from(app: &TestApp, addr: &str, name: &str) -> (u16, Option<u64>, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/auth/register", app.base))
-        .header("x-forwarded-for", addr)
-        .json(&json!({"username": name, "password": "password123"}))
-        .send()
-        .await
-        .unwrap();
-    let retry = r
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().parse().unwrap());
-    (
-        r.status().as_u16(),
-        retry,
-        r.json().await.unwrap_or(Value::Null),
-    )
+    let body = json!({"username": name, "password": "password123"});
+    post_from(app, addr, "/api/auth/register", body).await
 }
 
 #[tokio::test]

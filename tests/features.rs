@@ -925,27 +925,6 @@ async fn messages_stored_before_the_id_index_existed_are_found_after_a_start() {
     assert!(indexed.contains(&id) && indexed.contains(&"#indexed".to_owned()));
 }
 
-/// The calls of each Redis command since the last `CONFIG RESETSTAT`.
-async fn command_calls(redis: &TestRedis) -> std::collections::HashMap<String, u64> {
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
-    info.lines()
-        .filter_map(|l| {
-            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
-            let n = rest
-                .strip_prefix("calls=")?
-                .split(',')
-                .next()?
-                .parse()
-                .ok()?;
-            Some((name.to_owned(), n))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn an_edit_of_someone_elses_message_looks_up_no_names() {
     let redis = TestRedis::start().await;
@@ -957,32 +936,26 @@ async fn an_edit_of_someone_elses_message_looks_up_no_names() {
         .to_owned();
     let path = format!("/api/rooms/0/messages/{id}");
     let names: String = (0..20).map(|i| format!("@someone{i} ")).collect();
-    let reset = || async {
-        let _: () = redis::cmd("CONFIG")
-            .arg("RESETSTAT")
-            .query_async(&mut redis.conn().await)
-            .await
-            .unwrap();
-    };
-    reset().await;
+    redis.reset_command_calls().await;
     let (status, body) = bob
         .request("PATCH", &path, Some(json!({"message": names})))
         .await;
     assert_eq!((status, body["error"].clone()), (403, json!("not_author")));
-    let refused = command_calls(&redis).await;
+    let refused = redis.command_calls().await;
     assert_eq!(
         refused.get("get"),
         None,
         "no username looked up for a refused edit: {refused:?}"
     );
     // The author's edit of the same text does look the names up.
-    reset().await;
+    redis.reset_command_calls().await;
     let (status, _) = alice
         .request("PATCH", &path, Some(json!({"message": names})))
         .await;
     assert_eq!(status, 200);
-    assert!(command_calls(&redis)
-        .await
-        .get("get")
-        .is_some_and(|n| *n >= 20));
+    let looked_up = redis.command_calls().await;
+    assert!(
+        looked_up.get("get").is_some_and(|n| *n >= 20),
+        "{looked_up:?}"
+    );
 }

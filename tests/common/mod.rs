@@ -119,6 +119,15 @@ impl TestRedis {
     }
 
     /// Every key, sorted: for "nothing was written" checks.
+    /// The calls of each command since the last [`TestRedis::reset_command_calls`].
+    pub async fn command_calls(&self) -> std::collections::HashMap<String, u64> {
+        chat_core::testing::command_calls(&mut self.conn().await).await
+    }
+
+    pub async fn reset_command_calls(&self) {
+        chat_core::testing::reset_command_calls(&mut self.conn().await).await
+    }
+
     pub async fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = redis::cmd("KEYS")
             .arg("*")

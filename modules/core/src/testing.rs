@@ -68,6 +68,40 @@ impl ScratchRedis {
     }
 }
 
+/// The calls of each command a Redis ran since its last `CONFIG RESETSTAT` (or start),
+/// scripts' own commands included: how tests check what an operation costs Redis without
+/// timing anything.
+pub async fn command_calls<C: redis::aio::ConnectionLike>(
+    conn: &mut C,
+) -> std::collections::HashMap<String, u64> {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(conn)
+        .await
+        .expect("INFO commandstats");
+    info.lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
+            let n = rest
+                .strip_prefix("calls=")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((name.to_owned(), n))
+        })
+        .collect()
+}
+
+/// Starts counting [`command_calls`] afresh.
+pub async fn reset_command_calls<C: redis::aio::ConnectionLike>(conn: &mut C) {
+    redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async::<()>(conn)
+        .await
+        .expect("CONFIG RESETSTAT");
+}
+
 impl Drop for ScratchRedis {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -3,7 +3,7 @@
 use chat_core::{
     protocol::{Message, ReactionChanged},
     templates::{MessageJson, ReactionJson},
-    testing::ScratchRedis,
+    testing::{command_calls, reset_command_calls, ScratchRedis},
 };
 use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
@@ -244,36 +244,6 @@ async fn put(conn: &mut MultiplexedConnection, id: &MessageId, date: f64) -> Str
     raw
 }
 
-/// The calls of each command Redis ran since the last `CONFIG RESETSTAT` (scripts' own
-/// commands included).
-async fn calls(conn: &mut MultiplexedConnection) -> std::collections::HashMap<String, u64> {
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(conn)
-        .await
-        .unwrap();
-    info.lines()
-        .filter_map(|l| {
-            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
-            let n = rest
-                .strip_prefix("calls=")?
-                .split(',')
-                .next()?
-                .parse()
-                .ok()?;
-            Some((name.to_owned(), n))
-        })
-        .collect()
-}
-
-async fn reset_stats(conn: &mut MultiplexedConnection) {
-    let _: () = redis::cmd("CONFIG")
-        .arg("RESETSTAT")
-        .query_async(conn)
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn finding_costs_one_lookup_per_id_whatever_the_room_holds() {
     let redis = ScratchRedis::start().await;
@@ -314,7 +284,7 @@ async fn finding_costs_one_lookup_per_id_whatever_the_room_holds() {
     let again = scripts.index.run(&mut conn, &room, &start, 1000).await;
     assert_eq!(again.unwrap(), Indexing::Done, "marked indexed");
 
-    reset_stats(&mut conn).await;
+    reset_command_calls(&mut conn).await;
     let found = scripts
         .find
         .run(&mut conn, &room, &[&a, &made_up, &b])
@@ -334,7 +304,7 @@ async fn finding_costs_one_lookup_per_id_whatever_the_room_holds() {
             }),
         ]
     );
-    let calls = calls(&mut conn).await;
+    let calls = command_calls(&mut conn).await;
     assert_eq!(
         calls.get("evalsha"),
         Some(&1),
