@@ -3,7 +3,10 @@
 use std::{
     collections::HashMap,
     future::Future,
-    sync::{atomic::AtomicBool, Arc},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     time::Duration,
 };
 
@@ -11,7 +14,7 @@ use anyhow::Context as _;
 use chat_auth::{AuthApi, AuthStore, OnRegister};
 use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
-use chat_presence::{PresenceApi, PresenceStore, HEARTBEAT};
+use chat_presence::{PresenceApi, PresenceStore, StartError, HEARTBEAT};
 use chat_rooms::{RoomsApi, RoomsStore};
 use poem::{
     endpoint::StaticFilesEndpoint,
@@ -44,6 +47,7 @@ impl OnRegister for JoinGeneral {
 }
 
 /// The stores of every module over one context.
+#[derive(Clone)]
 struct Modules {
     ctx: Ctx,
     auth: AuthStore,
@@ -78,6 +82,50 @@ impl Modules {
             rooms,
             messages,
         }
+    }
+
+    /// Readies Redis for this instance before it serves: takes its `SERVER_ID` and clears
+    /// what a previous life left, names General, claims usernames ignoring case, indexes
+    /// messages by id, creates the demo data if asked. While Redis fails it tries again
+    /// (backing off from 100 ms to 5 s); only a `SERVER_ID` held by a live process ends it.
+    async fn prepare(&self, demo: bool) -> anyhow::Result<()> {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.prepare_once(demo).await {
+                Ok(()) => return Ok(()),
+                Err(StartError::InUse(id)) => {
+                    return Err(anyhow::anyhow!("{}", StartError::InUse(id)))
+                }
+                Err(StartError::Failed(e)) => {
+                    tracing::warn!(error = %e, retry_in = ?backoff, "preparing Redis failed");
+                }
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    async fn prepare_once(&self, demo: bool) -> Result<(), StartError> {
+        let step = |what: &'static str| move |e: Failure| Failure::internal(format!("{what}: {e}"));
+        self.presence.start().await?;
+        self.rooms
+            .ensure_general()
+            .await
+            .map_err(step("naming General"))?;
+        self.auth
+            .claim_folded_names()
+            .await
+            .map_err(step("claiming usernames ignoring case"))?;
+        self.messages
+            .index_rooms()
+            .await
+            .map_err(step("indexing messages by id"))?;
+        if demo {
+            crate::demo::ensure(&self.ctx, &self.auth, &self.rooms, &self.messages)
+                .await
+                .map_err(step("creating demo data"))?;
+        }
+        Ok(())
     }
 
     fn openapi(&self) -> OpenApiService<Apis, ()> {
@@ -118,19 +166,11 @@ enum Backend {
     ),
 }
 
-/// Connects to one Redis, waiting for it to answer.
-async fn single(url: &str) -> anyhow::Result<(Redis, Backend)> {
+/// One Redis at `url`, connected on first use: the instance starts whether or not Redis
+/// is up yet.
+fn single(url: &str) -> anyhow::Result<(Redis, Backend)> {
     let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
-    wait_for_redis(&client).await?;
-    let conn = redis::aio::ConnectionManager::new_with_config(
-        client.clone(),
-        redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(5))
-            .set_response_timeout(Duration::from_secs(5)),
-    )
-    .await
-    .context("connecting to Redis")?;
-    Ok((Redis::Single(conn), Backend::Single(client)))
+    Ok((Redis::single(client.clone()), Backend::Single(client)))
 }
 
 /// The subscription this instance runs: `MESSAGES` on one Redis, or the sharded channels
@@ -201,7 +241,8 @@ pub fn openapi_json() -> String {
     describe(Described::<Apis>::default()).spec()
 }
 
-/// A built server: bound to its port, Redis connected, ready to run.
+/// A built server: bound to its port, ready to run. Redis need not be up: running
+/// prepares it (retrying while it is away) before the API and sockets are served.
 pub struct Application {
     acceptor: Accept,
     port: u16,
@@ -211,6 +252,11 @@ pub struct Application {
     dispatch: Dispatch,
     subscriber: Subscriber,
     pubsub_live: Arc<AtomicBool>,
+    /// Set once [`Modules::prepare`] is done: until then `/api` and `/ws` answer 503.
+    prepared: Arc<AtomicBool>,
+    /// Whether to create the demo accounts (by default only on the embedded Redis: they
+    /// have a published password).
+    demo_data: bool,
     session_sweep: Duration,
     http_idle_timeout: Duration,
     embedded: Option<EmbeddedRedis>,
@@ -231,8 +277,8 @@ impl Application {
                 let (redis, conn, auth) = connect_cluster(nodes).await?;
                 (redis, Backend::Cluster(conn, auth))
             }
-            (None, Some(e), _) => single(e.url()).await?,
-            (None, None, Some(url)) => single(&url).await?,
+            (None, Some(e), _) => single(e.url())?,
+            (None, None, Some(url)) => single(&url)?,
             (None, None, None) => unreachable!("embedded or external"),
         };
         let server_id = server_id(&config);
@@ -252,45 +298,15 @@ impl Application {
         let dispatch = Dispatch::new(hub.clone(), Arc::from(server_id.as_str()), subscriptions);
         events.set_sink(Arc::new(dispatch.clone()));
 
-        modules
-            .presence
-            .start()
-            .await
-            .map_err(|e| anyhow::anyhow!("resetting presence: {e}"))?;
-        modules
-            .rooms
-            .ensure_general()
-            .await
-            .map_err(|e| anyhow::anyhow!("naming General: {e}"))?;
-        modules
-            .auth
-            .claim_folded_names()
-            .await
-            .map_err(|e| anyhow::anyhow!("claiming usernames ignoring case: {e}"))?;
-        modules
-            .messages
-            .index_rooms()
-            .await
-            .map_err(|e| anyhow::anyhow!("indexing messages by id: {e}"))?;
-        // Demo accounts have a published password: by default only on the embedded Redis.
-        if config.demo_data.unwrap_or(embedded.is_some()) {
-            crate::demo::ensure(
-                &modules.ctx,
-                &modules.auth,
-                &modules.rooms,
-                &modules.messages,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("creating demo data: {e}"))?;
-        }
-
         let api = modules.openapi();
         let routes: HashMap<String, String> = operation_routes(&api.spec());
         let docs = api.swagger_ui();
         let spec = api.spec_endpoint();
+        let prepared = Arc::new(AtomicBool::new(false));
         let health = Health {
             redis: redis.clone(),
             pubsub_live: Arc::clone(&pubsub_live),
+            prepared: Arc::clone(&prepared),
         };
         let ws_state = WsState {
             dispatch: dispatch.clone(),
@@ -334,6 +350,7 @@ impl Application {
             .data(modules.auth.clone())
             .data(health)
             .with(poem::middleware::CatchPanic::new())
+            .with(http::UntilPrepared(Arc::clone(&prepared)))
             .catch_all_error(http::error_json)
             .with(Observe {
                 routes: Arc::new(routes),
@@ -368,6 +385,8 @@ impl Application {
             dispatch,
             subscriber,
             pubsub_live,
+            prepared,
+            demo_data: config.demo_data.unwrap_or(embedded.is_some()),
             session_sweep: Duration::from_secs(config.session_sweep_secs.max(1)),
             http_idle_timeout: Duration::from_secs(config.http_idle_timeout_secs.max(1)),
             embedded,
@@ -401,32 +420,30 @@ impl Application {
             )),
             Subscriber::Sharded(keeper) => tokio::spawn(keeper.run(listeners, stop.clone())),
         };
-        let (presence, hub) = (self.modules.presence.clone(), self.hub.clone());
-        let beat = every(HEARTBEAT, stop.clone(), move || {
-            let (presence, hub) = (presence.clone(), hub.clone());
-            async move {
-                if let Err(e) = presence.heartbeat(&hub.local_users()).await {
-                    tracing::warn!(error = %e, "presence heartbeat failed");
+        // Redis is prepared first (waiting for it if it is away); then the API and
+        // sockets are served and the jobs that keep presence and sessions run.
+        let fatal: Arc<parking_lot::Mutex<Option<anyhow::Error>>> = Arc::default();
+        let failed = CancellationToken::new();
+        let jobs = {
+            let (modules, hub, stop) = (self.modules.clone(), self.hub.clone(), stop.clone());
+            let (prepared, demo) = (Arc::clone(&self.prepared), self.demo_data);
+            let (fatal, failed, sweep_every) =
+                (Arc::clone(&fatal), failed.clone(), self.session_sweep);
+            tokio::spawn(async move {
+                let outcome = tokio::select! {
+                    _ = stop.cancelled() => return Vec::new(),
+                    outcome = modules.prepare(demo) => outcome,
+                };
+                if let Err(e) = outcome {
+                    *fatal.lock() = Some(e);
+                    failed.cancel();
+                    return Vec::new();
                 }
-            }
-        });
-        // Sockets must not outlive their session: expired or deleted sessions are found
-        // by a periodic check of every session with a socket here.
-        let (auth, hub) = (self.modules.auth.clone(), self.hub.clone());
-        let sweep = every(self.session_sweep, stop.clone(), move || {
-            let (auth, hub) = (auth.clone(), hub.clone());
-            async move {
-                let ids = hub.sessions();
-                match auth.sessions_alive(&ids).await {
-                    Ok(alive) => ids
-                        .iter()
-                        .zip(alive)
-                        .filter(|(_, alive)| !alive)
-                        .for_each(|(id, _)| hub.close_session(id)),
-                    Err(e) => tracing::warn!(error = %e, "checking sessions failed"),
-                }
-            }
-        });
+                prepared.store(true, Ordering::SeqCst);
+                tracing::info!("Redis is prepared: serving the API and sockets");
+                background_jobs(&modules, &hub, sweep_every, &stop)
+            })
+        };
         // The multiplexed connection reconnects when a command fails on it: a PING a second
         // finds a broken one (a Redis restart) before a message does.
         let keepalive = self.modules.ctx.redis().ok().map(|hot| {
@@ -439,8 +456,10 @@ impl Application {
         });
         let hub = self.hub.clone();
         let signal = async move {
-            shutdown.await;
-            tracing::info!("shutting down");
+            tokio::select! {
+                _ = shutdown => tracing::info!("shutting down"),
+                _ = failed.cancelled() => {}
+            }
             hub.close_all(CloseReason::Shutdown);
         };
         let served = Server::new_with_acceptor(self.acceptor)
@@ -454,20 +473,63 @@ impl Application {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         stop.cancel();
-        let _ = beat.await;
-        let _ = sweep.await;
+        for job in jobs.await.unwrap_or_default() {
+            let _ = job.await;
+        }
         if let Some(k) = keepalive {
             let _ = k.await;
         }
         let _ = sub.await;
-        if let Err(e) = self.modules.presence.leave().await {
-            tracing::warn!(error = %e, "leaving presence failed");
+        // Only an instance that took its SERVER_ID gives it back.
+        if self.prepared.load(Ordering::SeqCst) {
+            if let Err(e) = self.modules.presence.leave().await {
+                tracing::warn!(error = %e, "leaving presence failed");
+            }
         }
         if let Some(redis) = self.embedded {
             redis.stop().await;
         }
+        if let Some(e) = fatal.lock().take() {
+            return Err(e);
+        }
         served.context("serving HTTP")
     }
+}
+
+/// The presence heartbeat and the session sweep, running until `stop`.
+fn background_jobs(
+    modules: &Modules,
+    hub: &Hub,
+    sweep_every: Duration,
+    stop: &CancellationToken,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let (presence, beat_hub) = (modules.presence.clone(), hub.clone());
+    let beat = every(HEARTBEAT, stop.clone(), move || {
+        let (presence, hub) = (presence.clone(), beat_hub.clone());
+        async move {
+            if let Err(e) = presence.heartbeat(&hub.local_users()).await {
+                tracing::warn!(error = %e, "presence heartbeat failed");
+            }
+        }
+    });
+    // Sockets must not outlive their session: expired or deleted sessions are found by a
+    // periodic check of every session with a socket here.
+    let (auth, sweep_hub) = (modules.auth.clone(), hub.clone());
+    let sweep = every(sweep_every, stop.clone(), move || {
+        let (auth, hub) = (auth.clone(), sweep_hub.clone());
+        async move {
+            let ids = hub.sessions();
+            match auth.sessions_alive(&ids).await {
+                Ok(alive) => ids
+                    .iter()
+                    .zip(alive)
+                    .filter(|(_, alive)| !alive)
+                    .for_each(|(id, _)| hub.close_session(id)),
+                Err(e) => tracing::warn!(error = %e, "checking sessions failed"),
+            }
+        }
+    });
+    vec![beat, sweep]
 }
 
 /// Runs `job` every `period` (the first time at once) until `stop`.
@@ -491,24 +553,6 @@ where
             }
         }
     })
-}
-
-async fn wait_for_redis(client: &redis::Client) -> anyhow::Result<()> {
-    let mut last = None;
-    for _ in 0..50 {
-        match client.get_multiplexed_async_connection().await {
-            Ok(mut c) => match redis::cmd("PING").query_async::<String>(&mut c).await {
-                Ok(_) => return Ok(()),
-                Err(e) => last = Some(e),
-            },
-            Err(e) => last = Some(e),
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    Err(anyhow::anyhow!(
-        "Redis does not answer: {}",
-        last.map(|e| e.to_string()).unwrap_or_default()
-    ))
 }
 
 /// operationId → "/path/{template}" from the OpenAPI document, for metric labels.

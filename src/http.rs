@@ -63,6 +63,50 @@ fn json_error(status: StatusCode, body: &ErrorBody) -> Response {
         .body(serde_json::to_string(body).unwrap_or_default())
 }
 
+/// Until Redis is prepared for this instance, `/api` and `/ws` answer 503 `starting` with
+/// `Retry-After: 1` (nothing reaches a store before its keys are ready); health, metrics,
+/// the documents and the browser client are served throughout.
+pub struct UntilPrepared(pub Arc<AtomicBool>);
+
+impl<E: Endpoint> Middleware<E> for UntilPrepared {
+    type Output = UntilPreparedEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        UntilPreparedEndpoint {
+            inner: ep,
+            prepared: Arc::clone(&self.0),
+        }
+    }
+}
+
+pub struct UntilPreparedEndpoint<E> {
+    inner: E,
+    prepared: Arc<AtomicBool>,
+}
+
+impl<E: Endpoint> Endpoint for UntilPreparedEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        let path = req.uri().path();
+        let gated = path.starts_with("/api/") || path == "/ws";
+        if gated && !self.prepared.load(Ordering::Acquire) {
+            let mut refused = json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &ErrorBody::new(
+                    "starting",
+                    "The server is starting (waiting for Redis); try again in a moment.",
+                ),
+            );
+            refused
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+            return Ok(refused);
+        }
+        self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
 /// Request id, span, latency and count of every request, labelled by route template.
 pub struct Observe {
     /// operationId → "METHOD /route/{template}", from the OpenAPI document.
@@ -253,6 +297,8 @@ pub struct Health {
     /// cluster); a failed check makes it reconnect.
     pub redis: chat_core::Redis,
     pub pubsub_live: Arc<AtomicBool>,
+    /// Redis is prepared for this instance (its id taken, its keys ready).
+    pub prepared: Arc<AtomicBool>,
 }
 
 /// The process is alive.
@@ -261,7 +307,7 @@ pub fn healthz() -> &'static str {
     "ok"
 }
 
-/// Redis answers and the `MESSAGES` subscription is live.
+/// Redis answers, is prepared for this instance, and the `MESSAGES` subscription is live.
 #[handler]
 pub async fn readyz(health: Data<&Health>) -> Response {
     let redis_ok = async { health.redis.clone().ping_all().await.ok() };
@@ -271,8 +317,10 @@ pub async fn readyz(health: Data<&Health>) -> Response {
         .flatten()
         .is_some();
     let pubsub_ok = health.pubsub_live.load(Ordering::SeqCst);
-    let body = serde_json::json!({ "ready": redis_ok && pubsub_ok, "redis": redis_ok, "pubsub": pubsub_ok });
-    let status = if redis_ok && pubsub_ok {
+    let prepared = health.prepared.load(Ordering::SeqCst);
+    let ready = redis_ok && pubsub_ok && prepared;
+    let body = serde_json::json!({ "ready": ready, "redis": redis_ok, "pubsub": pubsub_ok, "prepared": prepared });
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

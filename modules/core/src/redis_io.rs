@@ -2,7 +2,8 @@
 //! and the one way commands are timed.
 //!
 //! [`Redis`] is a multiplexed connection: the commands of every concurrent task share its
-//! writes and reads, with no pool checkout per command, and it reconnects by itself. On a
+//! writes and reads, with no pool checkout per command, and it reconnects by itself
+//! ([`Reconnecting`]: a command never waits longer than one connection attempt). On a
 //! cluster it follows `MOVED`/`ASK` redirects and failovers, and a pipeline whose commands
 //! live in different hash slots (a message stored in its room and the sender's read marker
 //! moved in theirs) is split by slot: each slot's commands stay in order in one
@@ -20,10 +21,11 @@ use std::{
 };
 
 use redis::{
-    aio::{ConnectionLike, ConnectionManager},
+    aio::{ConnectionLike, MultiplexedConnection},
     cluster_async::ClusterConnection,
     cluster_routing::{get_slot, RoutingInfo, SingleNodeRoutingInfo},
-    Cmd, Pipeline, RedisFuture, RedisResult, Value,
+    AsyncConnectionConfig, Client, Cmd, ErrorKind, Pipeline, RedisError, RedisFuture, RedisResult,
+    Value,
 };
 
 use crate::error::Failure;
@@ -31,7 +33,7 @@ use crate::error::Failure;
 /// One Redis, or a Redis Cluster. Cheap to clone: clones share the connection.
 #[derive(Clone)]
 pub enum Redis {
-    Single(ConnectionManager),
+    Single(Reconnecting),
     Cluster(ClusterConnection, Arc<Replicas>),
 }
 
@@ -39,6 +41,121 @@ impl Redis {
     pub fn cluster(conn: ClusterConnection) -> Self {
         Redis::Cluster(conn, Arc::default())
     }
+
+    /// One Redis at `client`'s address, connected on first use (it need not be up yet).
+    pub fn single(client: Client) -> Self {
+        Redis::Single(Reconnecting::new(client))
+    }
+}
+
+/// A multiplexed connection to one Redis that is replaced when it fails.
+///
+/// No command ever waits longer than one connection attempt: while Redis is away each
+/// command fails at once (no attempt more often than [`Reconnecting::RETRY_AFTER`]), and
+/// the first command after Redis returns connects again. (redis-rs's `ConnectionManager`
+/// makes every command wait on a shared reconnect that backs off 1 s, then 60–120 s: a
+/// Redis restart that outlasted its first two attempts left every request of an
+/// instance hanging for a minute or two.)
+#[derive(Clone)]
+pub struct Reconnecting(Arc<Link>);
+
+struct Link {
+    client: Client,
+    config: AsyncConnectionConfig,
+    /// The connection in use and its generation (which failure replaces which).
+    current: parking_lot::RwLock<Option<(u64, MultiplexedConnection)>>,
+    /// Held while connecting: one attempt at a time. The last failed attempt's time and
+    /// error, for the commands that come right after it.
+    connecting: tokio::sync::Mutex<Option<(Instant, String)>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl Reconnecting {
+    /// A command that finds the last attempt failed less than this ago fails without
+    /// another one.
+    pub const RETRY_AFTER: Duration = Duration::from_millis(250);
+    const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+    const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+    fn new(client: Client) -> Self {
+        Self(Arc::new(Link {
+            client,
+            config: AsyncConnectionConfig::new()
+                .set_connection_timeout(Self::CONNECT_TIMEOUT)
+                .set_response_timeout(Self::RESPONSE_TIMEOUT),
+            current: parking_lot::RwLock::new(None),
+            connecting: tokio::sync::Mutex::new(None),
+            generation: Default::default(),
+        }))
+    }
+
+    async fn connection(&self) -> RedisResult<(u64, MultiplexedConnection)> {
+        if let Some(c) = self.0.current.read().clone() {
+            return Ok(c);
+        }
+        let mut failed = self.0.connecting.lock().await;
+        if let Some(c) = self.0.current.read().clone() {
+            return Ok(c); // connected by the attempt this one waited for
+        }
+        if let Some((at, error)) = &*failed {
+            if at.elapsed() < Self::RETRY_AFTER {
+                return Err(unreachable(error.clone()));
+            }
+        }
+        match self
+            .0
+            .client
+            .get_multiplexed_async_connection_with_config(&self.0.config)
+            .await
+        {
+            Ok(conn) => {
+                let generation = self.0.generation.fetch_add(1, Ordering::Relaxed);
+                *self.0.current.write() = Some((generation, conn.clone()));
+                *failed = None;
+                Ok((generation, conn))
+            }
+            Err(e) => {
+                *failed = Some((Instant::now(), e.to_string()));
+                Err(e)
+            }
+        }
+    }
+
+    /// Drops connection `generation` if `result` shows it broken, so that the next
+    /// command connects again. A timeout counts: a connection that stopped answering
+    /// (Redis restarted behind it) must not keep taking commands.
+    fn check<T>(&self, generation: u64, result: RedisResult<T>) -> RedisResult<T> {
+        if let Err(e) = &result {
+            if e.is_unrecoverable_error() || e.is_timeout() || e.is_io_error() {
+                let mut current = self.0.current.write();
+                if current.as_ref().is_some_and(|(g, _)| *g == generation) {
+                    *current = None;
+                }
+            }
+        }
+        result
+    }
+
+    async fn command(&self, cmd: &Cmd) -> RedisResult<Value> {
+        let (generation, mut conn) = self.connection().await?;
+        let result = conn.send_packed_command(cmd).await;
+        self.check(generation, result)
+    }
+
+    async fn commands(
+        &self,
+        pipeline: &Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<Value>> {
+        let (generation, mut conn) = self.connection().await?;
+        let result = conn.send_packed_commands(pipeline, offset, count).await;
+        self.check(generation, result)
+    }
+}
+
+fn unreachable(detail: String) -> RedisError {
+    RedisError::from((ErrorKind::IoError, "Redis is unreachable", detail))
 }
 
 /// How many replicas each master has connected now (by `ROLE`), read again at most once a
@@ -122,7 +239,7 @@ async fn connected_replicas(conn: &mut ClusterConnection) -> RedisResult<Vec<Rep
 impl ConnectionLike for Redis {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
-            Redis::Single(c) => c.req_packed_command(cmd),
+            Redis::Single(c) => Box::pin(c.command(cmd)),
             Redis::Cluster(c, _) => c.req_packed_command(cmd),
         }
     }
@@ -134,7 +251,7 @@ impl ConnectionLike for Redis {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
-            Redis::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Redis::Single(c) => Box::pin(c.commands(pipeline, offset, count)),
             // A transaction is sent with `offset` > 0 (its MULTI and queued replies skipped).
             Redis::Cluster(c, _) => {
                 if offset == 0 {
@@ -360,9 +477,9 @@ trait ClusterRoute {
     ) -> RedisFuture<'a, Value>;
 }
 
-impl ClusterRoute for ConnectionManager {
+impl ClusterRoute for Reconnecting {
     fn run_on<'a>(&'a mut self, cmd: &'a Cmd, _: Option<(String, u16)>) -> RedisFuture<'a, Value> {
-        self.req_packed_command(cmd)
+        Box::pin(self.command(cmd))
     }
 }
 

@@ -20,6 +20,33 @@ use crate::{
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
 /// An instance silent this long is dead: its users are cleared.
 pub const DEAD_AFTER: Duration = Duration::from_secs(15);
+
+/// Why [`PresenceStore::start`] did not finish.
+#[derive(Debug)]
+pub enum StartError {
+    /// A live process holds this `SERVER_ID`: starting again will not help.
+    InUse(String),
+    /// Redis failed: worth another try.
+    Failed(Failure),
+}
+
+impl From<Failure> for StartError {
+    fn from(f: Failure) -> Self {
+        Self::Failed(f)
+    }
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InUse(id) => write!(
+                f,
+                "SERVER_ID '{id}' is in use by a running instance; give this one another id"
+            ),
+            Self::Failed(e) => write!(f, "{e}"),
+        }
+    }
+}
 /// How long after a user's last connection closes they are declared offline.
 pub const OFFLINE_GRACE: Duration = Duration::from_secs(2);
 
@@ -305,7 +332,7 @@ impl PresenceStore {
     /// predecessor's claim to lapse; a live process under the same id keeps renewing it,
     /// and then start-up fails), and clears what a previous life of the id left behind,
     /// before it accepts connections.
-    pub async fn start(&self) -> Result<(), Failure> {
+    pub async fn start(&self) -> Result<(), StartError> {
         let me = self.ctx.server_id();
         let deadline = std::time::Instant::now() + DEAD_AFTER + HEARTBEAT;
         loop {
@@ -325,9 +352,7 @@ impl PresenceStore {
                 break;
             }
             if std::time::Instant::now() > deadline {
-                return Err(Failure::internal(format!(
-                    "SERVER_ID '{me}' is in use by a running instance; give this one another id"
-                )));
+                return Err(StartError::InUse(me.to_owned()));
             }
             tracing::warn!(
                 server = me,
@@ -335,7 +360,7 @@ impl PresenceStore {
             );
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
-        self.clear_server(me).await
+        Ok(self.clear_server(me).await?)
     }
 
     /// On shutdown: drop this instance's connections, its heartbeat and its claim on the id.
