@@ -40,6 +40,7 @@ use std::{
 };
 
 use chat_core::{channels, metrics, Audience, EventKind, RoomId, RoomKind, UserId};
+use chat_presence::Tally;
 use parking_lot::RwLock;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -243,6 +244,8 @@ pub struct Hub {
 struct Inner {
     reg: RwLock<Registry>,
     next_id: AtomicU64,
+    /// The counter of [`Hub::tally`].
+    tallies: AtomicU64,
     queue: usize,
 }
 
@@ -252,6 +255,7 @@ impl Hub {
             inner: Arc::new(Inner {
                 reg: RwLock::default(),
                 next_id: AtomicU64::new(1),
+                tallies: AtomicU64::new(0),
                 queue: queue.max(8),
             }),
         }
@@ -382,6 +386,18 @@ impl Hub {
             .iter()
             .map(|(u, l)| (*u, l.len()))
             .collect()
+    }
+
+    /// How many connections `user` has open here, numbered: a later tally (after a
+    /// register or unregister) has a higher counter, so presence keeps the newest count.
+    pub fn tally(&self, user: UserId) -> Tally {
+        // Under the lock that register and unregister write under: the counter and the
+        // count agree.
+        let reg = self.inner.reg.read();
+        Tally {
+            here: reg.users.get(&user).map_or(0, Vec::len),
+            counter: self.inner.tallies.fetch_add(1, Ordering::Relaxed) + 1,
+        }
     }
 
     /// Connections `user` has open here.

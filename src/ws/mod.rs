@@ -182,7 +182,8 @@ async fn run(state: Arc<WsState>, session: Session, admission: Admission, socket
     metrics::WS_OPEN.inc();
     metrics::WS_OPENED.inc();
     tracing::debug!(conn = conn.id, "ws: open");
-    if let Err(e) = Box::pin(state.presence.connect(user)).await {
+    let tally = state.dispatch.hub().tally(user);
+    if let Err(e) = Box::pin(state.presence.connect(user, tally)).await {
         tracing::warn!(error = %e, "ws: presence connect failed");
     }
 
@@ -246,7 +247,8 @@ async fn run(state: Arc<WsState>, session: Session, admission: Admission, socket
         .with_label_values(&[conn.reason().label()])
         .inc();
     let grace = conn.reason() != CloseReason::Shutdown;
-    if let Err(e) = Box::pin(state.presence.disconnect(user, grace)).await {
+    let tally = state.dispatch.hub().tally(user);
+    if let Err(e) = Box::pin(state.presence.disconnect(user, tally, grace)).await {
         tracing::warn!(error = %e, "ws: presence disconnect failed");
     }
     tracing::debug!(reason = conn.reason().label(), "ws: closed");

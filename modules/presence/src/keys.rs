@@ -13,6 +13,13 @@ pub fn connections(user: UserId) -> String {
     format!("user:{user}:connections")
 }
 
+/// `{user:<id>:connections}:seq`: hash of server id → the sequence (`epoch counter`) of the
+/// count it last set in [`connections`], in that key's hash slot: a count re-sent or late
+/// is ignored. Expires a day after the user's last count.
+pub fn connection_sequences(user: UserId) -> String {
+    format!("{{user:{user}:connections}}:seq")
+}
+
 /// `server:{id}:users`: users with at least one connection on that server.
 pub fn server_users(server_id: &str) -> String {
     format!("server:{server_id}:users")

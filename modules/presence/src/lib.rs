@@ -23,4 +23,4 @@ mod scripts;
 mod store;
 
 pub use api::PresenceApi;
-pub use store::{PresenceStore, StartError, DEAD_AFTER, HEARTBEAT};
+pub use store::{PresenceStore, StartError, Tally, DEAD_AFTER, HEARTBEAT};

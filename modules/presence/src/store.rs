@@ -13,7 +13,7 @@ use chat_core::{
 
 use crate::{
     keys,
-    scripts::{AdjustConnections, Change, Connections},
+    scripts::{AdjustConnections, Connections, Count},
 };
 
 /// How often an instance heartbeats and sweeps.
@@ -60,6 +60,17 @@ pub struct PresenceStore {
     /// Whether this process has heartbeated: only then does a missing entry in
     /// `presence_servers` mean a peer cleared it.
     beating: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// When this process took its `SERVER_ID`, in Redis's ms: the epoch of its counts.
+    epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// How many connections of a user this instance holds, and a number it raised when it
+/// counted them (a later count has a higher one): connection counts in Redis are set, not
+/// added to, and a count re-sent or arriving late is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub here: usize,
+    pub counter: u64,
 }
 
 /// Redis's clock, in ms: every instance scores heartbeats by the same clock, so one whose
@@ -84,13 +95,19 @@ impl PresenceStore {
                     .into()
             },
             beating: Default::default(),
+            epoch: Default::default(),
         }
     }
 
-    async fn adjust(&self, user: UserId, change: Change) -> Result<Connections, Failure> {
+    async fn adjust(&self, user: UserId, tally: Tally) -> Result<Connections, Failure> {
         let mut conn = self.ctx.redis()?;
         let server = self.ctx.server_id();
-        self.adjust.run(&mut conn, user, server, change).await
+        let count = Count {
+            here: tally.here,
+            epoch: self.epoch.load(std::sync::atomic::Ordering::Acquire),
+            counter: tally.counter,
+        };
+        self.adjust.run(&mut conn, user, server, count).await
     }
 
     async fn view(&self, user: UserId, online: bool) -> Result<UserView, Failure> {
@@ -118,9 +135,9 @@ impl PresenceStore {
         timed(op, cmd.query_async(&mut conn)).await
     }
 
-    /// A connection of `user` opened on this instance.
-    pub async fn connect(&self, user: UserId) -> Result<(), Failure> {
-        let Connections { here, .. } = self.adjust(user, Change::Opened).await?;
+    /// A connection of `user` opened on this instance, which now holds `tally`.
+    pub async fn connect(&self, user: UserId, tally: Tally) -> Result<(), Failure> {
+        let Connections { here, .. } = self.adjust(user, tally).await?;
         if here == 1 {
             // Add-only: the set lists users who had a connection here, so a crash sweep
             // finds them; `clear_server` prunes it. Removing on disconnect could race a
@@ -144,8 +161,8 @@ impl PresenceStore {
 
     /// A connection of `user` closed on this instance. When it was their last anywhere,
     /// they go offline after [`OFFLINE_GRACE`] unless a connection reappears meanwhile.
-    pub async fn disconnect(&self, user: UserId, grace: bool) -> Result<(), Failure> {
-        let Connections { total, .. } = self.adjust(user, Change::Closed).await?;
+    pub async fn disconnect(&self, user: UserId, tally: Tally, grace: bool) -> Result<(), Failure> {
+        let Connections { total, .. } = self.adjust(user, tally).await?;
         if total > 0 {
             return Ok(());
         }
@@ -349,6 +366,8 @@ impl PresenceStore {
             )
             .await?;
             if claimed.is_some() {
+                let now = redis_now_ms(&mut conn).await?;
+                self.epoch.store(now, std::sync::atomic::Ordering::Release);
                 break;
             }
             if std::time::Instant::now() > deadline {

@@ -1,8 +1,8 @@
 -- Stores a message and publishes its envelope, atomically, in its room's hash slot.
 --
 -- The date is max(now, newest date in the room + 1 ms): dates are unique and increasing
--- within a room, an exact history cursor. A clientId seen before stores nothing and answers
--- what it produced. Past the retention the oldest messages go, their reactions with them.
+-- within a room, an exact history cursor. Idempotent: the same store sent again answers
+-- as the first did, and a clientId seen before stores nothing and answers what it produced. Past the retention the oldest messages go, their reactions with them.
 local room = KEYS[1]            -- room:{id}: message JSON by date
 local trimmed = KEYS[2]         -- trimmed:{room:<id>}: date up to which messages were removed
 local reactions = KEYS[3]       -- reactions:{room:<id>}: message id -> its reactions
@@ -18,6 +18,11 @@ local envelope_head = ARGV[7]   -- the envelope up to its data
 local sent_ttl = ARGV[8]        -- seconds a clientId is remembered
 local keep = tonumber(ARGV[9])  -- messages kept in the room (0: all)
 local id = ARGV[10]             -- the message's id
+
+-- The id is new for every send: found, this very store ran before (the cluster client sent
+-- it again after a reset or a timeout). Its outcome, unchanged.
+local stored_at = redis.call('HGET', ids, id)
+if stored_at then return {'stored', stored_at} end
 
 if sent then
   local prior = redis.call('GET', sent)

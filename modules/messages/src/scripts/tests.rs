@@ -151,6 +151,40 @@ async fn a_retried_client_id_stores_nothing_and_answers_the_first_message() {
     );
 }
 
+/// Issue 20, item 7: the cluster client sends a script again after a reset or a timeout,
+/// when the first send may have run. The message's id (made by the server for every
+/// send) is the idempotency key: the same store run twice keeps one copy and answers the
+/// first outcome, with or without a `clientId`. Before, a send without one stored a second
+/// copy under the same id, which could never be edited or deleted.
+#[tokio::test]
+async fn the_same_store_sent_twice_keeps_one_copy_and_answers_as_stored() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    for client_id in [None, Some("c1")] {
+        let message = draft("once");
+        let first = store(&mut conn, &message, "1000.000", client_id, 0).await;
+        let Stored::New { date } = &first else {
+            panic!("stored: {first:?}");
+        };
+        // Sent again (later, as a re-send is): the same outcome, nothing stored.
+        let again = store(&mut conn, &message, "1000.500", client_id, 0).await;
+        assert_eq!(again, first, "{client_id:?}");
+        let copies = members(&mut conn)
+            .await
+            .into_iter()
+            .filter(|(json, _)| json.contains(&message.id))
+            .count();
+        assert_eq!(copies, 1, "{client_id:?}");
+        let indexed: String = redis::cmd("HGET")
+            .arg(keys::ids(&room()))
+            .arg(&message.id)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(&indexed, date);
+    }
+}
+
 #[tokio::test]
 async fn trimming_keeps_the_newest_and_takes_reactions_along() {
     let redis = ScratchRedis::start().await;
