@@ -9,7 +9,7 @@ use chat_core::{
 use chat_rooms::Access;
 use futures_util::future::join_all;
 
-use crate::{keys, store::MessagesStore};
+use crate::{input::MessageId, keys, store::MessagesStore};
 
 /// The `@names` of a text, in order, each once: `@` not preceded by a name character (an
 /// e-mail address is not a mention), then the longest run of name characters; a name
@@ -68,11 +68,35 @@ impl MessagesStore {
         Ok(members)
     }
 
-    /// Counts a new message as an unread mention for everyone it names but its sender.
-    pub(crate) async fn record_mentions(&self, message: &Message, sender: UserId) {
+    /// Counts a new message of `room` as an unread mention for everyone it names but its
+    /// sender.
+    ///
+    /// The count comes after the store: a delete or an edit in between took back mentions
+    /// not counted yet, and counting them now would leave them for good. So the message is
+    /// read again after counting, and what it no longer names is taken back. Any order
+    /// ends right: a change before that read is seen by it; one after it takes back what
+    /// was counted here itself.
+    pub(crate) async fn record_mentions(&self, room: &RoomId, message: &Message, sender: UserId) {
         let sender = sender.to_string();
-        let named = message.mentions.iter().filter(|u| **u != sender);
-        self.count_mentions(message, named, true).await;
+        let named: Vec<&String> = message.mentions.iter().filter(|u| **u != sender).collect();
+        if named.is_empty() {
+            return;
+        }
+        self.count_mentions(message, named.iter().copied(), true)
+            .await;
+        let Some(id) = MessageId::parse_owned(&message.id) else {
+            return;
+        };
+        let now = match self.find_by_id(room, &id).await {
+            Ok(found) => found.map(|f| f.message).filter(|m| !m.is_deleted()),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check a message's mentions");
+                return;
+            }
+        };
+        let still: &[String] = now.as_ref().map_or(&[], |m| &m.mentions);
+        let stale = named.into_iter().filter(|u| !still.contains(u));
+        self.count_mentions(message, stale, false).await;
     }
 
     /// Adds `message` to (or removes it from) the unread mentions of `users`. Bookkeeping:

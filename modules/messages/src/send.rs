@@ -204,7 +204,7 @@ impl MessagesStore {
             .events()
             .dispatch_local(EventKind::Message, route, &json);
         if !message.mentions.is_empty() {
-            self.record_mentions(&message, user).await;
+            self.record_mentions(room, &message, user).await;
         }
         // The message is stored and delivered: what follows is bookkeeping, whose failure
         // must not make the client believe (and retry) a message that went out. The marker
