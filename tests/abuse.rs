@@ -869,3 +869,54 @@ async fn joins_are_rate_limited_and_rooms_per_user_capped() {
     );
     assert_eq!(alice.post(&join(&other), json!({})).await.0, 200);
 }
+
+/// Issue 20, item 11: each `read` frame cost a membership check, a `ZREVRANGE` and the
+/// marker script, however fast a client sent them. Reads are paced per socket (one
+/// applied per half second, those in between merged): a burst of 200 costs a few
+/// commands, and the newest date sent is where the marker ends.
+#[tokio::test]
+async fn a_burst_of_read_frames_costs_a_few_commands_and_the_last_one_lands() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let alice = app.user("alice").await;
+    let mut dates = Vec::new();
+    for k in 0..3 {
+        let m = alice.say("0", &format!("m{k}")).await;
+        dates.push(m["date"].as_f64().unwrap());
+    }
+    let mut ws = alice.connect(&app).await;
+    // Her own messages moved her marker: start it back at the first.
+    let _: () = chat_core::redis::cmd("HSET")
+        .arg(format!("user:{}:read", alice.id))
+        .arg("0")
+        .arg(format!("{:.3}", dates[0]))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    redis.reset_command_calls().await;
+    for k in 0..200 {
+        let date = if k == 199 { dates[2] } else { dates[1] };
+        ws.send(json!({"type": "read", "data": {"roomId": "0", "date": date}}))
+            .await;
+    }
+    let marker = || async {
+        let v: Option<String> = chat_core::redis::cmd("HGET")
+            .arg(format!("user:{}:read", alice.id))
+            .arg("0")
+            .query_async(&mut redis.conn().await)
+            .await
+            .unwrap();
+        v.and_then(|v| v.parse::<f64>().ok())
+    };
+    assert!(
+        eventually(10, || async { marker().await == Some(dates[2]) }).await,
+        "the newest read lands: {:?}",
+        marker().await
+    );
+    let calls = redis.command_calls().await;
+    let reads = calls.get("zrevrange").copied().unwrap_or(0);
+    assert!(
+        (1..=4).contains(&reads),
+        "200 read frames applied a few times, not 200: {calls:?}"
+    );
+}

@@ -2,7 +2,10 @@
 //! then applied: the frame loop is read → [`Command::parse`] → [`Command::apply`] →
 //! [`Reply::frame`].
 
-use std::{borrow::Cow, time::Instant};
+use std::{
+    borrow::Cow,
+    time::{Duration, Instant},
+};
 
 use chat_core::{
     protocol::{ClientEvent, ClientKind, ErrorEvent},
@@ -18,6 +21,63 @@ use crate::hub::{Frame, Hub};
 
 /// Largest frame a client may send; larger ones get an `error` (the socket stays open).
 pub const MAX_CLIENT_FRAME: usize = 16 * 1024;
+
+/// Least time between two read markers a socket applies. Reads in between wait, merged
+/// (the newest date per room), and are applied when it has passed: a client that sends a
+/// read per message shown costs Redis a few commands per half second, not per frame, and
+/// its last read always lands.
+pub(crate) const READ_EVERY: Duration = Duration::from_millis(500);
+/// Rooms whose reads may wait at once on a socket; past that the oldest waiting one goes.
+const READS_WAITING: usize = 4;
+
+/// What a socket paces: its `typing` relays and its read markers.
+#[derive(Default)]
+pub struct Pace {
+    last_typing: Option<Instant>,
+    last_read: Option<Instant>,
+    waiting_reads: Vec<(RoomId, ReadDate)>,
+}
+
+impl Pace {
+    /// A read to apply now, or `None` when it waits (merged into the waiting ones).
+    fn read(&mut self, room: RoomId, date: ReadDate) -> Option<(RoomId, ReadDate)> {
+        let now = Instant::now();
+        let rested = self
+            .last_read
+            .is_none_or(|t| now.duration_since(t) >= READ_EVERY);
+        if rested && self.waiting_reads.is_empty() {
+            self.last_read = Some(now);
+            return Some((room, date));
+        }
+        match self.waiting_reads.iter_mut().find(|(r, _)| *r == room) {
+            Some((_, waiting)) => waiting.0 = waiting.0.max(date.0),
+            None => {
+                if self.waiting_reads.len() >= READS_WAITING {
+                    self.waiting_reads.remove(0);
+                }
+                self.waiting_reads.push((room, date));
+            }
+        }
+        None
+    }
+
+    /// When the waiting reads are due; `None` when none waits.
+    pub fn reads_due(&self) -> Option<Instant> {
+        if self.waiting_reads.is_empty() {
+            return None;
+        }
+        Some(self.last_read.map_or_else(Instant::now, |t| t + READ_EVERY))
+    }
+
+    /// The waiting reads, as commands to apply now.
+    pub fn due_reads(&mut self) -> Vec<Command> {
+        self.last_read = Some(Instant::now());
+        self.waiting_reads
+            .drain(..)
+            .map(|(room, date)| Command::Read { room, date })
+            .collect()
+    }
+}
 
 /// What a client asks of the server, checked.
 #[derive(Debug)]
@@ -158,14 +218,22 @@ impl Command {
         }
     }
 
-    /// Applies the command for `user` (signed in as `username`). `last_typing` is when this
-    /// socket last relayed `typing`.
+    /// A read marker applied now (a waiting read, when it is due).
+    pub async fn mark_read(state: &WsState, user: UserId, room: RoomId, date: ReadDate) -> Reply {
+        match state.messages.mark_read(user, &room, date).await {
+            Ok(()) => Reply::Nothing,
+            Err(e) => refusal(e, None),
+        }
+    }
+
+    /// Applies the command for `user` (signed in as `username`), paced by the socket's
+    /// `pace` (`typing` relays and read markers).
     pub async fn apply(
         self,
         state: &WsState,
         user: UserId,
         username: &str,
-        last_typing: &mut Option<Instant>,
+        pace: &mut Pace,
     ) -> Reply {
         let messages = &state.messages;
         match self {
@@ -192,10 +260,10 @@ impl Command {
             Command::Typing { room } => {
                 // Throttled after the id is checked (a malformed frame always gets its
                 // error), before membership is (which may cost a Redis round trip).
-                if last_typing.is_some_and(|t| t.elapsed() < TYPING_EVERY) {
+                if pace.last_typing.is_some_and(|t| t.elapsed() < TYPING_EVERY) {
                     return Reply::Nothing;
                 }
-                *last_typing = Some(Instant::now());
+                pace.last_typing = Some(Instant::now());
                 let rooms = &state.rooms;
                 match rooms.access(user, &room).await {
                     // Over the user's typing rate (many sockets at once) the signal is
@@ -214,10 +282,12 @@ impl Command {
                     Err(e) => refusal(MessageError::Internal(e), None),
                 }
             }
-            Command::Read { room, date } => match messages.mark_read(user, &room, date).await {
-                Ok(()) => Reply::Nothing,
-                Err(e) => refusal(e, None),
-            },
+            Command::Read { room, date } => {
+                let Some((room, date)) = pace.read(room, date) else {
+                    return Reply::Nothing; // waits: applied by the socket's loop when due
+                };
+                Self::mark_read(state, user, room, date).await
+            }
             Command::Edit {
                 room,
                 id,

@@ -33,7 +33,7 @@ use poem::{
 use tracing::Instrument;
 
 pub use self::command::MAX_CLIENT_FRAME;
-use self::command::{Command, Reply};
+use self::command::{Command, Pace, Reply};
 use crate::{
     dispatch::Dispatch,
     hub::{Admission, CloseReason, Conn, Frame, Hub},
@@ -198,16 +198,28 @@ async fn run(state: Arc<WsState>, session: Session, admission: Admission, socket
         started,
     ));
 
-    let mut last_typing: Option<Instant> = None;
+    let mut pace = Pace::default();
     loop {
+        let reads_due = pace.reads_due();
         tokio::select! {
             _ = conn.cancelled().cancelled() => break,
+            _ = tokio::time::sleep_until(reads_due.unwrap_or_else(Instant::now).into()),
+                if reads_due.is_some() => {
+                for read in pace.due_reads() {
+                    if let Command::Read { room, date } = read {
+                        let reply = Box::pin(Command::mark_read(&state, user, room, date)).await;
+                        if let Some(frame) = reply.frame() {
+                            conn.push(&frame);
+                        }
+                    }
+                }
+            }
             frame = stream.next() => {
                 last_seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
                 let reply = match frame {
                     Some(Ok(WsMessage::Text(text))) => match Command::parse(&text) {
                         Ok(command) => {
-                            Box::pin(command.apply(&state, user, &username, &mut last_typing)).await
+                            Box::pin(command.apply(&state, user, &username, &mut pace)).await
                         }
                         Err(refused) => Reply::refused(refused),
                     },
@@ -230,6 +242,12 @@ async fn run(state: Arc<WsState>, session: Session, admission: Admission, socket
                     conn.push(&frame);
                 }
             }
+        }
+    }
+    // Reads still waiting land before the socket goes (the last one a user sent counts).
+    for read in pace.due_reads() {
+        if let Command::Read { room, date } = read {
+            let _ = Box::pin(Command::mark_read(&state, user, room, date)).await;
         }
     }
     let mut writer = writer;
