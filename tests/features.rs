@@ -959,3 +959,75 @@ async fn an_edit_of_someone_elses_message_looks_up_no_names() {
         "{looked_up:?}"
     );
 }
+
+/// Issue 20, item 11: `GET /api/users/online` answered every online user at once. It comes
+/// a page at a time now: `limit` users and a `Link` to the next page, until the last.
+#[tokio::test]
+async fn online_users_come_a_page_at_a_time() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let watcher = app.user("watcher").await;
+    let mut sockets = vec![watcher.connect(&app).await];
+    let mut expected = vec![watcher.id.clone()];
+    for k in 0..24 {
+        let u = app.user(&format!("u{k}")).await;
+        sockets.push(u.connect(&app).await);
+        expected.push(u.id.clone());
+    }
+    assert!(
+        eventually(10, || async {
+            let online: Vec<String> = chat_core::redis::cmd("SMEMBERS")
+                .arg("online_users")
+                .query_async(&mut redis.conn().await)
+                .await
+                .unwrap();
+            online.len() == expected.len()
+        })
+        .await
+    );
+    let client = reqwest::Client::new();
+    let mut path = "/api/users/online?limit=10".to_owned();
+    let mut seen: Vec<String> = Vec::new();
+    let mut pages = 0;
+    loop {
+        let r = client
+            .get(format!("{}{path}", app.base))
+            .bearer_auth(&watcher.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let link = r
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_owned());
+        let page: Value = r.json().await.unwrap();
+        let users = page.as_array().unwrap();
+        assert!(users.len() <= 10, "{page}");
+        assert!(users.iter().all(|u| u["online"] == true));
+        seen.extend(users.iter().map(|u| u["id"].as_str().unwrap().to_owned()));
+        pages += 1;
+        assert!(pages <= 5, "pages end");
+        let Some(link) = link else { break };
+        let (target, rel) = link.split_once("; ").unwrap();
+        assert_eq!(rel, r#"rel="next""#);
+        path = target.trim_matches(['<', '>']).to_owned();
+    }
+    assert_eq!(pages, 3, "25 users by 10");
+    seen.sort();
+    expected.sort();
+    assert_eq!(seen, expected, "every online user once");
+
+    for bad in [
+        "cursor=x",
+        "cursor=1.",
+        "cursor=.1",
+        "limit=0",
+        "limit=1001",
+    ] {
+        let (status, body) = watcher.get(&format!("/api/users/online?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (_, body) = watcher.get("/api/users/online?cursor=abc").await;
+    assert_eq!(body["error"], "invalid_cursor");
+}

@@ -51,6 +51,32 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await exchange<T>(method, path, body)).body;
+}
+
+/** The target of a `Link: <…>; rel="next"` header, if it names a page of `base`. */
+function nextLink(res: Response, base: string): string | null {
+  const link = res.headers.get('Link');
+  const match = link ? /^<([^>]*)>;\s*rel="next"$/.exec(link.trim()) : null;
+  const target = match?.[1];
+  return target?.startsWith(`${base}?`) ? target : null;
+}
+
+/** Every online user, following the pages (`Link` headers) of `GET /api/users/online`. */
+async function onlineUsers(): Promise<User[]> {
+  const base = '/api/users/online';
+  const seen = new Map<string, User>();
+  let path: string | null = `${base}${query({ limit: 1000 } satisfies Query<'onlineUsers'>)}`;
+  // A bound on the pages: a server that kept answering "next" must not loop a tab forever.
+  for (let pages = 0; path && pages < 100; pages++) {
+    const { body, res }: { body: User[]; res: Response } = await exchange<User[]>('GET', path);
+    for (const u of body) seen.set(u.id, u);
+    path = nextLink(res, base);
+  }
+  return [...seen.values()];
+}
+
+async function exchange<T>(method: string, path: string, body?: unknown): Promise<{ body: T; res: Response }> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -62,7 +88,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     throw new ApiError(0, 'network', 'The server cannot be reached.');
   }
-  if (res.status === 204) return undefined as T;
+  if (res.status === 204) return { body: undefined as T, res };
   const text = await res.text();
   let parsed: unknown = undefined;
   if (text) {
@@ -80,7 +106,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     const code = res.status === 401 ? 'unauthorized' : `http_${res.status}`;
     throw new ApiError(res.status, code, res.statusText || `Request failed (${res.status}).`);
   }
-  return parsed as T;
+  return { body: parsed as T, res };
 }
 
 function query(params: Record<string, string | number | undefined | null>): string {
@@ -131,7 +157,7 @@ export const api = {
   mute: (roomId: string) => request<void>('PUT', `/api/rooms/${enc(roomId)}/mute`),
   unmute: (roomId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/mute`),
 
-  online: () => request<User[]>('GET', '/api/users/online'),
+  online: onlineUsers,
   users: (ids: string[]) => request<User[]>('GET', `/api/users${query({ ids: ids.join(',') } satisfies Query<'users'>)}`),
 };
 

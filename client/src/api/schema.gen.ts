@@ -329,7 +329,10 @@ export interface paths {
         };
         /**
          * Users online now
-         * @description Every user with at least one open connection on any instance.
+         * @description Users with at least one open connection on any instance, a page at a time: `limit`
+         *     users (default 200), and a `Link` header to the next page while there is one. A user
+         *     online throughout the paging is on some page (possibly twice); live changes arrive
+         *     as `user.connected` and `user.disconnected` on the WebSocket.
          */
         get: operations["onlineUsers"];
         put?: never;
@@ -1894,19 +1897,38 @@ export interface operations {
     };
     onlineUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Users per page (default 200). */
+                limit?: number;
+                /** @description The `cursor` of the previous page's `Link` header. */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /**
+             * @description Online users (each once on a page; order unspecified). `Link: </api/users/online?
+             *     limit=…&cursor=…>; rel="next"` names the next page; the last page has no `Link`.
+             */
             200: {
                 headers: {
+                    LINK?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["UserView"][];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not signed in, or the session expired. */

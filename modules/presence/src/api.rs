@@ -2,9 +2,9 @@
 
 use chat_auth::SessionAuth;
 use chat_core::{input::string_schema, protocol::UserView, Rejection, TextInput, UserId};
-use poem_openapi::{param::Query, payload::Json, registry::MetaSchema, OpenApi, Tags};
+use poem_openapi::{param::Query, payload::Json, registry::MetaSchema, ApiResponse, OpenApi, Tags};
 
-use crate::PresenceStore;
+use crate::{store::OnlineCursor, PresenceStore};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -53,6 +53,54 @@ impl TextInput for UserIds {
 }
 chat_core::text_input!(UserIds);
 
+/// Where a page of online users goes on: `cursor` of the previous page's `Link`.
+impl TextInput for OnlineCursor {
+    const NAME: &'static str = "OnlineCursor";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "Where the next page of online users starts: the `cursor` of the previous \
+             page's `Link: <…>; rel=\"next\"` header.",
+            Some(3),
+            Some(41),
+            Some("^[0-9]{1,20}\\.[0-9]{1,20}$"),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, Rejection> {
+        const REFUSED: Rejection = (
+            "invalid_cursor",
+            "cursor: the `cursor` of a previous page's Link header",
+        );
+        let (scan, skip) = s.split_once('.').ok_or(REFUSED)?;
+        let digits = |t: &str| (1..=20).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(scan) || !digits(skip) {
+            return Err(REFUSED);
+        }
+        Ok(Self {
+            scan: scan.parse().map_err(|_| REFUSED)?,
+            skip: skip.parse().map_err(|_| REFUSED)?,
+        })
+    }
+
+    fn to_text(&self) -> String {
+        format!("{}.{}", self.scan, self.skip)
+    }
+}
+chat_core::text_input!(OnlineCursor);
+
+/// A page of online users, and where the next one is.
+#[derive(ApiResponse)]
+pub enum OnlinePage {
+    /// Online users (each once on a page; order unspecified). `Link: </api/users/online?
+    /// limit=…&cursor=…>; rel="next"` names the next page; the last page has no `Link`.
+    #[oai(status = 200)]
+    Ok(Json<Vec<UserView>>, #[oai(header = "Link")] Option<String>),
+}
+
+/// Most users one page of online users holds.
+pub const MAX_ONLINE_PAGE: u32 = 1000;
+
 /// The presence module's API.
 pub struct PresenceApi {
     store: PresenceStore,
@@ -68,11 +116,32 @@ impl PresenceApi {
 impl PresenceApi {
     /// Users online now
     ///
-    /// Every user with at least one open connection on any instance.
+    /// Users with at least one open connection on any instance, a page at a time: `limit`
+    /// users (default 200), and a `Link` header to the next page while there is one. A user
+    /// online throughout the paging is on some page (possibly twice); live changes arrive
+    /// as `user.connected` and `user.disconnected` on the WebSocket.
     #[oai(path = "/online", method = "get", operation_id = "onlineUsers")]
-    async fn online(&self, _auth: SessionAuth) -> poem::Result<Json<Vec<UserView>>> {
-        let ids = self.store.online().await?;
-        Ok(Json(self.store.views(&ids).await?))
+    async fn online(
+        &self,
+        _auth: SessionAuth,
+        /// Users per page (default 200).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// The `cursor` of the previous page's `Link` header.
+        cursor: Query<Option<OnlineCursor>>,
+    ) -> poem::Result<OnlinePage> {
+        let limit = limit.0.unwrap_or(200).clamp(1, MAX_ONLINE_PAGE);
+        let (ids, next) = self
+            .store
+            .online_page(cursor.0.unwrap_or_default(), limit as usize)
+            .await?;
+        let link = next.map(|c| {
+            format!(
+                "</api/users/online?limit={limit}&cursor={}>; rel=\"next\"",
+                c.to_text()
+            )
+        });
+        Ok(OnlinePage::Ok(Json(self.store.views(&ids).await?), link))
     }
 
     /// Look up users

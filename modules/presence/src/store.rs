@@ -21,6 +21,14 @@ pub const HEARTBEAT: Duration = Duration::from_secs(5);
 /// An instance silent this long is dead: its users are cleared.
 pub const DEAD_AFTER: Duration = Duration::from_secs(15);
 
+/// Where a page of online users starts: an `SSCAN` cursor of `online_users` and how many
+/// members of that scan step earlier pages took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OnlineCursor {
+    pub scan: u64,
+    pub skip: usize,
+}
+
 /// Why [`PresenceStore::start`] did not finish.
 #[derive(Debug)]
 pub enum StartError {
@@ -412,18 +420,52 @@ impl PresenceStore {
         Ok(v.into_iter().map(|x| x == 1).collect())
     }
 
-    /// Every online user's id.
-    pub async fn online(&self) -> Result<Vec<UserId>, Failure> {
+    /// Up to `limit` online users from `from`, and where the next page starts (`None`: no
+    /// more). `SSCAN` under it: a few round trips of about `limit` members each, whatever
+    /// the number online.
+    pub async fn online_page(
+        &self,
+        from: OnlineCursor,
+        limit: usize,
+    ) -> Result<(Vec<UserId>, Option<OnlineCursor>), Failure> {
+        /// Scans per page at most: a page may come short (with a next one) rather than
+        /// scan on.
+        const MOST_SCANS: usize = 8;
         let mut conn = self.ctx.redis()?;
-        let mut v: Vec<u64> = timed(
-            "smembers",
-            redis::cmd("SMEMBERS")
-                .arg(keys::ONLINE_USERS)
-                .query_async(&mut conn),
-        )
-        .await?;
-        v.sort_unstable();
-        Ok(v.into_iter().map(UserId).collect())
+        let (mut scan, mut skip) = (from.scan, from.skip);
+        let mut ids = Vec::with_capacity(limit.min(1024));
+        for _ in 0..MOST_SCANS {
+            let (next, batch): (u64, Vec<u64>) = timed(
+                "sscan",
+                redis::cmd("SSCAN")
+                    .arg(keys::ONLINE_USERS)
+                    .arg(scan)
+                    .arg("COUNT")
+                    .arg(limit)
+                    .query_async(&mut conn),
+            )
+            .await?;
+            let rest = batch.get(skip..).unwrap_or_default();
+            let room = limit - ids.len();
+            if rest.len() > room {
+                // The page ends inside this batch: the next one scans it again, skipping on.
+                ids.extend(rest[..room].iter().map(|&id| UserId(id)));
+                let next = OnlineCursor {
+                    scan,
+                    skip: skip + room,
+                };
+                return Ok((ids, Some(next)));
+            }
+            ids.extend(rest.iter().map(|&id| UserId(id)));
+            if next == 0 {
+                return Ok((ids, None));
+            }
+            (scan, skip) = (next, 0);
+            if ids.len() == limit {
+                break;
+            }
+        }
+        Ok((ids, Some(OnlineCursor { scan, skip })))
     }
 
     /// Views of users (unknown ids are left out).
