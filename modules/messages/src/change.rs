@@ -182,9 +182,10 @@ impl MessagesStore {
                         "emoji: you have put as many reactions on this message as you can",
                     ))
                 }
-                Reacted::Unchanged { reactions } => reactions,
+                Reacted::Unchanged { reactions, mine } => (reactions, mine),
                 Reacted::Changed {
                     reactions,
+                    mine,
                     count,
                     version,
                 } => {
@@ -200,11 +201,11 @@ impl MessagesStore {
                         Route::room(room),
                         &event.fill(count, version),
                     );
-                    reactions
+                    (reactions, mine)
                 }
             };
             let mut message = self.quoted(room, found.message).await?;
-            message.reactions = parse_reactions(Some(&reactions), user);
+            message.reactions = parse_reactions(Some(&reactions.0), Some(&reactions.1), user);
             return Ok(message);
         }
         Err(MessageError::Conflict)

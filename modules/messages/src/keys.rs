@@ -35,6 +35,17 @@ pub fn reactions(room: &RoomId) -> String {
     format!("reactions:{{room:{room}}}")
 }
 
+/// `reacted:{room:<id>}:<message id>`: hash of user id → the JSON list of the emoji that
+/// user put on the message; in the room's hash slot, gone with the message's reactions.
+pub fn reacted(room: &RoomId, id: &str) -> String {
+    format!("reacted:{{room:{room}}}:{id}")
+}
+
+/// The prefix of [`reacted`] in `room` (the trim script adds a message id).
+pub fn reacted_prefix(room: &RoomId) -> String {
+    format!("reacted:{{room:{room}}}:")
+}
+
 /// `ids:{room:<id>}`: hash of message id → its score in `room:{id}` (as stored), so a
 /// message is found by id in O(1); field [`INDEXED`] says every message of the room stored
 /// before the index existed is in it. Same hash slot as the room: the scripts that store

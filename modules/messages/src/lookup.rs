@@ -29,20 +29,37 @@ pub(crate) struct Found {
     pub message: Message,
 }
 
-/// Reactions as stored, seen by `viewer`.
-pub(crate) fn parse_reactions(raw: Option<&str>, viewer: UserId) -> Vec<Reaction> {
+/// A message's reactions as `viewer` sees them, from its counts as stored (`raw`) and the
+/// viewer's own emoji on it (`mine`, a JSON list). Counts stored before the per-user hash
+/// listed every user (`[[emoji, [user, …]], …]`): those are read as they are.
+pub(crate) fn parse_reactions(
+    raw: Option<&str>,
+    mine: Option<&str>,
+    viewer: UserId,
+) -> Vec<Reaction> {
     let Some(raw) = raw.filter(|r| !r.is_empty()) else {
         return Vec::new();
     };
+    let mine: Vec<String> = mine
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
     let viewer = viewer.to_string();
-    serde_json::from_str::<Vec<(String, Vec<String>)>>(raw)
+    serde_json::from_str::<Vec<(String, serde_json::Value)>>(raw)
         .unwrap_or_default()
         .into_iter()
-        .map(|(emoji, users)| Reaction {
-            mine: users.contains(&viewer),
-            count: users.len() as u32,
-            emoji,
+        .filter_map(|(emoji, counted)| {
+            let (count, listed) = match counted {
+                serde_json::Value::Number(n) => (n.as_u64()? as u32, false),
+                serde_json::Value::Array(users) => (
+                    users.len() as u32,
+                    users.iter().any(|u| u.as_str() == Some(viewer.as_str())),
+                ),
+                _ => return None,
+            };
+            let mine = listed || mine.contains(&emoji);
+            Some(Reaction { emoji, count, mine })
         })
+        .filter(|r| r.count > 0)
         .collect()
 }
 
@@ -128,17 +145,30 @@ impl MessagesStore {
             .map(|m| m.id.clone())
             .collect();
         if !ids.is_empty() {
+            // One round trip: every message's counts, and the viewer's own emoji on each.
+            let mut pipe = redis::pipe();
+            pipe.cmd("HMGET").arg(keys::reactions(room)).arg(&ids);
+            for id in &ids {
+                pipe.cmd("HGET").arg(keys::reacted(room, id)).arg(viewer.0);
+            }
             let mut conn = self.ctx.redis()?;
-            let raw: Vec<Option<String>> = timed(
-                "hmget",
-                redis::cmd("HMGET")
-                    .arg(keys::reactions(room))
-                    .arg(&ids)
-                    .query_async(&mut conn),
-            )
+            let (raw, mine): (Vec<Option<String>>, Vec<Option<String>>) = timed("hmget", async {
+                let mut values: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
+                let rest = values.split_off(1.min(values.len()));
+                let counts = match values.pop() {
+                    Some(v) => redis::from_owned_redis_value(v)?,
+                    None => Vec::new(),
+                };
+                let mine = rest
+                    .into_iter()
+                    .map(redis::from_owned_redis_value)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((counts, mine))
+            })
             .await?;
-            for (m, r) in messages.iter_mut().filter(|m| ours(m)).zip(raw) {
-                m.reactions = parse_reactions(r.as_deref(), viewer);
+            let ours_iter = messages.iter_mut().filter(|m| ours(m));
+            for ((m, r), mine) in ours_iter.zip(raw).zip(mine) {
+                m.reactions = parse_reactions(r.as_deref(), mine.as_deref(), viewer);
             }
         }
         let mut quotes: HashMap<String, ReplyQuote> = HashMap::new();
@@ -226,15 +256,19 @@ impl MessagesStore {
         viewer: UserId,
     ) -> Result<Vec<Reaction>, Failure> {
         let mut conn = self.ctx.redis()?;
-        let raw: Option<String> = timed(
+        let (raw, mine): (Option<String>, Option<String>) = timed(
             "hget",
-            redis::cmd("HGET")
+            redis::pipe()
+                .cmd("HGET")
                 .arg(keys::reactions(room))
                 .arg(id)
+                .cmd("HGET")
+                .arg(keys::reacted(room, id))
+                .arg(viewer.0)
                 .query_async(&mut conn),
         )
         .await?;
-        Ok(parse_reactions(raw.as_deref(), viewer))
+        Ok(parse_reactions(raw.as_deref(), mine.as_deref(), viewer))
     }
 }
 
@@ -244,8 +278,8 @@ mod tests {
 
     #[test]
     fn reactions_are_read_for_their_viewer() {
-        let raw = r#"[["👍",["1","2"]],["🎉",["2"]]]"#;
-        let seen = parse_reactions(Some(raw), UserId(1));
+        let raw = r#"[["👍",2],["🎉",1]]"#;
+        let seen = parse_reactions(Some(raw), Some(r#"["👍"]"#), UserId(1));
         assert_eq!(seen.len(), 2);
         assert_eq!(
             (seen[0].emoji.as_str(), seen[0].count, seen[0].mine),
@@ -255,7 +289,19 @@ mod tests {
             (seen[1].emoji.as_str(), seen[1].count, seen[1].mine),
             ("🎉", 1, false)
         );
-        assert!(parse_reactions(None, UserId(1)).is_empty());
-        assert!(parse_reactions(Some(""), UserId(1)).is_empty());
+        assert!(parse_reactions(None, None, UserId(1)).is_empty());
+        assert!(parse_reactions(Some(""), None, UserId(1)).is_empty());
+    }
+
+    #[test]
+    fn reactions_stored_with_every_user_are_still_read() {
+        let raw = r#"[["👍",["1","2"]],["🎉",["2"]]]"#;
+        let seen = parse_reactions(Some(raw), None, UserId(1));
+        assert_eq!(
+            seen.iter()
+                .map(|r| (r.emoji.as_str(), r.count, r.mine))
+                .collect::<Vec<_>>(),
+            [("👍", 2, true), ("🎉", 1, false)]
+        );
     }
 }

@@ -105,7 +105,8 @@ impl StoreMessage {
             .arg(m.envelope_head)
             .arg(m.sent_ttl)
             .arg(m.keep)
-            .arg(m.id);
+            .arg(m.id)
+            .arg(keys::reacted_prefix(m.room));
         cmd
     }
 
@@ -323,9 +324,11 @@ impl ReplaceMessage {
         conn: &mut C,
         r: &Replacement<'_>,
     ) -> Result<Replaced, Failure> {
-        let mut cmd = self
-            .0
-            .call(&[&keys::room(r.room), &keys::reactions(r.room)]);
+        let mut cmd = self.0.call(&[
+            &keys::room(r.room),
+            &keys::reactions(r.room),
+            &keys::reacted(r.room, r.id),
+        ]);
         cmd.arg(&r.read.raw)
             .arg(r.with)
             .arg(&r.read.score)
@@ -368,16 +371,17 @@ pub(crate) struct Reaction<'a> {
 /// What [`React`] did.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Reacted {
-    /// Changed and published: the message's reactions as stored now (`""`: none), the
-    /// emoji's count and the message's reaction version.
+    /// Changed and published: the message's counts as stored now (`""`: none), the user's
+    /// own emoji on it (a JSON list), the emoji's count and the message's reaction version.
     Changed {
         reactions: String,
+        mine: String,
         count: u32,
         version: u64,
     },
-    /// Already so (added twice, or taken back without being there): the reactions as they
-    /// are.
-    Unchanged { reactions: String },
+    /// Already so (added twice, or taken back without being there): the counts and the
+    /// user's own emoji as they are.
+    Unchanged { reactions: String, mine: String },
     /// The message changed since it was read (compare and swap lost): nothing done.
     MessageChanged,
     /// The message has as many distinct emoji as it can take.
@@ -392,9 +396,11 @@ impl React {
         conn: &mut C,
         r: &Reaction<'_>,
     ) -> Result<Reacted, Failure> {
-        let mut cmd = self
-            .0
-            .call(&[&keys::room(r.room), &keys::reactions(r.room)]);
+        let mut cmd = self.0.call(&[
+            &keys::room(r.room),
+            &keys::reactions(r.room),
+            &keys::reacted(r.room, r.id),
+        ]);
         cmd.arg(&r.read.raw)
             .arg(r.id)
             .arg(r.user.to_string())
@@ -415,11 +421,13 @@ impl React {
         Ok(match tag.as_str() {
             "changed_to" => Reacted::Changed {
                 reactions: read("react", next())?,
+                mine: read("react", next())?,
                 count: read("react", next())?,
                 version: read("react", next())?,
             },
             "unchanged" => Reacted::Unchanged {
                 reactions: read("react", next())?,
+                mine: read("react", next())?,
             },
             "changed" => Reacted::MessageChanged,
             "too_many_emoji" => Reacted::TooManyEmoji,

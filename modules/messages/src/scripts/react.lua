@@ -1,11 +1,17 @@
 -- Adds or takes back one user's reaction on a message if the message is still exactly the
--- one read, and publishes the change.
+-- one read, and publishes the change. O(1) in the number of users who reacted: it touches
+-- the message's counts (at most most_emoji entries) and this user's own emoji (at most
+-- most_mine), never the list of everyone who reacted.
 --
--- Reactions are stored per message as JSON [[emoji, [user, ...]], ...] in the order the
--- emoji were first used; field '<id>#v' counts the changes, which the event carries as
--- `version` so a client can tell a late event from an older change.
+-- Field '<id>' of the reactions hash holds the message's counts as JSON
+-- [[emoji, count], ...], in the order the emoji were first used; field '<id>#v' counts the
+-- changes, which the event carries as `version` so a client can tell a late event from an
+-- older change. The message's own hash (reacted) maps each user to the JSON list of their
+-- emoji on it. Counts stored before this layout kept every user in the list
+-- ([[emoji, [user, ...]], ...]); the first reaction after moves them out, once.
 local room = KEYS[1]            -- room:{id}
 local reactions = KEYS[2]       -- reactions:{room:<id>}
+local reacted = KEYS[3]         -- reacted:{room:<id>}:<message id>: user -> their emoji
 local read = ARGV[1]            -- the message's member as read
 local id = ARGV[2]              -- the message's id
 local user = ARGV[3]            -- who reacts
@@ -20,47 +26,70 @@ local event_middle = ARGV[11]   -- between the count and the version
 local event_tail = ARGV[12]     -- after the version
 
 if not redis.call('ZSCORE', room, read) then return {'changed'} end
+
 local raw = redis.call('HGET', reactions, id)
 local list = {}
-if raw then list = cjson.decode(raw) else raw = '' end
-local at, mine, has = nil, 0, false
-for i, entry in ipairs(list) do
-  for _, u in ipairs(entry[2]) do
-    if u == user then
-      mine = mine + 1
-      if entry[1] == emoji then has = true end
+if raw then list = cjson.decode(raw) end
+local function counts()
+  if #list == 0 then return '' end
+  return cjson.encode(list)
+end
+
+local moved = false
+for _, entry in ipairs(list) do
+  if type(entry[2]) == 'table' then
+    for _, u in ipairs(entry[2]) do
+      local theirs = redis.call('HGET', reacted, u)
+      local emojis = theirs and cjson.decode(theirs) or {}
+      table.insert(emojis, entry[1])
+      redis.call('HSET', reacted, u, cjson.encode(emojis))
     end
+    entry[2] = #entry[2]
+    moved = true
   end
+end
+if moved then redis.call('HSET', reactions, id, counts()) end
+
+local mine_raw = redis.call('HGET', reacted, user)
+local mine = mine_raw and cjson.decode(mine_raw) or {}
+local function mine_json()
+  if #mine == 0 then return '[]' end
+  return cjson.encode(mine)
+end
+local has_at, at = nil, nil
+for i, e in ipairs(mine) do
+  if e == emoji then has_at = i end
+end
+for i, entry in ipairs(list) do
   if entry[1] == emoji then at = i end
 end
-if add == has then return {'unchanged', raw} end
+if add == (has_at ~= nil) then return {'unchanged', counts(), mine_json()} end
 
-local count
+local count = 0
 if add then
-  if mine >= most_mine then return {'too_many_mine'} end
+  if #mine >= most_mine then return {'too_many_mine'} end
   if not at then
     if #list >= most_emoji then return {'too_many_emoji'} end
-    table.insert(list, {emoji, {}})
+    table.insert(list, {emoji, 0})
     at = #list
   end
-  table.insert(list[at][2], user)
-  count = #list[at][2]
+  list[at][2] = list[at][2] + 1
+  count = list[at][2]
+  table.insert(mine, emoji)
 else
-  local users = list[at][2]
-  for i = #users, 1, -1 do
-    if users[i] == user then table.remove(users, i) end
+  if at then
+    list[at][2] = list[at][2] - 1
+    count = list[at][2]
+    if count <= 0 then
+      table.remove(list, at)
+      count = 0
+    end
   end
-  count = #users
-  if count == 0 then table.remove(list, at) end
+  table.remove(mine, has_at)
 end
-if #list == 0 then
-  redis.call('HDEL', reactions, id)
-  raw = ''
-else
-  raw = cjson.encode(list)
-  redis.call('HSET', reactions, id, raw)
-end
+
+if #list == 0 then redis.call('HDEL', reactions, id) else redis.call('HSET', reactions, id, counts()) end
+if #mine == 0 then redis.call('HDEL', reacted, user) else redis.call('HSET', reacted, user, mine_json()) end
 local version = redis.call('HINCRBY', reactions, id .. '#v', 1)
-local numbers = count .. event_middle .. version
-redis.call(publish, channel, event_head .. numbers .. event_tail .. '}')
-return {'changed_to', raw, count, version}
+redis.call(publish, channel, event_head .. count .. event_middle .. version .. event_tail .. '}')
+return {'changed_to', counts(), mine_json(), count, version}

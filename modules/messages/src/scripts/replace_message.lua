@@ -2,6 +2,7 @@
 -- score, and publishes the change.
 local room = KEYS[1]            -- room:{id}
 local reactions = KEYS[2]       -- reactions:{room:<id>}
+local reacted = KEYS[3]         -- reacted:{room:<id>}:<id>: who put which emoji on it
 local read = ARGV[1]            -- the member as read
 local replacement = ARGV[2]     -- what replaces it
 local score = ARGV[3]           -- its score
@@ -14,6 +15,9 @@ local envelope = ARGV[8]        -- the whole envelope of the change
 if not redis.call('ZSCORE', room, read) then return 'changed' end
 redis.call('ZREM', room, read)
 redis.call('ZADD', room, score, replacement)
-if drop_reactions then redis.call('HDEL', reactions, id, id .. '#v') end
+if drop_reactions then
+  redis.call('HDEL', reactions, id, id .. '#v')
+  redis.call('DEL', reacted)
+end
 redis.call(publish, channel, envelope)
 return 'replaced'

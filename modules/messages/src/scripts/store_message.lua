@@ -18,6 +18,8 @@ local envelope_head = ARGV[7]   -- the envelope up to its data
 local sent_ttl = ARGV[8]        -- seconds a clientId is remembered
 local keep = tonumber(ARGV[9])  -- messages kept in the room (0: all)
 local id = ARGV[10]             -- the message's id
+local reacted = ARGV[11]        -- reacted:{room:<id>}: (+ a message id: who reacted how;
+                                -- in this slot by its hash tag)
 
 -- The id is new for every send: found, this very store ran before (the cluster client sent
 -- it again after a reset or a timeout). Its outcome, unchanged.
@@ -64,9 +66,10 @@ if keep > 0 then
       local gone_id = string.match(gone[i], '^{"id":"(%x+)"')
       if gone_id then
         gone_ids[#gone_ids + 1] = gone_id
-        if with_reactions then
+        if with_reactions and redis.call('HEXISTS', reactions, gone_id .. '#v') == 1 then
           fields[#fields + 1] = gone_id
           fields[#fields + 1] = gone_id .. '#v'
+          redis.call('DEL', reacted .. gone_id)
         end
       end
       if #gone_ids >= 1000 or (i == #gone and #gone_ids > 0) then

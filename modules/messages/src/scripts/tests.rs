@@ -473,7 +473,8 @@ async fn reactions_count_per_emoji_within_their_bounds() {
     assert_eq!(
         run(1, "👍", true, &read).await,
         Reacted::Changed {
-            reactions: r#"[["👍",["1"]]]"#.into(),
+            reactions: r#"[["👍",1]]"#.into(),
+            mine: r#"["👍"]"#.into(),
             count: 1,
             version: 1
         }
@@ -481,7 +482,8 @@ async fn reactions_count_per_emoji_within_their_bounds() {
     assert_eq!(
         run(1, "👍", true, &read).await,
         Reacted::Unchanged {
-            reactions: r#"[["👍",["1"]]]"#.into()
+            reactions: r#"[["👍",1]]"#.into(),
+            mine: r#"["👍"]"#.into(),
         }
     );
     assert_eq!(run(1, "🎉", true, &read).await, Reacted::TooManyOfUser);
@@ -505,7 +507,7 @@ async fn reactions_count_per_emoji_within_their_bounds() {
     ));
     assert!(matches!(
         run(2, "🎉", false, &read).await,
-        Reacted::Changed { ref reactions, count: 0, version: 4 } if reactions.is_empty()
+        Reacted::Changed { ref reactions, count: 0, version: 4, .. } if reactions.is_empty()
     ));
     let left: Vec<String> = redis::cmd("HKEYS")
         .arg("reactions:{room:7}")
@@ -517,4 +519,142 @@ async fn reactions_count_per_emoji_within_their_bounds() {
         [format!("{}#v", id.as_str())],
         "only the version is kept"
     );
+    let who: i64 = redis::cmd("EXISTS")
+        .arg(keys::reacted(&room(), id.as_str()))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(who, 0, "nobody's emoji are kept");
+}
+
+/// Issue 20, item 6: a message's reactions were one JSON list of every user who reacted,
+/// decoded and encoded again by every react and read whole by every history page. Now the
+/// message keeps its counts (bounded by the distinct emoji it may have) and each user's
+/// own emoji apart: after 3,000 users react, what a react rewrites and what history reads
+/// for the message are a few bytes, as after one. Before, the list held all 3,000 ids.
+#[tokio::test]
+async fn what_a_react_rewrites_stays_small_however_many_reacted() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let react = Scripts::new().react;
+    let id = id_at(2_000_000);
+    let read = Member {
+        raw: put(&mut conn, &id, 2000.0).await,
+        score: "2000.000".into(),
+    };
+    let event = ReactionJson::of(&ReactionChanged {
+        room_id: "7".into(),
+        message_id: id.as_str().into(),
+        emoji: "👍".into(),
+        count: 0,
+        user_id: String::new(),
+        added: true,
+        version: 0,
+    })
+    .unwrap();
+    let seven = room();
+    let reaction = |user: u64, add: bool| Reaction {
+        room: &seven,
+        read: &read,
+        id: id.as_str(),
+        user: UserId(user),
+        emoji: "👍",
+        add,
+        most_emoji: 20,
+        most_mine: 10,
+        publish: publish(),
+        envelope_head: ENVELOPE_HEAD,
+        event: &event,
+    };
+    for user in 1..=3000 {
+        react.run(&mut conn, &reaction(user, true)).await.unwrap();
+    }
+    let last = react.run(&mut conn, &reaction(3001, true)).await.unwrap();
+    assert!(
+        matches!(last, Reacted::Changed { count: 3001, version: 3001, ref mine, .. } if mine == r#"["👍"]"#),
+        "{last:?}"
+    );
+    let stored: usize = redis::cmd("HSTRLEN")
+        .arg("reactions:{room:7}")
+        .arg(id.as_str())
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        stored < 32,
+        "the counts are {stored} bytes, not a list of users"
+    );
+    let back = react.run(&mut conn, &reaction(17, false)).await.unwrap();
+    assert!(
+        matches!(back, Reacted::Changed { count: 3000, .. }),
+        "{back:?}"
+    );
+    let mine: Option<String> = redis::cmd("HGET")
+        .arg(keys::reacted(&room(), id.as_str()))
+        .arg(17)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mine, None, "user 17 took theirs back");
+}
+
+/// Reactions stored before the per-user hash (every user in the list) are moved out by
+/// the first react that finds them, counts kept.
+#[tokio::test]
+async fn reactions_stored_with_their_users_are_moved_out_once() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let react = Scripts::new().react;
+    let id = id_at(3_000_000);
+    let read = Member {
+        raw: put(&mut conn, &id, 3000.0).await,
+        score: "3000.000".into(),
+    };
+    let _: () = redis::cmd("HSET")
+        .arg("reactions:{room:7}")
+        .arg(id.as_str())
+        .arg(r#"[["👍",["1","2"]],["🎉",["2"]]]"#)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let event = ReactionJson::of(&ReactionChanged {
+        room_id: "7".into(),
+        message_id: id.as_str().into(),
+        emoji: "🎉".into(),
+        count: 0,
+        user_id: "2".into(),
+        added: false,
+        version: 0,
+    })
+    .unwrap();
+    let r = Reaction {
+        room: &room(),
+        read: &read,
+        id: id.as_str(),
+        user: UserId(2),
+        emoji: "🎉",
+        add: false,
+        most_emoji: 20,
+        most_mine: 10,
+        publish: publish(),
+        envelope_head: ENVELOPE_HEAD,
+        event: &event,
+    };
+    let out = react.run(&mut conn, &r).await.unwrap();
+    assert_eq!(
+        out,
+        Reacted::Changed {
+            reactions: r#"[["👍",2]]"#.into(),
+            mine: r#"["👍"]"#.into(),
+            count: 0,
+            version: 1
+        }
+    );
+    let who: std::collections::HashMap<String, String> = redis::cmd("HGETALL")
+        .arg(keys::reacted(&room(), id.as_str()))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(who.get("1").map(String::as_str), Some(r#"["👍"]"#));
+    assert_eq!(who.get("2").map(String::as_str), Some(r#"["👍"]"#));
 }
