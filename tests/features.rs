@@ -293,7 +293,7 @@ async fn members_react_counts_and_mine_are_right_for_everyone_and_bounded() {
     assert_eq!(status, 200, "{reacted}");
     assert_eq!(
         reacted["reactions"],
-        json!([{"emoji": "👍", "count": 1, "mine": true}])
+        json!([{"emoji": "👍", "count": 1, "mine": true, "users": [bob.id]}])
     );
     let changed = alice_ws.expect("reaction.changed").await;
     assert_eq!(
@@ -307,7 +307,7 @@ async fn members_react_counts_and_mine_are_right_for_everyone_and_bounded() {
     let ack = alice_ws.expect("ack").await;
     assert_eq!(
         ack["message"]["reactions"],
-        json!([{"emoji": "👍", "count": 2, "mine": true}])
+        json!([{"emoji": "👍", "count": 2, "mine": true, "users": [bob.id, alice.id]}])
     );
     assert_eq!(
         bob_ws.expect("reaction.changed").await["count"],
@@ -323,16 +323,19 @@ async fn members_react_counts_and_mine_are_right_for_everyone_and_bounded() {
     );
     hears_no(&mut alice_ws, "reaction.changed").await;
 
-    // History: counts for all, `mine` for the reader.
+    // History: counts and the first few names for all, `mine` for the reader.
     let as_carol = page(&carol, "0").await;
     assert_eq!(
         by_id(&as_carol, id)["reactions"],
-        json!([{"emoji": "👍", "count": 2, "mine": false}])
+        json!([{"emoji": "👍", "count": 2, "mine": false, "users": [bob.id, alice.id]}])
     );
     let (status, taken) = bob.request("DELETE", &thumbs, None).await;
     assert_eq!(
         (status, taken["reactions"].clone()),
-        (200, json!([{"emoji": "👍", "count": 1, "mine": false}]))
+        (
+            200,
+            json!([{"emoji": "👍", "count": 1, "mine": false, "users": [alice.id]}])
+        )
     );
     let off = alice_ws.expect("reaction.changed").await;
     assert_eq!(
@@ -402,9 +405,13 @@ async fn members_react_counts_and_mine_are_right_for_everyone_and_bounded() {
         .query_async(&mut redis.conn().await)
         .await
         .unwrap();
-    let stored: Vec<(String, u32)> = serde_json::from_str(&stored).unwrap();
+    let stored: Vec<Value> = serde_json::from_str(&stored).unwrap();
     assert_eq!(stored.len(), 20);
-    assert_eq!(stored[0], ("👍".to_owned(), 2), "counts, not users");
+    assert_eq!(
+        stored[0],
+        json!(["👍", 2, [alice.id, carol.id]]),
+        "counts and the first names, not every user"
+    );
     let who: std::collections::HashMap<String, String> = redis::cmd("HGETALL")
         .arg(format!("reacted:{{room:0}}:{id}"))
         .query_async(&mut redis.conn().await)

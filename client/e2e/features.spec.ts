@@ -186,10 +186,15 @@ test('reactions: counts and my pressed state on both sides, toggled off by a cli
     await expect(reaction(bubble(page, text), '👍')).toHaveAttribute('aria-pressed', 'true');
   }
 
-  // The history carries the counts and which are mine.
+  // Who reacted, by name (the first few), live and from history.
+  await expect(reaction(bubble(joe, text), '👍')).toHaveAttribute('title', /^You and \S+ reacted with 👍\. Take back your reaction\.$/);
+  await expect(reaction(bubble(pablo, text), '👍')).toHaveAttribute('title', /^\S+ and You reacted with 👍\./);
+
+  // The history carries the counts, which are mine and who reacted.
   await reloadInto(joe, room);
   await expect(reaction(bubble(joe, text), '👍')).toHaveText('👍 2');
   await expect(reaction(bubble(joe, text), '👍')).toHaveAttribute('aria-pressed', 'true');
+  await expect(reaction(bubble(joe, text), '👍')).toHaveAttribute('title', /^You and \S+ reacted with 👍\./);
 
   // Joe takes his back: Pablo's stays pressed, Joe's not.
   await reaction(bubble(joe, text), '👍').click();

@@ -572,6 +572,12 @@ export interface components {
             count: number;
             /** @description Whether the user reading the message is one of them. */
             mine: boolean;
+            /**
+             * @description A few of them (at most 3 user ids): the earliest who reacted with it and still do.
+             *     Absent when none is known (reactions stored before names were kept).
+             * @default []
+             */
+            users?: string[];
         };
         /**
          * ReadUpTo

@@ -4,6 +4,7 @@ import type { ChatController } from '../controller/ChatController';
 import type { PendingChange } from '../state/chat';
 import { fullTime, messageTime } from '../state/format';
 import { splitMentions } from '../state/mentions';
+import { reactedBy } from '../state/messages';
 import { isBlank, isTooLong, MAX_MESSAGE_CHARS } from '../state/text';
 import { ClockIcon } from './icons';
 import { MessageActions } from './MessageActions';
@@ -61,7 +62,11 @@ export function MessageBubble({ message: m, mine, users, meId, changes, editing,
       <Time m={m} />
       {sendingEdit && <span className="status-note">Saving…</span>}
       {deleting && <span className="status-note">Deleting…</span>}
-      <Reactions reactions={m.reactions ?? []} onToggle={(emoji) => controller.toggleReaction(m.roomId, m.id, emoji)} />
+      <Reactions
+        reactions={m.reactions ?? []}
+        nameOf={(id) => (id === meId ? 'You' : nameOf(users, id))}
+        onToggle={(emoji) => controller.toggleReaction(m.roomId, m.id, emoji)}
+      />
       {confirming ? (
         <ConfirmDelete
           onConfirm={() => {
@@ -154,23 +159,35 @@ export function Quote({ quote, users, onJump }: { quote: ReplyQuote; users: Reco
   );
 }
 
-function Reactions({ reactions, onToggle }: { reactions: readonly Reaction[]; onToggle(emoji: string): void }) {
+function Reactions({
+  reactions,
+  nameOf,
+  onToggle,
+}: {
+  reactions: readonly Reaction[];
+  nameOf(id: string): string;
+  onToggle(emoji: string): void;
+}) {
   if (reactions.length === 0) return null;
   return (
     <div className="reactions" role="group" aria-label="Reactions">
-      {reactions.map((r) => (
-        <button
-          type="button"
-          key={r.emoji}
-          className={r.mine ? 'reaction mine' : 'reaction'}
-          aria-pressed={r.mine}
-          data-emoji={r.emoji}
-          title={r.mine ? 'Take back your reaction' : `React with ${r.emoji}`}
-          onClick={() => onToggle(r.emoji)}
-        >
-          {r.emoji} {r.count}
-        </button>
-      ))}
+      {reactions.map((r) => {
+        const who = reactedBy(r, nameOf);
+        const action = r.mine ? 'Take back your reaction' : `React with ${r.emoji}`;
+        return (
+          <button
+            type="button"
+            key={r.emoji}
+            className={r.mine ? 'reaction mine' : 'reaction'}
+            aria-pressed={r.mine}
+            data-emoji={r.emoji}
+            title={who ? `${who} reacted with ${r.emoji}. ${action}.` : action}
+            onClick={() => onToggle(r.emoji)}
+          >
+            {r.emoji} {r.count}
+          </button>
+        );
+      })}
     </div>
   );
 }

@@ -88,16 +88,16 @@ describe('reactions', () => {
   it('drops an event older than one already applied (late from another instance)', () => {
     let s = signedIn([msg('a', 1, '2')], react('2', '👍', 1, true, 1), react('3', '👍', 2, true, 2));
     s = chatReducer(s, react('2', '👍', 1, true, 1));
-    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 2, mine: false }]);
+    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 2, mine: false, users: ['2', '3'] }]);
   });
 
-  it('takes the count from the event and marks mine only for my own reactions', () => {
+  it('takes the count from the event, marks mine only for my own reactions and names who reacted', () => {
     let s = signedIn([msg('a', 1, '2')], react('2', '👍', 1, true));
-    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 1, mine: false }]);
+    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 1, mine: false, users: ['2'] }]);
     s = chatReducer(s, react('1', '👍', 2, true));
-    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 2, mine: true }]);
-    s = chatReducer(s, react('3', '👍', 1, false));
-    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 1, mine: true }]);
+    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 2, mine: true, users: ['2', '1'] }]);
+    s = chatReducer(s, react('2', '👍', 1, false));
+    expect(byId(s, 'a')?.reactions).toEqual([{ emoji: '👍', count: 1, mine: true, users: ['1'] }]);
     s = chatReducer(s, react('1', '👍', 0, false));
     expect(byId(s, 'a')?.reactions).toBeUndefined();
   });

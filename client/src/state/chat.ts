@@ -460,7 +460,7 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
       if ((state.reactionVersions[action.messageId] ?? 0) >= action.version) return state;
       const reactionVersions = { ...state.reactionVersions, [action.messageId]: action.version };
       const mine = action.userId === state.me?.id ? action.added : undefined;
-      const reactions = withReaction(target.reactions ?? [], action.emoji, action.count, mine);
+      const reactions = withReaction(target.reactions ?? [], action.emoji, action.count, mine, { userId: action.userId, added: action.added });
       const updated: Message = { ...target, reactions: reactions.length ? reactions : undefined };
       return setRoom({ ...state, reactionVersions }, { ...room, messages: room.messages.map((m) => (m === target ? updated : m)) });
     }
@@ -605,6 +605,7 @@ export function missingUserIds(state: ChatState): string[] {
       need(m.from);
       need(m.replyTo?.from ?? undefined);
       for (const id of m.mentions ?? []) need(id);
+      for (const reaction of m.reactions ?? []) for (const id of reaction.users ?? []) need(id);
     }
     need(r.lastMessage?.from);
   }

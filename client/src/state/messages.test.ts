@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { msg } from './fixtures';
-import { applyChange, groupMessages, laterCopy, laterMessage, mergeMessages, quoteOf, withReaction } from './messages';
+import { applyChange, groupMessages, laterCopy, laterMessage, mergeMessages, quoteOf, reactedBy, withReaction } from './messages';
 
 describe('mergeMessages', () => {
   it('keeps one copy of a message seen live and in a fetched page', () => {
@@ -122,5 +122,17 @@ describe('changes to a message already shown', () => {
     expect(withReaction(list, '👍', 1, false)).toEqual([{ emoji: '👍', count: 1, mine: false }]);
     expect(withReaction(list, '👍', 0, false)).toEqual([]);
     expect(withReaction(list, '😮', 0, undefined)).toBe(list);
+  });
+
+  it('names the first few who reacted, as the server does', () => {
+    let list = withReaction([], '👍', 1, false, { userId: '1', added: true });
+    for (const [id, count] of [['2', 2], ['3', 3], ['4', 4]] as const) list = withReaction(list, '👍', count, undefined, { userId: id, added: true });
+    expect(list).toEqual([{ emoji: '👍', count: 4, mine: false, users: ['1', '2', '3'] }]);
+    list = withReaction(list, '👍', 3, undefined, { userId: '2', added: false });
+    expect(list[0]?.users).toEqual(['1', '3']);
+    const names: Record<string, string> = { '1': 'Joe', '3': 'Mary' };
+    expect(reactedBy(list[0]!, (id) => names[id] ?? '?')).toBe('Joe, Mary and 1 other');
+    expect(reactedBy({ emoji: '👍', count: 2, mine: false, users: ['1', '3'] }, (id) => names[id] ?? '?')).toBe('Joe and Mary');
+    expect(reactedBy({ emoji: '👍', count: 5, mine: false }, () => '?')).toBe('');
   });
 });

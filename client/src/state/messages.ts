@@ -67,8 +67,16 @@ function sameQuote(a: ReplyQuote | undefined, b: ReplyQuote | undefined): boolea
 }
 
 function sameReactions(a: readonly Reaction[], b: readonly Reaction[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.emoji === b[i]?.emoji && r.count === b[i]?.count && r.mine === b[i]?.mine);
+  const sameUsers = (x: readonly string[] | undefined, y: readonly string[] | undefined) =>
+    (x ?? []).length === (y ?? []).length && (x ?? []).every((u, i) => u === y?.[i]);
+  return (
+    a.length === b.length &&
+    a.every((r, i) => r.emoji === b[i]?.emoji && r.count === b[i]?.count && r.mine === b[i]?.mine && sameUsers(r.users, b[i]?.users))
+  );
 }
+
+/** Users a reaction names at most (NAMED_PER_REACTION on the server). */
+export const NAMED_PER_REACTION = 3;
 
 /** Longest quote of a parent a reply shows (MAX_QUOTE_CHARS in protocol.rs). */
 export const MAX_QUOTE_CHARS = 100;
@@ -107,14 +115,35 @@ export function applyChange(list: readonly Message[], changed: Message, keepReac
 /**
  * Reactions after one emoji's count changed: `count` 0 drops it, a new emoji goes last
  * (order of first use). `mine` undefined keeps what was known (someone else reacted).
+ * `by` is who changed it (`added` or took theirs back): the few named users follow, as
+ * the server keeps them (the earliest still there, at most three).
  */
-export function withReaction(list: readonly Reaction[], emoji: string, count: number, mine: boolean | undefined): Reaction[] {
+export function withReaction(
+  list: readonly Reaction[],
+  emoji: string,
+  count: number,
+  mine: boolean | undefined,
+  by?: { userId: string; added: boolean },
+): Reaction[] {
   const at = list.findIndex((r) => r.emoji === emoji);
   if (count <= 0) return at < 0 ? (list as Reaction[]) : list.filter((_, i) => i !== at);
   const old = list[at];
-  const next = { emoji, count, mine: mine ?? old?.mine ?? false };
+  let users = old?.users ?? [];
+  if (by && by.added && !users.includes(by.userId) && users.length < NAMED_PER_REACTION) users = [...users, by.userId];
+  if (by && !by.added) users = users.filter((u) => u !== by.userId);
+  const next: Reaction = { emoji, count, mine: mine ?? old?.mine ?? false, ...(users.length ? { users } : {}) };
   if (!old) return [...list, next];
   return list.map((r, i) => (i === at ? next : r));
+}
+
+/** Who reacted with `r`, in words: "Joe, Mary and 3 others". Empty when nobody is named. */
+export function reactedBy(r: Reaction, nameOf: (id: string) => string): string {
+  const named = (r.users ?? []).map(nameOf);
+  if (named.length === 0) return '';
+  const others = r.count - named.length;
+  if (others > 0) return `${named.join(', ')} and ${others} ${others === 1 ? 'other' : 'others'}`;
+  if (named.length === 1) return named[0] ?? '';
+  return `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
 }
 
 export function newestMessage(list: readonly Message[]): Message | undefined {

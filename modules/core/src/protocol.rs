@@ -127,6 +127,11 @@ pub struct Reaction {
     pub count: u32,
     /// Whether the user reading the message is one of them.
     pub mine: bool,
+    /// A few of them (at most 3 user ids): the earliest who reacted with it and still do.
+    /// Absent when none is known (reactions stored before names were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[oai(default, skip_serializing_if_is_empty)]
+    pub users: Vec<String>,
 }
 
 impl Message {

@@ -19,7 +19,7 @@ use crate::{
     error::MessageError,
     input::MessageId,
     keys,
-    scripts::{Indexing, Member, Resume},
+    scripts::{Indexing, Member, Resume, NAMED_PER_REACTION},
     store::MessagesStore,
 };
 
@@ -44,20 +44,43 @@ pub(crate) fn parse_reactions(
         .and_then(|m| serde_json::from_str(m).ok())
         .unwrap_or_default();
     let viewer = viewer.to_string();
-    serde_json::from_str::<Vec<(String, serde_json::Value)>>(raw)
+    let names = |users: &[serde_json::Value]| -> Vec<String> {
+        users
+            .iter()
+            .filter_map(|u| u.as_str().map(str::to_owned))
+            .take(NAMED_PER_REACTION)
+            .collect()
+    };
+    serde_json::from_str::<Vec<Vec<serde_json::Value>>>(raw)
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|(emoji, counted)| {
-            let (count, listed) = match counted {
-                serde_json::Value::Number(n) => (n.as_u64()? as u32, false),
+        .filter_map(|entry| {
+            let mut entry = entry.into_iter();
+            let emoji = entry.next()?.as_str()?.to_owned();
+            let (count, listed, users) = match entry.next()? {
+                // [emoji, count, [a few users]?]
+                serde_json::Value::Number(n) => {
+                    let users = match entry.next() {
+                        Some(serde_json::Value::Array(users)) => names(&users),
+                        _ => Vec::new(),
+                    };
+                    (n.as_u64()? as u32, false, users)
+                }
+                // Before counts: [emoji, [every user]].
                 serde_json::Value::Array(users) => (
                     users.len() as u32,
                     users.iter().any(|u| u.as_str() == Some(viewer.as_str())),
+                    names(&users),
                 ),
                 _ => return None,
             };
             let mine = listed || mine.contains(&emoji);
-            Some(Reaction { emoji, count, mine })
+            Some(Reaction {
+                emoji,
+                count,
+                mine,
+                users,
+            })
         })
         .filter(|r| r.count > 0)
         .collect()
@@ -278,7 +301,7 @@ mod tests {
 
     #[test]
     fn reactions_are_read_for_their_viewer() {
-        let raw = r#"[["👍",2],["🎉",1]]"#;
+        let raw = r#"[["👍",2,["1","2"]],["🎉",1]]"#;
         let seen = parse_reactions(Some(raw), Some(r#"["👍"]"#), UserId(1));
         assert_eq!(seen.len(), 2);
         assert_eq!(
@@ -289,6 +312,8 @@ mod tests {
             (seen[1].emoji.as_str(), seen[1].count, seen[1].mine),
             ("🎉", 1, false)
         );
+        assert_eq!(seen[0].users, ["1", "2"]);
+        assert!(seen[1].users.is_empty());
         assert!(parse_reactions(None, None, UserId(1)).is_empty());
         assert!(parse_reactions(Some(""), None, UserId(1)).is_empty());
     }

@@ -368,6 +368,9 @@ pub(crate) struct Reaction<'a> {
     pub event: &'a chat_core::templates::ReactionJson,
 }
 
+/// Users named per emoji of a message: the earliest of those who reacted, still there.
+pub(crate) const NAMED_PER_REACTION: usize = 3;
+
 /// What [`React`] did.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Reacted {
@@ -412,7 +415,8 @@ impl React {
             .arg(r.publish.channel)
             .arg(format!("{}{}", r.envelope_head, r.event.head))
             .arg(&r.event.middle)
-            .arg(&r.event.tail);
+            .arg(&r.event.tail)
+            .arg(NAMED_PER_REACTION);
         let value = timed("react", self.0.run(conn, &cmd)).await?;
         let parts: Vec<Value> = read("react", value)?;
         let mut parts = parts.into_iter();

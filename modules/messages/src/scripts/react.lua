@@ -4,7 +4,9 @@
 -- most_mine), never the list of everyone who reacted.
 --
 -- Field '<id>' of the reactions hash holds the message's counts as JSON
--- [[emoji, count], ...], in the order the emoji were first used; field '<id>#v' counts the
+-- [[emoji, count, [user, ...]], ...], in the order the emoji were first used, each with up
+-- to `most_names` of the users who reacted with it (the earliest still there; none: the
+-- list is left out); field '<id>#v' counts the
 -- changes, which the event carries as `version` so a client can tell a late event from an
 -- older change. The message's own hash (reacted) maps each user to the JSON list of their
 -- emoji on it. Counts stored before this layout kept every user in the list
@@ -24,6 +26,7 @@ local channel = ARGV[9]
 local event_head = ARGV[10]     -- the envelope up to the event's count
 local event_middle = ARGV[11]   -- between the count and the version
 local event_tail = ARGV[12]     -- after the version
+local most_names = tonumber(ARGV[13])  -- users named per emoji
 
 if not redis.call('ZSCORE', room, read) then return {'changed'} end
 
@@ -38,13 +41,16 @@ end
 local moved = false
 for _, entry in ipairs(list) do
   if type(entry[2]) == 'table' then
-    for _, u in ipairs(entry[2]) do
+    local names = {}
+    for i, u in ipairs(entry[2]) do
       local theirs = redis.call('HGET', reacted, u)
       local emojis = theirs and cjson.decode(theirs) or {}
       table.insert(emojis, entry[1])
       redis.call('HSET', reacted, u, cjson.encode(emojis))
+      if i <= most_names then names[i] = u end
     end
     entry[2] = #entry[2]
+    if #names > 0 then entry[3] = names end
     moved = true
   end
 end
@@ -75,6 +81,11 @@ if add then
   end
   list[at][2] = list[at][2] + 1
   count = list[at][2]
+  local names = list[at][3] or {}
+  if #names < most_names then
+    table.insert(names, user)
+    list[at][3] = names
+  end
   table.insert(mine, emoji)
 else
   if at then
@@ -83,6 +94,13 @@ else
     if count <= 0 then
       table.remove(list, at)
       count = 0
+    else
+      local names = list[at][3] or {}
+      for i = #names, 1, -1 do
+        if names[i] == user then table.remove(names, i) end
+      end
+      -- An empty list would encode as {}: left out instead.
+      if #names == 0 then list[at][3] = nil end
     end
   end
   table.remove(mine, has_at)

@@ -473,7 +473,7 @@ async fn reactions_count_per_emoji_within_their_bounds() {
     assert_eq!(
         run(1, "👍", true, &read).await,
         Reacted::Changed {
-            reactions: r#"[["👍",1]]"#.into(),
+            reactions: r#"[["👍",1,["1"]]]"#.into(),
             mine: r#"["👍"]"#.into(),
             count: 1,
             version: 1
@@ -482,7 +482,7 @@ async fn reactions_count_per_emoji_within_their_bounds() {
     assert_eq!(
         run(1, "👍", true, &read).await,
         Reacted::Unchanged {
-            reactions: r#"[["👍",1]]"#.into(),
+            reactions: r#"[["👍",1,["1"]]]"#.into(),
             mine: r#"["👍"]"#.into(),
         }
     );
@@ -644,7 +644,7 @@ async fn reactions_stored_with_their_users_are_moved_out_once() {
     assert_eq!(
         out,
         Reacted::Changed {
-            reactions: r#"[["👍",2]]"#.into(),
+            reactions: r#"[["👍",2,["1","2"]]]"#.into(),
             mine: r#"["👍"]"#.into(),
             count: 0,
             version: 1
