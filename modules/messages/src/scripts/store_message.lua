@@ -21,28 +21,6 @@ local id = ARGV[10]             -- the message's id
 local reacted = ARGV[11]        -- reacted:{room:<id>}: (+ a message id: who reacted how;
                                 -- in this slot by its hash tag)
 
--- The id is new for every send: found, this very store ran before (the cluster client sent
--- it again after a reset or a timeout). Its outcome, unchanged.
-local stored_at = redis.call('HGET', ids, id)
-if stored_at then return {'stored', stored_at} end
-
-if sent then
-  local prior = redis.call('GET', sent)
-  if prior then
-    -- Versions before retention remembered the message itself.
-    if string.sub(prior, 1, 1) == '{' then return {'duplicate', prior} end
-    -- '<date> <id>' of what this clientId produced.
-    local sp = string.find(prior, ' ', 1, true)
-    local date = string.sub(prior, 1, sp - 1)
-    local marker = '"id":"' .. string.sub(prior, sp + 1) .. '"'
-    local found = redis.call('ZRANGEBYSCORE', room, date, date)
-    for i = 1, #found do
-      if string.find(found[i], marker, 1, true) then return {'duplicate', found[i]} end
-    end
-    return {'trimmed', prior}
-  end
-end
-
 local score = now
 local top = redis.call('ZREVRANGE', room, 0, 0, 'WITHSCORES')
 if top[2] then
@@ -50,8 +28,31 @@ if top[2] then
   if score < newest + 0.001 then score = newest + 0.001 end
 end
 local date = string.format('%.3f', score)
+
+-- The id is new for every send: already indexed, this very store ran before (the cluster
+-- client sent it again after a reset or a timeout). Its outcome, unchanged.
+if redis.call('HSETNX', ids, id, date) == 0 then return {'stored', redis.call('HGET', ids, id)} end
+
+if sent then
+  local prior = redis.call('GET', sent)
+  if prior then
+    -- Another send under this clientId: this id stores nothing after all.
+    redis.call('HDEL', ids, id)
+    -- Versions before retention remembered the message itself.
+    if string.sub(prior, 1, 1) == '{' then return {'duplicate', prior} end
+    -- '<date> <id>' of what this clientId produced.
+    local sp = string.find(prior, ' ', 1, true)
+    local prior_date = string.sub(prior, 1, sp - 1)
+    local marker = '"id":"' .. string.sub(prior, sp + 1) .. '"'
+    local found = redis.call('ZRANGEBYSCORE', room, prior_date, prior_date)
+    for i = 1, #found do
+      if string.find(found[i], marker, 1, true) then return {'duplicate', found[i]} end
+    end
+    return {'trimmed', prior}
+  end
+end
+
 redis.call('ZADD', room, date, head .. date .. stored_tail)
-redis.call('HSET', ids, id, date)
 if published_tail == '' then published_tail = stored_tail end
 redis.call(publish, channel, envelope_head .. head .. date .. published_tail .. '}')
 if sent then redis.call('SET', sent, date .. ' ' .. id, 'EX', sent_ttl) end

@@ -126,6 +126,12 @@ async fn a_retried_client_id_stores_nothing_and_answers_the_first_message() {
     };
     assert_eq!(Message::parse_stored(&json).unwrap().id, first.id);
     assert_eq!(members(&mut conn).await.len(), 1);
+    let indexed: Vec<String> = redis::cmd("HKEYS")
+        .arg(keys::ids(&room()))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(indexed, [first.id.clone()], "the retry's own id is not indexed");
     let remembered: String = redis::cmd("GET")
         .arg(keys::sent(UserId(1), &room(), "c1"))
         .query_async(&mut conn)
