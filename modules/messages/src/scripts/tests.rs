@@ -131,7 +131,11 @@ async fn a_retried_client_id_stores_nothing_and_answers_the_first_message() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    assert_eq!(indexed, [first.id.clone()], "the retry's own id is not indexed");
+    assert_eq!(
+        indexed,
+        [first.id.clone()],
+        "the retry's own id is not indexed"
+    );
     let remembered: String = redis::cmd("GET")
         .arg(keys::sent(UserId(1), &room(), "c1"))
         .query_async(&mut conn)
