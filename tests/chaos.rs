@@ -56,6 +56,18 @@ async fn ack_for(ws: &mut Socket, client_id: &str) -> Option<Value> {
 }
 
 /// Opens a socket, retrying while the instance refuses (503 while it resubscribes).
+/// Closes every pub/sub connection on Redis (as a Redis failover or a proxy would);
+/// returns how many were closed.
+async fn kill_subscriptions(redis: &TestRedis) -> i64 {
+    chat_core::redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("pubsub")
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap()
+}
+
 async fn connect_patiently(user: &User, app: &TestApp) -> Socket {
     connect_any(user, &[app.port]).await
 }
@@ -114,13 +126,7 @@ async fn acknowledged_messages_survive_a_killed_subscription_and_a_killed_redis(
     }
 
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let killed: i64 = chat_core::redis::cmd("CLIENT")
-        .arg("KILL")
-        .arg("TYPE")
-        .arg("pubsub")
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
+    let killed = kill_subscriptions(&redis).await;
     assert!(killed >= 2, "both instances' subscriptions");
     tokio::time::sleep(Duration::from_millis(800)).await;
     redis.stop().await; // SIGKILL
@@ -429,13 +435,7 @@ async fn after_a_redis_restart_every_instance_answers_and_a_killed_one_returns()
     tokio::time::sleep(Duration::from_secs(4)).await;
     redis.restart().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let _: i64 = chat_core::redis::cmd("CLIENT")
-        .arg("KILL")
-        .arg("TYPE")
-        .arg("pubsub")
-        .query_async(&mut redis.conn().await)
-        .await
-        .unwrap();
+    kill_subscriptions(&redis).await;
 
     assert!(
         eventually(10, || async {
