@@ -133,7 +133,7 @@ async fn a_retried_client_id_stores_nothing_and_answers_the_first_message() {
         .unwrap();
     assert_eq!(
         indexed,
-        [first.id.clone()],
+        std::slice::from_ref(&first.id),
         "the retry's own id is not indexed"
     );
     let remembered: String = redis::cmd("GET")
