@@ -62,18 +62,21 @@ export CONTRACT_MESSAGE_ID CONTRACT_DELETABLE_ID
 [ -n "$CONTRACT_MESSAGE_ID" ] && [ -n "$CONTRACT_DELETABLE_ID" ] || { echo "posting the messages failed" >&2; exit 1; }
 
 status=0
-# Signing out ends the session the other operations run in: it gets a session of its own.
+# Signing out (here, or everywhere, or by deleting the account) ends the session the other
+# operations run in: those get a session of their own.
+ending=(--include-operation-id logout --include-operation-id logoutAll
+  --include-operation-id deleteAccount)
 changes=(--include-operation-id editMessage --include-operation-id deleteMessage
   --include-operation-id addReaction --include-operation-id removeReaction
   --include-operation-id muteRoom --include-operation-id unmuteRoom)
-run "$pablo" --exclude-operation-id logout \
+run "$pablo" "${ending[@]/--include-operation-id/--exclude-operation-id}" \
   "${changes[@]/--include-operation-id/--exclude-operation-id}" "$@" || status=1
 # The operations that change a message, on the two messages posted above, and muting, in
 # General (their ids are fixed in openapi/schemathesis.toml, so the stateful phase, which
 # links other ids in, is left out).
 run "$pablo" "${changes[@]}" --phases examples,coverage,fuzzing "$@" || status=1
 # (Every request after the first is refused for want of a session: that is the point.)
-run "$joe" --include-operation-id logout --warnings off "$@" || status=1
+run "$joe" "${ending[@]}" --warnings off "$@" || status=1
 if [ $status -ne 0 ]; then
   echo "--- server log" >&2
   tail -50 "$work/server.log" >&2

@@ -11,7 +11,7 @@ use std::{
 };
 
 use anyhow::Context as _;
-use chat_auth::{AuthApi, AuthStore, OnRegister};
+use chat_auth::{AccountHooks, AuthApi, AuthStore};
 use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, StartError, HEARTBEAT};
@@ -36,13 +36,18 @@ use crate::{
     ws::{ws_handler, WsState},
 };
 
-/// Every user is in General: the rooms module adds them when auth creates them.
-struct JoinGeneral(RoomsStore);
+/// Rooms follow accounts: a new user is put in General, a deleted one is taken out of
+/// every room.
+struct RoomsFollowAccounts(RoomsStore);
 
 #[async_trait::async_trait]
-impl OnRegister for JoinGeneral {
+impl AccountHooks for RoomsFollowAccounts {
     async fn user_created(&self, id: UserId) -> Result<(), Failure> {
         self.0.add_to_general(id).await
+    }
+
+    async fn user_deleted(&self, id: UserId) -> Result<(), Failure> {
+        self.0.remove_user(id).await
     }
 }
 
@@ -74,7 +79,7 @@ impl Modules {
                 ),
             },
         );
-        auth.on_register(Arc::new(JoinGeneral(rooms.clone())));
+        auth.on_account(Arc::new(RoomsFollowAccounts(rooms.clone())));
         Self {
             ctx,
             auth,
@@ -116,6 +121,10 @@ impl Modules {
             .claim_folded_names()
             .await
             .map_err(step("claiming usernames ignoring case"))?;
+        self.auth
+            .index_sessions()
+            .await
+            .map_err(step("indexing sessions by user"))?;
         self.messages
             .index_rooms()
             .await

@@ -99,6 +99,10 @@ pub struct Config {
     #[arg(long, env = "REGISTRATIONS_PER_HOUR", default_value_t = 10)]
     pub registrations_per_hour: u32,
 
+    /// Days a deleted account's name stays taken before anyone may sign up with it.
+    #[arg(long, env = "DELETED_NAME_HOLD_DAYS", default_value_t = 30)]
+    pub deleted_name_hold_days: u64,
+
     /// Window (seconds) over which failed logins count, and how long the lockout lasts.
     #[arg(long, env = "LOGIN_WINDOW_SECS", default_value_t = 300)]
     pub login_window_secs: u64,
@@ -243,6 +247,7 @@ impl Config {
             login_window: Duration::from_secs(self.login_window_secs.max(1)),
             trust_proxy: self.trust_proxy,
             registrations_per_hour: self.registrations_per_hour,
+            deleted_name_hold: Duration::from_secs(self.deleted_name_hold_days.max(1) * 24 * 3600),
         }
     }
 

@@ -6,6 +6,7 @@ use chat_core::redis;
 use common::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 #[tokio::test]
 async fn registering_creates_the_seeds_keys_and_puts_the_user_in_general() {
@@ -239,16 +240,7 @@ async fn the_same_session_works_as_cookie_and_as_bearer_and_logout_ends_it_every
     assert_eq!(gone.0, 401);
     assert_eq!(gone.1["error"], "unauthorized");
     assert!(!redis.keys().await.iter().any(|k| k.starts_with("session:")));
-    use futures_util::StreamExt;
-    let mut closed = None;
-    while let Ok(Some(Ok(frame))) =
-        tokio::time::timeout(std::time::Duration::from_secs(5), socket.ws.next()).await
-    {
-        if let tokio_tungstenite::tungstenite::Message::Close(f) = frame {
-            closed = f.map(|f| f.reason.to_string());
-            break;
-        }
-    }
+    let closed = socket.close_reason_within(Duration::from_secs(5)).await;
     assert_eq!(
         closed.as_deref(),
         Some("signed out"),
@@ -553,4 +545,286 @@ async fn one_address_signs_up_a_limited_number_of_times_an_hour() {
     // Another address signs up, and the limited one still signs in.
     assert_eq!(register_from(&app, "198.51.100.20", "third").await.0, 201);
     assert_eq!(login_from(&app, flood, "first", "password123").await.0, 200);
+}
+
+/// Members of a Redis set, sorted.
+async fn set_members(redis: &TestRedis, key: &str) -> Vec<String> {
+    let mut members: Vec<String> = redis::cmd("SMEMBERS")
+        .arg(key)
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    members.sort();
+    members
+}
+
+fn session_key(token: &str) -> String {
+    format!("session:{}", hex::encode(Sha256::digest(token.as_bytes())))
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_and_closes_their_sockets() {
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let b = TestApp::spawn(&redis).await;
+    let laptop = a.user("kim").await;
+    let phone = b.login("kim").await;
+    let tablet = a.login("kim").await;
+    let other = a.user("lee").await;
+    let sessions = format!("user:{}:sessions", laptop.id);
+    assert_eq!(set_members(&redis, &sessions).await.len(), 3);
+    let mut on_b = phone.connect(&b).await;
+    let mut on_a = tablet.connect(&a).await;
+
+    let out = laptop.post("/api/auth/logout-all", json!({})).await;
+    assert_eq!(out.0, 204, "{}", out.1);
+    for (user, what) in [(&laptop, "laptop"), (&phone, "phone"), (&tablet, "tablet")] {
+        assert_eq!(user.get("/api/auth/me").await.0, 401, "{what} signed out");
+    }
+    assert_eq!(
+        other.get("/api/auth/me").await.0,
+        200,
+        "another user is not"
+    );
+    for socket in [&mut on_a, &mut on_b] {
+        let reason = socket.close_reason_within(Duration::from_secs(5)).await;
+        assert_eq!(reason.as_deref(), Some("signed out"));
+    }
+    assert!(set_members(&redis, &sessions).await.is_empty());
+    let left: Vec<String> = redis
+        .keys()
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with("session:"))
+        .collect();
+    assert_eq!(
+        left,
+        [session_key(&other.token)],
+        "only lee's session is left"
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_keeps_this_session_and_ends_the_others() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.login_max_failures = 3;
+    let a = TestApp::spawn_with(config.clone()).await;
+    let b = TestApp::spawn_with(config).await;
+    let here = a.user("mia").await;
+    let elsewhere = b.login("mia").await;
+    let mut socket = elsewhere.connect(&b).await;
+
+    let short = here
+        .post(
+            "/api/auth/password",
+            json!({"current": "password123", "new": "short"}),
+        )
+        .await;
+    assert_eq!(
+        (short.0, short.1["error"].as_str()),
+        (400, Some("invalid_password"))
+    );
+    let wrong = here
+        .post(
+            "/api/auth/password",
+            json!({"current": "not-the-password", "new": "a new password"}),
+        )
+        .await;
+    assert_eq!(
+        (wrong.0, wrong.1["error"].as_str()),
+        (403, Some("wrong_password"))
+    );
+    assert_eq!(
+        elsewhere.get("/api/auth/me").await.0,
+        200,
+        "nothing changed"
+    );
+
+    let changed = here
+        .post(
+            "/api/auth/password",
+            json!({"current": "password123", "new": "a new password"}),
+        )
+        .await;
+    assert_eq!(changed.0, 204, "{}", changed.1);
+    assert_eq!(
+        here.get("/api/auth/me").await.0,
+        200,
+        "this session goes on"
+    );
+    assert_eq!(elsewhere.get("/api/auth/me").await.0, 401, "the other ends");
+    let reason = socket.close_reason_within(Duration::from_secs(5)).await;
+    assert_eq!(reason.as_deref(), Some("signed out"));
+    let http = a.http();
+    let old = http
+        .post(
+            "/api/auth/login",
+            json!({"username": "mia", "password": "password123"}),
+        )
+        .await;
+    assert_eq!(old.0, 401, "the old password no longer signs in");
+    let new = http
+        .post(
+            "/api/auth/login",
+            json!({"username": "mia", "password": "a new password"}),
+        )
+        .await;
+    assert_eq!(new.0, 200, "{}", new.1);
+
+    // Guessing the current password from a stolen session is throttled as logins are.
+    let stolen = a.user("ned").await;
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let r = stolen
+            .post(
+                "/api/auth/password",
+                json!({"current": "a guess at it", "new": "taken over now"}),
+            )
+            .await;
+        answers.push(r.0);
+    }
+    assert_eq!(answers, [403, 403, 403, 429]);
+}
+
+#[tokio::test]
+async fn a_deleted_account_signs_in_nowhere_and_its_messages_stay_under_deleted_user() {
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let b = TestApp::spawn(&redis).await;
+    let nora = a.user("Nora").await;
+    let otto = b.user("otto").await;
+    let room = nora.create_room("book-club").await;
+    assert_eq!(
+        otto.post(&format!("/api/rooms/{room}/join"), json!({}))
+            .await
+            .0,
+        200
+    );
+    nora.say(&room, "see you all thursday").await;
+    nora.say("0", "hello from nora").await;
+    let dm = otto.open_direct(&nora).await;
+    let mut nora_socket = nora.on(&b).connect(&b).await;
+
+    let wrong = nora
+        .request(
+            "DELETE",
+            "/api/auth/me",
+            Some(json!({"password": "not hers"})),
+        )
+        .await;
+    assert_eq!(
+        (wrong.0, wrong.1["error"].as_str()),
+        (403, Some("wrong_password"))
+    );
+    assert_eq!(nora.get("/api/auth/me").await.0, 200, "nothing changed");
+    let missing = nora
+        .request("DELETE", "/api/auth/me", Some(json!({})))
+        .await;
+    assert_eq!(missing.0, 400, "{}", missing.1);
+
+    let deleted = nora
+        .request(
+            "DELETE",
+            "/api/auth/me",
+            Some(json!({"password": "password123"})),
+        )
+        .await;
+    assert_eq!(deleted.0, 204, "{}", deleted.1);
+    assert_eq!(nora.get("/api/auth/me").await.0, 401);
+    let reason = nora_socket
+        .close_reason_within(Duration::from_secs(5))
+        .await;
+    assert_eq!(reason.as_deref(), Some("signed out"));
+    let http = a.http();
+    let login = http
+        .post(
+            "/api/auth/login",
+            json!({"username": "Nora", "password": "password123"}),
+        )
+        .await;
+    assert_eq!(login.0, 401, "the account signs in nowhere");
+    for name in ["Nora", "nora"] {
+        let again = http
+            .post(
+                "/api/auth/register",
+                json!({"username": name, "password": "password123"}),
+            )
+            .await;
+        assert_eq!(again.0, 409, "{name} stays taken for a while");
+    }
+
+    // Messages stay, under "Deleted user"; the user is in no room any more.
+    let (status, page) = otto.history(&room, "").await;
+    assert_eq!(status, 200);
+    let messages = page["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["from"], nora.id.as_str());
+    let (_, users) = otto.get(&format!("/api/users?ids={}", nora.id)).await;
+    assert_eq!(users[0]["username"], "Deleted user");
+    let lookup = format!("/api/users?ids={}", nora.id);
+    assert!(
+        eventually(10, || async {
+            otto.get(&lookup).await.1[0]["online"] == false
+        })
+        .await,
+        "offline once the closed socket is counted"
+    );
+    assert_eq!(
+        set_members(&redis, &format!("room:{room}:members")).await,
+        std::slice::from_ref(&otto.id)
+    );
+    let keys = redis.keys().await;
+    for gone in [
+        format!("user:{}:rooms", nora.id),
+        format!("user:{}:sessions", nora.id),
+        "username:Nora".to_owned(),
+        session_key(&nora.token),
+    ] {
+        assert!(!keys.contains(&gone), "{gone} is gone");
+    }
+    let mut c = redis.conn().await;
+    let fields: std::collections::HashMap<String, String> = redis::cmd("HGETALL")
+        .arg(format!("user:{}", nora.id))
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = fields.keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["deleted", "username"], "no password is kept");
+    let ttl: i64 = redis::cmd("TTL")
+        .arg("username_lower:nora")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert!(ttl > 29 * 24 * 3600, "the name is held for 30 days: {ttl}");
+
+    // The other user keeps the direct room and its history, and cannot open a new one.
+    let (status, _) = otto.history(&dm, "").await;
+    assert_eq!(status, 200);
+    let open = otto
+        .post("/api/rooms/direct", json!({"userId": nora.id}))
+        .await;
+    assert_eq!(open.0, 404, "{}", open.1);
+}
+
+#[tokio::test]
+async fn sessions_from_before_the_index_are_ended_too() {
+    let redis = TestRedis::start().await;
+    let a = TestApp::spawn(&redis).await;
+    let old = a.user("pia").await;
+    // As an older version left it: a session, no index of it.
+    let mut c = redis.conn().await;
+    let _: () = redis::pipe()
+        .cmd("DEL")
+        .arg(format!("user:{}:sessions", old.id))
+        .arg("auth:sessions_indexed")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    drop(a);
+    let b = TestApp::spawn(&redis).await;
+    let new = b.login("pia").await;
+    assert_eq!(new.post("/api/auth/logout-all", json!({})).await.0, 204);
+    assert_eq!(old.on(&b).get("/api/auth/me").await.0, 401);
 }

@@ -578,6 +578,23 @@ impl Socket {
         out
     }
 
+    /// The reason of the close frame the server sends within `wait` (events before it are
+    /// skipped); `None` if the socket stays open or ends without a close frame.
+    pub async fn close_reason_within(&mut self, wait: Duration) -> Option<String> {
+        let closed = async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(tungstenite::Message::Close(f))) => {
+                        return f.map(|f| f.reason.to_string())
+                    }
+                    Some(Ok(_)) => continue,
+                    _ => return None,
+                }
+            }
+        };
+        tokio::time::timeout(wait, closed).await.ok().flatten()
+    }
+
     /// The code of the close frame the server sends within `wait` (events before it are
     /// skipped); `None` if the socket stays open or ends without a close frame.
     pub async fn close_code_within(&mut self, wait: Duration) -> Option<u16> {

@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 
 use crate::{
-    store::{LoginOutcome, Registered},
+    store::{AccountChange, LoginOutcome, Registered},
     AuthStore, LoginName, LoginPassword, Password, Session, Username,
 };
 
@@ -99,6 +99,22 @@ pub struct Credentials {
     pub password: LoginPassword,
 }
 
+/// A new password, with the current one to confirm it is the account's owner.
+#[derive(Debug, Object)]
+pub struct PasswordChange {
+    /// The account's password now.
+    pub current: LoginPassword,
+    /// The new password: 8–128 characters.
+    pub new: Password,
+}
+
+/// The account's password, to confirm its deletion.
+#[derive(Debug, Object)]
+pub struct AccountDeletion {
+    /// The account's password.
+    pub password: LoginPassword,
+}
+
 /// A user account.
 #[derive(Debug, Object)]
 pub struct Account {
@@ -166,6 +182,48 @@ pub enum LogoutResponse {
 }
 
 #[derive(ApiResponse)]
+pub enum PasswordResponse {
+    /// The password is changed, and every other session of the account has ended (their
+    /// sockets closed); this one goes on.
+    #[oai(status = 204)]
+    Changed,
+    /// A field is missing or invalid (the new password's length); nothing changed.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// `current` is not the account's password; nothing changed.
+    #[oai(status = 403)]
+    WrongPassword(Json<ErrorBody>),
+    /// Too many wrong passwords for this account from this address; retry after
+    /// `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// Too many passwords are being checked right now; retry in a moment.
+    #[oai(status = 503)]
+    Busy(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeleteAccountResponse {
+    /// The account is deleted: every session ended, the cookie cleared, the user out of
+    /// every room; their messages stay, under "Deleted user".
+    #[oai(status = 204)]
+    Deleted(#[oai(header = "Set-Cookie")] String),
+    /// The password is missing or malformed; nothing changed.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// Not the account's password; nothing changed.
+    #[oai(status = 403)]
+    WrongPassword(Json<ErrorBody>),
+    /// Too many wrong passwords for this account from this address; retry after
+    /// `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// Too many passwords are being checked right now; retry in a moment.
+    #[oai(status = 503)]
+    Busy(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
 pub enum MeResponse {
     /// The signed-in user.
     #[oai(status = 200)]
@@ -196,6 +254,21 @@ impl AuthApi {
 
 fn busy() -> ErrorBody {
     ErrorBody::new("busy", "the server is busy; retry in a moment")
+}
+
+fn wrong_password() -> ErrorBody {
+    ErrorBody::new("wrong_password", "the password is not this account's")
+}
+
+fn too_many(wait: std::time::Duration) -> (ErrorBody, u64) {
+    let secs = wait.as_secs().max(1);
+    (
+        ErrorBody::new(
+            "too_many_attempts",
+            format!("too many wrong passwords; try again in {secs} s"),
+        ),
+        secs,
+    )
 }
 
 fn client_addr(req: &Request, trust_proxy: bool) -> String {
@@ -332,6 +405,79 @@ impl AuthApi {
     async fn logout(&self, auth: SessionAuth) -> poem::Result<LogoutResponse> {
         self.store.logout(auth.session()).await?;
         Ok(LogoutResponse::Done(self.cookie("", 0)))
+    }
+
+    /// Sign out everywhere
+    ///
+    /// Ends every session of this account, this one included, on every instance (their
+    /// sockets close), and clears the cookie.
+    #[oai(path = "/logout-all", method = "post", operation_id = "logoutAll")]
+    async fn logout_all(&self, auth: SessionAuth) -> poem::Result<LogoutResponse> {
+        // This one first: whatever else happens, the caller is signed out here.
+        self.store.logout(auth.session()).await?;
+        self.store.end_sessions(auth.user_id(), None).await?;
+        Ok(LogoutResponse::Done(self.cookie("", 0)))
+    }
+
+    /// Change my password
+    ///
+    /// Needs the current password (wrong ones are throttled as logins are). Every other
+    /// session of the account ends; this one goes on.
+    #[oai(path = "/password", method = "post", operation_id = "changePassword")]
+    async fn change_password(
+        &self,
+        req: &Request,
+        auth: SessionAuth,
+        body: Json<PasswordChange>,
+    ) -> poem::Result<PasswordResponse> {
+        let addr = client_addr(req, self.store.settings().trust_proxy);
+        let change = self
+            .store
+            .change_password(auth.session(), body.current.as_str(), &body.new, &addr)
+            .await;
+        Ok(match change {
+            Ok(AccountChange::Done) => PasswordResponse::Changed,
+            Ok(AccountChange::WrongPassword) => {
+                PasswordResponse::WrongPassword(Json(wrong_password()))
+            }
+            Ok(AccountChange::Limited(wait)) => {
+                let (body, secs) = too_many(wait);
+                PasswordResponse::TooMany(Json(body), secs)
+            }
+            Err(Failure::Busy) => PasswordResponse::Busy(Json(busy())),
+            Err(e) => return Err(e.into()),
+        })
+    }
+
+    /// Delete my account
+    ///
+    /// Needs the password. Every session ends, the user leaves every room, and the name
+    /// stays taken for a while (`DELETED_NAME_HOLD_DAYS`); messages stay, shown under
+    /// "Deleted user".
+    #[oai(path = "/me", method = "delete", operation_id = "deleteAccount")]
+    async fn delete_account(
+        &self,
+        req: &Request,
+        auth: SessionAuth,
+        body: Json<AccountDeletion>,
+    ) -> poem::Result<DeleteAccountResponse> {
+        let addr = client_addr(req, self.store.settings().trust_proxy);
+        let deletion = self
+            .store
+            .delete_account(auth.session(), body.password.as_str(), &addr)
+            .await;
+        Ok(match deletion {
+            Ok(AccountChange::Done) => DeleteAccountResponse::Deleted(self.cookie("", 0)),
+            Ok(AccountChange::WrongPassword) => {
+                DeleteAccountResponse::WrongPassword(Json(wrong_password()))
+            }
+            Ok(AccountChange::Limited(wait)) => {
+                let (body, secs) = too_many(wait);
+                DeleteAccountResponse::TooMany(Json(body), secs)
+            }
+            Err(Failure::Busy) => DeleteAccountResponse::Busy(Json(busy())),
+            Err(e) => return Err(e.into()),
+        })
     }
 
     /// Who am I

@@ -26,6 +26,15 @@ pub fn session(token_hash: &str) -> String {
     format!("session:{token_hash}")
 }
 
+/// `user:{id}:sessions`: ids (token hashes) of the user's sessions, so that all of them can
+/// be ended (expired ones linger until pruned at a later login).
+pub fn user_sessions(id: UserId) -> String {
+    format!("user:{id}:sessions")
+}
+
+/// Set once every session written before [`user_sessions`] existed has been indexed.
+pub const SESSIONS_INDEXED: &str = "auth:sessions_indexed";
+
 /// Sign-ups from one client address (an IPv6 /64) within the hour.
 pub fn registrations_by_addr(addr: &str) -> String {
     format!("registrations:addr:{addr}")

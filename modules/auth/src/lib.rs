@@ -3,9 +3,10 @@
 //! Accounts and sessions.
 //!
 //! - **Routes**: `POST /api/auth/register`, `POST /api/auth/login`, `POST /api/auth/logout`,
-//!   `GET /api/auth/me`.
+//!   `POST /api/auth/logout-all`, `POST /api/auth/password`, `GET` and `DELETE /api/auth/me`.
 //! - **Redis keys** (see [`keys`]): `total_users`, `username:{name}`, `user:{id}` (the
-//!   seed's), `session:{sha256(token)}` and the login-failure counters (ours).
+//!   seed's), `session:{sha256(token)}`, `user:{id}:sessions` and the login-failure counters
+//!   (ours).
 //! - **Sessions**: a 256-bit random token, handed out as the `sid` cookie and in the login
 //!   body (for `Authorization: Bearer`); Redis stores only its SHA-256, with a sliding TTL.
 //! - **Passwords**: argon2id with OWASP parameters on a few dedicated threads (never on the
@@ -24,5 +25,8 @@ mod validate;
 
 pub use api::{AuthApi, BearerAuth, CookieAuth, SessionAuth, SESSION_COOKIE};
 pub use settings::AuthSettings;
-pub use store::{AuthStore, LoginOutcome, NewUser, OnRegister, Registered, Session};
+pub use store::{
+    AccountChange, AccountHooks, AuthStore, LoginOutcome, NewUser, Registered, Session,
+    DELETED_NAME,
+};
 pub use validate::{LoginName, LoginPassword, Password, Username};

@@ -21,6 +21,9 @@ pub struct AuthSettings {
     pub trust_proxy: bool,
     /// Sign-ups one client address may make per hour (0: no limit).
     pub registrations_per_hour: u32,
+    /// How long a deleted account's name stays taken (nobody can pass for its owner
+    /// meanwhile).
+    pub deleted_name_hold: Duration,
 }
 
 impl Default for AuthSettings {
@@ -33,6 +36,7 @@ impl Default for AuthSettings {
             login_window: Duration::from_secs(300),
             trust_proxy: false,
             registrations_per_hour: 10,
+            deleted_name_hold: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

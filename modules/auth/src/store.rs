@@ -15,12 +15,23 @@ use crate::{
     AuthSettings, Password, Username,
 };
 
-/// Called after an account is created, so other modules can set the user up (the rooms
-/// module puts them in General).
+/// Called as accounts come and go, so other modules can keep their part of a user in step
+/// (the rooms module puts a new user in General and takes a deleted one out of every room).
 #[async_trait::async_trait]
-pub trait OnRegister: Send + Sync {
+pub trait AccountHooks: Send + Sync {
+    /// After an account is created.
     async fn user_created(&self, id: UserId) -> Result<(), Failure>;
+    /// While an account is being deleted, before its sessions end. Must be idempotent: a
+    /// deletion that failed half-way is run again.
+    async fn user_deleted(&self, id: UserId) -> Result<(), Failure>;
 }
+
+/// The name a deleted account's messages are shown under (no username can contain a
+/// space, so nobody can take it).
+pub const DELETED_NAME: &str = "Deleted user";
+
+/// Past this many indexed sessions, a login drops the expired ones from the index.
+const SESSIONS_BEFORE_PRUNE: u64 = 32;
 
 /// An authenticated session.
 #[derive(Debug, Clone)]
@@ -54,6 +65,23 @@ pub enum Registered {
     Limited(Duration),
 }
 
+/// What a change to one's own account (password, deletion) came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AccountChange {
+    Done,
+    /// The password given is not the account's: nothing changed.
+    WrongPassword,
+    /// Too many wrong passwords for this account from this address: retry after this.
+    Limited(Duration),
+}
+
+/// What a password check came to.
+enum Checked {
+    Valid(UserId),
+    Invalid,
+    Limited(Duration),
+}
+
 pub enum LoginOutcome {
     /// The session and the token that names it (sent to the client once, never stored).
     Ok(Session, String),
@@ -66,7 +94,7 @@ pub enum LoginOutcome {
 pub struct AuthStore {
     ctx: Ctx,
     settings: Arc<AuthSettings>,
-    hooks: Arc<RwLock<Vec<Arc<dyn OnRegister>>>>,
+    hooks: Arc<RwLock<Vec<Arc<dyn AccountHooks>>>>,
 }
 
 impl AuthStore {
@@ -87,8 +115,8 @@ impl AuthStore {
         &self.settings
     }
 
-    /// Registers a hook run after every account creation.
-    pub fn on_register(&self, hook: Arc<dyn OnRegister>) {
+    /// Registers hooks run as accounts are created and deleted.
+    pub fn on_account(&self, hook: Arc<dyn AccountHooks>) {
         if let Ok(mut hooks) = self.hooks.write() {
             hooks.push(hook);
         }
@@ -226,8 +254,7 @@ impl AuthStore {
             return Err(e);
         }
         drop(conn);
-        let hooks: Vec<_> = self.hooks.read().map(|h| h.clone()).unwrap_or_default();
-        for hook in hooks {
+        for hook in self.hooks() {
             hook.user_created(id).await?;
         }
         Ok(Some(NewUser {
@@ -317,6 +344,23 @@ impl AuthStore {
         password: &str,
         addr: &str,
     ) -> Result<LoginOutcome, Failure> {
+        Ok(match self.check_password(name, password, addr).await? {
+            Checked::Valid(id) => {
+                let (session, token) = self.start_session(id, name).await?;
+                LoginOutcome::Ok(session, token)
+            }
+            Checked::Invalid => LoginOutcome::Invalid,
+            Checked::Limited(wait) => LoginOutcome::Limited(wait),
+        })
+    }
+
+    /// Checks `name`'s password with the throttling described at [`AuthStore::login`].
+    async fn check_password(
+        &self,
+        name: &str,
+        password: &str,
+        addr: &str,
+    ) -> Result<Checked, Failure> {
         let settings = &self.settings;
         let (by_pair, by_addr, by_name, delay) = (
             keys::failures_by_pair(name, addr),
@@ -368,7 +412,7 @@ impl AuthStore {
             if let Some(wait) = refusal {
                 // A refused attempt is not an attempt: it must not extend the wait.
                 uncount(&mut conn, "DECR", &by_pair, &by_addr).await?;
-                return Ok(LoginOutcome::Limited(Duration::from_secs(
+                return Ok(Checked::Limited(Duration::from_secs(
                     if wait < 0 { window } else { wait as u64 }.max(1),
                 )));
             }
@@ -416,28 +460,9 @@ impl AuthStore {
                 if counted {
                     uncount(&mut conn, "DEL", &by_pair, &by_addr).await?;
                 }
-                let token = new_token();
-                let token_hash = hash_token(&token);
-                let _: () = timed(
-                    "set",
-                    redis::cmd("SET")
-                        .arg(keys::session(&token_hash))
-                        .arg(format!("{id}:{name}"))
-                        .arg("EX")
-                        .arg(settings.session_ttl.as_secs())
-                        .query_async(&mut conn),
-                )
-                .await?;
-                Ok(LoginOutcome::Ok(
-                    Session {
-                        user_id: id,
-                        username: name.to_owned(),
-                        token_hash,
-                    },
-                    token,
-                ))
+                Ok(Checked::Valid(id))
             }
-            _ if !counted => Ok(LoginOutcome::Invalid),
+            _ if !counted => Ok(Checked::Invalid),
             _ => {
                 // The name's failures from anywhere; past the limit, addresses that keep
                 // failing on it wait longer and longer.
@@ -466,9 +491,295 @@ impl AuthStore {
                     )
                     .await?;
                 }
-                Ok(LoginOutcome::Invalid)
+                Ok(Checked::Invalid)
             }
         }
+    }
+
+    /// A new session for `id`, indexed under the user so that it can be ended with the
+    /// others; the index drops expired sessions once it holds more than a few.
+    async fn start_session(&self, id: UserId, name: &str) -> Result<(Session, String), Failure> {
+        let token = new_token();
+        let token_hash = hash_token(&token);
+        let mut conn = self.ctx.redis()?;
+        let ((), indexed): ((), u64) = timed(
+            "set",
+            redis::pipe()
+                .cmd("SET")
+                .arg(keys::session(&token_hash))
+                .arg(format!("{id}:{name}"))
+                .arg("EX")
+                .arg(self.settings.session_ttl.as_secs())
+                .cmd("SADD")
+                .arg(keys::user_sessions(id))
+                .arg(&token_hash)
+                .ignore()
+                .cmd("SCARD")
+                .arg(keys::user_sessions(id))
+                .query_async(&mut conn),
+        )
+        .await?;
+        drop(conn);
+        if indexed > SESSIONS_BEFORE_PRUNE {
+            self.prune_sessions(id).await?;
+        }
+        let session = Session {
+            user_id: id,
+            username: name.to_owned(),
+            token_hash,
+        };
+        Ok((session, token))
+    }
+
+    /// Drops the user's expired sessions from their index.
+    async fn prune_sessions(&self, id: UserId) -> Result<(), Failure> {
+        let ids = self.session_ids(id).await?;
+        let alive = self.sessions_alive(&ids).await?;
+        let dead: Vec<&String> = ids
+            .iter()
+            .zip(alive)
+            .filter_map(|(s, alive)| (!alive).then_some(s))
+            .collect();
+        if dead.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.ctx.redis()?;
+        timed(
+            "srem",
+            redis::cmd("SREM")
+                .arg(keys::user_sessions(id))
+                .arg(dead)
+                .query_async(&mut conn),
+        )
+        .await
+    }
+
+    /// The ids of the user's sessions (some may have expired).
+    async fn session_ids(&self, id: UserId) -> Result<Vec<String>, Failure> {
+        let mut conn = self.ctx.redis()?;
+        timed(
+            "smembers",
+            redis::cmd("SMEMBERS")
+                .arg(keys::user_sessions(id))
+                .query_async(&mut conn),
+        )
+        .await
+    }
+
+    /// Ends every session of the user but `keep`, on every instance: the sessions are
+    /// deleted and sockets opened with them close. Returns how many were ended.
+    pub async fn end_sessions(&self, user: UserId, keep: Option<&str>) -> Result<usize, Failure> {
+        let ended: Vec<String> = self
+            .session_ids(user)
+            .await?
+            .into_iter()
+            .filter(|s| Some(s.as_str()) != keep)
+            .collect();
+        if ended.is_empty() {
+            return Ok(0);
+        }
+        let mut pipe = redis::pipe();
+        for id in &ended {
+            pipe.cmd("DEL").arg(keys::session(id)).ignore();
+        }
+        pipe.cmd("SREM")
+            .arg(keys::user_sessions(user))
+            .arg(&ended)
+            .ignore();
+        let mut conn = self.ctx.redis()?;
+        let () = timed("del", pipe.query_async(&mut conn)).await?;
+        drop(conn);
+        for session in &ended {
+            let event = SessionEnded {
+                user_id: user.to_string(),
+                session: session.clone(),
+            };
+            self.ctx.events().session_ended(&event).await?;
+        }
+        Ok(ended.len())
+    }
+
+    /// Changes the signed-in user's password once `current` is checked (throttled as a
+    /// login is), and ends every other session of theirs: whoever knew the old password
+    /// is signed out everywhere but here.
+    pub async fn change_password(
+        &self,
+        session: &Session,
+        current: &str,
+        new: &Password,
+        addr: &str,
+    ) -> Result<AccountChange, Failure> {
+        let id = match self.check_own_password(session, current, addr).await? {
+            Ok(id) => id,
+            Err(refused) => return Ok(refused),
+        };
+        let hash = password::hash(Purpose::SignIn, new.as_str().to_owned()).await?;
+        let mut conn = self.ctx.redis()?;
+        let () = timed(
+            "hset",
+            redis::cmd("HSET")
+                .arg(keys::user(id))
+                .arg("password")
+                .arg(hash)
+                .query_async(&mut conn),
+        )
+        .await?;
+        drop(conn);
+        self.end_sessions(id, Some(session.id())).await?;
+        Ok(AccountChange::Done)
+    }
+
+    /// Deletes the signed-in user's account once `password` is checked:
+    ///
+    /// 1. other modules let go of the user (memberships go);
+    /// 2. the name can no longer sign in, and stays taken for
+    ///    [`AuthSettings::deleted_name_hold`] (its case-folded claim is held, then lapses);
+    /// 3. `user:{id}` keeps only `username` = [`DELETED_NAME`] and `deleted` (ms): messages
+    ///    stay, shown under that name;
+    /// 4. every session ends (sockets close);
+    /// 5. the password goes last, so that a deletion cut short can be asked again.
+    pub async fn delete_account(
+        &self,
+        session: &Session,
+        password: &str,
+        addr: &str,
+    ) -> Result<AccountChange, Failure> {
+        let id = match self.check_own_password(session, password, addr).await? {
+            Ok(id) => id,
+            Err(refused) => return Ok(refused),
+        };
+        for hook in self.hooks() {
+            hook.user_deleted(id).await?;
+        }
+        let name = session.username.as_str();
+        let mut conn = self.ctx.redis()?;
+        let now: (u64, u64) = timed("time", redis::cmd("TIME").query_async(&mut conn)).await?;
+        let deleted_ms = now.0 * 1000 + now.1 / 1000;
+        // The folded claim first: the name is never free in between.
+        let () = timed(
+            "set",
+            redis::pipe()
+                .cmd("SET")
+                .arg(keys::username_lower(name))
+                .arg(format!("deleted:{id}"))
+                .arg("EX")
+                .arg(self.settings.deleted_name_hold.as_secs().max(1))
+                .ignore()
+                .cmd("DEL")
+                .arg(keys::username(name))
+                .ignore()
+                .cmd("HSET")
+                .arg(keys::user(id))
+                .arg("username")
+                .arg(DELETED_NAME)
+                .arg("deleted")
+                .arg(deleted_ms)
+                .ignore()
+                .query_async(&mut conn),
+        )
+        .await?;
+        drop(conn);
+        self.end_sessions(id, None).await?;
+        let mut conn = self.ctx.redis()?;
+        let () = timed(
+            "hdel",
+            redis::pipe()
+                .cmd("HDEL")
+                .arg(keys::user(id))
+                .arg("password")
+                .ignore()
+                .cmd("DEL")
+                .arg(keys::user_sessions(id))
+                .ignore()
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(AccountChange::Done)
+    }
+
+    /// The session's user, if `password` is theirs (throttled as a login is).
+    async fn check_own_password(
+        &self,
+        session: &Session,
+        password: &str,
+        addr: &str,
+    ) -> Result<Result<UserId, AccountChange>, Failure> {
+        Ok(
+            match self
+                .check_password(&session.username, password, addr)
+                .await?
+            {
+                Checked::Valid(id) if id == session.user_id => Ok(id),
+                Checked::Valid(_) | Checked::Invalid => Err(AccountChange::WrongPassword),
+                Checked::Limited(wait) => Err(AccountChange::Limited(wait)),
+            },
+        )
+    }
+
+    /// Whether `id` is an account that exists and was not deleted.
+    pub async fn is_active(&self, id: UserId) -> Result<bool, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let (name, deleted): (Option<String>, Option<String>) = timed(
+            "hmget",
+            redis::cmd("HMGET")
+                .arg(keys::user(id))
+                .arg("username")
+                .arg("deleted")
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(name.is_some() && deleted.is_none())
+    }
+
+    /// Indexes under their users the sessions written before sessions were indexed (once
+    /// per Redis: a marker key remembers it was done).
+    pub async fn index_sessions(&self) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis()?;
+        let done: bool = timed(
+            "exists",
+            redis::cmd("EXISTS")
+                .arg(keys::SESSIONS_INDEXED)
+                .query_async(&mut conn),
+        )
+        .await?;
+        if done {
+            return Ok(());
+        }
+        let found = timed("scan", conn.scan_match(&keys::session("*"))).await?;
+        for batch in found.chunks(1000) {
+            let mut pipe = redis::pipe();
+            for key in batch {
+                pipe.cmd("GET").arg(key);
+            }
+            let values: Vec<Option<String>> = timed("get", pipe.query_async(&mut conn)).await?;
+            let mut pipe = redis::pipe();
+            for (key, value) in batch.iter().zip(values) {
+                let user = value
+                    .as_deref()
+                    .and_then(|v| v.split_once(':'))
+                    .and_then(|(id, _)| id.parse::<u64>().ok());
+                if let Some(user) = user {
+                    let hash = key.strip_prefix(&keys::session("")).unwrap_or(key);
+                    pipe.cmd("SADD")
+                        .arg(keys::user_sessions(UserId(user)))
+                        .arg(hash)
+                        .ignore();
+                }
+            }
+            let () = timed("sadd", pipe.query_async(&mut conn)).await?;
+        }
+        timed(
+            "set",
+            redis::cmd("SET")
+                .arg(keys::SESSIONS_INDEXED)
+                .arg(1)
+                .query_async(&mut conn),
+        )
+        .await
+    }
+
+    fn hooks(&self) -> Vec<Arc<dyn AccountHooks>> {
+        self.hooks.read().map(|h| h.clone()).unwrap_or_default()
     }
 
     /// The session a token names, refreshing its TTL. `None` when it is unknown or expired.
@@ -518,10 +829,16 @@ impl AuthStore {
     /// Ends a session on every instance: it is deleted, and sockets opened with it close.
     pub async fn logout(&self, session: &Session) -> Result<(), Failure> {
         let mut conn = self.ctx.redis()?;
-        let _: () = timed(
+        let () = timed(
             "del",
-            redis::cmd("DEL")
+            redis::pipe()
+                .cmd("DEL")
                 .arg(keys::session(&session.token_hash))
+                .ignore()
+                .cmd("SREM")
+                .arg(keys::user_sessions(session.user_id))
+                .arg(&session.token_hash)
+                .ignore()
                 .query_async(&mut conn),
         )
         .await?;

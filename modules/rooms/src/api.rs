@@ -411,7 +411,7 @@ impl RoomsApi {
                 "userId: a direct room needs another user",
             ))));
         }
-        if self.store.auth().username(other).await?.is_none() {
+        if !self.store.auth().is_active(other).await? {
             return Ok(DirectResponse::NotFound(Json(ErrorBody::new(
                 "not_found",
                 "userId: no such user",

@@ -406,6 +406,35 @@ impl RoomsStore {
             .await
     }
 
+    /// Takes a deleted user out of every room: each named room's members lose them (with
+    /// `room.left`), and their own room list and mutes go. Direct rooms stay with the other
+    /// user. Idempotent.
+    pub async fn remove_user(&self, user: UserId) -> Result<(), Failure> {
+        let rooms: Vec<RoomId> = self
+            .rooms_of(user)
+            .await?
+            .into_iter()
+            .filter(|r| r.kind() == RoomKind::Named)
+            .collect();
+        let names = self.names(&rooms).await?;
+        for (room, name) in rooms.iter().zip(names) {
+            self.leave(user, room, &name.unwrap_or_default()).await?;
+        }
+        let mut conn = self.ctx.redis()?;
+        timed(
+            "del",
+            redis::pipe()
+                .cmd("DEL")
+                .arg(keys::user_rooms(user))
+                .ignore()
+                .cmd("DEL")
+                .arg(keys::muted(user))
+                .ignore()
+                .query_async(&mut conn),
+        )
+        .await
+    }
+
     /// Adds `user` to a named room (idempotent) and tells the user's sockets.
     pub async fn join(&self, user: UserId, room: &RoomId, name: &str) -> Result<(), Failure> {
         self.membership(user, room, name, true).await
