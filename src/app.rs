@@ -15,7 +15,7 @@ use chat_auth::{AccountHooks, AuthApi, AuthStore};
 use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, StartError, HEARTBEAT};
-use chat_rooms::{RoomsApi, RoomsStore};
+use chat_rooms::{MembersApi, RoomsApi, RoomsStore};
 use poem::{
     endpoint::StaticFilesEndpoint,
     get,
@@ -65,7 +65,18 @@ impl Modules {
     fn new(ctx: Ctx, config: &Config) -> Self {
         let auth = AuthStore::new(ctx.clone(), config.auth_settings());
         let presence = PresenceStore::new(ctx.clone(), auth.clone());
-        let rooms = RoomsStore::new(ctx.clone(), auth.clone(), config.max_rooms_per_user);
+        let admins: Vec<String> = config
+            .admin_users
+            .iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let rooms = RoomsStore::new(
+            ctx.clone(),
+            auth.clone(),
+            config.max_rooms_per_user,
+            &admins,
+        );
         let messages = MessagesStore::new(
             ctx.clone(),
             rooms.clone(),
@@ -145,6 +156,7 @@ impl Modules {
                 self.presence.clone(),
                 Arc::new(self.messages.clone()),
             ),
+            MembersApi::new(self.rooms.clone(), self.presence.clone()),
             MessagesApi::new(self.messages.clone()),
             PresenceApi::new(self.presence.clone()),
         )))
@@ -152,7 +164,7 @@ impl Modules {
 }
 
 /// Every module's API, with the HTTP layer's answers declared.
-type Apis = Contract<(AuthApi, RoomsApi, MessagesApi, PresenceApi)>;
+type Apis = Contract<(AuthApi, RoomsApi, MembersApi, MessagesApi, PresenceApi)>;
 
 /// The service around `api` (the served one, or [`Described`] for printing).
 fn describe<T: poem_openapi::OpenApi>(api: T) -> OpenApiService<T, ()> {

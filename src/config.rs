@@ -166,6 +166,11 @@ pub struct Config {
     #[arg(long, env = "MAX_ROOMS_PER_USER", default_value_t = 1000)]
     pub max_rooms_per_user: u64,
 
+    /// Site admins: comma-separated usernames. They act with owner rank in every room,
+    /// General included.
+    #[arg(long, env = "ADMIN_USERS", value_delimiter = ',', default_value = "")]
+    pub admin_users: Vec<String>,
+
     /// Log format: text (for people) or json (for machines).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

@@ -859,7 +859,15 @@ async fn joins_are_rate_limited_and_rooms_per_user_capped() {
         .await
         .iter()
         .any(|k| k.starts_with("room_name:r4")));
-    // Leaving one makes room.
+    // Leaving one makes room (once she handed its ownership to Bob: a room keeps an owner).
+    let hand_over = format!("/api/rooms/{}/members/{}/role", rooms[0], bob.id);
+    assert_eq!(
+        alice
+            .request("PUT", &hand_over, Some(json!({"role": "owner"})))
+            .await
+            .0,
+        204
+    );
     assert_eq!(
         alice
             .post(&format!("/api/rooms/{}/leave", rooms[0]), json!({}))

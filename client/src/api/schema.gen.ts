@@ -264,6 +264,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A room's members
+         * @description Members with their roles, paged: at most `limit` (default 100) per page, and a
+         *     `Link` header to the next page while there is one. General lists every account.
+         */
+        get: operations["listMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/members/{user_id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Give a member a role
+         * @description One gives roles below one's own rank, to members below it; an owner also makes
+         *     other members owners (handing over ownership); anyone may step down, but a room
+         *     keeps at least one owner. The room's members get `member.role`.
+         */
+        put: operations["setMemberRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member
+         * @description Moderators and up remove a member of lower rank from a named room: the room's
+         *     members get `member.kicked`, and the removed member's sockets leave the room
+         *     (`room.left` with `reason: "kicked"`) on every instance. They may join again (a ban
+         *     keeps them out).
+         */
+        delete: operations["kickMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/bans/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Ban a user
+         * @description Moderators and up ban a user of lower rank from a named room, whether they are in it
+         *     or not: a member is removed as by a kick (with `member.banned`), and nobody banned
+         *     joins until the ban ends or is lifted. Banning again replaces the ban.
+         */
+        put: operations["banUser"];
+        post?: never;
+        /** Lift a ban */
+        delete: operations["unbanUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A room's bans
+         * @description Bans in force, for moderators and up, paged like the members.
+         */
+        get: operations["listBans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A room's audit log
+         * @description What its moderators did, newest first, for admins and up: at most `limit` (default
+         *     50) entries older than `before`. The newest 1000 or so are kept.
+         */
+        get: operations["roomAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms/{id}/messages": {
         parameters: {
             query?: never;
@@ -304,9 +434,11 @@ export interface paths {
         post?: never;
         /**
          * Delete a message
-         * @description Deletes one of the caller's own messages: a tombstone (`deleted: true`, empty text)
-         *     keeps its place in the history, nothing else of it is kept. Every member's sockets
-         *     get `message.deleted`. Deleting a tombstone again answers it and changes nothing.
+         * @description Deletes one of the caller's own messages, or any message for the room's moderators
+         *     and up: a tombstone (`deleted: true`, empty text; `moderated: true` when a moderator
+         *     removed it) keeps its place in the history, nothing else of it is kept. Every
+         *     member's sockets get `message.deleted`. Deleting a tombstone again answers it and
+         *     changes nothing.
          */
         delete: operations["deleteMessage"];
         options?: never;
@@ -434,6 +566,48 @@ export interface components {
             password: string;
         };
         /**
+         * AuditEntryView
+         * @description One thing a moderator did.
+         */
+        AuditEntryView: {
+            /** @description The entry's id: `before` of the next (older) page. */
+            id: string;
+            /** @description `role`, `kick`, `ban` or `unban`. */
+            action: string;
+            /** @description Who did it. */
+            actor: string;
+            /** @description To whom. */
+            target: string;
+            /** @description The new role, or the ban's reason. */
+            detail: string;
+            /**
+             * Format: double
+             * @description When, in unix seconds.
+             */
+            date: number;
+        };
+        /**
+         * BanView
+         * @description A ban in force.
+         */
+        BanView: {
+            /** @description The banned user (`username` is "Deleted user" for an account since deleted). */
+            user: components["schemas"]["UserView"] & unknown;
+            /** @description The moderator who banned them. */
+            by: string;
+            reason: string;
+            /**
+             * Format: double
+             * @description When, in unix seconds.
+             */
+            date: number;
+            /**
+             * Format: double
+             * @description When it ends, in unix seconds (absent: until lifted).
+             */
+            expiresAt?: number;
+        };
+        /**
          * Credentials
          * @description Username and password, as typed at sign-in.
          */
@@ -515,6 +689,14 @@ export interface components {
             token: string;
         };
         /**
+         * Member
+         * @description A member of a room and their role.
+         */
+        Member: {
+            user: components["schemas"]["UserView"];
+            role: components["schemas"]["Role"];
+        };
+        /**
          * Message
          * @description A chat message as stored in `room:{id}` and sent to clients.
          *
@@ -547,6 +729,8 @@ export interface components {
              *     gone, it only keeps its place in the history.
              */
             deleted?: boolean;
+            /** @description `true` on a tombstone when a moderator of the room, not the author, removed it. */
+            moderated?: boolean;
             /** @description The message this one answers. */
             replyTo?: components["schemas"]["ReplyQuote"] & unknown;
             /**
@@ -587,6 +771,19 @@ export interface components {
             username: string;
             /** @description 8–128 characters. */
             password: string;
+        };
+        /**
+         * NewBan
+         * @description A ban to give.
+         */
+        NewBan: {
+            /** @description Why (shown to moderators, and to the banned user when they try to join). */
+            reason: string;
+            /**
+             * Format: uint64
+             * @description How long it lasts, in seconds (absent: until lifted).
+             */
+            expiresInSecs?: number;
         };
         /**
          * NewRoom
@@ -672,6 +869,22 @@ export interface components {
              *     from the kept history.
              */
             deleted?: boolean;
+        };
+        /**
+         * @description A member's role in a room.
+         * @enum {string}
+         */
+        Role: "member" | "moderator" | "admin" | "owner";
+        /**
+         * RoleChange
+         * @description A role to give.
+         */
+        RoleChange: {
+            /**
+             * @description `member`, `moderator`, `admin` or `owner`. One gives roles below one's own; an owner
+             *     also makes owners; anyone may step down (except a room's last owner).
+             */
+            role: components["schemas"]["Role"] & unknown;
         };
         /**
          * RoomSummary
@@ -1428,6 +1641,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The caller is banned from this room (`banned`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such named room. */
             404: {
                 headers: {
@@ -1588,8 +1810,537 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description General and direct rooms cannot be left. */
+            /**
+             * @description General and direct rooms cannot be left (`not_leavable`); the room's last owner
+             *     stays until they make another member owner (`last_owner`).
+             */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listMembers: {
+        parameters: {
+            query?: {
+                /** @description Members per page (default 100). */
+                limit?: number;
+                /** @description The `cursor` of the previous page's `Link` header. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description Members with their roles (order unspecified). `Link: </api/rooms/{id}/members?
+             *     limit=…&cursor=…>; rel="next"` names the next page; the last page has no `Link`.
+             */
+            200: {
+                headers: {
+                    LINK?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Member"][];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not in this room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setMemberRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RoleChange"];
+            };
+        };
+        responses: {
+            /** @description Done (or nothing to change). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The caller may not: they are not in the room (`not_member`), their role is too low
+             *     for this (`not_allowed`), or the target's rank is not below theirs (`outranked`).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, no such member of it, or no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The room has no such moderation (`not_moderated`: direct rooms, and kicks and bans
+             *     in General, which everyone is in), or it would lose its last owner (`last_owner`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    kickMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done (or nothing to change). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The caller may not: they are not in the room (`not_member`), their role is too low
+             *     for this (`not_allowed`), or the target's rank is not below theirs (`outranked`).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, no such member of it, or no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The room has no such moderation (`not_moderated`: direct rooms, and kicks and bans
+             *     in General, which everyone is in), or it would lose its last owner (`last_owner`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    banUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewBan"];
+            };
+        };
+        responses: {
+            /** @description Done (or nothing to change). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The caller may not: they are not in the room (`not_member`), their role is too low
+             *     for this (`not_allowed`), or the target's rank is not below theirs (`outranked`).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, no such member of it, or no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The room has no such moderation (`not_moderated`: direct rooms, and kicks and bans
+             *     in General, which everyone is in), or it would lose its last owner (`last_owner`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unbanUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done (or nothing to change). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The caller may not: they are not in the room (`not_member`), their role is too low
+             *     for this (`not_allowed`), or the target's rank is not below theirs (`outranked`).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, no such member of it, or no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The room has no such moderation (`not_moderated`: direct rooms, and kicks and bans
+             *     in General, which everyone is in), or it would lose its last owner (`last_owner`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listBans: {
+        parameters: {
+            query?: {
+                /** @description Bans per page (default 100). */
+                limit?: number;
+                /** @description The `cursor` of the previous page's `Link` header. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bans in force (order unspecified), with a `Link` to the next page while there is one. */
+            200: {
+                headers: {
+                    LINK?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BanView"][];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a moderator of this room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    roomAudit: {
+        parameters: {
+            query?: {
+                /** @description Entries per page (default 50). */
+                limit?: number;
+                /** @description The `id` of the oldest entry seen: the page holds older ones. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The newest entries first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuditEntryView"][];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not an admin of this room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -87,6 +87,29 @@ export interface RoomMembership {
   roomId: string;
   userId: string;
   name: string;
+  /** On `room.left` when the user did not leave by themselves. */
+  reason?: 'kicked' | 'banned';
+}
+
+/** A role in a named room (or General), highest first: owner, admin, moderator, member. */
+export type Role = 'owner' | 'admin' | 'moderator' | 'member';
+
+/** A member's role in a room changed. */
+export interface MemberRole {
+  roomId: string;
+  userId: string;
+  role: Role;
+  /** Who changed it. */
+  by: string;
+}
+
+/** A moderator (`by`) removed or banned `userId` from a room. */
+export interface MemberAction {
+  roomId: string;
+  userId: string;
+  by: string;
+  /** The ban's reason. */
+  reason?: string;
 }
 
 export interface Typing {
@@ -137,7 +160,10 @@ export type ServerEvent =
   /** The tombstone of a deleted message. */
   | { type: 'message.deleted'; data: Message }
   | { type: 'reaction.changed'; data: ReactionChanged }
-  | { type: 'room.muted'; data: RoomMuted };
+  | { type: 'room.muted'; data: RoomMuted }
+  | { type: 'member.role'; data: MemberRole }
+  | { type: 'member.kicked'; data: MemberAction }
+  | { type: 'member.banned'; data: MemberAction };
 
 export type ServerEventType = ServerEvent['type'];
 
@@ -157,6 +183,9 @@ export const SERVER_EVENT_TYPES = [
   'message.deleted',
   'reaction.changed',
   'room.muted',
+  'member.role',
+  'member.kicked',
+  'member.banned',
 ] as const satisfies readonly ServerEventType[];
 
 // ---- parsing ----
@@ -189,6 +218,7 @@ export function isMessage(v: unknown): v is Message {
     str(v, 'roomId') &&
     optNum(v, 'edited') &&
     optBool(v, 'deleted') &&
+    optBool(v, 'moderated') &&
     (absent(v, 'replyTo') || isQuote(v.replyTo)) &&
     optList(v, 'mentions', (m) => typeof m === 'string') &&
     optList(v, 'reactions', isReaction)
@@ -210,7 +240,7 @@ const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
   'user.disconnected': (d) => isUser(d),
   'show.room': (d) => str(d, 'id') && Array.isArray(d.names),
   'room.joined': (d) => str(d, 'roomId') && str(d, 'userId'),
-  'room.left': (d) => str(d, 'roomId') && str(d, 'userId'),
+  'room.left': (d) => str(d, 'roomId') && str(d, 'userId') && (absent(d, 'reason') || d.reason === 'kicked' || d.reason === 'banned'),
   typing: (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'username'),
   'room.read': (d) => str(d, 'roomId') && num(d, 'date'),
   'message.edited': (d) => isMessage(d),
@@ -218,6 +248,10 @@ const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
   'reaction.changed': (d) =>
     str(d, 'roomId') && str(d, 'messageId') && str(d, 'emoji') && num(d, 'count') && str(d, 'userId') && bool(d, 'added') && num(d, 'version'),
   'room.muted': (d) => str(d, 'roomId') && str(d, 'userId') && bool(d, 'muted'),
+  'member.role': (d) =>
+    str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && ['owner', 'admin', 'moderator', 'member'].includes(d.role as string),
+  'member.kicked': (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && optStr(d, 'reason'),
+  'member.banned': (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && optStr(d, 'reason'),
 };
 
 function isServerEventType(t: unknown): t is ServerEventType {

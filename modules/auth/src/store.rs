@@ -716,6 +716,46 @@ impl AuthStore {
         )
     }
 
+    /// Up to `limit` accounts (not deleted) with ids from `from` on, in id order, and the id
+    /// the next page starts at (`None`: no more). One round trip for the count, one for
+    /// the page: ids are handed out in order, so a page reads `limit` of them at most.
+    pub async fn users_from(
+        &self,
+        from: u64,
+        limit: usize,
+    ) -> Result<(Vec<UserId>, Option<u64>), Failure> {
+        let mut conn = self.ctx.redis()?;
+        let total: Option<u64> = timed(
+            "get",
+            redis::cmd("GET")
+                .arg(keys::TOTAL_USERS)
+                .query_async(&mut conn),
+        )
+        .await?;
+        let (from, total) = (from.max(1), total.unwrap_or(0));
+        let last = total.min(from.saturating_add(limit as u64).saturating_sub(1));
+        if from > last {
+            return Ok((Vec::new(), None));
+        }
+        let ids: Vec<UserId> = (from..=last).map(UserId).collect();
+        let mut pipe = redis::pipe();
+        for id in &ids {
+            pipe.cmd("HMGET")
+                .arg(keys::user(*id))
+                .arg("username")
+                .arg("deleted");
+        }
+        let found: Vec<(Option<String>, Option<String>)> =
+            timed("hmget", pipe.query_async(&mut conn)).await?;
+        let active = ids
+            .into_iter()
+            .zip(found)
+            .filter(|(_, (name, deleted))| name.is_some() && deleted.is_none())
+            .map(|(id, _)| id)
+            .collect();
+        Ok((active, (last < total).then_some(last + 1)))
+    }
+
     /// Whether `id` is an account that exists and was not deleted.
     pub async fn is_active(&self, id: UserId) -> Result<bool, Failure> {
         let mut conn = self.ctx.redis()?;

@@ -42,8 +42,8 @@ fn error_response(status: u16, description: &'static str) -> MetaResponse {
 }
 
 /// Path parameters refused with 400 when they do not fit their schema (the others name a
-/// resource: 404).
-const PATH_PARAMS_CHECKED: &[&str] = &["emoji"];
+/// resource: 404). A user id is checked as it is in a body (`invalid_user_id`).
+const PATH_PARAMS_CHECKED: &[&str] = &["emoji", "user_id"];
 
 /// Adds the layer's answers an operation can get, unless it declares that status itself.
 fn complete(op: &mut MetaOperation) {
@@ -59,8 +59,8 @@ fn complete(op: &mut MetaOperation) {
                 .push(error_response(status, description));
         }
     };
-    // A malformed path id is answered 404 (it names no room or message), not 400; a
-    // malformed emoji is a bad request.
+    // A malformed room or message id is answered 404 (it names no room or message), not
+    // 400; a malformed emoji or user id is a bad request.
     let checked_params = op
         .params
         .iter()

@@ -138,6 +138,10 @@ pub fn audience_of(event: &ServerEvent) -> Option<Audience> {
         | ServerEvent::MessageEdited(m)
         | ServerEvent::MessageDeleted(m) => Audience::Room(room(&m.room_id)?, None),
         ServerEvent::ReactionChanged(r) => Audience::Room(room(&r.room_id)?, None),
+        ServerEvent::MemberRole(r) => Audience::Room(room(&r.room_id)?, None),
+        ServerEvent::MemberKicked(a) | ServerEvent::MemberBanned(a) => {
+            Audience::Room(room(&a.room_id)?, None)
+        }
         ServerEvent::Typing(t) => Audience::Room(room(&t.room_id)?, user(&t.user_id)),
         ServerEvent::ShowRoom(s) => Audience::Direct(room(&s.id)?),
         ServerEvent::RoomJoined(m) | ServerEvent::RoomLeft(m) => Audience::User(user(&m.user_id)?),
@@ -173,7 +177,10 @@ pub fn route(kind: EventKind, data: &str) -> Option<Route> {
         EventKind::Message
         | EventKind::MessageEdited
         | EventKind::MessageDeleted
-        | EventKind::ReactionChanged => Audience::Room(f.room_id?, None),
+        | EventKind::ReactionChanged
+        | EventKind::MemberRole
+        | EventKind::MemberKicked
+        | EventKind::MemberBanned => Audience::Room(f.room_id?, None),
         EventKind::Typing => Audience::Room(f.room_id?, f.user_id),
         EventKind::ShowRoom => Audience::Direct(id_str()?.parse().ok()?),
         EventKind::RoomJoined
@@ -452,7 +459,9 @@ mod tests {
 
     #[test]
     fn a_typed_event_goes_where_its_json_is_routed() {
-        use crate::protocol::{ReactionChanged, RoomMembership, ShowRoom, Typing, UserView};
+        use crate::protocol::{
+            MemberAction, MemberRole, ReactionChanged, RoomMembership, ShowRoom, Typing, UserView,
+        };
         let events = [
             ServerEvent::Message(Message {
                 room_id: "4".into(),
@@ -480,6 +489,19 @@ mod tests {
                 room_id: "7".into(),
                 user_id: "9".into(),
                 name: "x".into(),
+                reason: Some("kicked".into()),
+            }),
+            ServerEvent::MemberKicked(MemberAction {
+                room_id: "7".into(),
+                user_id: "9".into(),
+                by: "2".into(),
+                reason: None,
+            }),
+            ServerEvent::MemberRole(MemberRole {
+                room_id: "7".into(),
+                user_id: "9".into(),
+                role: "admin".into(),
+                by: "2".into(),
             }),
             ServerEvent::UserConnected(UserView {
                 id: "21".into(),

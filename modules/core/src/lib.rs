@@ -30,6 +30,7 @@ pub mod lua;
 pub mod metrics;
 pub mod protocol;
 pub mod redis_io;
+pub mod scan;
 pub mod templates;
 #[cfg(feature = "testing")]
 pub mod testing;

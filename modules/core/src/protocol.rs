@@ -50,6 +50,10 @@ pub struct Message {
     #[oai(skip_serializing_if_is_none)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+    /// `true` on a tombstone when a moderator of the room, not the author, removed it.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderated: Option<bool>,
     /// The message this one answers.
     #[oai(skip_serializing_if_is_none)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,6 +155,8 @@ impl Message {
             #[serde(default)]
             deleted: Option<bool>,
             #[serde(default)]
+            moderated: Option<bool>,
+            #[serde(default)]
             reply_to: Option<ReplyQuote>,
             #[serde(default)]
             mentions: Vec<String>,
@@ -166,6 +172,7 @@ impl Message {
             room_id: s.room_id.map(|r| r.to_string()).unwrap_or_default(),
             edited: s.edited,
             deleted: s.deleted.filter(|d| *d),
+            moderated: s.moderated.filter(|d| *d),
             reply_to: s.reply_to.as_ref().map(ReplyQuote::id_only),
             mentions: s.mentions,
             reactions: Vec::new(),
@@ -377,6 +384,14 @@ events! {
         "reaction.changed" => ReactionChanged(ReactionChanged),
         /// The user muted or unmuted a room (on any tab or instance).
         "room.muted" => RoomMuted(RoomMuted),
+        /// A member's role in a room changed (to the room's members).
+        "member.role" => MemberRole(MemberRole),
+        /// A moderator removed a member from a room (to the room's members, the removed
+        /// one included; their own sockets then get `room.left` with `reason: "kicked"`).
+        "member.kicked" => MemberKicked(MemberAction),
+        /// A moderator banned a user from a room (to the room's members; a banned member's
+        /// own sockets then get `room.left` with `reason: "banned"`).
+        "member.banned" => MemberBanned(MemberAction),
     }
 }
 
@@ -420,6 +435,32 @@ pub struct RoomMembership {
     pub user_id: String,
     #[serde(default)]
     pub name: String,
+    /// On `room.left` when the user did not leave by themselves: `kicked` or `banned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRole {
+    pub room_id: String,
+    pub user_id: String,
+    /// `owner`, `admin`, `moderator` or `member`.
+    pub role: String,
+    /// Who changed it.
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberAction {
+    pub room_id: String,
+    pub user_id: String,
+    /// The moderator who did it.
+    pub by: String,
+    /// The reason the moderator gave (bans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -308,9 +308,11 @@ impl MessagesApi {
 
     /// Delete a message
     ///
-    /// Deletes one of the caller's own messages: a tombstone (`deleted: true`, empty text)
-    /// keeps its place in the history, nothing else of it is kept. Every member's sockets
-    /// get `message.deleted`. Deleting a tombstone again answers it and changes nothing.
+    /// Deletes one of the caller's own messages, or any message for the room's moderators
+    /// and up: a tombstone (`deleted: true`, empty text; `moderated: true` when a moderator
+    /// removed it) keeps its place in the history, nothing else of it is kept. Every
+    /// member's sockets get `message.deleted`. Deleting a tombstone again answers it and
+    /// changes nothing.
     #[oai(
         path = "/:id/messages/:message_id",
         method = "delete",

@@ -12,6 +12,8 @@ use chat_core::{
     Envelope, EventKind, Failure, RoomId, Route, Topic, UserId,
 };
 
+use chat_rooms::Role;
+
 use crate::{
     error::MessageError,
     input::{Emoji, MessageId, MessageText},
@@ -75,9 +77,10 @@ impl MessagesStore {
         Err(MessageError::Conflict)
     }
 
-    /// Deletes `user`'s own message: a tombstone keeps its place in the history (cursors
-    /// stay exact) and nothing else of it, its reactions and mentions go too; every
-    /// member's sockets get `message.deleted`. Deleting a tombstone changes nothing.
+    /// Deletes `user`'s own message, or as a moderator of the room (or above) anyone's: a
+    /// tombstone keeps its place in the history (cursors stay exact) and nothing else of it
+    /// (`moderated: true` when a moderator removed it), its reactions and mentions go too;
+    /// every member's sockets get `message.deleted`. Deleting a tombstone changes nothing.
     pub async fn delete(
         &self,
         user: UserId,
@@ -85,9 +88,19 @@ impl MessagesStore {
         id: &MessageId,
     ) -> Result<Message, MessageError> {
         self.may_change(user, room).await?;
+        // Asked once, and only for someone else's message.
+        let mut moderator: Option<bool> = None;
         for _ in 0..ATTEMPTS {
-            let found = self.own(user, room, id).await?;
+            let found = self.existing(room, id).await?;
             let old = &found.message;
+            let own = old.from == user.to_string();
+            if !own && moderator.is_none() {
+                let role = self.rooms.role(user, room).await?;
+                moderator = Some(role >= Role::Moderator);
+            }
+            if !own && moderator != Some(true) {
+                return Err(MessageError::NotAuthor);
+            }
             if old.is_deleted() {
                 return Ok(old.clone());
             }
@@ -97,6 +110,7 @@ impl MessagesStore {
                 date: old.date,
                 room_id: old.room_id.clone(),
                 deleted: Some(true),
+                moderated: (!own).then_some(true),
                 ..Message::default()
             };
             if self

@@ -14,7 +14,7 @@ pub enum MessageError {
     RateLimited(Duration),
     /// No message with this id in the room.
     NoSuchMessage,
-    /// Only a message's author may edit or delete it.
+    /// Only a message's author may edit it, or delete it (besides the room's moderators).
     NotAuthor,
     /// The message was deleted: it takes no edit or reaction.
     Deleted,
@@ -49,7 +49,7 @@ impl MessageError {
             }
             MessageError::NotAuthor => body(
                 "not_author",
-                "messageId: only its author may change this message",
+                "messageId: only its author may change this message (and a moderator delete it)",
             ),
             MessageError::Deleted => body("message_deleted", "messageId: this message was deleted"),
             MessageError::ReactionLimit(why) => body("reaction_limit", why),

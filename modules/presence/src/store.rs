@@ -8,7 +8,9 @@ use chat_core::{
     context::timed,
     metrics,
     protocol::{ServerEvent, UserView},
-    redis, Ctx, Failure, UserId,
+    redis,
+    scan::{scan_page, Scan, ScanCursor},
+    Ctx, Failure, UserId,
 };
 
 use crate::{
@@ -428,44 +430,24 @@ impl PresenceStore {
         from: OnlineCursor,
         limit: usize,
     ) -> Result<(Vec<UserId>, Option<OnlineCursor>), Failure> {
-        /// Scans per page at most: a page may come short (with a next one) rather than
-        /// scan on.
-        const MOST_SCANS: usize = 8;
         let mut conn = self.ctx.redis()?;
-        let (mut scan, mut skip) = (from.scan, from.skip);
-        let mut ids = Vec::with_capacity(limit.min(1024));
-        for _ in 0..MOST_SCANS {
-            let (next, batch): (u64, Vec<u64>) = timed(
-                "sscan",
-                redis::cmd("SSCAN")
-                    .arg(keys::ONLINE_USERS)
-                    .arg(scan)
-                    .arg("COUNT")
-                    .arg(limit)
-                    .query_async(&mut conn),
-            )
-            .await?;
-            let rest = batch.get(skip..).unwrap_or_default();
-            let room = limit - ids.len();
-            if rest.len() > room {
-                // The page ends inside this batch: the next one scans it again, skipping on.
-                ids.extend(rest[..room].iter().map(|&id| UserId(id)));
-                let next = OnlineCursor {
-                    scan,
-                    skip: skip + room,
-                };
-                return Ok((ids, Some(next)));
-            }
-            ids.extend(rest.iter().map(|&id| UserId(id)));
-            if next == 0 {
-                return Ok((ids, None));
-            }
-            (scan, skip) = (next, 0);
-            if ids.len() == limit {
-                break;
-            }
-        }
-        Ok((ids, Some(OnlineCursor { scan, skip })))
+        let from = ScanCursor {
+            scan: from.scan,
+            skip: from.skip,
+        };
+        let (items, next) =
+            scan_page(&mut conn, Scan::Set, keys::ONLINE_USERS, from, limit).await?;
+        let ids = items
+            .iter()
+            .filter_map(|item| item.first()?.parse().ok().map(UserId))
+            .collect();
+        Ok((
+            ids,
+            next.map(|c| OnlineCursor {
+                scan: c.scan,
+                skip: c.skip,
+            }),
+        ))
     }
 
     /// Views of users (unknown ids are left out).

@@ -132,6 +132,9 @@ pub enum JoinResponse {
     /// The room; the caller is in it (joining a room one is in changes nothing).
     #[oai(status = 200)]
     Ok(Json<RoomSummary>),
+    /// The caller is banned from this room (`banned`).
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
     /// No such named room.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
@@ -184,7 +187,8 @@ pub enum LeaveResponse {
     /// No such room, or the caller is not in it.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// General and direct rooms cannot be left.
+    /// General and direct rooms cannot be left (`not_leavable`); the room's last owner
+    /// stays until they make another member owner (`last_owner`).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
 }
@@ -444,7 +448,12 @@ impl RoomsApi {
                 let (body, secs) = too_many("rooms joined", wait);
                 return Ok(JoinResponse::TooMany(body, secs));
             }
-            self.store.join(me, &room, &name).await?;
+            if !self.store.join_unless_banned(me, &room, &name).await? {
+                return Ok(JoinResponse::Forbidden(Json(ErrorBody::new(
+                    "banned",
+                    "id: you are banned from this room",
+                ))));
+            }
         }
         match self.summary(auth.user_id(), &room).await? {
             Some(s) => Ok(JoinResponse::Ok(Json(s))),
@@ -485,6 +494,12 @@ impl RoomsApi {
             return Ok(LeaveResponse::NotFound(Json(ErrorBody::new(
                 "not_member",
                 "id: you are not in this room",
+            ))));
+        }
+        if !self.store.step_down(auth.user_id(), &room).await? {
+            return Ok(LeaveResponse::Conflict(Json(ErrorBody::new(
+                "last_owner",
+                "id: you are the room's last owner: make another member owner first",
             ))));
         }
         self.store.leave(auth.user_id(), &room, &name).await?;

@@ -114,3 +114,116 @@ mod tests {
         assert!(RoomName::parse(&"x".repeat(65)).is_err());
     }
 }
+
+/// Where a page of members or bans goes on: the `cursor` of the previous page's `Link`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCursor(pub chat_core::scan::ScanCursor);
+
+impl TextInput for PageCursor {
+    const NAME: &'static str = "PageCursor";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "Where the next page starts: the `cursor` of the previous page's \
+             `Link: <…>; rel=\"next\"` header.",
+            Some(3),
+            Some(39),
+            Some(chat_core::scan::ScanCursor::PATTERN),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, Rejection> {
+        chat_core::scan::ScanCursor::parse(s).map(Self).ok_or((
+            "invalid_cursor",
+            "cursor: the `cursor` of a previous page's Link header",
+        ))
+    }
+
+    fn to_text(&self) -> String {
+        self.0.to_text()
+    }
+}
+chat_core::text_input!(PageCursor);
+
+/// An audit entry's id (`<ms>-<n>`): the page goes on with older entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditCursor {
+    pub ms: u64,
+    pub n: u64,
+}
+
+impl TextInput for AuditCursor {
+    const NAME: &'static str = "AuditCursor";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "The `id` of the oldest entry of the previous page: this page has older ones.",
+            Some(3),
+            Some(39),
+            Some("^[0-9]{1,19}-[0-9]{1,19}$"),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, Rejection> {
+        let number = |t: &str| {
+            ((1..=19).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse().ok())
+                .flatten()
+        };
+        match s.split_once('-') {
+            Some((ms, n)) => match (number(ms), number(n)) {
+                (Some(ms), Some(n)) => Ok(Self { ms, n }),
+                _ => Err(("invalid_cursor", "before: an audit entry's id")),
+            },
+            None => Err(("invalid_cursor", "before: an audit entry's id")),
+        }
+    }
+
+    fn to_text(&self) -> String {
+        format!("{}-{}", self.ms, self.n)
+    }
+}
+chat_core::text_input!(AuditCursor);
+
+/// Longest ban reason, in characters.
+pub const MAX_BAN_REASON: usize = 500;
+
+/// Why a user is banned: up to 500 characters, no control characters but line breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanReason(String);
+
+impl BanReason {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TextInput for BanReason {
+    const NAME: &'static str = "BanReason";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "Why: up to 500 characters (stored trimmed), no control characters but line \
+             breaks.",
+            Some(0),
+            Some(MAX_BAN_REASON),
+            Some(r"^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*$"),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, Rejection> {
+        if s.chars().nth(MAX_BAN_REASON).is_some() || s.chars().any(|c| c.is_control() && c != '\n')
+        {
+            return Err((
+                "invalid_reason",
+                "reason: up to 500 characters, no control characters but line breaks",
+            ));
+        }
+        Ok(Self(s.trim().to_owned()))
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+chat_core::text_input!(BanReason);

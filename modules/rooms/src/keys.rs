@@ -33,3 +33,26 @@ pub const NAMED_ROOMS: &str = "named_rooms";
 pub fn name_claim(lowercase: &str) -> String {
     format!("room_name:{lowercase}")
 }
+
+/// `roles:{room:<id>}`: hash of user id → `owner`, `admin` or `moderator` (a member
+/// without a field is a plain member). The braces are literal: a Redis Cluster hash tag
+/// that puts a room's roles, bans and audit log in one slot, so the moderation script
+/// checks ranks and changes them atomically on a cluster.
+pub fn roles(room: &RoomId) -> String {
+    format!("roles:{{room:{room}}}")
+}
+
+/// `bans:{room:<id>}`: hash of user id → JSON `{"by", "reason", "date", "until"?}` (ms;
+/// a ban past its `until` is over). Same slot as [`roles`].
+pub fn bans(room: &RoomId) -> String {
+    format!("bans:{{room:{room}}}")
+}
+
+/// `audit:{room:<id>}`: stream of what moderators did (`action`, `actor`, `target`,
+/// `detail`), the newest [`AUDIT_KEPT`] or so kept. Same slot as [`roles`].
+pub fn audit(room: &RoomId) -> String {
+    format!("audit:{{room:{room}}}")
+}
+
+/// Audit entries kept per room (trimmed approximately, `MAXLEN ~`).
+pub const AUDIT_KEPT: u64 = 1000;

@@ -7,7 +7,7 @@ use chat_core::{
     redis, Ctx, Failure, RoomId, RoomKind, UserId,
 };
 
-use crate::keys;
+use crate::{keys, roles::Moderate};
 
 /// Longest room name, in characters.
 pub const MAX_ROOM_NAME: usize = 64;
@@ -42,11 +42,14 @@ pub trait RoomActivity: Send + Sync {
 
 #[derive(Clone)]
 pub struct RoomsStore {
-    ctx: Ctx,
-    auth: AuthStore,
+    pub(crate) ctx: Ctx,
+    pub(crate) auth: AuthStore,
     directory: std::sync::Arc<tokio::sync::Mutex<Directory>>,
     /// Rooms a user may be in, checked when they join or create a named room (0: any).
     max_rooms: u64,
+    /// Site admins' names, in lowercase (`ADMIN_USERS`).
+    pub(crate) admins: std::sync::Arc<std::collections::HashSet<String>>,
+    pub(crate) moderate: Moderate,
 }
 
 /// How long this instance reuses its copy of the named-room directory. A room created on
@@ -71,13 +74,15 @@ pub enum Created {
 }
 
 impl RoomsStore {
-    /// `max_rooms`: rooms a user may be in (0: no limit).
-    pub fn new(ctx: Ctx, auth: AuthStore, max_rooms: u64) -> Self {
+    /// `max_rooms`: rooms a user may be in (0: no limit); `admins`: the site admins' names.
+    pub fn new(ctx: Ctx, auth: AuthStore, max_rooms: u64, admins: &[String]) -> Self {
         Self {
             ctx,
             auth,
             directory: Default::default(),
             max_rooms,
+            admins: std::sync::Arc::new(admins.iter().map(|a| a.to_lowercase()).collect()),
+            moderate: Moderate::new(),
         }
     }
 
@@ -340,6 +345,7 @@ impl RoomsStore {
             )
             .await?;
             drop(conn);
+            self.make_owner(creator, &room).await?;
             self.join(creator, &room, name).await
         }
         .await;
@@ -356,6 +362,9 @@ impl RoomsStore {
                     .ignore()
                     .cmd("DEL")
                     .arg(keys::room_name(&room))
+                    .ignore()
+                    .cmd("DEL")
+                    .arg(keys::roles(&room))
                     .ignore()
                     .query_async(&mut conn)
                     .await;
@@ -418,6 +427,17 @@ impl RoomsStore {
             .collect();
         let names = self.names(&rooms).await?;
         for (room, name) in rooms.iter().zip(names) {
+            // Their role goes, ownership too: a room left without an owner is run by its
+            // admins and the site admins.
+            let mut conn = self.ctx.redis()?;
+            let _: () = timed(
+                "hdel",
+                redis::cmd("HDEL")
+                    .arg(keys::roles(room))
+                    .arg(user.0)
+                    .query_async(&mut conn),
+            )
+            .await?;
             self.leave(user, room, &name.unwrap_or_default()).await?;
         }
         let mut conn = self.ctx.redis()?;
@@ -437,12 +457,43 @@ impl RoomsStore {
 
     /// Adds `user` to a named room (idempotent) and tells the user's sockets.
     pub async fn join(&self, user: UserId, room: &RoomId, name: &str) -> Result<(), Failure> {
-        self.membership(user, room, name, true).await
+        self.membership(user, room, name, true, None).await
+    }
+
+    /// Adds `user` to a named room unless they are banned from it: false when they are. The
+    /// ban is read again after the join, so a ban given meanwhile takes them out again.
+    pub async fn join_unless_banned(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        name: &str,
+    ) -> Result<bool, Failure> {
+        if self.ban_of(user, room).await?.is_some() {
+            return Ok(false);
+        }
+        self.join(user, room, name).await?;
+        if self.ban_of(user, room).await?.is_some() {
+            self.remove(user, room, name, Some("banned")).await?;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// Removes `user` from a named room and tells the user's sockets.
     pub async fn leave(&self, user: UserId, room: &RoomId, name: &str) -> Result<(), Failure> {
-        self.membership(user, room, name, false).await
+        self.membership(user, room, name, false, None).await
+    }
+
+    /// Removes `user` from a named room for `reason` (`kicked`, `banned`), told in their
+    /// sockets' `room.left`.
+    pub(crate) async fn remove(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        name: &str,
+        reason: Option<&str>,
+    ) -> Result<(), Failure> {
+        self.membership(user, room, name, false, reason).await
     }
 
     /// Both sides of a membership (`user:{id}:rooms` and `room:{id}:members`), then the
@@ -454,6 +505,7 @@ impl RoomsStore {
         room: &RoomId,
         name: &str,
         join: bool,
+        reason: Option<&str>,
     ) -> Result<(), Failure> {
         let op = if join { "SADD" } else { "SREM" };
         let mut pipe = redis::pipe();
@@ -485,6 +537,7 @@ impl RoomsStore {
             room_id: room.to_string(),
             user_id: user.to_string(),
             name: name.to_owned(),
+            reason: reason.map(str::to_owned),
         };
         let event = if join {
             ServerEvent::RoomJoined(data)
