@@ -6,6 +6,8 @@ export async function signIn(page: Page, name: string): Promise<void> {
   await page.goto('/');
   await page.getByRole('button', { name: `Sign in as ${name}` }).click();
   await expect(page.getByRole('navigation', { name: 'Chats' }).or(page.getByRole('button', { name: 'Back to chats' })).first()).toBeVisible();
+  // Its socket is registered: from now on it hears every live event.
+  await expect(page.locator('main[data-connection="online"]')).toBeVisible();
 }
 
 export function chats(page: Page): Locator {
@@ -64,4 +66,17 @@ export async function unreadCount(page: Page, roomId: string): Promise<number> {
   await expect(roomButton(page, roomId)).toBeVisible();
   const badge = unreadBadge(page, roomId);
   return (await badge.count()) ? Number(await badge.textContent()) : 0;
+}
+
+/** The sign-in screen's heading. */
+export function signInHeading(page: Page): Locator {
+  return page.getByRole('heading', { name: 'Welcome back!' });
+}
+
+/** Fills the sign-in form and submits it (the page must show the sign-in screen). */
+export async function submitSignIn(page: Page, name: string, password: string): Promise<void> {
+  await expect(signInHeading(page)).toBeVisible();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.locator('form').getByRole('button', { name: 'Sign in' }).click();
 }

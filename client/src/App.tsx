@@ -4,8 +4,9 @@ import type { Account } from './api/types';
 import { ChatScreen } from './components/ChatScreen';
 import { LoginScreen } from './components/LoginScreen';
 import { TopBar } from './components/TopBar';
+import type { SignedOutMessage } from './state/account';
 
-type Phase = { kind: 'loading' } | { kind: 'signedOut'; notice?: string } | { kind: 'signedIn'; account: Account };
+type Phase = { kind: 'loading' } | ({ kind: 'signedOut' } & SignedOutMessage) | { kind: 'signedIn'; account: Account };
 
 export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
@@ -36,13 +37,13 @@ export function App() {
     );
   }
   if (phase.kind === 'signedOut') {
-    return <LoginScreen notice={phase.notice} onSignedIn={(account) => setPhase({ kind: 'signedIn', account })} />;
+    return <LoginScreen notice={phase.notice} info={phase.info} onSignedIn={(account) => setPhase({ kind: 'signedIn', account })} />;
   }
   return (
     <ChatScreen
       key={phase.account.id}
       account={phase.account}
-      onSignedOut={(notice) => setPhase({ kind: 'signedOut', notice })}
+      onSignedOut={(message) => setPhase({ kind: 'signedOut', ...message })}
     />
   );
 }

@@ -21,12 +21,15 @@ type Query<Op extends keyof operations> = NonNullable<operations[Op]['parameters
 export class ApiError extends Error {
   readonly status: number;
   readonly error: string;
+  /** Seconds to wait before asking again, when the server says (`Retry-After`, with 429). */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, error: string, message: string) {
+  constructor(status: number, error: string, message: string, retryAfter: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.error = error;
+    this.retryAfter = retryAfter;
   }
 
   /** The field the server blames (`username: ...` → `username`), if any. */
@@ -76,6 +79,12 @@ async function onlineUsers(): Promise<User[]> {
   return [...seen.values()];
 }
 
+/** `Retry-After` in seconds; the HTTP-date form is not used by this server. */
+function retryAfter(res: Response): number | null {
+  const v = res.headers.get('Retry-After')?.trim();
+  return v && /^\d+$/.test(v) ? Number(v) : null;
+}
+
 async function exchange<T>(method: string, path: string, body?: unknown): Promise<{ body: T; res: Response }> {
   let res: Response;
   try {
@@ -101,10 +110,10 @@ async function exchange<T>(method: string, path: string, body?: unknown): Promis
   if (!res.ok) {
     if (isRecord(parsed) && typeof parsed.error === 'string') {
       const message = typeof parsed.message === 'string' ? parsed.message : parsed.error;
-      throw new ApiError(res.status, parsed.error, message);
+      throw new ApiError(res.status, parsed.error, message, retryAfter(res));
     }
     const code = res.status === 401 ? 'unauthorized' : `http_${res.status}`;
-    throw new ApiError(res.status, code, res.statusText || `Request failed (${res.status}).`);
+    throw new ApiError(res.status, code, res.statusText || `Request failed (${res.status}).`, retryAfter(res));
   }
   return { body: parsed as T, res };
 }
@@ -127,6 +136,13 @@ export const api = {
     request<LoginOk>('POST', '/api/auth/login', { username, password } satisfies Body<'login'>),
   logout: () => request<void>('POST', '/api/auth/logout'),
   me: () => request<Account>('GET', '/api/auth/me'),
+  /** Every other session of the account ends; this one goes on. */
+  changePassword: (current: string, next: string) =>
+    request<void>('POST', '/api/auth/password', { current, new: next } satisfies Body<'changePassword'>),
+  /** Every session of the account ends, this one included (the cookie is cleared). */
+  logoutAll: () => request<void>('POST', '/api/auth/logout-all'),
+  /** Deletes the signed-in account; every session ends, the cookie is cleared. */
+  deleteAccount: (password: string) => request<void>('DELETE', '/api/auth/me', { password } satisfies Body<'deleteAccount'>),
 
   rooms: () => request<RoomSummary[]>('GET', '/api/rooms'),
   discover: (q: string, offset = 0, limit = 20) =>

@@ -22,6 +22,9 @@ interface Routes {
   login: ['/api/auth/login', 'post'];
   logout: ['/api/auth/logout', 'post'];
   me: ['/api/auth/me', 'get'];
+  changePassword: ['/api/auth/password', 'post'];
+  logoutAll: ['/api/auth/logout-all', 'post'];
+  deleteAccount: ['/api/auth/me', 'delete'];
   rooms: ['/api/rooms', 'get'];
   discover: ['/api/rooms/discover', 'get'];
   createRoom: ['/api/rooms', 'post'];

@@ -5,8 +5,10 @@ import { ChatController } from '../controller/ChatController';
 import { useChatState, useMediaQuery } from '../hooks/useChat';
 import { NARROW_QUERY } from '../layout';
 import { notificationPermission, requestNotificationPermission, showNotification } from '../notifications';
+import type { SignedOutMessage } from '../state/account';
 import { activeRoom } from '../state/chat';
 import { sameOriginWsUrl } from '../ws/socket';
+import { AccountDialog } from './AccountDialog';
 import { Conversation } from './Conversation';
 import { RoomDialog } from './RoomDialog';
 import { Sidebar } from './Sidebar';
@@ -14,7 +16,7 @@ import { TopBar } from './TopBar';
 
 interface Props {
   account: Account;
-  onSignedOut(notice?: string): void;
+  onSignedOut(message?: SignedOutMessage): void;
 }
 
 export function ChatScreen({ account, onSignedOut }: Props) {
@@ -28,7 +30,7 @@ export function ChatScreen({ account, onSignedOut }: Props) {
         wsUrl: sameOriginWsUrl(),
         pageVisible: () => document.visibilityState === 'visible',
         narrow,
-        onSignedOut: () => onSignedOut('Your session has ended. Please sign in again.'),
+        onSignedOut: () => onSignedOut({ notice: 'Your session has ended. Please sign in again.' }),
         notify: (note) => showNotification(note, (roomId) => c.openRoom(roomId)),
       },
       account,
@@ -41,13 +43,27 @@ export function ChatScreen({ account, onSignedOut }: Props) {
   }, [account.id]);
 
   if (!controller) return null;
-  return <ChatLayout controller={controller} onLogout={() => void controller.logout().then(() => onSignedOut())} />;
+  return (
+    <ChatLayout
+      controller={controller}
+      onLogout={() => void controller.logout().then(() => onSignedOut())}
+      onSignedOut={onSignedOut}
+    />
+  );
 }
 
-function ChatLayout({ controller, onLogout }: { controller: ChatController; onLogout(): void }) {
+interface LayoutProps {
+  controller: ChatController;
+  onLogout(): void;
+  /** The session ended from the account dialog (signed out everywhere, account deleted). */
+  onSignedOut(message: SignedOutMessage): void;
+}
+
+function ChatLayout({ controller, onLogout, onSignedOut }: LayoutProps) {
   const state = useChatState(controller);
   const narrow = useMediaQuery(NARROW_QUERY);
   const [dialogOpen, setDialogOpen] = useState(false);
+  const [accountOpen, setAccountOpen] = useState(false);
   const room = activeRoom(state);
 
   // Entering the wide layout shows both panes; the read marker follows what is on screen.
@@ -59,8 +75,11 @@ function ChatLayout({ controller, onLogout }: { controller: ChatController; onLo
     <div className="page page-dark">
       <TopBar>
         <NotificationsButton />
+        <button type="button" className="btn btn-ghost" aria-haspopup="dialog" onClick={() => setAccountOpen(true)}>
+          Account
+        </button>
       </TopBar>
-      <main className={`chat-card view-${state.view}`}>
+      <main className={`chat-card view-${state.view}`} data-connection={state.connection}>
         <Sidebar state={state} controller={controller} onOpenDialog={() => setDialogOpen(true)} onLogout={onLogout} />
         {room ? (
           <Conversation key={room.id} state={state} room={room} controller={controller} narrow={narrow} />
@@ -79,6 +98,14 @@ function ChatLayout({ controller, onLogout }: { controller: ChatController; onLo
         </div>
       )}
       {dialogOpen && <RoomDialog controller={controller} onClose={() => setDialogOpen(false)} />}
+      {accountOpen && (
+        <AccountDialog
+          controller={controller}
+          username={state.me?.username ?? ''}
+          onClose={() => setAccountOpen(false)}
+          onSignedOut={onSignedOut}
+        />
+      )}
     </div>
   );
 }

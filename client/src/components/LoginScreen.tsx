@@ -11,16 +11,20 @@ export const DEMO_PASSWORD = 'password123';
 type Mode = 'signin' | 'register';
 
 interface Props {
+  /** A problem to show at once (the session ended, the server is unreachable). */
   notice?: string;
+  /** News to show at once (signed out everywhere, account deleted). */
+  info?: string;
   onSignedIn(account: Account): void;
 }
 
-export function LoginScreen({ notice, onSignedIn }: Props) {
+export function LoginScreen({ notice, info, onSignedIn }: Props) {
   const [mode, setMode] = useState<Mode>('signin');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>(notice ? { form: notice } : {});
   const [busy, setBusy] = useState(false);
+  const [news, setNews] = useState(info);
   const userRef = useRef<HTMLInputElement>(null);
   const passRef = useRef<HTMLInputElement>(null);
   const ids = { user: useId(), pass: useId(), userErr: useId(), passErr: useId(), title: useId() };
@@ -28,6 +32,7 @@ export function LoginScreen({ notice, onSignedIn }: Props) {
   async function signIn(name: string, pass: string, register: boolean) {
     setBusy(true);
     setErrors({});
+    setNews(undefined);
     try {
       if (register) await api.register(name, pass);
       const res = await api.login(name, pass);
@@ -57,6 +62,7 @@ export function LoginScreen({ notice, onSignedIn }: Props) {
   function switchMode(next: Mode) {
     setMode(next);
     setErrors({});
+    setNews(undefined);
   }
 
   const registering = mode === 'register';
@@ -121,6 +127,11 @@ export function LoginScreen({ notice, onSignedIn }: Props) {
             {errors.form && (
               <p className="form-error" role="alert">
                 {errors.form}
+              </p>
+            )}
+            {news && !errors.form && (
+              <p className="form-info" role="status">
+                {news}
               </p>
             )}
             <button className="btn btn-primary btn-block" type="submit" disabled={busy}>

@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { isApiError } from '../api/client';
 import type { JoinableRoom } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
+import { useModal } from '../hooks/useModal';
 
 interface Props {
   controller: ChatController;
@@ -18,8 +19,8 @@ export function RoomDialog({ controller, onClose }: Props) {
   const nameId = useId();
   const filterId = useId();
   const nameErrId = useId();
-  const dialog = useRef<HTMLDivElement>(null);
   const nameRef = useRef<HTMLInputElement>(null);
+  const { dialog, onKeyDown } = useModal(onClose, nameRef);
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
@@ -29,12 +30,6 @@ export function RoomDialog({ controller, onClose }: Props) {
   const [listError, setListError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [joining, setJoining] = useState<string | null>(null);
-
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    nameRef.current?.focus();
-    return () => previous?.focus();
-  }, []);
 
   // Filter as the user types, a moment after the last key.
   useEffect(() => {
@@ -98,27 +93,6 @@ export function RoomDialog({ controller, onClose }: Props) {
     } catch (err) {
       setListError(errorText(err, 'Could not join the room.'));
       setJoining(null);
-    }
-  }
-
-  // Escape closes; Tab stays inside the dialog.
-  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onClose();
-      return;
-    }
-    if (e.key !== 'Tab' || !dialog.current) return;
-    const focusables = dialog.current.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled])');
-    const first = focusables[0];
-    const last = focusables[focusables.length - 1];
-    if (!first || !last) return;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
     }
   }
 

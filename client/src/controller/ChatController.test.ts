@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Api } from '../api/client';
+import { ApiError, type Api } from '../api/client';
 import type { Message, MessagePage, RoomSummary, User } from '../api/types';
 import { msg, summary, user } from '../state/fixtures';
 import type { ClientEvent } from '../ws/events';
@@ -22,10 +22,11 @@ class FakeSocket {
   send(data: string) {
     this.sent.push(JSON.parse(data) as ClientEvent);
   }
-  close() {
+  /** Closes as the browser reports it: `code` when a close frame came (1008 "signed out"). */
+  close(code?: number) {
     if (this.readyState === 3) return;
     this.readyState = 3;
-    this.onclose?.({} as CloseEvent);
+    this.onclose?.({ code } as CloseEvent);
   }
   /** The server accepts the socket and greets it. */
   accept(me: User) {
@@ -354,5 +355,108 @@ describe('ChatController: notifications and mute', () => {
     expect(notes).toEqual([]);
     expect(c.state.rooms['1:2']?.unread).toBe(1);
     expect(c.state.rooms['7']?.mentions).toBe(1);
+  });
+});
+
+describe('ChatController: account', () => {
+  const unauthorized = () => Promise.reject(new ApiError(401, 'unauthorized', 'not signed in or the session expired'));
+
+  /**
+   * Pablo signed in with the socket ready; `account` replaces Api methods (the session's
+   * own requests: me, changePassword, logoutAll, deleteAccount). Counts sign-outs.
+   */
+  async function signedIn(account: Partial<Api> = {}) {
+    const server: FakeServer = { rooms: [summary('0', 'General')], history: {}, calls: [] };
+    const signedOut: string[] = [];
+    const api = { ...fakeApi(server), ...account } as Api;
+    const c = setup(server, { api, onSignedOut: () => signedOut.push('signed out') });
+    const ws = FakeSocket.all[0]!;
+    ws.accept(ME);
+    await until(() => c.state.roomsLoaded, 'the room list');
+    return { c, ws, signedOut };
+  }
+
+  it('signs out at once when the server closes the socket because the session ended (1008)', async () => {
+    let asked = 0;
+    const { c, ws, signedOut } = await signedIn({ me: () => (asked++, unauthorized()) });
+    ws.close(1008);
+    await until(() => signedOut.length > 0, 'the sign-out');
+    expect(asked).toBe(1);
+    expect(signedOut).toEqual(['signed out']);
+    // Stopped: no more reconnects.
+    const sockets = FakeSocket.all.length;
+    await tick(50);
+    expect(FakeSocket.all.length).toBe(sockets);
+    expect(c.state.connection).toBe('offline');
+  });
+
+  it('only reconnects after a close for another reason, or when the session is still there', async () => {
+    let asked = 0;
+    const { ws, signedOut } = await signedIn({ me: () => (asked++, Promise.resolve({ id: ME.id, username: ME.username })) });
+    ws.close(1013);
+    await until(() => FakeSocket.all.length === 2, 'a reconnect attempt');
+    expect(asked).toBe(0);
+    FakeSocket.all[1]!.accept(ME);
+    // 1008 but the session is fine (another of the user's sessions ended): carry on.
+    FakeSocket.all[1]!.close(1008);
+    await until(() => FakeSocket.all.length === 3, 'another reconnect attempt');
+    expect(asked).toBe(1);
+    expect(signedOut).toEqual([]);
+  });
+
+  it('changes the password and carries on signed in', async () => {
+    const asked: [string, string][] = [];
+    const { c, ws, signedOut } = await signedIn({
+      changePassword: (current, next) => {
+        asked.push([current, next]);
+        return Promise.resolve();
+      },
+    });
+    await c.changePassword('old-password', 'new-password');
+    expect(asked).toEqual([['old-password', 'new-password']]);
+    expect(signedOut).toEqual([]);
+    expect(c.state.connection).toBe('online');
+    c.send('still here');
+    expect(ws.sent.some((e) => e.type === 'message')).toBe(true);
+  });
+
+  it('throws a refusal for the dialog and stays signed in; a 401 signs out', async () => {
+    let answer: () => Promise<void> = () =>
+      Promise.reject(new ApiError(403, 'wrong_password', "the password is not this account's"));
+    const { c, signedOut } = await signedIn({ changePassword: () => answer(), deleteAccount: () => answer() });
+    await expect(c.changePassword('wrong', 'new-password')).rejects.toMatchObject({ status: 403, error: 'wrong_password' });
+    await expect(c.deleteAccount('wrong')).rejects.toMatchObject({ status: 403 });
+    expect(signedOut).toEqual([]);
+    expect(c.state.connection).toBe('online');
+
+    answer = unauthorized;
+    await expect(c.changePassword('old-password', 'new-password')).rejects.toMatchObject({ status: 401 });
+    expect(signedOut).toEqual(['signed out']);
+  });
+
+  it.each([
+    ['signs out everywhere', (c: ChatController) => c.logoutAll()],
+    ['deletes the account', (c: ChatController) => c.deleteAccount('secret-password')],
+  ])('%s: stops without reporting an expired session, though the socket closes first', async (_what, act) => {
+    let ws: FakeSocket | null = null;
+    let asked = 0;
+    // The server closes this session's socket before its answer arrives.
+    const ending = async () => {
+      ws?.close(1008);
+      await tick(20);
+    };
+    const { c, signedOut, ws: socket } = await signedIn({
+      me: () => (asked++, unauthorized()),
+      logoutAll: ending,
+      deleteAccount: ending,
+    });
+    ws = socket;
+    await act(c);
+    expect(asked).toBe(1);
+    expect(signedOut).toEqual([]);
+    const sockets = FakeSocket.all.length;
+    await tick(50);
+    expect(FakeSocket.all.length).toBe(sockets);
+    expect(signedOut).toEqual([]);
   });
 });

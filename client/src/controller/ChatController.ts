@@ -43,6 +43,13 @@ export const RATE_LIMITED_RETRIES = 5;
 export const TYPING_EVERY_MS = 2_000;
 /** Older pages fetched at most, looking for the parent of a reply. */
 export const REVEAL_MAX_PAGES = 100;
+/**
+ * Close codes of a socket whose session ended (a sign-out, "sign out everywhere", a password
+ * changed on another device, the account deleted): 1008 `signed out` (docs/protocol.md);
+ * 4001 is named there too, for the instances' `session.ended`. Either one makes the tab ask
+ * `GET /api/auth/me` at once instead of after a few failed reconnects.
+ */
+export const SESSION_ENDED_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 4001]);
 
 export interface ControllerEnv {
   api: Api;
@@ -51,7 +58,7 @@ export interface ControllerEnv {
   pageVisible(): boolean;
   /** The layout shows one pane at a time (phone-sized screen). */
   narrow(): boolean;
-  /** The session is gone (401): back to the sign-in screen. */
+  /** The session is gone (401, or it ended elsewhere): back to the sign-in screen. */
   onSignedOut(): void;
   /** Shows a browser notification (only called while the page is hidden). */
   notify?(note: Note): void;
@@ -81,6 +88,11 @@ export class ChatController {
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
   private typingThrottle = new Map<string, (fn: () => void) => boolean>();
   private unsubscribe: (() => void) | null = null;
+  /**
+   * Requests under way that end this very session (sign out everywhere, delete the account):
+   * meanwhile a 401 or a closed socket is their doing, not an expiry to report.
+   */
+  private leaving = 0;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
@@ -107,7 +119,7 @@ export class ChatController {
     this.unsubscribe = this.store.subscribe(() => this.queueEffects());
     this.socket = new ChatSocket(this.env.wsUrl, {
       onEvent: (e) => this.onEvent(e),
-      onDown: (info) => this.onDown(info.attempt, info.retryAt),
+      onDown: (info) => this.onDown(info.attempt, info.retryAt, info.code),
     }, this.env.socket);
     this.socket.start();
     void this.refreshRooms();
@@ -154,12 +166,65 @@ export class ChatController {
     this.socket?.reconnectNow();
   }
 
+  // ---- account ----
+
+  /**
+   * Changes the password. The server ends every other session of the account (their tabs
+   * go back to the sign-in screen); this one goes on. Refusals are thrown for the dialog.
+   */
+  changePassword(current: string, next: string): Promise<void> {
+    return this.accountRequest(() => this.api.changePassword(current, next), false);
+  }
+
+  /** Ends every session of the account, this one included; resolves once this tab is stopped. */
+  logoutAll(): Promise<void> {
+    return this.accountRequest(() => this.api.logoutAll(), true);
+  }
+
+  /** Deletes the account (every session ends); resolves once this tab is stopped. */
+  deleteAccount(password: string): Promise<void> {
+    return this.accountRequest(() => this.api.deleteAccount(password), true);
+  }
+
+  /**
+   * Runs an account request; its error is thrown for the dialog to show, except that a 401
+   * signs the tab out. `endsSession`: on success this session is over, so the controller
+   * stops (the caller shows the sign-in screen); until the answer, the socket the server
+   * closes meanwhile is not reported as an expired session.
+   */
+  private async accountRequest(request: () => Promise<void>, endsSession: boolean): Promise<void> {
+    if (endsSession) this.leaving += 1;
+    try {
+      await request();
+    } catch (e) {
+      if (endsSession) this.leaving -= 1;
+      if (isApiError(e) && e.status === 401) this.sessionEnded();
+      // The answer was lost, yet the server may have ended the session (and closed the
+      // socket, which was not reported meanwhile): ask.
+      else if (endsSession && this.state.connection === 'offline') void this.call(() => this.api.me());
+      throw e;
+    }
+    if (endsSession) {
+      this.leaving -= 1;
+      this.stop();
+    }
+  }
+
   // ---- socket events ----
 
-  private onDown(attempt: number, retryAt: number): void {
+  private onDown(attempt: number, retryAt: number, code?: number): void {
     this.dispatch({ type: 'connectionChanged', connection: 'offline', reconnectAt: retryAt });
-    // A socket that keeps failing may mean the session expired (the upgrade gets a 401).
-    if (attempt >= 2) void this.call(() => this.api.me());
+    // The server closed it because the session ended: ask at once whether it was this
+    // tab's. A socket that keeps failing may mean the same (the upgrade gets a 401).
+    const ended = code !== undefined && SESSION_ENDED_CLOSE_CODES.has(code);
+    if (ended || attempt >= 2) void this.call(() => this.api.me());
+  }
+
+  /** The session is gone: stop, and back to the sign-in screen (once). */
+  private sessionEnded(): void {
+    if (this.stopped || this.leaving > 0) return;
+    this.stop();
+    this.env.onSignedOut();
   }
 
   private onEvent(e: ServerEvent): void {
@@ -300,10 +365,7 @@ export class ChatController {
       return await fn();
     } catch (e) {
       if (isApiError(e) && e.status === 401) {
-        if (!this.stopped) {
-          this.stop();
-          this.env.onSignedOut();
-        }
+        this.sessionEnded();
       } else if (noticeOnError) {
         this.showNotice(isApiError(e) && e.status !== 0 ? e.detail : noticeOnError);
       }
@@ -582,8 +644,7 @@ export class ChatController {
     } catch (e) {
       if (this.stopped) return;
       if (isApiError(e) && e.status === 401) {
-        this.stop();
-        this.env.onSignedOut();
+        this.sessionEnded();
         return;
       }
       const error = isApiError(e) && e.status !== 0 ? e.detail : 'The server cannot be reached.';

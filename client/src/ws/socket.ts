@@ -7,8 +7,11 @@ import { encodeClientEvent, parseServerEvent, type ClientEvent, type ServerEvent
 export interface SocketHandlers {
   /** A parsed, known event (unknown or malformed frames never get here). */
   onEvent(event: ServerEvent): void;
-  /** The socket closed (or never opened); the next attempt starts at `retryAt` (ms). */
-  onDown(info: { attempt: number; retryAt: number }): void;
+  /**
+   * The socket closed (or never opened); the next attempt starts at `retryAt` (ms). `code`
+   * is the close code, when there was a close frame (1008: the session ended).
+   */
+  onDown(info: { attempt: number; retryAt: number; code?: number }): void;
 }
 
 export interface SocketOptions {
@@ -131,15 +134,15 @@ export class ChatSocket {
     ws.onerror = () => {
       // A close event always follows; reconnecting is handled there.
     };
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.ready = false;
-      this.down();
+      this.down(typeof ev?.code === 'number' ? ev.code : undefined);
     };
   }
 
-  private down(): void {
+  private down(code?: number): void {
     this.clearTimers();
     if (this.stopped) return;
     const wait = this.delay(this.attempt);
@@ -149,6 +152,6 @@ export class ChatSocket {
       this.retryTimer = null;
       if (!this.stopped) this.connect();
     }, wait);
-    this.handlers.onDown({ attempt, retryAt: this.now() + wait });
+    this.handlers.onDown({ attempt, retryAt: this.now() + wait, code });
   }
 }
