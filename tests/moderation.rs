@@ -118,6 +118,27 @@ async fn ranks_decide_who_acts_on_whom_and_a_room_keeps_an_owner() {
         hget(&redis, &roles, &mona.id).await.as_deref(),
         Some("moderator")
     );
+    // Each one's room list says their role.
+    for (user, role) in [
+        (&olga, "owner"),
+        (&adam, "admin"),
+        (&mona, "moderator"),
+        (&mark, "member"),
+    ] {
+        let (_, list) = user.get("/api/rooms").await;
+        let entry = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == room.as_str())
+            .cloned();
+        assert_eq!(
+            entry.map(|r| r["role"].clone()),
+            Some(json!(role)),
+            "{}",
+            user.name
+        );
+    }
 
     // Nobody acts on an equal or higher rank, nor gives a role at or above their own.
     let kick_adam = format!("/api/rooms/{room}/members/{}", adam.id);

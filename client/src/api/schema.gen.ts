@@ -913,6 +913,11 @@ export interface components {
             mentions: number;
             /** @description Whether the caller muted the room (no notifications; `unread` still counts). */
             muted: boolean;
+            /**
+             * @description The caller's role in the room (`member` in direct rooms; `owner` everywhere for a
+             *     site admin).
+             */
+            role: components["schemas"]["Role"] & unknown;
         };
         /**
          * UserView

@@ -12,5 +12,5 @@ export function user(id: string, username: string, online = true): User {
 
 export function summary(id: string, name: string, extra: Partial<RoomSummary> = {}): RoomSummary {
   const kind = id === '0' ? 'general' : id.includes(':') ? 'direct' : 'named';
-  return { id, name, kind, unread: 0, mentions: 0, muted: false, ...extra };
+  return { id, name, kind, unread: 0, mentions: 0, muted: false, role: 'member', ...extra };
 }

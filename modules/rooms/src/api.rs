@@ -15,6 +15,7 @@ use poem_openapi::{
 };
 
 use crate::{
+    roles::Role,
     store::{Access, Created},
     RoomActivity, RoomName, RoomSearch, RoomsStore,
 };
@@ -59,6 +60,9 @@ pub struct RoomSummary {
     pub mentions: u64,
     /// Whether the caller muted the room (no notifications; `unread` still counts).
     pub muted: bool,
+    /// The caller's role in the room (`member` in direct rooms; `owner` everywhere for a
+    /// site admin).
+    pub role: Role,
 }
 
 /// A named room one can join.
@@ -240,12 +244,15 @@ impl RoomsApi {
             .cloned()
             .collect();
         let mut names = self.store.names(&named).await?.into_iter();
-        let (activity, muted) =
-            futures_util::future::join(self.activity.activity(user, rooms), self.store.muted(user))
-                .await;
-        let (activity, muted) = (activity?, muted?);
+        let (activity, muted, roles) = futures_util::future::join3(
+            self.activity.activity(user, rooms),
+            self.store.muted(user),
+            self.store.roles_in(user, rooms),
+        )
+        .await;
+        let (activity, muted, roles) = (activity?, muted?, roles?);
         let mut out = Vec::with_capacity(rooms.len());
-        for (room, activity) in rooms.iter().zip(activity) {
+        for ((room, activity), role) in rooms.iter().zip(activity).zip(roles) {
             let (name, kind, peer) = match room.kind() {
                 RoomKind::General => ("General".to_owned(), Kind::General, None),
                 RoomKind::Direct(a, b) => {
@@ -268,6 +275,7 @@ impl RoomsApi {
                 unread: activity.unread,
                 mentions: activity.mentions,
                 muted: muted.contains(room.as_str()),
+                role,
             });
         }
         out.sort_by(|a, b| {
