@@ -15,7 +15,7 @@ use chat_auth::{AccountHooks, AuthApi, AuthStore};
 use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, StartError, HEARTBEAT};
-use chat_rooms::{MembersApi, RoomsApi, RoomsStore};
+use chat_rooms::{InvitesApi, MembersApi, RoomsApi, RoomsStore};
 use poem::{
     endpoint::StaticFilesEndpoint,
     get,
@@ -157,6 +157,7 @@ impl Modules {
                 Arc::new(self.messages.clone()),
             ),
             MembersApi::new(self.rooms.clone(), self.presence.clone()),
+            InvitesApi::new(self.rooms.clone()),
             MessagesApi::new(self.messages.clone()),
             PresenceApi::new(self.presence.clone()),
         )))
@@ -164,7 +165,14 @@ impl Modules {
 }
 
 /// Every module's API, with the HTTP layer's answers declared.
-type Apis = Contract<(AuthApi, RoomsApi, MembersApi, MessagesApi, PresenceApi)>;
+type Apis = Contract<(
+    AuthApi,
+    RoomsApi,
+    MembersApi,
+    InvitesApi,
+    MessagesApi,
+    PresenceApi,
+)>;
 
 /// The service around `api` (the served one, or [`Described`] for printing).
 fn describe<T: poem_openapi::OpenApi>(api: T) -> OpenApiService<T, ()> {

@@ -161,6 +161,10 @@ pub struct Config {
     #[arg(long, env = "JOINS_PER_MINUTE", default_value_t = 30)]
     pub joins_per_minute: u32,
 
+    /// Invitations (to a user, or invite links) a user makes per minute (0: no limit).
+    #[arg(long, env = "INVITES_PER_MINUTE", default_value_t = 20)]
+    pub invites_per_minute: u32,
+
     /// Rooms a user may be in (General, direct and named together), checked when they
     /// join or create a named room (0: no limit).
     #[arg(long, env = "MAX_ROOMS_PER_USER", default_value_t = 1000)]
@@ -267,6 +271,7 @@ impl Config {
             create_room: chat_core::Rate::per_minute(self.rooms_per_minute),
             open_direct: chat_core::Rate::per_minute(self.direct_rooms_per_minute),
             join_room: chat_core::Rate::per_minute(self.joins_per_minute),
+            invite: chat_core::Rate::per_minute(self.invites_per_minute),
         }
     }
 }

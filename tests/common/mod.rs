@@ -216,6 +216,7 @@ fn base_config() -> Config {
     c.rooms_per_minute = 0;
     c.direct_rooms_per_minute = 0;
     c.joins_per_minute = 0;
+    c.invites_per_minute = 0;
     c.registrations_per_hour = 0;
     c.max_sockets_per_user = 0;
     c

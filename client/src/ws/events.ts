@@ -103,6 +103,33 @@ export interface MemberRole {
   by: string;
 }
 
+/** An admin or owner changed a named room's settings. */
+export interface RoomUpdated {
+  roomId: string;
+  name: string;
+  visibility: 'public' | 'private';
+}
+
+/** The user was invited to a room. */
+export interface InviteReceived {
+  id: string;
+  roomId: string;
+  roomName: string;
+  /** The invited user (always the receiving user). */
+  userId: string;
+  invitedBy: User;
+  /** Unix seconds. */
+  date: number;
+}
+
+/** One of the user's pending invitations is gone. */
+export interface InviteRemoved {
+  id: string;
+  roomId: string;
+  userId: string;
+  reason: 'accepted' | 'declined' | 'revoked';
+}
+
 /** A moderator (`by`) removed or banned `userId` from a room. */
 export interface MemberAction {
   roomId: string;
@@ -163,7 +190,10 @@ export type ServerEvent =
   | { type: 'room.muted'; data: RoomMuted }
   | { type: 'member.role'; data: MemberRole }
   | { type: 'member.kicked'; data: MemberAction }
-  | { type: 'member.banned'; data: MemberAction };
+  | { type: 'member.banned'; data: MemberAction }
+  | { type: 'room.updated'; data: RoomUpdated }
+  | { type: 'invite.received'; data: InviteReceived }
+  | { type: 'invite.removed'; data: InviteRemoved };
 
 export type ServerEventType = ServerEvent['type'];
 
@@ -186,6 +216,9 @@ export const SERVER_EVENT_TYPES = [
   'member.role',
   'member.kicked',
   'member.banned',
+  'room.updated',
+  'invite.received',
+  'invite.removed',
 ] as const satisfies readonly ServerEventType[];
 
 // ---- parsing ----
@@ -252,6 +285,11 @@ const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
     str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && ['owner', 'admin', 'moderator', 'member'].includes(d.role as string),
   'member.kicked': (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && optStr(d, 'reason'),
   'member.banned': (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && optStr(d, 'reason'),
+  'room.updated': (d) => str(d, 'roomId') && str(d, 'name') && (d.visibility === 'public' || d.visibility === 'private'),
+  'invite.received': (d) =>
+    str(d, 'id') && str(d, 'roomId') && str(d, 'roomName') && str(d, 'userId') && isUser(d.invitedBy) && num(d, 'date'),
+  'invite.removed': (d) =>
+    str(d, 'id') && str(d, 'roomId') && str(d, 'userId') && ['accepted', 'declined', 'revoked'].includes(d.reason as string),
 };
 
 function isServerEventType(t: unknown): t is ServerEventType {

@@ -26,7 +26,7 @@ mod validate;
 pub use api::{AuthApi, BearerAuth, CookieAuth, SessionAuth, SESSION_COOKIE};
 pub use settings::AuthSettings;
 pub use store::{
-    AccountChange, AccountHooks, AuthStore, LoginOutcome, NewUser, Registered, Session,
-    DELETED_NAME,
+    hash_token, new_token, AccountChange, AccountHooks, AuthStore, LoginOutcome, NewUser,
+    Registered, Session, DELETED_NAME,
 };
 pub use validate::{LoginName, LoginPassword, Password, Username};

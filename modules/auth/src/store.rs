@@ -913,12 +913,14 @@ async fn uncount(
     .await
 }
 
-fn new_token() -> String {
+/// A random 256-bit token, in hex (sessions; invite links).
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-fn hash_token(token: &str) -> String {
+/// The SHA-256 of a token, in hex: what is stored in its place.
+pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -139,6 +139,7 @@ pub fn audience_of(event: &ServerEvent) -> Option<Audience> {
         | ServerEvent::MessageDeleted(m) => Audience::Room(room(&m.room_id)?, None),
         ServerEvent::ReactionChanged(r) => Audience::Room(room(&r.room_id)?, None),
         ServerEvent::MemberRole(r) => Audience::Room(room(&r.room_id)?, None),
+        ServerEvent::RoomUpdated(r) => Audience::Room(room(&r.room_id)?, None),
         ServerEvent::MemberKicked(a) | ServerEvent::MemberBanned(a) => {
             Audience::Room(room(&a.room_id)?, None)
         }
@@ -147,6 +148,8 @@ pub fn audience_of(event: &ServerEvent) -> Option<Audience> {
         ServerEvent::RoomJoined(m) | ServerEvent::RoomLeft(m) => Audience::User(user(&m.user_id)?),
         ServerEvent::RoomRead(r) => Audience::User(user(&r.user_id)?),
         ServerEvent::RoomMuted(r) => Audience::User(user(&r.user_id)?),
+        ServerEvent::InviteReceived(i) => Audience::User(user(&i.user_id)?),
+        ServerEvent::InviteRemoved(i) => Audience::User(user(&i.user_id)?),
         ServerEvent::UserConnected(v) | ServerEvent::UserDisconnected(v) => {
             Audience::Everyone(user(&v.id))
         }
@@ -180,13 +183,16 @@ pub fn route(kind: EventKind, data: &str) -> Option<Route> {
         | EventKind::ReactionChanged
         | EventKind::MemberRole
         | EventKind::MemberKicked
-        | EventKind::MemberBanned => Audience::Room(f.room_id?, None),
+        | EventKind::MemberBanned
+        | EventKind::RoomUpdated => Audience::Room(f.room_id?, None),
         EventKind::Typing => Audience::Room(f.room_id?, f.user_id),
         EventKind::ShowRoom => Audience::Direct(id_str()?.parse().ok()?),
         EventKind::RoomJoined
         | EventKind::RoomLeft
         | EventKind::RoomRead
-        | EventKind::RoomMuted => Audience::User(f.user_id?),
+        | EventKind::RoomMuted
+        | EventKind::InviteReceived
+        | EventKind::InviteRemoved => Audience::User(f.user_id?),
         EventKind::UserConnected | EventKind::UserDisconnected => {
             let about = match &f.id {
                 Some(serde_json::Value::Number(n)) => n.as_u64().map(UserId),

@@ -28,6 +28,8 @@ pub enum Action {
     OpenDirect,
     /// Joining a named room.
     JoinRoom,
+    /// Inviting someone to a room, or making an invite link.
+    Invite,
 }
 
 /// A sustained rate and a burst; a rate of 0 means unlimited.
@@ -68,6 +70,7 @@ pub struct Rates {
     pub create_room: Rate,
     pub open_direct: Rate,
     pub join_room: Rate,
+    pub invite: Rate,
 }
 
 impl Default for Rates {
@@ -78,6 +81,7 @@ impl Default for Rates {
             create_room: Rate::per_minute(5),
             open_direct: Rate::per_minute(30),
             join_room: Rate::per_minute(30),
+            invite: Rate::per_minute(20),
         }
     }
 }
@@ -90,6 +94,7 @@ impl Rates {
             create_room: Rate::UNLIMITED,
             open_direct: Rate::UNLIMITED,
             join_room: Rate::UNLIMITED,
+            invite: Rate::UNLIMITED,
         }
     }
 
@@ -100,6 +105,7 @@ impl Rates {
             Action::CreateRoom => self.create_room,
             Action::OpenDirect => self.open_direct,
             Action::JoinRoom => self.join_room,
+            Action::Invite => self.invite,
         }
     }
 }

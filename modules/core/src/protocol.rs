@@ -392,6 +392,13 @@ events! {
         /// A moderator banned a user from a room (to the room's members; a banned member's
         /// own sockets then get `room.left` with `reason: "banned"`).
         "member.banned" => MemberBanned(MemberAction),
+        /// A named room's settings changed (to the room's members).
+        "room.updated" => RoomUpdated(RoomUpdated),
+        /// The user was invited to a room (to the invited user's sockets).
+        "invite.received" => InviteReceived(InviteReceived),
+        /// One of the user's pending invitations is gone: accepted, declined (on any tab),
+        /// or revoked.
+        "invite.removed" => InviteRemoved(InviteRemoved),
     }
 }
 
@@ -438,6 +445,40 @@ pub struct RoomMembership {
     /// On `room.left` when the user did not leave by themselves: `kicked` or `banned`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteReceived {
+    /// The invitation's id.
+    pub id: String,
+    pub room_id: String,
+    pub room_name: String,
+    /// The invited user.
+    pub user_id: String,
+    pub invited_by: UserView,
+    /// When, in unix seconds.
+    pub date: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteRemoved {
+    pub id: String,
+    pub room_id: String,
+    /// The invited user.
+    pub user_id: String,
+    /// `accepted`, `declined` or `revoked`.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomUpdated {
+    pub room_id: String,
+    pub name: String,
+    /// `public` or `private`.
+    pub visibility: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -38,6 +38,16 @@ pub enum Kind {
     Named,
 }
 
+/// Who may find and join a named room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Listed in discovery; anyone joins.
+    Public,
+    /// Unlisted; joined only by invitation. To everyone else it does not exist (404).
+    Private,
+}
+
 /// A room as its member sees it in the room list.
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
@@ -63,6 +73,9 @@ pub struct RoomSummary {
     /// The caller's role in the room (`member` in direct rooms; `owner` everywhere for a
     /// site admin).
     pub role: Role,
+    /// A named room's visibility (absent for General and direct rooms).
+    #[oai(skip_serializing_if_is_none)]
+    pub visibility: Option<Visibility>,
 }
 
 /// A named room one can join.
@@ -90,6 +103,33 @@ pub struct JoinablePage {
 pub struct NewRoom {
     /// The room's name.
     pub name: RoomName,
+    /// `public` (the default) or `private`.
+    #[oai(nullable)]
+    pub visibility: Option<Visibility>,
+}
+
+/// A change of a named room's settings.
+#[derive(Debug, Object)]
+pub struct RoomChange {
+    /// `public` or `private` (admins and owners).
+    #[oai(nullable)]
+    pub visibility: Option<Visibility>,
+}
+
+#[derive(ApiResponse)]
+pub enum UpdateResponse {
+    /// The room as it is now.
+    #[oai(status = 200)]
+    Ok(Json<RoomSummary>),
+    /// The caller is not an admin or owner of the room (`not_allowed`).
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such room (or one the caller is not in and may not see).
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// General and direct rooms have no settings (`not_named`).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
 }
 
 /// Whom to open a direct room with.
@@ -244,6 +284,7 @@ impl RoomsApi {
             .cloned()
             .collect();
         let mut names = self.store.names(&named).await?.into_iter();
+        let mut private = self.store.private(&named).await?.into_iter();
         let (activity, muted, roles) = futures_util::future::join3(
             self.activity.activity(user, rooms),
             self.store.muted(user),
@@ -253,18 +294,25 @@ impl RoomsApi {
         let (activity, muted, roles) = (activity?, muted?, roles?);
         let mut out = Vec::with_capacity(rooms.len());
         for ((room, activity), role) in rooms.iter().zip(activity).zip(roles) {
-            let (name, kind, peer) = match room.kind() {
-                RoomKind::General => ("General".to_owned(), Kind::General, None),
+            let (name, kind, peer, visibility) = match room.kind() {
+                RoomKind::General => ("General".to_owned(), Kind::General, None, None),
                 RoomKind::Direct(a, b) => {
                     let other = if a == user { b } else { a };
                     let peer = peer_views.get(&other.to_string()).cloned();
                     let Some(peer) = peer else { continue };
-                    (peer.username.clone(), Kind::Direct, Some(peer))
+                    (peer.username.clone(), Kind::Direct, Some(peer), None)
                 }
-                RoomKind::Named => match names.next().flatten() {
-                    Some(n) => (n, Kind::Named, None),
-                    None => continue,
-                },
+                RoomKind::Named => {
+                    let visibility = if private.next().unwrap_or(false) {
+                        Visibility::Private
+                    } else {
+                        Visibility::Public
+                    };
+                    match names.next().flatten() {
+                        Some(n) => (n, Kind::Named, None, Some(visibility)),
+                        None => continue,
+                    }
+                }
             };
             out.push(RoomSummary {
                 id: room.to_string(),
@@ -276,6 +324,7 @@ impl RoomsApi {
                 mentions: activity.mentions,
                 muted: muted.contains(room.as_str()),
                 role,
+                visibility,
             });
         }
         out.sort_by(|a, b| {
@@ -395,7 +444,12 @@ impl RoomsApi {
             let (body, secs) = too_many("new rooms", wait);
             return Ok(CreateResponse::TooMany(body, secs));
         }
-        match self.store.create_named(auth.user_id(), name).await? {
+        let private = body.visibility == Some(Visibility::Private);
+        match self
+            .store
+            .create_named(auth.user_id(), name, private)
+            .await?
+        {
             Created::NameTaken => Ok(CreateResponse::Conflict(Json(ErrorBody::new(
                 "room_name_taken",
                 format!("name: a room named '{name}' exists"),
@@ -447,25 +501,76 @@ impl RoomsApi {
             return Ok(JoinResponse::NotFound(not_found("id")));
         };
         let me = auth.user_id();
-        // Joining a room one is in is free: no token, no event.
-        if self.store.access(me, &room).await? != Access::Member {
-            if let Err(cap) = self.store.room_for_one_more(me).await? {
-                return Ok(JoinResponse::Conflict(too_many_rooms(cap)));
-            }
-            if let Err(wait) = self.store.limiter().check(me, Action::JoinRoom) {
-                let (body, secs) = too_many("rooms joined", wait);
-                return Ok(JoinResponse::TooMany(body, secs));
-            }
-            if !self.store.join_unless_banned(me, &room, &name).await? {
-                return Ok(JoinResponse::Forbidden(Json(ErrorBody::new(
-                    "banned",
-                    "id: you are banned from this room",
-                ))));
+        // Joining a room one is in is free: no token, no event. A private room one is not
+        // in does not exist (an invitation is accepted through /api/invites).
+        match self.store.access(me, &room).await? {
+            Access::Member => {}
+            Access::NotFound => return Ok(JoinResponse::NotFound(not_found("id"))),
+            Access::NotMember => {
+                if let Err(cap) = self.store.room_for_one_more(me).await? {
+                    return Ok(JoinResponse::Conflict(too_many_rooms(cap)));
+                }
+                if let Err(wait) = self.store.limiter().check(me, Action::JoinRoom) {
+                    let (body, secs) = too_many("rooms joined", wait);
+                    return Ok(JoinResponse::TooMany(body, secs));
+                }
+                if !self.store.join_unless_banned(me, &room, &name).await? {
+                    return Ok(JoinResponse::Forbidden(Json(ErrorBody::new(
+                        "banned",
+                        "id: you are banned from this room",
+                    ))));
+                }
             }
         }
         match self.summary(auth.user_id(), &room).await? {
             Some(s) => Ok(JoinResponse::Ok(Json(s))),
             None => Ok(JoinResponse::NotFound(not_found("id"))),
+        }
+    }
+
+    /// Change a room's settings
+    ///
+    /// Admins and owners make a named room `private` (gone from discovery; joined only by
+    /// invitation; 404 to everyone outside it) or `public` again. The room's members get
+    /// `room.updated`.
+    #[oai(path = "/:id", method = "patch", operation_id = "updateRoom")]
+    async fn update(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        body: Json<RoomChange>,
+    ) -> poem::Result<UpdateResponse> {
+        let me = auth.user_id();
+        let room = id.0;
+        let admin = self.store.is_site_admin(me).await?;
+        if !admin && self.store.access(me, &room).await? != Access::Member {
+            return Ok(UpdateResponse::NotFound(not_found("id")));
+        }
+        let Some((room, name)) = self.named(room.clone()).await? else {
+            return Ok(if room.kind() == RoomKind::Named {
+                UpdateResponse::NotFound(not_found("id"))
+            } else {
+                UpdateResponse::Conflict(Json(ErrorBody::new(
+                    "not_named",
+                    "id: only named rooms have settings",
+                )))
+            });
+        };
+        if self.store.role(me, &room).await? < Role::Admin {
+            return Ok(UpdateResponse::Forbidden(Json(ErrorBody::new(
+                "not_allowed",
+                "your role in this room does not allow it",
+            ))));
+        }
+        if let Some(v) = body.visibility {
+            self.store
+                .set_private(&room, &name, v == Visibility::Private)
+                .await?;
+        }
+        match self.summary(me, &room).await? {
+            Some(s) => Ok(UpdateResponse::Ok(Json(s))),
+            // A site admin outside the room: what the room is now, as a member would see it.
+            None => Err(Failure::internal("room vanished").into()),
         }
     }
 

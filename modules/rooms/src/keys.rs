@@ -56,3 +56,38 @@ pub fn audit(room: &RoomId) -> String {
 
 /// Audit entries kept per room (trimmed approximately, `MAXLEN ~`).
 pub const AUDIT_KEPT: u64 = 1000;
+
+/// `settings:{room:<id>}`: hash of a named room's settings; field `visibility` is
+/// `private` for a private room (absent: public). Same slot as [`roles`].
+pub fn settings(room: &RoomId) -> String {
+    format!("settings:{{room:{room}}}")
+}
+
+/// `invites:{room:<id>}`: hash of the room's pending invitations: invitation id → JSON
+/// `{"userId", "by", "date"}`, and `user:<id>` → the id of that user's invitation. Same
+/// slot as [`roles`].
+pub fn invites(room: &RoomId) -> String {
+    format!("invites:{{room:{room}}}")
+}
+
+/// The field of [`invites`] naming `user`'s pending invitation.
+pub fn invite_of(user: UserId) -> String {
+    format!("user:{user}")
+}
+
+/// `user:{id}:invites`: hash of the user's pending invitations: invitation id → room id.
+pub fn user_invites(user: UserId) -> String {
+    format!("user:{user}:invites")
+}
+
+/// `links:{room:<id>}`: hash of the room's invite links: link id → JSON `{"hash", "by",
+/// "date", "until", "maxUses"?, "uses"}` (`hash`: the SHA-256 of the token, never the
+/// token). Same slot as [`roles`].
+pub fn links(room: &RoomId) -> String {
+    format!("links:{{room:{room}}}")
+}
+
+/// `invite_link:<sha256 of the token>` → `"<room id> <link id>"`, expiring with the link.
+pub fn invite_link(token_hash: &str) -> String {
+    format!("invite_link:{token_hash}")
+}

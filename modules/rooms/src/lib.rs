@@ -21,6 +21,8 @@
 
 mod api;
 mod input;
+mod invites;
+mod invites_api;
 pub mod keys;
 mod members_api;
 mod roles;
@@ -28,6 +30,7 @@ mod store;
 
 pub use api::RoomsApi;
 pub use input::{RoomName, RoomSearch};
+pub use invites_api::InvitesApi;
 pub use members_api::MembersApi;
 pub use roles::{Ban, Moderated, Role};
 pub use store::{Access, Activity, RoomActivity, RoomsStore, MAX_ROOM_NAME};

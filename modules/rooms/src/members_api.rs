@@ -44,7 +44,10 @@ pub struct NewBan {
     /// Why (shown to moderators, and to the banned user when they try to join).
     pub reason: BanReason,
     /// How long it lasts, in seconds (absent: until lifted).
-    #[oai(validator(minimum(value = "1"), maximum(value = "315360000")))]
+    #[oai(
+        nullable,
+        validator(minimum(value = "1"), maximum(value = "315360000"))
+    )]
     pub expires_in_secs: Option<u64>,
 }
 
@@ -140,20 +143,20 @@ pub enum AuditPage {
 }
 
 /// The room a moderation path names, as the caller stands in it.
-struct Place {
-    room: RoomId,
-    name: String,
-    role: Role,
+pub(crate) struct Place {
+    pub room: RoomId,
+    pub name: String,
+    pub role: Role,
 }
 
 /// Why a path stops before it acts: the status and body.
-enum Stop {
+pub(crate) enum Stop {
     Forbidden(&'static str, &'static str),
     NotFound(&'static str),
     Conflict(&'static str, &'static str),
 }
 
-fn body(error: &str, message: &str) -> Json<ErrorBody> {
+pub(crate) fn body(error: &str, message: &str) -> Json<ErrorBody> {
     Json(ErrorBody::new(error, message))
 }
 
@@ -183,14 +186,14 @@ stop_into!(MembersPage);
 stop_into!(BansPage);
 stop_into!(AuditPage);
 
-const NO_ROOM: Stop = Stop::NotFound("id: no such room");
-const NOT_ALLOWED: Stop =
+pub(crate) const NO_ROOM: Stop = Stop::NotFound("id: no such room");
+pub(crate) const NOT_ALLOWED: Stop =
     Stop::Forbidden("not_allowed", "your role in this room does not allow it");
 const OUTRANKED: Stop = Stop::Forbidden(
     "outranked",
     "userId: their role is not below yours, or you may not give that role",
 );
-const NOT_MODERATED: Stop = Stop::Conflict(
+pub(crate) const NOT_MODERATED: Stop = Stop::Conflict(
     "not_moderated",
     "id: direct rooms have no roles, and everyone is in General (a site ban removes a user)",
 );
@@ -199,8 +202,59 @@ const LAST_OWNER: Stop = Stop::Conflict(
     "the room's last owner stays owner: make another member owner first",
 );
 
+/// Where `user` stands in `room`: a member (with their role), or a site admin (as an
+/// owner, in the room or not). Direct rooms have no moderation; a private room one is not
+/// in does not exist.
+pub(crate) async fn place(
+    store: &RoomsStore,
+    user: UserId,
+    room: RoomId,
+) -> Result<Result<Place, Stop>, Failure> {
+    let name = match room.kind() {
+        RoomKind::General => "General".to_owned(),
+        RoomKind::Direct(..) => {
+            return Ok(match store.access(user, &room).await? {
+                Access::Member => Err(NOT_MODERATED),
+                _ => Err(NO_ROOM),
+            })
+        }
+        RoomKind::Named => match store.names(std::slice::from_ref(&room)).await?.pop() {
+            Some(Some(n)) => n,
+            _ => return Ok(Err(NO_ROOM)),
+        },
+    };
+    if !store.is_site_admin(user).await? {
+        match store.access(user, &room).await? {
+            Access::Member => {}
+            Access::NotMember => {
+                return Ok(Err(Stop::Forbidden(
+                    "not_member",
+                    "id: you are not in this room",
+                )))
+            }
+            Access::NotFound => return Ok(Err(NO_ROOM)),
+        }
+    }
+    let role = store.role(user, &room).await?;
+    Ok(Ok(Place { room, name, role }))
+}
+
+/// The room, where `user` has at least `least` rank.
+pub(crate) async fn staff(
+    store: &RoomsStore,
+    user: UserId,
+    room: RoomId,
+    least: Role,
+) -> Result<Result<Place, Stop>, Failure> {
+    Ok(match place(store, user, room).await? {
+        Ok(p) if p.role >= least => Ok(p),
+        Ok(_) => Err(NOT_ALLOWED),
+        Err(stop) => Err(stop),
+    })
+}
+
 /// Unix seconds of a millisecond date.
-fn secs(ms: u64) -> f64 {
+pub(crate) fn secs(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
 
@@ -216,52 +270,6 @@ pub struct MembersApi {
 impl MembersApi {
     pub fn new(store: RoomsStore, presence: PresenceStore) -> Self {
         Self { store, presence }
-    }
-
-    /// Where `user` stands in room `id`: a member (with their role), or a site admin (as an
-    /// owner). Direct rooms have no moderation.
-    async fn place(&self, user: UserId, room: RoomId) -> Result<Result<Place, Stop>, Failure> {
-        let name = match room.kind() {
-            RoomKind::General => "General".to_owned(),
-            RoomKind::Direct(..) => {
-                return Ok(match self.store.access(user, &room).await? {
-                    Access::Member => Err(NOT_MODERATED),
-                    _ => Err(NO_ROOM),
-                })
-            }
-            RoomKind::Named => match self.store.names(std::slice::from_ref(&room)).await?.pop() {
-                Some(Some(n)) => n,
-                _ => return Ok(Err(NO_ROOM)),
-            },
-        };
-        if !self.store.is_site_admin(user).await? {
-            match self.store.access(user, &room).await? {
-                Access::Member => {}
-                Access::NotMember => {
-                    return Ok(Err(Stop::Forbidden(
-                        "not_member",
-                        "id: you are not in this room",
-                    )))
-                }
-                Access::NotFound => return Ok(Err(NO_ROOM)),
-            }
-        }
-        let role = self.store.role(user, &room).await?;
-        Ok(Ok(Place { room, name, role }))
-    }
-
-    /// The room, where the caller has at least `least` rank.
-    async fn staff(
-        &self,
-        user: UserId,
-        room: RoomId,
-        least: Role,
-    ) -> Result<Result<Place, Stop>, Failure> {
-        Ok(match self.place(user, room).await? {
-            Ok(p) if p.role >= least => Ok(p),
-            Ok(_) => Err(NOT_ALLOWED),
-            Err(stop) => Err(stop),
-        })
     }
 
     /// Whether `user` is an account (not deleted).
@@ -296,7 +304,7 @@ impl MembersApi {
         /// The `cursor` of the previous page's `Link` header.
         cursor: Query<Option<PageCursor>>,
     ) -> poem::Result<MembersPage> {
-        let place = match self.place(auth.user_id(), id.0).await? {
+        let place = match place(&self.store, auth.user_id(), id.0).await? {
             Ok(p) => p,
             Err(stop) => return Ok(stop.into()),
         };
@@ -347,7 +355,7 @@ impl MembersApi {
         body: Json<RoleChange>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match self.place(me, id.0).await? {
+        let place = match place(&self.store, me, id.0).await? {
             Ok(p) => p,
             Err(stop) => return Ok(stop.into()),
         };
@@ -382,7 +390,7 @@ impl MembersApi {
         user_id: Path<UserId>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match self.staff(me, id.0, Role::Moderator).await? {
+        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
             Ok(p) => p,
             Err(stop) => return Ok(stop.into()),
         };
@@ -414,7 +422,7 @@ impl MembersApi {
         body: Json<NewBan>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match self.staff(me, id.0, Role::Moderator).await? {
+        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
             Ok(p) => p,
             Err(stop) => return Ok(stop.into()),
         };
@@ -455,7 +463,7 @@ impl MembersApi {
         user_id: Path<UserId>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match self.staff(me, id.0, Role::Moderator).await? {
+        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
             Ok(p) => p,
             Err(stop) => return Ok(stop.into()),
         };
@@ -477,7 +485,7 @@ impl MembersApi {
         /// The `cursor` of the previous page's `Link` header.
         cursor: Query<Option<PageCursor>>,
     ) -> poem::Result<BansPage> {
-        let place = match self.staff(auth.user_id(), id.0, Role::Moderator).await? {
+        let place = match staff(&self.store, auth.user_id(), id.0, Role::Moderator).await? {
             Ok(p) => p,
             Err(stop) => return Ok(stop.into()),
         };
@@ -529,7 +537,7 @@ impl MembersApi {
         /// The `id` of the oldest entry seen: the page holds older ones.
         before: Query<Option<AuditCursor>>,
     ) -> poem::Result<AuditPage> {
-        let place = match self.staff(auth.user_id(), id.0, Role::Admin).await? {
+        let place = match staff(&self.store, auth.user_id(), id.0, Role::Admin).await? {
             Ok(p) => p,
             Err(stop) => return Ok(stop.into()),
         };

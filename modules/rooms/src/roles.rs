@@ -314,6 +314,7 @@ impl RoomsStore {
             .moderate("ban", actor, room, target, &json, reason)
             .await?;
         if let Moderated::Done(_) = done {
+            self.revoke_invite_of(room, target).await?;
             self.removed(room, name, actor, target, "banned", Some(reason))
                 .await?;
         }

@@ -3,11 +3,14 @@
 use chat_auth::AuthStore;
 use chat_core::{
     context::timed,
-    protocol::{Message, RoomMembership, RoomMuted, ServerEvent, ShowRoom, Typing},
+    protocol::{Message, RoomMembership, RoomMuted, RoomUpdated, ServerEvent, ShowRoom, Typing},
     redis, Ctx, Failure, RoomId, RoomKind, UserId,
 };
 
 use crate::{keys, roles::Moderate};
+
+/// `visibility` of a private room in `settings:{room:<id>}`.
+const PRIVATE: &str = "private";
 
 /// Longest room name, in characters.
 pub const MAX_ROOM_NAME: usize = 64;
@@ -50,6 +53,7 @@ pub struct RoomsStore {
     /// Site admins' names, in lowercase (`ADMIN_USERS`).
     pub(crate) admins: std::sync::Arc<std::collections::HashSet<String>>,
     pub(crate) moderate: Moderate,
+    pub(crate) use_link: crate::invites::UseLink,
 }
 
 /// How long this instance reuses its copy of the named-room directory. A room created on
@@ -83,6 +87,7 @@ impl RoomsStore {
             max_rooms,
             admins: std::sync::Arc::new(admins.iter().map(|a| a.to_lowercase()).collect()),
             moderate: Moderate::new(),
+            use_link: crate::invites::UseLink::new(),
         }
     }
 
@@ -209,14 +214,19 @@ impl RoomsStore {
                     return Ok(Access::Member);
                 }
                 if kind == RoomKind::Named {
-                    let exists: bool = timed(
+                    // A private room is not there for those outside it.
+                    let (exists, visibility): (bool, Option<String>) = timed(
                         "exists",
-                        redis::cmd("EXISTS")
+                        redis::pipe()
+                            .cmd("EXISTS")
                             .arg(keys::room_name(room))
+                            .cmd("HGET")
+                            .arg(keys::settings(room))
+                            .arg("visibility")
                             .query_async(&mut conn),
                     )
                     .await?;
-                    if exists {
+                    if exists && visibility.as_deref() != Some(PRIVATE) {
                         return Ok(Access::NotMember);
                     }
                 }
@@ -292,8 +302,14 @@ impl RoomsStore {
         Ok(room)
     }
 
-    /// Creates a named room and puts its creator in it.
-    pub async fn create_named(&self, creator: UserId, name: &str) -> Result<Created, Failure> {
+    /// Creates a named room (private: unlisted, by invitation only) and puts its creator in
+    /// it, as its owner.
+    pub async fn create_named(
+        &self,
+        creator: UserId,
+        name: &str,
+        private: bool,
+    ) -> Result<Created, Failure> {
         let mut conn = self.ctx.redis()?;
         let claim = keys::name_claim(&name.to_lowercase());
         let taken: bool = timed(
@@ -335,15 +351,28 @@ impl RoomsStore {
                     .query_async(&mut conn),
             )
             .await?;
-            let _: () = timed(
-                "zadd",
-                redis::cmd("ZADD")
-                    .arg(keys::NAMED_ROOMS)
-                    .arg(id)
-                    .arg(id)
-                    .query_async(&mut conn),
-            )
-            .await?;
+            // Settings first: the room is never listed, not even for a moment, when private.
+            if private {
+                let _: () = timed(
+                    "hset",
+                    redis::cmd("HSET")
+                        .arg(keys::settings(&room))
+                        .arg("visibility")
+                        .arg(PRIVATE)
+                        .query_async(&mut conn),
+                )
+                .await?;
+            } else {
+                let _: () = timed(
+                    "zadd",
+                    redis::cmd("ZADD")
+                        .arg(keys::NAMED_ROOMS)
+                        .arg(id)
+                        .arg(id)
+                        .query_async(&mut conn),
+                )
+                .await?;
+            }
             drop(conn);
             self.make_owner(creator, &room).await?;
             self.join(creator, &room, name).await
@@ -366,6 +395,9 @@ impl RoomsStore {
                     .cmd("DEL")
                     .arg(keys::roles(&room))
                     .ignore()
+                    .cmd("DEL")
+                    .arg(keys::settings(&room))
+                    .ignore()
                     .query_async(&mut conn)
                     .await;
             }
@@ -374,6 +406,69 @@ impl RoomsStore {
         // Discovery here shows the new room at once.
         self.directory.lock().await.read_at = None;
         Ok(Created::Room(room))
+    }
+
+    /// Which of `rooms` are private, in order (one round trip).
+    pub async fn private(&self, rooms: &[RoomId]) -> Result<Vec<bool>, Failure> {
+        if rooms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for r in rooms {
+            pipe.cmd("HGET").arg(keys::settings(r)).arg("visibility");
+        }
+        let mut conn = self.ctx.redis()?;
+        let found: Vec<Option<String>> = timed("hget", pipe.query_async(&mut conn)).await?;
+        Ok(found
+            .into_iter()
+            .map(|v| v.as_deref() == Some(PRIVATE))
+            .collect())
+    }
+
+    /// Makes a named room private (unlisted, by invitation) or public (listed, anyone
+    /// joins). When it changed, the room's members get `room.updated`; discovery here
+    /// follows at once, on other instances within [`DIRECTORY_TTL`].
+    pub async fn set_private(
+        &self,
+        room: &RoomId,
+        name: &str,
+        private: bool,
+    ) -> Result<(), Failure> {
+        let id: u64 = room
+            .as_str()
+            .parse()
+            .map_err(|_| Failure::internal("a named room's id is a number"))?;
+        let mut pipe = redis::pipe();
+        if private {
+            pipe.cmd("HSET")
+                .arg(keys::settings(room))
+                .arg("visibility")
+                .arg(PRIVATE);
+            pipe.cmd("ZREM").arg(keys::NAMED_ROOMS).arg(id).ignore();
+        } else {
+            pipe.cmd("HDEL").arg(keys::settings(room)).arg("visibility");
+            pipe.cmd("ZADD")
+                .arg(keys::NAMED_ROOMS)
+                .arg(id)
+                .arg(id)
+                .ignore();
+        }
+        let mut conn = self.ctx.redis()?;
+        let (changed,): (u32,) = timed("hset", pipe.query_async(&mut conn)).await?;
+        drop(conn);
+        self.directory.lock().await.read_at = None;
+        if changed == 0 {
+            return Ok(());
+        }
+        let event = RoomUpdated {
+            room_id: room.to_string(),
+            name: name.to_owned(),
+            visibility: if private { PRIVATE } else { "public" }.to_owned(),
+        };
+        self.ctx
+            .events()
+            .publish(&ServerEvent::RoomUpdated(event))
+            .await
     }
 
     /// The rooms `user` muted.
