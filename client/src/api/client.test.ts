@@ -52,3 +52,54 @@ describe('account requests', () => {
     expect(limited).toMatchObject({ status: 429, error: 'too_many_attempts', retryAfter: 42 });
   });
 });
+
+describe('roles and moderation requests', () => {
+  const alice = { id: '2', username: 'alice', online: true };
+
+  it('page the members by the cursor of the Link header', async () => {
+    const sent = answer(() =>
+      json(200, [{ user: alice, role: 'moderator' }], { Link: '</api/rooms/7/members?limit=50&cursor=AbC-1_x>; rel="next"' }),
+    );
+    const first = await api.members('7', { limit: 50 });
+    expect(first).toEqual({ items: [{ user: alice, role: 'moderator' }], next: 'AbC-1_x' });
+    expect(sent[0]).toMatchObject({ url: '/api/rooms/7/members?limit=50', method: 'GET' });
+
+    answer(() => json(200, []));
+    expect(await api.members('7', { limit: 50, cursor: 'AbC-1_x' })).toEqual({ items: [], next: null });
+  });
+
+  it('ignore a Link header naming another list', async () => {
+    answer(() => json(200, [], { Link: '</api/rooms/8/bans?cursor=x>; rel="next"' }));
+    expect((await api.bans('7')).next).toBeNull();
+  });
+
+  it('give a role, remove, ban (with and without an end) and lift a ban', async () => {
+    const sent = answer(() => new Response(null, { status: 204 }));
+    await api.setRole('7', '2', 'admin');
+    await api.kick('7', '2');
+    await api.ban('7', '2', 'spam', 3600);
+    await api.ban('7', '3', '');
+    await api.unban('7', '2');
+    expect(sent).toEqual([
+      { url: '/api/rooms/7/members/2/role', method: 'PUT', body: { role: 'admin' } },
+      { url: '/api/rooms/7/members/2', method: 'DELETE', body: undefined },
+      { url: '/api/rooms/7/bans/2', method: 'PUT', body: { reason: 'spam', expiresInSecs: 3600 } },
+      { url: '/api/rooms/7/bans/3', method: 'PUT', body: { reason: '' } },
+      { url: '/api/rooms/7/bans/2', method: 'DELETE', body: undefined },
+    ]);
+  });
+
+  it('read the audit log before an entry', async () => {
+    const entry = { id: 'e9', action: 'role', actor: '1', target: '2', detail: 'admin', date: 5 };
+    const sent = answer(() => json(200, [entry]));
+    expect(await api.audit('7', { limit: 50, before: 'e10' })).toEqual([entry]);
+    expect(sent[0]?.url).toBe('/api/rooms/7/audit?limit=50&before=e10');
+  });
+
+  it('report the refusals with their codes', async () => {
+    answer(() => json(409, { error: 'last_owner', message: 'role: the room needs an owner' }));
+    await expect(api.setRole('7', '1', 'member')).rejects.toMatchObject({ status: 409, error: 'last_owner' });
+    answer(() => json(403, { error: 'banned', message: 'id: you are banned from this room' }));
+    await expect(api.join('7')).rejects.toMatchObject({ status: 403, error: 'banned', detail: 'you are banned from this room' });
+  });
+});

@@ -4,10 +4,14 @@
 import type { operations } from './schema.gen';
 import type {
   Account,
+  AuditEntry,
+  Ban,
   JoinablePage,
   LoginOk,
+  Member,
   Message,
   MessagePage,
+  Role,
   RoomSummary,
   User,
 } from './types';
@@ -63,6 +67,25 @@ function nextLink(res: Response, base: string): string | null {
   const match = link ? /^<([^>]*)>;\s*rel="next"$/.exec(link.trim()) : null;
   const target = match?.[1];
   return target?.startsWith(`${base}?`) ? target : null;
+}
+
+/** One page of a list paged by `Link` headers, and the cursor of the next page (null on the last). */
+export interface Paged<T> {
+  items: T;
+  next: string | null;
+}
+
+/** The `cursor` of the page a `Link: <…>; rel="next"` header names, if it names a page of `base`. */
+function nextCursor(res: Response, base: string): string | null {
+  const target = nextLink(res, base);
+  if (!target) return null;
+  return new URLSearchParams(target.slice(target.indexOf('?') + 1)).get('cursor') || null;
+}
+
+/** One page of a list that a `Link` header continues (members, bans). */
+async function paged<T>(base: string, params: Record<string, string | number | undefined | null>): Promise<Paged<T>> {
+  const { body, res } = await exchange<T>('GET', `${base}${query(params)}`);
+  return { items: body, next: nextCursor(res, base) };
 }
 
 /** Every online user, following the pages (`Link` headers) of `GET /api/users/online`. */
@@ -172,6 +195,23 @@ export const api = {
     request<Message>('DELETE', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}/reactions/${enc(emoji)}`),
   mute: (roomId: string) => request<void>('PUT', `/api/rooms/${enc(roomId)}/mute`),
   unmute: (roomId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/mute`),
+
+  /** One page of a room's members with their roles; `next` is the `cursor` of the following page. */
+  members: (roomId: string, opts: Query<'listMembers'> = {}) =>
+    paged<Member[]>(`/api/rooms/${enc(roomId)}/members`, opts),
+  setRole: (roomId: string, userId: string, role: Role) =>
+    request<void>('PUT', `/api/rooms/${enc(roomId)}/members/${enc(userId)}/role`, { role } satisfies Body<'setMemberRole'>),
+  /** Removes a member (they may join again). */
+  kick: (roomId: string, userId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/members/${enc(userId)}`),
+  /** Bans a user, member or not; `expiresInSecs` absent: until lifted. */
+  ban: (roomId: string, userId: string, reason: string, expiresInSecs?: number) =>
+    request<void>('PUT', `/api/rooms/${enc(roomId)}/bans/${enc(userId)}`, { reason, expiresInSecs } satisfies Body<'banUser'>),
+  unban: (roomId: string, userId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/bans/${enc(userId)}`),
+  /** One page of the bans in force (moderators and up). */
+  bans: (roomId: string, opts: Query<'listBans'> = {}) => paged<Ban[]>(`/api/rooms/${enc(roomId)}/bans`, opts),
+  /** The audit log, newest first (admins and up): entries older than `before` (an entry's id). */
+  audit: (roomId: string, opts: Query<'roomAudit'> = {}) =>
+    request<AuditEntry[]>('GET', `/api/rooms/${enc(roomId)}/audit${query(opts)}`),
 
   online: onlineUsers,
   users: (ids: string[]) => request<User[]>('GET', `/api/users${query({ ids: ids.join(',') } satisfies Query<'users'>)}`),

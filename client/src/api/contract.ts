@@ -4,7 +4,7 @@
 // generated `paths`, so `npm run typecheck` fails when, after `npm run gen:api`, an endpoint
 // answers with something else (or is gone).
 
-import type { Api } from './client';
+import type { Api, Paged } from './client';
 import type { paths } from './schema.gen';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -42,9 +42,18 @@ interface Routes {
   removeReaction: ['/api/rooms/{id}/messages/{message_id}/reactions/{emoji}', 'delete'];
   mute: ['/api/rooms/{id}/mute', 'put'];
   unmute: ['/api/rooms/{id}/mute', 'delete'];
+  members: ['/api/rooms/{id}/members', 'get'];
+  setRole: ['/api/rooms/{id}/members/{user_id}/role', 'put'];
+  kick: ['/api/rooms/{id}/members/{user_id}', 'delete'];
+  ban: ['/api/rooms/{id}/bans/{user_id}', 'put'];
+  unban: ['/api/rooms/{id}/bans/{user_id}', 'delete'];
+  bans: ['/api/rooms/{id}/bans', 'get'];
+  audit: ['/api/rooms/{id}/audit', 'get'];
 }
 
-type Answer<F> = F extends (...args: never[]) => Promise<infer T> ? T : never;
+/** A paged method (`Paged<T>`, client.ts) answers with the page's body `T`; the cursor comes from `Link`. */
+type Unpaged<T> = T extends Paged<infer Body> ? Body : T;
+type Answer<F> = F extends (...args: never[]) => Promise<infer T> ? Unpaged<T> : never;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Agrees<F, P extends keyof paths, M extends Method> = Same<Answer<F>, Success<P, M>>;
 

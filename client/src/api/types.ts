@@ -46,3 +46,15 @@ export type MessagePage = Schemas['MessagePage'];
 
 /** Every 4xx answer. `message` often starts with the field it concerns: `username: ...`. */
 export type ErrorBody = Schemas['ErrorBody'];
+
+/** A role in a room, highest first: `owner`, `admin`, `moderator`, `member`. */
+export type Role = Schemas['Role'];
+
+/** A member of a room and their role. */
+export type Member = Schemas['Member'];
+
+/** A ban in force: who, by whom (a user id), why, since and until when (absent: until lifted). */
+export type Ban = Schemas['BanView'];
+
+/** One thing a room's moderators did: `role`, `kick`, `ban` or `unban` (ids for `actor`, `target`). */
+export type AuditEntry = Schemas['AuditEntryView'];

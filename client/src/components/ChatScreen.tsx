@@ -7,10 +7,12 @@ import { NARROW_QUERY } from '../layout';
 import { notificationPermission, requestNotificationPermission, showNotification } from '../notifications';
 import type { SignedOutMessage } from '../state/account';
 import { activeRoom } from '../state/chat';
+import { hasRoomSettings } from '../state/roles';
 import { sameOriginWsUrl } from '../ws/socket';
 import { AccountDialog } from './AccountDialog';
 import { Conversation } from './Conversation';
 import { RoomDialog } from './RoomDialog';
+import { RoomSettingsDialog } from './RoomSettingsDialog';
 import { Sidebar } from './Sidebar';
 import { TopBar } from './TopBar';
 
@@ -64,7 +66,17 @@ function ChatLayout({ controller, onLogout, onSignedOut }: LayoutProps) {
   const narrow = useMediaQuery(NARROW_QUERY);
   const [dialogOpen, setDialogOpen] = useState(false);
   const [accountOpen, setAccountOpen] = useState(false);
+  /** The room whose settings panel is open; it closes by itself when the room goes (left, removed). */
+  const [settingsRoomId, setSettingsRoomId] = useState<string | null>(null);
   const room = activeRoom(state);
+  const candidate = settingsRoomId ? state.rooms[settingsRoomId] : undefined;
+  const settingsRoom = candidate && hasRoomSettings(candidate.kind, candidate.role) ? candidate : undefined;
+
+  // The room went (left on another tab, removed by a moderator) or the panel is no longer the
+  // user's to see: it is closed, and stays closed should the room come back.
+  useEffect(() => {
+    if (settingsRoomId && !settingsRoom) setSettingsRoomId(null);
+  }, [settingsRoomId, settingsRoom]);
 
   // Entering the wide layout shows both panes; the read marker follows what is on screen.
   useEffect(() => {
@@ -82,7 +94,14 @@ function ChatLayout({ controller, onLogout, onSignedOut }: LayoutProps) {
       <main className={`chat-card view-${state.view}`} data-connection={state.connection}>
         <Sidebar state={state} controller={controller} onOpenDialog={() => setDialogOpen(true)} onLogout={onLogout} />
         {room ? (
-          <Conversation key={room.id} state={state} room={room} controller={controller} narrow={narrow} />
+          <Conversation
+            key={room.id}
+            state={state}
+            room={room}
+            controller={controller}
+            narrow={narrow}
+            onOpenSettings={() => setSettingsRoomId(room.id)}
+          />
         ) : (
           <section className="conversation conversation-empty" aria-label="Conversation">
             <p role="status">{state.roomsLoaded ? 'Pick a conversation.' : 'Loading conversations…'}</p>
@@ -98,6 +117,15 @@ function ChatLayout({ controller, onLogout, onSignedOut }: LayoutProps) {
         </div>
       )}
       {dialogOpen && <RoomDialog controller={controller} onClose={() => setDialogOpen(false)} />}
+      {settingsRoom && (
+        <RoomSettingsDialog
+          key={settingsRoom.id}
+          state={state}
+          room={settingsRoom}
+          controller={controller}
+          onClose={() => setSettingsRoomId(null)}
+        />
+      )}
       {accountOpen && (
         <AccountDialog
           controller={controller}

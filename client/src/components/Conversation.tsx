@@ -13,8 +13,9 @@ import {
   type RoomState,
 } from '../state/chat';
 import { quoteOf } from '../state/messages';
+import { hasRoomSettings, roleLabel } from '../state/roles';
 import { Composer, type ReplyPreview } from './Composer';
-import { BackIcon, BellIcon, BellOffIcon } from './icons';
+import { BackIcon, BellIcon, BellOffIcon, PeopleIcon } from './icons';
 import { MessageList } from './MessageList';
 
 interface Props {
@@ -22,9 +23,11 @@ interface Props {
   room: RoomState;
   controller: ChatController;
   narrow: boolean;
+  /** Opens the room's settings panel (members, bans, audit log). */
+  onOpenSettings(): void;
 }
 
-export function Conversation({ state, room, controller, narrow }: Props) {
+export function Conversation({ state, room, controller, narrow, onOpenSettings }: Props) {
   const titleId = useId();
   const peer = room.peerId ? state.users[room.peerId] : undefined;
   const typing = typingLabel(typingNames(state, room.id, Date.now()));
@@ -52,7 +55,20 @@ export function Conversation({ state, room, controller, narrow }: Props) {
           {room.kind === 'direct' && (
             <span className={peer?.online ? 'conv-sub on' : 'conv-sub'}>{peer?.online ? 'Online' : 'Offline'}</span>
           )}
+          {room.kind !== 'direct' && room.role !== 'member' && <span className="conv-sub">Your role: {roleLabel(room.role)}</span>}
         </div>
+        {hasRoomSettings(room.kind, room.role) && (
+          <button
+            type="button"
+            className="btn btn-ghost members-btn"
+            aria-haspopup="dialog"
+            title="Members and room settings"
+            onClick={onOpenSettings}
+          >
+            <PeopleIcon />
+            <span className="btn-label">Members</span>
+          </button>
+        )}
         <button
           type="button"
           className={room.muted ? 'icon-btn mute-toggle on' : 'icon-btn mute-toggle'}

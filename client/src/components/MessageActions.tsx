@@ -6,7 +6,10 @@ import { EditIcon, ReplyIcon, SmileIcon, TrashIcon } from './icons';
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'] as const;
 
 interface Props {
+  /** One's own message: it may be edited. */
   mine: boolean;
+  /** It may be deleted: one's own, or anyone's for a moderator of the room. */
+  canDelete: boolean;
   reactions: readonly Reaction[];
   onReply(): void;
   onReact(emoji: string): void;
@@ -14,8 +17,11 @@ interface Props {
   onDelete(): void;
 }
 
-/** The toolbar a message shows on hover or focus: reply, react, and for one's own, edit and delete. */
-export function MessageActions({ mine, reactions, onReply, onReact, onEdit, onDelete }: Props) {
+/**
+ * The toolbar a message shows on hover or focus: reply, react, for one's own edit, and
+ * delete for one's own (anyone's, for the room's moderators).
+ */
+export function MessageActions({ mine, canDelete, reactions, onReply, onReact, onEdit, onDelete }: Props) {
   const [picking, setPicking] = useState(false);
   const trigger = useRef<HTMLButtonElement>(null);
 
@@ -46,14 +52,20 @@ export function MessageActions({ mine, reactions, onReply, onReact, onEdit, onDe
         <SmileIcon />
       </button>
       {mine && (
-        <>
-          <button type="button" className="action" onClick={onEdit} aria-label="Edit" title="Edit">
-            <EditIcon />
-          </button>
-          <button type="button" className="action action-danger" onClick={onDelete} aria-label="Delete" title="Delete">
-            <TrashIcon />
-          </button>
-        </>
+        <button type="button" className="action" onClick={onEdit} aria-label="Edit" title="Edit">
+          <EditIcon />
+        </button>
+      )}
+      {canDelete && (
+        <button
+          type="button"
+          className="action action-danger"
+          onClick={onDelete}
+          aria-label="Delete"
+          title={mine ? 'Delete' : 'Delete (as a moderator)'}
+        >
+          <TrashIcon />
+        </button>
       )}
       {picking && (
         <ReactionPicker

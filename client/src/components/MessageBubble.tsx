@@ -12,6 +12,8 @@ import { MessageActions } from './MessageActions';
 interface Props {
   message: Message;
   mine: boolean;
+  /** The user may delete it: their own, or anyone's as a moderator of the room. */
+  canDelete: boolean;
   users: Record<string, User>;
   meId: string | undefined;
   /** Edits, deletions and reactions of this message in flight or refused. */
@@ -28,7 +30,7 @@ interface Props {
 const nameOf = (users: Record<string, User>, id: string) => users[id]?.username ?? `User ${id}`;
 
 /** One confirmed message: its quote, text (or tombstone, or editor), reactions and actions. */
-export function MessageBubble({ message: m, mine, users, meId, changes, editing, flash, controller, onEditing, onJump }: Props) {
+export function MessageBubble({ message: m, mine, canDelete, users, meId, changes, editing, flash, controller, onEditing, onJump }: Props) {
   const [confirming, setConfirming] = useState(false);
   const bubble = useRef<HTMLDivElement>(null);
   const sendingEdit = changes.find((c) => c.status === 'sending' && c.change.kind === 'edit');
@@ -44,7 +46,7 @@ export function MessageBubble({ message: m, mine, users, meId, changes, editing,
   if (m.deleted) {
     return (
       <div className={flash ? 'bubble deleted flash' : 'bubble deleted'} data-message-id={m.id} ref={bubble} tabIndex={-1}>
-        <p className="tombstone">This message was deleted</p>
+        <p className="tombstone">{tombstoneText(m)}</p>
         <Time m={m} />
       </div>
     );
@@ -82,6 +84,7 @@ export function MessageBubble({ message: m, mine, users, meId, changes, editing,
         !editing && (
           <MessageActions
             mine={mine}
+            canDelete={canDelete}
             reactions={m.reactions ?? []}
             onReply={() => controller.startReply(m.id)}
             onReact={(emoji) => controller.toggleReaction(m.roomId, m.id, emoji)}
@@ -97,6 +100,11 @@ export function MessageBubble({ message: m, mine, users, meId, changes, editing,
         ))}
     </div>
   );
+}
+
+/** What a deleted message shows in its place. */
+export function tombstoneText(m: Message): string {
+  return m.moderated ? 'Removed by a moderator' : 'This message was deleted';
 }
 
 function Time({ m }: { m: Message }) {

@@ -3,6 +3,7 @@ import { isApiError } from '../api/client';
 import type { JoinableRoom } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
 import { useModal } from '../hooks/useModal';
+import { joinErrorText } from '../state/roles';
 
 interface Props {
   controller: ChatController;
@@ -91,7 +92,8 @@ export function RoomDialog({ controller, onClose }: Props) {
       await controller.joinRoom(id);
       onClose();
     } catch (err) {
-      setListError(errorText(err, 'Could not join the room.'));
+      // A ban says so plainly: "You are banned from this room."
+      setListError(joinErrorText(err));
       setJoining(null);
     }
   }

@@ -93,7 +93,7 @@ function RoomItem({ room, state, controller }: { room: RoomState; state: ChatSta
   const peer = room.peerId ? state.users[room.peerId] : undefined;
   const last = room.lastMessage;
   const mine = last && last.from === state.me?.id;
-  const text = last?.deleted ? 'Message deleted' : last?.message;
+  const text = last?.deleted ? (last.moderated ? 'Removed by a moderator' : 'Message deleted') : last?.message;
   const preview = last ? `${mine ? 'You: ' : room.kind === 'direct' ? '' : `${userName(state, last.from)}: `}${text}` : 'No messages yet';
   return (
     <li>

@@ -460,3 +460,86 @@ describe('ChatController: account', () => {
     expect(signedOut).toEqual([]);
   });
 });
+
+describe('ChatController: roles and moderation', () => {
+  /** Pablo with General and # Rustaceans (owner there), the named room open; `extra` replaces Api methods. */
+  async function inRoom(extra: Partial<Api> = {}) {
+    const server: FakeServer = { rooms: [summary('0', 'General'), summary('7', 'Rustaceans', { role: 'owner' })], history: {}, calls: [] };
+    const api = { ...fakeApi(server), ...extra } as Api;
+    const c = setup(server, { api });
+    const ws = FakeSocket.all[0]!;
+    ws.accept(ME);
+    await until(() => c.state.roomsLoaded, 'the room list');
+    c.openRoom('7');
+    return { c, ws, server };
+  }
+
+  it('keeps the role from the room list and follows member.role for the user; every change reaches the panel', async () => {
+    const { c, ws } = await inRoom();
+    expect(c.state.rooms['7']?.role).toBe('owner');
+    const seen: string[] = [];
+    const stop = c.onMemberEvent((e) => seen.push(`${e.type} ${e.data.userId}`));
+    ws.push('member.role', { roomId: '7', userId: '1', role: 'admin', by: '4' });
+    ws.push('member.role', { roomId: '7', userId: '2', role: 'moderator', by: '1' });
+    ws.push('member.kicked', { roomId: '7', userId: '3', by: '1' });
+    expect(c.state.rooms['7']?.role).toBe('admin');
+    expect(seen).toEqual(['member.role 1', 'member.role 2', 'member.kicked 3']);
+    stop();
+    ws.push('member.banned', { roomId: '7', userId: '2', by: '1', reason: 'spam' });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('removes a room the user was kicked from, opens General and says so', async () => {
+    const { c, ws } = await inRoom();
+    ws.push('member.kicked', { roomId: '7', userId: '1', by: '4' });
+    ws.push('room.left', { roomId: '7', userId: '1', name: 'Rustaceans', reason: 'kicked' });
+    expect(c.state.rooms['7']).toBeUndefined();
+    expect(c.state.activeRoomId).toBe('0');
+    expect(c.state.notice).toBe('You were removed from # Rustaceans by a moderator.');
+  });
+
+  it('tells a banned user the reason given, and nothing when the user left by themselves', async () => {
+    const { c, ws } = await inRoom();
+    ws.push('member.banned', { roomId: '7', userId: '1', by: '4', reason: 'spam' });
+    ws.push('room.left', { roomId: '7', userId: '1', name: 'Rustaceans', reason: 'banned' });
+    expect(c.state.rooms['7']).toBeUndefined();
+    expect(c.state.notice).toBe('You were banned from # Rustaceans. Reason: spam');
+
+    c.dismissNotice();
+    ws.push('room.joined', { roomId: '7', userId: '1', name: 'Rustaceans' });
+    await until(() => c.state.rooms['7'] !== undefined, 'the room again');
+    ws.push('room.left', { roomId: '7', userId: '1', name: 'Rustaceans' });
+    expect(c.state.rooms['7']).toBeUndefined();
+    expect(c.state.notice).toBeNull();
+  });
+
+  it('keeps the room when the last owner may not leave, and says why', async () => {
+    const refusal = () => Promise.reject(new ApiError(409, 'last_owner', 'id: the room keeps at least one owner'));
+    const { c } = await inRoom({ leave: refusal });
+    await c.leaveRoom('7');
+    expect(c.state.rooms['7']).toBeDefined();
+    expect(c.state.notice).toBe('You are the last owner of this room: make another member owner before you leave.');
+    await expect(c.leave('7')).rejects.toMatchObject({ error: 'last_owner' });
+  });
+
+  it('learns the names in the members list and the audit log; a role given shows at once', async () => {
+    const roles: string[] = [];
+    const { c } = await inRoom({
+      members: () => Promise.resolve({ items: [{ user: user('5', 'olga'), role: 'admin' as const }], next: 'n1' }),
+      audit: () => Promise.resolve([{ id: 'e1', action: 'role', actor: '5', target: '6', detail: 'admin', date: 1 }]),
+      setRole: (_room, userId, role) => (roles.push(`${userId}=${role}`), Promise.resolve()),
+    });
+    expect(await c.members('7')).toMatchObject({ next: 'n1' });
+    expect(c.state.users['5']?.username).toBe('olga');
+    await c.audit('7');
+    await until(() => c.state.users['6'] !== undefined, 'the name of the audit entry’s target');
+    await c.setRole('7', '1', 'moderator');
+    expect(roles).toEqual(['1=moderator']);
+    expect(c.state.rooms['7']?.role).toBe('moderator');
+  });
+
+  it('counts a ban already gone as lifted', async () => {
+    const { c } = await inRoom({ unban: () => Promise.reject(new ApiError(404, 'not_found', 'userId: no such ban')) });
+    await expect(c.unban('7', '3')).resolves.toBeUndefined();
+  });
+});

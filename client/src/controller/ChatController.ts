@@ -3,8 +3,8 @@
 // older pages, catch-up after a reconnect, names of unknown senders) and what to notify.
 // The state logic itself lives in `state/chat.ts`.
 
-import { isApiError, type Api } from '../api/client';
-import type { Account, JoinablePage, Message, RoomSummary } from '../api/types';
+import { isApiError, type Api, type Paged } from '../api/client';
+import type { Account, AuditEntry, Ban, JoinablePage, Member, Message, Role, RoomSummary } from '../api/types';
 import { makeThrottle } from '../state/backoff';
 import {
   catchUpPlan,
@@ -26,8 +26,9 @@ import {
 } from '../state/chat';
 import { newClientId } from '../state/format';
 import { notificationFor, type Note } from '../state/notify';
+import { leaveErrorText, removalNotice } from '../state/roles';
 import { createStore, type Store } from '../state/store';
-import type { ClientEvent, ServerEvent } from '../ws/events';
+import type { ClientEvent, MemberAction, MemberRole, ServerEvent } from '../ws/events';
 import { ChatSocket, type SocketOptions } from '../ws/socket';
 import { isBlank } from '../state/text';
 
@@ -50,6 +51,19 @@ export const REVEAL_MAX_PAGES = 100;
  * `GET /api/auth/me` at once instead of after a few failed reconnects.
  */
 export const SESSION_ENDED_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 4001]);
+/** How long a notice stays up; the one telling a user they were removed from a room, longer. */
+export const NOTICE_MS = 6_000;
+export const REMOVAL_NOTICE_MS = 20_000;
+/** Members and bans fetched per page for the room settings panel. */
+export const ROSTER_PAGE_SIZE = 50;
+/** Audit log entries fetched per page. */
+export const AUDIT_PAGE_SIZE = 50;
+
+/** A change to a room's members, as its events tell it: for the room settings panel. */
+export type MemberEvent =
+  | { type: 'member.role'; data: MemberRole }
+  | { type: 'member.kicked'; data: MemberAction }
+  | { type: 'member.banned'; data: MemberAction };
 
 export interface ControllerEnv {
   api: Api;
@@ -88,6 +102,9 @@ export class ChatController {
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
   private typingThrottle = new Map<string, (fn: () => void) => boolean>();
   private unsubscribe: (() => void) | null = null;
+  private memberListeners = new Set<(e: MemberEvent) => void>();
+  /** Per room, why the user was just removed from it (`member.kicked`/`member.banned` for them, before `room.left`). */
+  private removals = new Map<string, MemberAction>();
   /**
    * Requests under way that end this very session (sign out everywhere, delete the account):
    * meanwhile a 401 or a closed socket is their doing, not an expiry to report.
@@ -265,7 +282,7 @@ export class ChatController {
         if (e.data.userId === this.state.me?.id) void this.refreshRooms();
         break;
       case 'room.left':
-        if (e.data.userId === this.state.me?.id) this.dispatch({ type: 'roomRemoved', roomId: e.data.roomId });
+        if (e.data.userId === this.state.me?.id) this.roomLeft(e.data.roomId, e.data.name, e.data.reason);
         break;
       case 'typing':
         this.dispatch({
@@ -294,7 +311,40 @@ export class ChatController {
       case 'room.muted':
         if (e.data.userId === this.state.me?.id) this.dispatch({ type: 'roomMuted', roomId: e.data.roomId, muted: e.data.muted });
         break;
+      case 'member.role':
+        this.dispatch({ type: 'memberRole', roomId: e.data.roomId, userId: e.data.userId, role: e.data.role });
+        this.emitMember(e);
+        break;
+      case 'member.kicked':
+      case 'member.banned':
+        if (e.data.userId === this.state.me?.id) this.removals.set(e.data.roomId, e.data);
+        this.emitMember(e);
+        break;
     }
+  }
+
+  /**
+   * The user left a room, here or elsewhere, or was removed from it (`reason`): it goes
+   * from the list (the open one gives way to General), and a removal is told.
+   */
+  private roomLeft(roomId: string, eventName: string | undefined, reason: 'kicked' | 'banned' | undefined): void {
+    const name = this.state.rooms[roomId]?.name ?? eventName ?? roomId;
+    const action = this.removals.get(roomId);
+    this.removals.delete(roomId);
+    // A room list fetched before this must not bring the room back.
+    this.membershipChanges += 1;
+    this.dispatch({ type: 'roomRemoved', roomId });
+    if (reason) this.showNotice(removalNotice(reason, name, reason === 'banned' ? action?.reason : undefined), REMOVAL_NOTICE_MS);
+  }
+
+  private emitMember(e: MemberEvent): void {
+    for (const listener of [...this.memberListeners]) listener(e);
+  }
+
+  /** Follows the changes to rooms' members (roles, removals, bans); returns the unsubscribe. */
+  onMemberEvent(listener: (e: MemberEvent) => void): () => void {
+    this.memberListeners.add(listener);
+    return () => this.memberListeners.delete(listener);
   }
 
   private changeOf(clientId: string): PendingChange | undefined {
@@ -540,10 +590,10 @@ export class ChatController {
     }
   }
 
-  private showNotice(text: string): void {
+  private showNotice(text: string, ms = NOTICE_MS): void {
     this.dispatch({ type: 'notice', text });
     if (this.noticeTimer) clearTimeout(this.noticeTimer);
-    this.noticeTimer = setTimeout(() => this.dispatch({ type: 'notice', text: null }), 6000);
+    this.noticeTimer = setTimeout(() => this.dispatch({ type: 'notice', text: null }), ms);
   }
 
   // ---- user actions ----
@@ -704,11 +754,88 @@ export class ChatController {
     this.adopt(room);
   }
 
+  /** Leaves a named room; a refusal (the last owner, `last_owner`) is told as a notice. */
   async leaveRoom(roomId: string): Promise<void> {
-    const ok = await this.call(() => this.api.leave(roomId), 'Could not leave the room.');
-    if (ok === null) return;
+    try {
+      await this.leave(roomId);
+    } catch (e) {
+      if (!this.stopped && !(isApiError(e) && e.status === 401)) this.showNotice(leaveErrorText(e));
+    }
+  }
+
+  /** Leaves a named room; errors are thrown for the dialog to show (see `leaveErrorText`). */
+  async leave(roomId: string): Promise<void> {
+    await this.moderation(() => this.api.leave(roomId));
     this.membershipChanges += 1;
     this.dispatch({ type: 'roomRemoved', roomId });
+  }
+
+  // ---- roles and moderation (the room settings panel; errors are thrown for it to show) ----
+
+  /** Runs a request of the settings panel: a 401 signs the tab out; every error is thrown. */
+  private async moderation<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isApiError(e) && e.status === 401) this.sessionEnded();
+      throw e;
+    }
+  }
+
+  /** One page of a room's members (`cursor` from the previous page); their names and presence are kept. */
+  async members(roomId: string, cursor?: string): Promise<Paged<Member[]>> {
+    const page = await this.moderation(() => this.api.members(roomId, { limit: ROSTER_PAGE_SIZE, cursor }));
+    if (!this.stopped) this.dispatch({ type: 'usersSeen', users: page.items.map((m) => m.user) });
+    return page;
+  }
+
+  /** Gives a member a role (or the user steps down). */
+  async setRole(roomId: string, userId: string, role: Role): Promise<void> {
+    await this.moderation(() => this.api.setRole(roomId, userId, role));
+    // The `member.role` event says the same; this covers a socket that is down.
+    if (!this.stopped) this.dispatch({ type: 'memberRole', roomId, userId, role });
+  }
+
+  /** Removes a member from a named room (they may join again). */
+  kick(roomId: string, userId: string): Promise<void> {
+    return this.moderation(() => this.api.kick(roomId, userId));
+  }
+
+  /** Bans a user from a named room; `expiresInSecs` undefined: until lifted. */
+  ban(roomId: string, userId: string, reason: string, expiresInSecs?: number): Promise<void> {
+    return this.moderation(() => this.api.ban(roomId, userId, reason, expiresInSecs));
+  }
+
+  /** Lifts a ban; one already ended (404) counts as lifted. */
+  async unban(roomId: string, userId: string): Promise<void> {
+    try {
+      await this.moderation(() => this.api.unban(roomId, userId));
+    } catch (e) {
+      if (!(isApiError(e) && e.status === 404)) throw e;
+    }
+  }
+
+  /** One page of the bans in force; the banned users' and moderators' names are looked up. */
+  async bans(roomId: string, cursor?: string): Promise<Paged<Ban[]>> {
+    const page = await this.moderation(() => this.api.bans(roomId, { limit: ROSTER_PAGE_SIZE, cursor }));
+    if (!this.stopped) {
+      this.dispatch({ type: 'usersSeen', users: page.items.map((b) => b.user) });
+      this.lookUpUsers(page.items.map((b) => b.by));
+    }
+    return page;
+  }
+
+  /** Audit log entries older than `before` (an entry's id), newest first; the names in them are looked up. */
+  async audit(roomId: string, before?: string): Promise<AuditEntry[]> {
+    const entries = await this.moderation(() => this.api.audit(roomId, { limit: AUDIT_PAGE_SIZE, before }));
+    if (!this.stopped) this.lookUpUsers(entries.flatMap((e) => [e.actor, e.target]));
+    return entries;
+  }
+
+  /** Fetches the names of users this tab does not know yet (GET /api/users?ids=…). */
+  lookUpUsers(ids: readonly string[]): void {
+    const missing = [...new Set(ids)].filter((id) => id && !this.state.users[id] && !this.askedUsers.has(id));
+    if (missing.length) void this.loadUsers(missing);
   }
 
   discover(q: string, offset: number): Promise<JoinablePage> {

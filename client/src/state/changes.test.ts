@@ -55,6 +55,15 @@ describe('edits and deletions from others', () => {
     expect(general(s).lastMessage).toEqual(tombstone);
   });
 
+  it('keeps the mark of a message a moderator removed, over an earlier plain copy', () => {
+    const moderated: Message = { id: 'a', from: '2', date: 1, message: '', roomId: '0', deleted: true, moderated: true };
+    const s = signedIn([msg('a', 1, '2', '0', 'spam')], { type: 'messageChanged', message: moderated });
+    expect(byId(s, 'a')).toEqual(moderated);
+    // A page fetched before the deletion does not bring the text back.
+    const again = chatReducer(s, { type: 'pageLoaded', roomId: '0', kind: 'after', page: { messages: [msg('a', 1, '2', '0', 'spam')] } });
+    expect(byId(again, 'a')).toEqual(moderated);
+  });
+
   it('updates the quotes of loaded replies when their parent changes', () => {
     const parent = msg('p', 1, '2', '0', 'parent');
     const reply: Message = { ...msg('r', 2, '1', '0', 'answer'), replyTo: { id: 'p', from: '2', message: 'parent' } };

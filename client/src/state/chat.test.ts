@@ -5,6 +5,7 @@ import {
   chatReducer,
   initialState,
   missingUserIds,
+  myRole,
   onlineUsers,
   overdue,
   readTarget,
@@ -335,5 +336,40 @@ describe('presence, names and typing', () => {
   it('names two typists and counts more', () => {
     expect(typingLabel(['Joe', 'Mary'])).toBe('Joe and Mary are typing…');
     expect(typingLabel(['Joe', 'Mary', 'Alex'])).toBe('3 people are typing…');
+  });
+});
+
+describe('roles', () => {
+  it('keeps the user’s role in each room from the room list, `member` when unknown', () => {
+    const s = run([
+      { type: 'session', user: ME },
+      { type: 'roomsListed', rooms: [summary('0', 'General'), summary('7', 'Rustaceans', { role: 'owner' })] },
+    ]);
+    expect(myRole(s, '7')).toBe('owner');
+    expect(myRole(s, '0')).toBe('member');
+    expect(myRole(s, '404')).toBe('member');
+    // A later listing (after a reconnect) brings a role changed meanwhile.
+    const later = chatReducer(s, { type: 'roomsListed', rooms: [summary('0', 'General'), summary('7', 'Rustaceans', { role: 'admin' })] });
+    expect(myRole(later, '7')).toBe('admin');
+  });
+
+  it('follows member.role for the user, and ignores it for others and unknown rooms', () => {
+    const s = signedIn();
+    const promoted = chatReducer(s, { type: 'memberRole', roomId: '7', userId: ME.id, role: 'moderator' });
+    expect(myRole(promoted, '7')).toBe('moderator');
+    expect(chatReducer(promoted, { type: 'memberRole', roomId: '7', userId: JOE.id, role: 'admin' })).toBe(promoted);
+    expect(chatReducer(promoted, { type: 'memberRole', roomId: '9', userId: ME.id, role: 'admin' })).toBe(promoted);
+    expect(chatReducer(promoted, { type: 'memberRole', roomId: '7', userId: ME.id, role: 'moderator' })).toBe(promoted);
+  });
+
+  it('drops a room the user was removed from, the open one giving way to General', () => {
+    const s = signedIn(
+      { type: 'roomActivated', roomId: '7' },
+      { type: 'sendStarted', clientId: 'c1', roomId: '7', message: 'hi', at: 1 },
+      { type: 'roomRemoved', roomId: '7' },
+    );
+    expect(s.rooms['7']).toBeUndefined();
+    expect(s.activeRoomId).toBe('0');
+    expect(s.pending).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // fetched pages, sends and acknowledgements all end up here; the controller only decides
 // when to fetch and what to send.
 
-import type { Message, MessagePage, RoomKind, RoomSummary, User } from '../api/types';
+import type { Message, MessagePage, Role, RoomKind, RoomSummary, User } from '../api/types';
 import { applyChange, compareMessages, laterMessage, mergeMessages, newestMessage, withReaction } from './messages';
 
 export type Connection = 'connecting' | 'online' | 'offline';
@@ -62,6 +62,8 @@ export interface RoomState {
   mentions: number;
   /** No notifications for this room; unread messages still count. */
   muted: boolean;
+  /** The user's role in the room (`member` in direct rooms). */
+  role: Role;
   lastMessage?: Message;
   /** Date of the newest message this tab has marked read. */
   readDate: number;
@@ -160,10 +162,24 @@ export type Action =
   | { type: 'changeDismissed'; clientId: string }
   | { type: 'replyStarted'; roomId: string; messageId: string }
   | { type: 'replyCancelled'; roomId: string }
-  | { type: 'roomMuted'; roomId: string; muted: boolean };
+  | { type: 'roomMuted'; roomId: string; muted: boolean }
+  /** A member's role in a room changed (`member.role`); only the user's own is kept here. */
+  | { type: 'memberRole'; roomId: string; userId: string; role: Role };
 
 function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
-  return { id, name, kind, messages: [], historyLoaded: false, olderCursor: null, unread: 0, mentions: 0, muted: false, readDate: 0 };
+  return {
+    id,
+    name,
+    kind,
+    messages: [],
+    historyLoaded: false,
+    olderCursor: null,
+    unread: 0,
+    mentions: 0,
+    muted: false,
+    role: 'member',
+    readDate: 0,
+  };
 }
 
 /** Applies one room summary from the server to what this tab knows of the room. */
@@ -183,6 +199,7 @@ function applySummary(room: RoomState | undefined, s: RoomSummary): RoomState {
     unread: readAll ? 0 : Math.max(0, s.unread),
     mentions: readAll ? 0 : Math.max(0, s.mentions ?? 0),
     muted: s.muted ?? base.muted,
+    role: s.role ?? base.role,
   };
 }
 
@@ -520,6 +537,12 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
       if (!room || room.muted === action.muted) return state;
       return setRoom(state, { ...room, muted: action.muted });
     }
+
+    case 'memberRole': {
+      const room = state.rooms[action.roomId];
+      if (!room || action.userId !== state.me?.id || room.role === action.role) return state;
+      return setRoom(state, { ...room, role: action.role });
+    }
   }
 }
 
@@ -566,6 +589,11 @@ export function totalUnread(state: ChatState): number {
 
 export function activeRoom(state: ChatState): RoomState | undefined {
   return state.rooms[state.activeRoomId];
+}
+
+/** The user's role in a room (`member` for a room this tab does not know). */
+export function myRole(state: ChatState, roomId: string): Role {
+  return state.rooms[roomId]?.role ?? 'member';
 }
 
 export function pendingFor(state: ChatState, roomId: string): PendingMessage[] {

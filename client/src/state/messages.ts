@@ -55,6 +55,7 @@ export function sameMessage(a: Message, b: Message): boolean {
       a.from === b.from &&
       (a.edited ?? 0) === (b.edited ?? 0) &&
       !a.deleted === !b.deleted &&
+      !a.moderated === !b.moderated &&
       sameQuote(a.replyTo ?? undefined, b.replyTo ?? undefined) &&
       (a.mentions ?? []).join() === (b.mentions ?? []).join() &&
       sameReactions(a.reactions ?? [], b.reactions ?? []))

@@ -79,6 +79,19 @@ describe('parseServerEvent', () => {
     expect(parseServerEvent('{"type":"room.muted","data":{"roomId":"7","userId":"1"}}')).toBeNull();
   });
 
+  it('reads role, removal and ban events, the moderated mark and the reason of room.left', () => {
+    const role = { roomId: '7', userId: '3', role: 'moderator', by: '1' };
+    expect(parseServerEvent(JSON.stringify({ type: 'member.role', data: role }))).toEqual({ type: 'member.role', data: role });
+    expect(parseServerEvent(JSON.stringify({ type: 'member.role', data: { ...role, role: 'king' } }))).toBeNull();
+    const ban = { roomId: '7', userId: '3', by: '1', reason: 'spam' };
+    expect(parseServerEvent(JSON.stringify({ type: 'member.banned', data: ban }))).toEqual({ type: 'member.banned', data: ban });
+    expect(parseServerEvent('{"type":"member.kicked","data":{"roomId":"7","userId":"3","by":"1"}}')?.type).toBe('member.kicked');
+    const left = { roomId: '7', userId: '3', name: 'Rustaceans', reason: 'banned' };
+    expect(parseServerEvent(JSON.stringify({ type: 'room.left', data: left }))).toEqual({ type: 'room.left', data: left });
+    const tombstone = { id: 'm1', from: '2', date: 1, message: '', roomId: '7', deleted: true, moderated: true };
+    expect(parseServerEvent(JSON.stringify({ type: 'message.deleted', data: tombstone }))).toEqual({ type: 'message.deleted', data: tombstone });
+  });
+
   it('reads presence, typing and read-marker events', () => {
     expect(parseServerEvent('{"type":"user.connected","data":{"id":"2","username":"Joe","online":true}}')?.type).toBe('user.connected');
     expect(parseServerEvent('{"type":"typing","data":{"roomId":"0","userId":"2","username":"Joe"}}')?.type).toBe('typing');
