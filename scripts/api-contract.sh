@@ -17,12 +17,13 @@ cargo build --quiet --bin redis-chat
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
-# Message, room, join and sign-up rates off: the fuzzer posts as one user (from one
+# Message, room, join, invitation and sign-up rates off: the fuzzer posts as one user (from one
 # address) far faster than a person does (429 is declared and accepted, but would leave
 # those operations barely exercised).
 # Login throttling high: the fuzzer's wrong passwords must not lock the runs' own sign-ins.
 PORT=$port DATA_DIR="$work/data" CLIENT_DIR="$work/none" MESSAGES_PER_SEC=0 \
-  ROOMS_PER_MINUTE=0 DIRECT_ROOMS_PER_MINUTE=0 JOINS_PER_MINUTE=0 REGISTRATIONS_PER_HOUR=0 \
+  ROOMS_PER_MINUTE=0 DIRECT_ROOMS_PER_MINUTE=0 JOINS_PER_MINUTE=0 INVITES_PER_MINUTE=0 \
+  REGISTRATIONS_PER_HOUR=0 \
   LOGIN_MAX_FAILURES=100000 RUST_LOG=warn \
   "$target/debug/redis-chat" >"$work/server.log" 2>&1 &
 server=$!
@@ -61,6 +62,18 @@ CONTRACT_DELETABLE_ID=$(post "to delete")
 export CONTRACT_MESSAGE_ID CONTRACT_DELETABLE_ID
 [ -n "$CONTRACT_MESSAGE_ID" ] && [ -n "$CONTRACT_DELETABLE_ID" ] || { echo "posting the messages failed" >&2; exit 1; }
 
+# A room Pablo owns, with Joe in it: the moderation operations run there (random room ids
+# reach only 403 and 404, which would leave them untested).
+CONTRACT_ROOM_ID=$(curl -sf -X POST "$base/api/rooms" -H "Authorization: Bearer $pablo" \
+  -H 'content-type: application/json' -d '{"name":"contract"}' |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+CONTRACT_USER_ID=$(curl -sf -X POST "$base/api/rooms/$CONTRACT_ROOM_ID/join" \
+  -H "Authorization: Bearer $joe" -o /dev/null -w '' &&
+  curl -sf "$base/api/auth/me" -H "Authorization: Bearer $joe" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+export CONTRACT_ROOM_ID CONTRACT_USER_ID
+[ -n "$CONTRACT_ROOM_ID" ] && [ -n "$CONTRACT_USER_ID" ] || { echo "making the contract room failed" >&2; exit 1; }
+
 status=0
 # Signing out (here, or everywhere, or by deleting the account) ends the session the other
 # operations run in: those get a session of their own.
@@ -69,11 +82,16 @@ ending=(--include-operation-id logout --include-operation-id logoutAll
 changes=(--include-operation-id editMessage --include-operation-id deleteMessage
   --include-operation-id addReaction --include-operation-id removeReaction
   --include-operation-id muteRoom --include-operation-id unmuteRoom)
+for op in setMemberRole kickMember banUser unbanUser listBans listMembers roomAudit \
+  listReports closeReport listRoomInvites revokeInvite inviteUser createInviteLink \
+  listInviteLinks revokeInviteLink updateRoom; do
+  changes+=(--include-operation-id "$op")
+done
 run "$pablo" "${ending[@]/--include-operation-id/--exclude-operation-id}" \
   "${changes[@]/--include-operation-id/--exclude-operation-id}" "$@" || status=1
-# The operations that change a message, on the two messages posted above, and muting, in
-# General (their ids are fixed in openapi/schemathesis.toml, so the stateful phase, which
-# links other ids in, is left out).
+# The operations that change a message, on the two messages posted above, muting, in
+# General, and moderation, in the contract room (their ids are fixed in
+# openapi/schemathesis.toml, so the stateful phase, which links other ids in, is left out).
 run "$pablo" "${changes[@]}" --phases examples,coverage,fuzzing "$@" || status=1
 # (Every request after the first is refused for want of a session: that is the point.)
 run "$joe" "${ending[@]}" --warnings off "$@" || status=1

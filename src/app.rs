@@ -15,7 +15,7 @@ use chat_auth::{AccountHooks, AuthApi, AuthStore};
 use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, StartError, HEARTBEAT};
-use chat_rooms::{InvitesApi, MembersApi, RoomsApi, RoomsStore};
+use chat_rooms::{InvitesApi, MembersApi, ReportsApi, RoomsApi, RoomsStore};
 use poem::{
     endpoint::StaticFilesEndpoint,
     get,
@@ -158,6 +158,7 @@ impl Modules {
             ),
             MembersApi::new(self.rooms.clone(), self.presence.clone()),
             InvitesApi::new(self.rooms.clone()),
+            ReportsApi::new(self.rooms.clone()),
             MessagesApi::new(self.messages.clone()),
             PresenceApi::new(self.presence.clone()),
         )))
@@ -170,6 +171,7 @@ type Apis = Contract<(
     RoomsApi,
     MembersApi,
     InvitesApi,
+    ReportsApi,
     MessagesApi,
     PresenceApi,
 )>;

@@ -175,6 +175,10 @@ pub struct Config {
     #[arg(long, env = "ADMIN_USERS", value_delimiter = ',', default_value = "")]
     pub admin_users: Vec<String>,
 
+    /// Days a resolved or dismissed report is kept (then removed).
+    #[arg(long, env = "REPORTS_KEPT_DAYS", default_value_t = 30)]
+    pub reports_kept_days: u64,
+
     /// Log format: text (for people) or json (for machines).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

@@ -587,6 +587,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A room's reports
+         * @description For moderators and up: open reports (or closed ones), newest first, at most `limit`
+         *     (default 50), dated before `before` (unix seconds) when given.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Close a report
+         * @description Moderators and up mark a report `resolved` (they acted, e.g. deleted the message)
+         *     or `dismissed`. The room's staff get `report.updated` with who closed it; the
+         *     reporter gets it without.
+         */
+        patch: operations["closeReport"];
+        trace?: never;
+    };
     "/api/rooms/{id}/messages": {
         parameters: {
             query?: never;
@@ -672,6 +715,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{id}/messages/{message_id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a message
+         * @description Any member reports someone else's message to the room's moderators, who see it
+         *     live (`report.created`) and in `GET /api/rooms/{id}/reports`. Reporting a message
+         *     again while the first report is open answers that one. Counts against the message
+         *     rate.
+         */
+        post: operations["reportMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms/{id}/read": {
         parameters: {
             query?: never;
@@ -728,6 +794,26 @@ export interface paths {
          * @description `ids` is a comma-separated list of user ids (at most 100); unknown ids are left out.
          */
         get: operations["users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find a user by name
+         * @description The account with this username, ignoring case (to invite or ban someone by name).
+         */
+        get: operations["findUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -799,6 +885,14 @@ export interface components {
              * @description When it ends, in unix seconds (absent: until lifted).
              */
             expiresAt?: number;
+        };
+        /**
+         * CloseReport
+         * @description How to close a report.
+         */
+        CloseReport: {
+            /** @description `resolved` or `dismissed`. */
+            status: components["schemas"]["Verdict"] & unknown;
         };
         /**
          * Credentials
@@ -1068,6 +1162,14 @@ export interface components {
             maxUses?: number | null;
         };
         /**
+         * NewReport
+         * @description A report of a message.
+         */
+        NewReport: {
+            /** @description Why it should be looked at. */
+            reason: string;
+        };
+        /**
          * NewRoom
          * @description A new named room.
          */
@@ -1155,6 +1257,45 @@ export interface components {
             deleted?: boolean;
         };
         /**
+         * @description Which reports to list.
+         * @enum {string}
+         */
+        ReportQueue: "open" | "closed";
+        /**
+         * @description Where a report stands.
+         * @enum {string}
+         */
+        ReportStatus: "open" | "resolved" | "dismissed";
+        /**
+         * ReportView
+         * @description A reported message, as moderators see it.
+         */
+        ReportView: {
+            id: string;
+            roomId: string;
+            messageId: string;
+            /** @description Who reported it. */
+            reporter: components["schemas"]["UserView"] & unknown;
+            /** @description Who wrote the message. */
+            author: components["schemas"]["UserView"] & unknown;
+            /** @description The message's text when it was reported. */
+            excerpt: string;
+            reason: string;
+            /**
+             * Format: double
+             * @description When, in unix seconds.
+             */
+            date: number;
+            status: components["schemas"]["ReportStatus"];
+            /** @description The moderator who closed it. */
+            handledBy?: components["schemas"]["UserView"] & unknown;
+            /**
+             * Format: double
+             * @description When it was closed, in unix seconds.
+             */
+            handledAt?: number;
+        };
+        /**
          * @description A member's role in a room.
          * @enum {string}
          */
@@ -1225,6 +1366,11 @@ export interface components {
             /** @description Whether the user has at least one open connection on any instance. */
             online: boolean;
         };
+        /**
+         * @description How a report is closed.
+         * @enum {string}
+         */
+        Verdict: "resolved" | "dismissed";
         /**
          * @description Who may find and join a named room.
          * @enum {string}
@@ -3380,6 +3526,161 @@ export interface operations {
             };
         };
     };
+    listReports: {
+        parameters: {
+            query?: {
+                /** @description `open` (default) or `closed`. */
+                status?: components["schemas"]["ReportQueue"];
+                /** @description Reports per page (default 50). */
+                limit?: number;
+                /** @description The `date` of the oldest report seen: the page holds older ones. */
+                before?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reports, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ReportView"][];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a moderator of the room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    closeReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CloseReport"];
+            };
+        };
+        responses: {
+            /** @description The report, closed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ReportView"];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a moderator of the room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room or report. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description It was closed already (`already_closed`): the report as it is. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listMessages: {
         parameters: {
             query?: {
@@ -3883,6 +4184,118 @@ export interface operations {
             };
         };
     };
+    reportMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewReport"];
+            };
+        };
+        responses: {
+            /** @description The caller's open report of this message, made before. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ReportView"];
+                };
+            };
+            /** @description Reported: the room's moderators see it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ReportView"];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a member of this room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, or no such message in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The message was deleted (`message_deleted`) or is the caller's own
+             *     (`own_message`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the caller's rate (reports count as messages); retry after `Retry-After`. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     markRead: {
         parameters: {
             query?: never;
@@ -4038,6 +4451,55 @@ export interface operations {
             };
             /** @description Not signed in, or the session expired. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    findUser: {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UserView"];
+                };
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No account has this name. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

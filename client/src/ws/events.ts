@@ -122,6 +122,30 @@ export interface InviteReceived {
   date: number;
 }
 
+/** A member reported a message of a room the user moderates (`userId`: the receiving user). */
+export interface ReportCreated {
+  userId: string;
+  id: string;
+  roomId: string;
+  messageId: string;
+  reporterId: string;
+  authorId: string;
+  /** The message's text when it was reported. */
+  excerpt: string;
+  reason: string;
+  date: number;
+}
+
+/** A report was closed; `handledBy` only in the moderators' copy. */
+export interface ReportUpdated {
+  userId: string;
+  id: string;
+  roomId: string;
+  messageId: string;
+  status: 'resolved' | 'dismissed';
+  handledBy?: string;
+}
+
 /** One of the user's pending invitations is gone. */
 export interface InviteRemoved {
   id: string;
@@ -193,7 +217,9 @@ export type ServerEvent =
   | { type: 'member.banned'; data: MemberAction }
   | { type: 'room.updated'; data: RoomUpdated }
   | { type: 'invite.received'; data: InviteReceived }
-  | { type: 'invite.removed'; data: InviteRemoved };
+  | { type: 'invite.removed'; data: InviteRemoved }
+  | { type: 'report.created'; data: ReportCreated }
+  | { type: 'report.updated'; data: ReportUpdated };
 
 export type ServerEventType = ServerEvent['type'];
 
@@ -219,6 +245,8 @@ export const SERVER_EVENT_TYPES = [
   'room.updated',
   'invite.received',
   'invite.removed',
+  'report.created',
+  'report.updated',
 ] as const satisfies readonly ServerEventType[];
 
 // ---- parsing ----
@@ -288,6 +316,12 @@ const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
   'room.updated': (d) => str(d, 'roomId') && str(d, 'name') && (d.visibility === 'public' || d.visibility === 'private'),
   'invite.received': (d) =>
     str(d, 'id') && str(d, 'roomId') && str(d, 'roomName') && str(d, 'userId') && isUser(d.invitedBy) && num(d, 'date'),
+  'report.created': (d) =>
+    str(d, 'userId') && str(d, 'id') && str(d, 'roomId') && str(d, 'messageId') && str(d, 'reporterId') && str(d, 'authorId') &&
+    str(d, 'excerpt') && str(d, 'reason') && num(d, 'date'),
+  'report.updated': (d) =>
+    str(d, 'userId') && str(d, 'id') && str(d, 'roomId') && str(d, 'messageId') && (d.status === 'resolved' || d.status === 'dismissed') &&
+    optStr(d, 'handledBy'),
   'invite.removed': (d) =>
     str(d, 'id') && str(d, 'roomId') && str(d, 'userId') && ['accepted', 'declined', 'revoked'].includes(d.reason as string),
 };

@@ -309,6 +309,26 @@ impl AuthStore {
         Ok(v.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok()))
     }
 
+    /// The account named `name`, ignoring case (`None`: no such account, or deleted).
+    pub async fn find_user(&self, name: &str) -> Result<Option<UserId>, Failure> {
+        if let Some(id) = self.user_id(name).await? {
+            return Ok(Some(id));
+        }
+        let mut conn = self.ctx.redis()?;
+        let holder: Option<String> = timed(
+            "get",
+            redis::cmd("GET")
+                .arg(keys::username_lower(name))
+                .query_async(&mut conn),
+        )
+        .await?;
+        drop(conn);
+        match holder {
+            Some(holder) if holder != name => self.user_id(&holder).await,
+            _ => Ok(None),
+        }
+    }
+
     /// The name of a user, `None` when there is no such user.
     pub async fn username(&self, id: UserId) -> Result<Option<String>, Failure> {
         Ok(self.usernames(&[id]).await?.pop().flatten())

@@ -150,6 +150,8 @@ pub fn audience_of(event: &ServerEvent) -> Option<Audience> {
         ServerEvent::RoomMuted(r) => Audience::User(user(&r.user_id)?),
         ServerEvent::InviteReceived(i) => Audience::User(user(&i.user_id)?),
         ServerEvent::InviteRemoved(i) => Audience::User(user(&i.user_id)?),
+        ServerEvent::ReportCreated(r) => Audience::User(user(&r.user_id)?),
+        ServerEvent::ReportUpdated(r) => Audience::User(user(&r.user_id)?),
         ServerEvent::UserConnected(v) | ServerEvent::UserDisconnected(v) => {
             Audience::Everyone(user(&v.id))
         }
@@ -192,7 +194,9 @@ pub fn route(kind: EventKind, data: &str) -> Option<Route> {
         | EventKind::RoomRead
         | EventKind::RoomMuted
         | EventKind::InviteReceived
-        | EventKind::InviteRemoved => Audience::User(f.user_id?),
+        | EventKind::InviteRemoved
+        | EventKind::ReportCreated
+        | EventKind::ReportUpdated => Audience::User(f.user_id?),
         EventKind::UserConnected | EventKind::UserDisconnected => {
             let about = match &f.id {
                 Some(serde_json::Value::Number(n)) => n.as_u64().map(UserId),

@@ -399,6 +399,11 @@ events! {
         /// One of the user's pending invitations is gone: accepted, declined (on any tab),
         /// or revoked.
         "invite.removed" => InviteRemoved(InviteRemoved),
+        /// A member reported a message (to the room's moderators, admins and owners).
+        "report.created" => ReportCreated(ReportCreated),
+        /// A report was closed (to the room's staff, with who closed it; to the reporter,
+        /// without).
+        "report.updated" => ReportUpdated(ReportUpdated),
     }
 }
 
@@ -470,6 +475,39 @@ pub struct InviteRemoved {
     pub user_id: String,
     /// `accepted`, `declined` or `revoked`.
     pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportCreated {
+    /// The receiving moderator.
+    pub user_id: String,
+    pub id: String,
+    pub room_id: String,
+    pub message_id: String,
+    pub reporter_id: String,
+    /// The reported message's author.
+    pub author_id: String,
+    /// The message's text when it was reported.
+    pub excerpt: String,
+    pub reason: String,
+    /// Unix seconds.
+    pub date: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportUpdated {
+    /// The receiving user (a moderator, or the reporter).
+    pub user_id: String,
+    pub id: String,
+    pub room_id: String,
+    pub message_id: String,
+    /// `resolved` or `dismissed`.
+    pub status: String,
+    /// Who closed it (absent for the reporter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 use chat_auth::SessionAuth;
 use chat_core::{protocol::Message, ErrorBody, Failure, RoomId};
+use chat_rooms::{report_views, ReportReason, ReportView};
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
@@ -93,6 +94,36 @@ pub enum PostResponse {
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// The caller posts faster than their message rate; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+/// A report of a message.
+#[derive(Debug, Object)]
+pub struct NewReport {
+    /// Why it should be looked at.
+    pub reason: ReportReason,
+}
+
+#[derive(ApiResponse)]
+pub enum ReportResponse {
+    /// Reported: the room's moderators see it.
+    #[oai(status = 201)]
+    Created(Json<Box<ReportView>>),
+    /// The caller's open report of this message, made before.
+    #[oai(status = 200)]
+    Ok(Json<Box<ReportView>>),
+    /// The caller is not a member of this room.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such room, or no such message in it.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The message was deleted (`message_deleted`) or is the caller's own
+    /// (`own_message`).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// Over the caller's rate (reports count as messages); retry after `Retry-After`.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
@@ -382,6 +413,52 @@ impl MessagesApi {
             .react(auth.user_id(), &id.0, &message_id.0, &emoji.0, false)
             .await;
         ChangeResponse::of(reacted)
+    }
+
+    /// Report a message
+    ///
+    /// Any member reports someone else's message to the room's moderators, who see it
+    /// live (`report.created`) and in `GET /api/rooms/{id}/reports`. Reporting a message
+    /// again while the first report is open answers that one. Counts against the message
+    /// rate.
+    #[oai(
+        path = "/:id/messages/:message_id/reports",
+        method = "post",
+        operation_id = "reportMessage"
+    )]
+    async fn report(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        message_id: Path<MessageId>,
+        body: Json<NewReport>,
+    ) -> poem::Result<ReportResponse> {
+        let filed = self
+            .store
+            .report(auth.user_id(), &id.0, &message_id.0, body.reason.as_str())
+            .await;
+        match filed {
+            Ok((new, report)) => {
+                let view = report_views(self.store.rooms(), vec![report], false)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| Failure::internal("a report vanished"))?;
+                let view = Json(Box::new(view));
+                Ok(if new {
+                    ReportResponse::Created(view)
+                } else {
+                    ReportResponse::Ok(view)
+                })
+            }
+            Err(e) => Ok(match refusal(e)? {
+                (MessageError::NotMember, body, _) => ReportResponse::Forbidden(body),
+                (MessageError::Deleted | MessageError::OwnMessage, body, _) => {
+                    ReportResponse::Conflict(body)
+                }
+                (MessageError::RateLimited(_), body, secs) => ReportResponse::TooMany(body, secs),
+                (_, body, _) => ReportResponse::NotFound(body),
+            }),
+        }
     }
 
     /// Mark a room read

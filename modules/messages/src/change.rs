@@ -266,4 +266,29 @@ impl MessagesStore {
         }
         Ok(replaced == Replaced::Done)
     }
+
+    /// `user` reports someone else's message `id` in `room` (a room they are in) for
+    /// `reason`: `(true, report)` when new (the room's staff get `report.created`), or
+    /// `(false, their open report of it)`. Counts against the message rate.
+    pub async fn report(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        id: &MessageId,
+        reason: &str,
+    ) -> Result<(bool, chat_rooms::Report), MessageError> {
+        self.may_change(user, room).await?;
+        let found = self.existing(room, id).await?;
+        let m = &found.message;
+        if m.is_deleted() {
+            return Err(MessageError::Deleted);
+        }
+        if m.from == user.to_string() {
+            return Err(MessageError::OwnMessage);
+        }
+        Ok(self
+            .rooms
+            .report(room, &m.id, user, &m.from, &m.message, reason)
+            .await?)
+    }
 }

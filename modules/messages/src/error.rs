@@ -18,6 +18,8 @@ pub enum MessageError {
     NotAuthor,
     /// The message was deleted: it takes no edit or reaction.
     Deleted,
+    /// One's own message is not reported.
+    OwnMessage,
     /// A reaction over the per-message or per-user bound.
     ReactionLimit(&'static str),
     /// A reply to a message the room does not have.
@@ -52,6 +54,10 @@ impl MessageError {
                 "messageId: only its author may change this message (and a moderator delete it)",
             ),
             MessageError::Deleted => body("message_deleted", "messageId: this message was deleted"),
+            MessageError::OwnMessage => body(
+                "own_message",
+                "messageId: this is your own message (edit or delete it instead)",
+            ),
             MessageError::ReactionLimit(why) => body("reaction_limit", why),
             MessageError::ReplyNotFound => {
                 body("reply_not_found", "replyTo: no such message in this room")

@@ -1,8 +1,9 @@
 //! `/api/users/*`.
 
-use chat_auth::SessionAuth;
+use chat_auth::{LoginName, SessionAuth};
 use chat_core::{
-    input::string_schema, protocol::UserView, scan::ScanCursor, Rejection, TextInput, UserId,
+    input::string_schema, protocol::UserView, scan::ScanCursor, ErrorBody, Rejection, TextInput,
+    UserId,
 };
 use poem_openapi::{param::Query, payload::Json, registry::MetaSchema, ApiResponse, OpenApi, Tags};
 
@@ -152,4 +153,30 @@ impl PresenceApi {
     ) -> poem::Result<Json<Vec<UserView>>> {
         Ok(Json(self.store.views(&ids.0 .0).await?))
     }
+
+    /// Find a user by name
+    ///
+    /// The account with this username, ignoring case (to invite or ban someone by name).
+    #[oai(path = "/lookup", method = "get", operation_id = "findUser")]
+    async fn lookup(&self, _auth: SessionAuth, name: Query<LoginName>) -> poem::Result<Found> {
+        let found = match self.store.auth().find_user(name.0.as_str()).await? {
+            Some(id) => self.store.views(&[id]).await?.pop(),
+            None => None,
+        };
+        Ok(match found {
+            Some(view) => Found::Ok(Json(view)),
+            None => Found::NotFound(Json(ErrorBody::new("not_found", "name: no such user"))),
+        })
+    }
+}
+
+/// A user found by name, or not.
+#[derive(ApiResponse)]
+pub enum Found {
+    /// The user.
+    #[oai(status = 200)]
+    Ok(Json<UserView>),
+    /// No account has this name.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
 }

@@ -91,6 +91,11 @@ async fn redis_now_ms(conn: &mut chat_core::Redis) -> Result<u64, Failure> {
 }
 
 impl PresenceStore {
+    /// The accounts this presence describes.
+    pub fn auth(&self) -> &AuthStore {
+        &self.auth
+    }
+
     pub fn new(ctx: Ctx, auth: AuthStore) -> Self {
         Self {
             ctx,

@@ -91,3 +91,21 @@ pub fn links(room: &RoomId) -> String {
 pub fn invite_link(token_hash: &str) -> String {
     format!("invite_link:{token_hash}")
 }
+
+/// `reports:{room:<id>}`: hash of the room's reports: report id → JSON, and
+/// `by:<user>:<message id>` → the id of that user's open report of that message. Same
+/// slot as [`roles`].
+pub fn reports(room: &RoomId) -> String {
+    format!("reports:{{room:{room}}}")
+}
+
+/// `reports_open:{room:<id>}`: sorted set of open report ids, score = date (ms).
+pub fn reports_open(room: &RoomId) -> String {
+    format!("reports_open:{{room:{room}}}")
+}
+
+/// `reports_closed:{room:<id>}`: sorted set of closed report ids, score = when closed
+/// (ms); those past their keeping are removed as others close.
+pub fn reports_closed(room: &RoomId) -> String {
+    format!("reports_closed:{{room:{room}}}")
+}

@@ -25,6 +25,8 @@ mod invites;
 mod invites_api;
 pub mod keys;
 mod members_api;
+mod reports;
+mod reports_api;
 mod roles;
 mod store;
 
@@ -32,5 +34,7 @@ pub use api::RoomsApi;
 pub use input::{RoomName, RoomSearch};
 pub use invites_api::InvitesApi;
 pub use members_api::MembersApi;
+pub use reports::{Closing, Report};
+pub use reports_api::{report_views, ReportReason, ReportView, ReportsApi};
 pub use roles::{Ban, Moderated, Role};
 pub use store::{Access, Activity, RoomActivity, RoomsStore, MAX_ROOM_NAME};

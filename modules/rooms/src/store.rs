@@ -54,6 +54,9 @@ pub struct RoomsStore {
     pub(crate) admins: std::sync::Arc<std::collections::HashSet<String>>,
     pub(crate) moderate: Moderate,
     pub(crate) use_link: crate::invites::UseLink,
+    pub(crate) report: crate::reports::ReportScript,
+    /// Days a closed report is kept.
+    pub(crate) reports_kept_days: u64,
 }
 
 /// How long this instance reuses its copy of the named-room directory. A room created on
@@ -88,7 +91,15 @@ impl RoomsStore {
             admins: std::sync::Arc::new(admins.iter().map(|a| a.to_lowercase()).collect()),
             moderate: Moderate::new(),
             use_link: crate::invites::UseLink::new(),
+            report: crate::reports::ReportScript::new(),
+            reports_kept_days: 30,
         }
+    }
+
+    /// Keeps closed reports `days` days (at least one).
+    pub fn with_reports_kept_days(mut self, days: u64) -> Self {
+        self.reports_kept_days = days.max(1);
+        self
     }
 
     /// Whether `user` may enter one more room: `Err(cap)` when they are in as many as
