@@ -21,10 +21,11 @@ base="http://127.0.0.1:$port"
 # address) far faster than a person does (429 is declared and accepted, but would leave
 # those operations barely exercised).
 # Login throttling high: the fuzzer's wrong passwords must not lock the runs' own sign-ins.
+# Pablo is a site admin, so that the site admins' operations are reached (not only 403).
 PORT=$port DATA_DIR="$work/data" CLIENT_DIR="$work/none" MESSAGES_PER_SEC=0 \
   ROOMS_PER_MINUTE=0 DIRECT_ROOMS_PER_MINUTE=0 JOINS_PER_MINUTE=0 INVITES_PER_MINUTE=0 \
   REGISTRATIONS_PER_HOUR=0 \
-  LOGIN_MAX_FAILURES=100000 RUST_LOG=warn \
+  LOGIN_MAX_FAILURES=100000 ADMIN_USERS=Pablo RUST_LOG=warn \
   "$target/debug/redis-chat" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT

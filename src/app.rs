@@ -11,7 +11,7 @@ use std::{
 };
 
 use anyhow::Context as _;
-use chat_auth::{AccountHooks, AuthApi, AuthStore};
+use chat_auth::{AccountHooks, AdminApi, AuthApi, AuthStore};
 use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis, UserId};
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, StartError, HEARTBEAT};
@@ -65,18 +65,8 @@ impl Modules {
     fn new(ctx: Ctx, config: &Config) -> Self {
         let auth = AuthStore::new(ctx.clone(), config.auth_settings());
         let presence = PresenceStore::new(ctx.clone(), auth.clone());
-        let admins: Vec<String> = config
-            .admin_users
-            .iter()
-            .map(|a| a.trim().to_owned())
-            .filter(|a| !a.is_empty())
-            .collect();
-        let rooms = RoomsStore::new(
-            ctx.clone(),
-            auth.clone(),
-            config.max_rooms_per_user,
-            &admins,
-        );
+        let rooms = RoomsStore::new(ctx.clone(), auth.clone(), config.max_rooms_per_user)
+            .with_reports_kept_days(config.reports_kept_days);
         let messages = MessagesStore::new(
             ctx.clone(),
             rooms.clone(),
@@ -151,6 +141,7 @@ impl Modules {
     fn openapi(&self) -> OpenApiService<Apis, ()> {
         describe(Contract((
             AuthApi::new(self.auth.clone()),
+            AdminApi::new(self.auth.clone()),
             RoomsApi::new(
                 self.rooms.clone(),
                 self.presence.clone(),
@@ -168,6 +159,7 @@ impl Modules {
 /// Every module's API, with the HTTP layer's answers declared.
 type Apis = Contract<(
     AuthApi,
+    AdminApi,
     RoomsApi,
     MembersApi,
     InvitesApi,

@@ -261,6 +261,12 @@ impl Config {
             trust_proxy: self.trust_proxy,
             registrations_per_hour: self.registrations_per_hour,
             deleted_name_hold: Duration::from_secs(self.deleted_name_hold_days.max(1) * 24 * 3600),
+            admins: self
+                .admin_users
+                .iter()
+                .map(|a| a.trim().to_lowercase())
+                .filter(|a| !a.is_empty())
+                .collect(),
         }
     }
 

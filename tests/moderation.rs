@@ -516,3 +516,67 @@ async fn roles_and_bans_change_atomically_on_a_cluster() {
         .collect();
     assert_eq!(actions, ["ban", "role"]);
 }
+
+#[tokio::test]
+async fn a_site_ban_ends_every_session_at_once_and_refuses_sign_in_until_lifted() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.admin_users = vec!["root".into()];
+    let a = TestApp::spawn_with(config.clone()).await;
+    let b = TestApp::spawn_with(config).await;
+    let root = a.user("root").await;
+    let kim = a.user("kim").await;
+    let mark = b.user("mark").await;
+    let kim_b = b.login("kim").await;
+    let mut tab_a = kim.connect(&a).await;
+    let mut tab_b = kim_b.connect(&b).await;
+
+    // Only site admins ban, and never one another.
+    let ban = |u: &User| format!("/api/admin/bans/{}", u.id);
+    let (status, body) = mark
+        .request("PUT", &ban(&kim), Some(json!({"reason": "spam"})))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("not_admin")));
+    let (status, body) = root
+        .request("PUT", &ban(&root), Some(json!({"reason": "oops"})))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("outranked")));
+
+    let (status, _) = root
+        .request("PUT", &ban(&kim), Some(json!({"reason": "spam"})))
+        .await;
+    assert_eq!(status, 204);
+    let wait = std::time::Duration::from_secs(10);
+    assert_eq!(
+        tab_a.close_reason_within(wait).await.as_deref(),
+        Some("signed out")
+    );
+    assert_eq!(
+        tab_b.close_reason_within(wait).await.as_deref(),
+        Some("signed out")
+    );
+    assert_eq!(kim.get("/api/auth/me").await.0, 401);
+    assert_eq!(kim_b.get("/api/auth/me").await.0, 401);
+    let (status, body) = a
+        .http()
+        .post(
+            "/api/auth/login",
+            json!({"username": "kim", "password": "password123"}),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("banned")));
+    let sessions: u64 = redis::cmd("SCARD")
+        .arg(format!("user:{}:sessions", kim.id))
+        .query_async(&mut redis.conn().await)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+    let (_, list) = root.get("/api/admin/bans").await;
+    assert_eq!(list[0]["user"]["username"], "kim");
+    assert_eq!(mark.get("/api/admin/bans").await.0, 403);
+
+    // Lifted: she signs in again; lifting twice finds nothing.
+    assert_eq!(root.request("DELETE", &ban(&kim), None).await.0, 204);
+    assert_eq!(root.request("DELETE", &ban(&kim), None).await.0, 404);
+    b.login("kim").await;
+}

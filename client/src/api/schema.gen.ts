@@ -140,6 +140,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/bans/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Ban an account from the site
+         * @description Site admins only. Every session of the account ends at once, on every instance, and
+         *     signing in is refused until the ban is lifted. Its messages and memberships stay.
+         */
+        put: operations["siteBan"];
+        post?: never;
+        /** Lift a site ban */
+        delete: operations["liftSiteBan"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Site bans */
+        get: operations["listSiteBans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms": {
         parameters: {
             query?: never;
@@ -1180,6 +1219,14 @@ export interface components {
             visibility?: (components["schemas"]["Visibility"] & unknown) | null;
         };
         /**
+         * NewSiteBan
+         * @description Why an account is banned.
+         */
+        NewSiteBan: {
+            /** @description Shown to other site admins (up to 500 characters). */
+            reason: string;
+        };
+        /**
          * PasswordChange
          * @description A new password, with the current one to confirm it is the account's owner.
          */
@@ -1355,6 +1402,22 @@ export interface components {
             visibility?: components["schemas"]["Visibility"] & unknown;
         };
         /**
+         * SiteBanView
+         * @description A site ban.
+         */
+        SiteBanView: {
+            /** @description The banned account. */
+            user: components["schemas"]["UserView"] & unknown;
+            /** @description The site admin who banned it. */
+            by: string;
+            reason: string;
+            /**
+             * Format: double
+             * @description When, in unix seconds.
+             */
+            date: number;
+        };
+        /**
          * UserView
          * @description A user as others see them.
          */
@@ -1501,6 +1564,15 @@ export interface operations {
             };
             /** @description Unknown user or wrong password (the answer does not say which). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A site admin banned this account (`banned`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1808,6 +1880,184 @@ export interface operations {
             };
             /** @description Too many passwords are being checked right now; retry in a moment. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    siteBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewSiteBan"];
+            };
+        };
+        responses: {
+            /**
+             * @description Done: on a ban, every session of the account has ended (its sockets closed on every
+             *     instance) and signing in is refused (403 `banned`) until it is lifted.
+             */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a site admin (`not_admin`), or the account is one (`outranked`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such account, or (lifting) no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    liftSiteBan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description Done: on a ban, every session of the account has ended (its sockets closed on every
+             *     instance) and signing in is refused (403 `banned`) until it is lifted.
+             */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a site admin (`not_admin`), or the account is one (`outranked`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such account, or (lifting) no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSiteBans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every site ban, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SiteBanView"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a site admin (`not_admin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

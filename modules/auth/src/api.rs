@@ -166,6 +166,9 @@ pub enum LoginResponse {
     /// Unknown user or wrong password (the answer does not say which).
     #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
+    /// A site admin banned this account (`banned`).
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
     /// Too many failed logins for this username or from this address; retry later.
     #[oai(status = 429)]
     TooMany(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
@@ -383,6 +386,13 @@ impl AuthApi {
                 Ok(LoginResponse::Unauthorized(Json(ErrorBody::new(
                     "invalid_credentials",
                     "username or password is wrong",
+                ))))
+            }
+            LoginOutcome::Banned => {
+                metrics::LOGINS.with_label_values(&["banned"]).inc();
+                Ok(LoginResponse::Forbidden(Json(ErrorBody::new(
+                    "banned",
+                    "this account is banned from the site",
                 ))))
             }
             LoginOutcome::Limited(wait) => {

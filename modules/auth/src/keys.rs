@@ -59,3 +59,7 @@ pub fn failures_by_pair(name: &str, addr: &str) -> String {
 pub fn login_delay(name: &str) -> String {
     format!("login_delay:{name}")
 }
+
+/// `site_bans`: hash of user id → JSON `{"by", "reason", "date"}` of the accounts a site
+/// admin banned: their sessions ended and they may not sign in.
+pub const SITE_BANS: &str = "site_bans";

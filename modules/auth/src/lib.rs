@@ -16,6 +16,7 @@
 //! Other modules authenticate requests with [`SessionAuth`] and look users up through
 //! [`AuthStore`].
 
+mod admin_api;
 mod api;
 pub mod keys;
 mod password;
@@ -23,10 +24,11 @@ mod settings;
 mod store;
 mod validate;
 
+pub use admin_api::AdminApi;
 pub use api::{AuthApi, BearerAuth, CookieAuth, SessionAuth, SESSION_COOKIE};
 pub use settings::AuthSettings;
 pub use store::{
     hash_token, new_token, AccountChange, AccountHooks, AuthStore, LoginOutcome, NewUser,
-    Registered, Session, DELETED_NAME,
+    Registered, Session, SiteBan, DELETED_NAME,
 };
 pub use validate::{LoginName, LoginPassword, Password, Username};

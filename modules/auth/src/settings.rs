@@ -24,6 +24,8 @@ pub struct AuthSettings {
     /// How long a deleted account's name stays taken (nobody can pass for its owner
     /// meanwhile).
     pub deleted_name_hold: Duration,
+    /// Site admins' usernames (`ADMIN_USERS`), compared ignoring case.
+    pub admins: Vec<String>,
 }
 
 impl Default for AuthSettings {
@@ -37,6 +39,7 @@ impl Default for AuthSettings {
             trust_proxy: false,
             registrations_per_hour: 10,
             deleted_name_hold: Duration::from_secs(30 * 24 * 3600),
+            admins: Vec::new(),
         }
     }
 }

@@ -86,7 +86,18 @@ pub enum LoginOutcome {
     /// The session and the token that names it (sent to the client once, never stored).
     Ok(Session, String),
     Invalid,
+    /// The password is right, but a site admin banned the account.
+    Banned,
     Limited(Duration),
+}
+
+/// A site admin's ban of an account, as stored in `site_bans`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SiteBan {
+    pub by: String,
+    pub reason: String,
+    /// Unix ms.
+    pub date: u64,
 }
 
 /// The auth module's store: accounts, sessions and login throttling.
@@ -366,7 +377,15 @@ impl AuthStore {
     ) -> Result<LoginOutcome, Failure> {
         Ok(match self.check_password(name, password, addr).await? {
             Checked::Valid(id) => {
+                if self.site_ban_of(id).await?.is_some() {
+                    return Ok(LoginOutcome::Banned);
+                }
                 let (session, token) = self.start_session(id, name).await?;
+                // A ban given meanwhile ended every session but this one: end it too.
+                if self.site_ban_of(id).await?.is_some() {
+                    self.end_sessions(id, None).await?;
+                    return Ok(LoginOutcome::Banned);
+                }
                 LoginOutcome::Ok(session, token)
             }
             Checked::Invalid => LoginOutcome::Invalid,
@@ -774,6 +793,90 @@ impl AuthStore {
             .map(|(id, _)| id)
             .collect();
         Ok((active, (last < total).then_some(last + 1)))
+    }
+
+    /// Whether any site admin is named (`ADMIN_USERS`).
+    pub fn has_site_admins(&self) -> bool {
+        !self.settings.admins.is_empty()
+    }
+
+    /// Whether `user` is a site admin. No round trip when there are none.
+    pub async fn is_site_admin(&self, user: UserId) -> Result<bool, Failure> {
+        if !self.has_site_admins() {
+            return Ok(false);
+        }
+        let name = self.username(user).await?;
+        Ok(name.is_some_and(|n| self.settings.admins.contains(&n.to_lowercase())))
+    }
+
+    /// Bans `target` from the whole site, as `by`: every session ends at once (sockets
+    /// closed on every instance) and signing in is refused until the ban is lifted.
+    pub async fn site_ban(&self, by: UserId, target: UserId, reason: &str) -> Result<(), Failure> {
+        let ban = SiteBan {
+            by: by.to_string(),
+            reason: reason.to_owned(),
+            date: (chat_core::now_secs() * 1000.0) as u64,
+        };
+        let json = serde_json::to_string(&ban).map_err(|e| Failure::internal(e.to_string()))?;
+        let mut conn = self.ctx.redis()?;
+        let _: () = timed(
+            "hset",
+            redis::cmd("HSET")
+                .arg(keys::SITE_BANS)
+                .arg(target.0)
+                .arg(json)
+                .query_async(&mut conn),
+        )
+        .await?;
+        drop(conn);
+        self.end_sessions(target, None).await?;
+        Ok(())
+    }
+
+    /// Lifts `target`'s site ban: false when there was none.
+    pub async fn lift_site_ban(&self, target: UserId) -> Result<bool, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let n: u32 = timed(
+            "hdel",
+            redis::cmd("HDEL")
+                .arg(keys::SITE_BANS)
+                .arg(target.0)
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(n == 1)
+    }
+
+    /// `user`'s site ban, if any.
+    pub async fn site_ban_of(&self, user: UserId) -> Result<Option<SiteBan>, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let raw: Option<String> = timed(
+            "hget",
+            redis::cmd("HGET")
+                .arg(keys::SITE_BANS)
+                .arg(user.0)
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+    }
+
+    /// Every site ban, oldest first.
+    pub async fn site_bans(&self) -> Result<Vec<(UserId, SiteBan)>, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let all: Vec<(String, String)> = timed(
+            "hgetall",
+            redis::cmd("HGETALL")
+                .arg(keys::SITE_BANS)
+                .query_async(&mut conn),
+        )
+        .await?;
+        let mut bans: Vec<(UserId, SiteBan)> = all
+            .into_iter()
+            .filter_map(|(id, raw)| Some((id.parse().ok()?, serde_json::from_str(&raw).ok()?)))
+            .collect();
+        bans.sort_by_key(|(_, b)| b.date);
+        Ok(bans)
     }
 
     /// Whether `id` is an account that exists and was not deleted.

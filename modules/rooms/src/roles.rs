@@ -130,11 +130,7 @@ impl RoomsStore {
     /// Whether `user` is a site admin (named in `ADMIN_USERS`). No round trip when there
     /// are none.
     pub async fn is_site_admin(&self, user: UserId) -> Result<bool, Failure> {
-        if self.admins.is_empty() {
-            return Ok(false);
-        }
-        let name = self.auth.username(user).await?;
-        Ok(name.is_some_and(|n| self.admins.contains(&n.to_lowercase())))
+        self.auth.is_site_admin(user).await
     }
 
     /// `user`'s role in `room` as it acts: a site admin is an owner everywhere; in a direct
@@ -208,7 +204,7 @@ impl RoomsStore {
         value: &str,
         detail: &str,
     ) -> Result<Moderated, Failure> {
-        let (actor_admin, target_admin) = if self.admins.is_empty() {
+        let (actor_admin, target_admin) = if !self.auth.has_site_admins() {
             (false, false)
         } else {
             (
@@ -446,7 +442,7 @@ impl RoomsStore {
         let roles: Vec<Option<String>> = timed("hmget", cmd.query_async(&mut conn)).await?;
         let mut out = Vec::with_capacity(users.len());
         for (user, role) in users.into_iter().zip(roles) {
-            let role = if self.admins.is_empty() || !self.is_site_admin(user).await? {
+            let role = if !self.auth.has_site_admins() || !self.is_site_admin(user).await? {
                 role.as_deref().map_or(Role::Member, Role::parse)
             } else {
                 Role::Owner

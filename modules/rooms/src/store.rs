@@ -50,8 +50,6 @@ pub struct RoomsStore {
     directory: std::sync::Arc<tokio::sync::Mutex<Directory>>,
     /// Rooms a user may be in, checked when they join or create a named room (0: any).
     max_rooms: u64,
-    /// Site admins' names, in lowercase (`ADMIN_USERS`).
-    pub(crate) admins: std::sync::Arc<std::collections::HashSet<String>>,
     pub(crate) moderate: Moderate,
     pub(crate) use_link: crate::invites::UseLink,
     pub(crate) report: crate::reports::ReportScript,
@@ -81,14 +79,13 @@ pub enum Created {
 }
 
 impl RoomsStore {
-    /// `max_rooms`: rooms a user may be in (0: no limit); `admins`: the site admins' names.
-    pub fn new(ctx: Ctx, auth: AuthStore, max_rooms: u64, admins: &[String]) -> Self {
+    /// `max_rooms`: rooms a user may be in (0: no limit).
+    pub fn new(ctx: Ctx, auth: AuthStore, max_rooms: u64) -> Self {
         Self {
             ctx,
             auth,
             directory: Default::default(),
             max_rooms,
-            admins: std::sync::Arc::new(admins.iter().map(|a| a.to_lowercase()).collect()),
             moderate: Moderate::new(),
             use_link: crate::invites::UseLink::new(),
             report: crate::reports::ReportScript::new(),
