@@ -83,7 +83,8 @@ ending=(--include-operation-id logout --include-operation-id logoutAll
 changes=(--include-operation-id editMessage --include-operation-id deleteMessage
   --include-operation-id addReaction --include-operation-id removeReaction
   --include-operation-id muteRoom --include-operation-id unmuteRoom)
-for op in setMemberRole kickMember banUser unbanUser listBans listMembers roomAudit \
+for op in setMemberRole kickMember banUser unbanUser muteMember unmuteMember listBans \
+  listMembers roomAudit \
   listReports closeReport listRoomInvites revokeInvite inviteUser createInviteLink \
   listInviteLinks revokeInviteLink updateRoom; do
   changes+=(--include-operation-id "$op")

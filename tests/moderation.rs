@@ -580,3 +580,128 @@ async fn a_site_ban_ends_every_session_at_once_and_refuses_sign_in_until_lifted(
     assert_eq!(root.request("DELETE", &ban(&kim), None).await.0, 404);
     b.login("kim").await;
 }
+
+#[tokio::test]
+async fn a_muted_member_reads_but_posts_edits_and_reacts_nothing_until_it_ends() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.admin_users = vec!["root".into()];
+    let a = TestApp::spawn_with(config.clone()).await;
+    let b = TestApp::spawn_with(config).await;
+    let olga = a.user("olga").await;
+    let kim = b.user("kim").await;
+    let mona = b.user("mona").await;
+    let root = a.user("root").await;
+    let room = olga.create_room("quiet").await;
+    for u in [&kim, &mona] {
+        assert_eq!(join(u, &room).await.0, 200);
+    }
+    let old = kim.say(&room, "before").await;
+    let mut tab = kim.connect(&b).await;
+    let mute = |u: &User, r: &str| format!("/api/rooms/{r}/mutes/{}", u.id);
+
+    // A member mutes nobody.
+    let (status, body) = mona
+        .request(
+            "PUT",
+            &mute(&kim, &room),
+            Some(json!({"expiresInSecs": 60})),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("not_allowed")));
+    assert_eq!(
+        olga.request(
+            "PUT",
+            &mute(&kim, &room),
+            Some(json!({"expiresInSecs": 60}))
+        )
+        .await
+        .0,
+        204
+    );
+    let live = tab.expect("member.muted").await;
+    assert_eq!(
+        (&live["userId"], &live["by"]),
+        (&json!(kim.id), &json!(olga.id))
+    );
+    assert!(live["until"].as_f64().unwrap() > chat_core::now_secs());
+    let (_, members) = olga.get(&format!("/api/rooms/{room}/members")).await;
+    let entry = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user"]["id"] == kim.id.as_str())
+        .unwrap();
+    assert!(entry["mutedUntil"].is_number(), "{entry}");
+
+    // Nothing gets through, over REST or the WebSocket; reading goes on.
+    let before = redis.messages_in(&room).await;
+    let (status, body) = kim
+        .post(
+            &format!("/api/rooms/{room}/messages"),
+            json!({"message": "let me talk"}),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("muted")));
+    tab.message(&room, "over the socket", "c-1").await;
+    let refused = tab.expect("error").await;
+    assert_eq!(
+        (&refused["error"], &refused["clientId"]),
+        (&json!("muted"), &json!("c-1"))
+    );
+    assert_eq!(redis.messages_in(&room).await, before, "nothing stored");
+    let path = format!("/api/rooms/{room}/messages/{}", old["id"].as_str().unwrap());
+    let (status, body) = kim
+        .request("PATCH", &path, Some(json!({"message": "edited"})))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("muted")));
+    let (status, _) = kim
+        .request("PUT", &format!("{path}/reactions/👍"), None)
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(kim.history(&room, "").await.0, 200);
+
+    // Lifted: they talk again; lifting twice finds nothing.
+    assert_eq!(
+        olga.request("DELETE", &mute(&kim, &room), None).await.0,
+        204
+    );
+    assert_eq!(tab.expect("member.muted").await.get("until"), None);
+    assert_eq!(
+        olga.request("DELETE", &mute(&kim, &room), None).await.0,
+        404
+    );
+    kim.say(&room, "thanks").await;
+
+    // A mute ends by itself.
+    assert_eq!(
+        olga.request("PUT", &mute(&kim, &room), Some(json!({"expiresInSecs": 1})))
+            .await
+            .0,
+        204
+    );
+    assert!(
+        eventually(15, || async {
+            kim.post(
+                &format!("/api/rooms/{room}/messages"),
+                json!({"message": "back"}),
+            )
+            .await
+            .0 == 201
+        })
+        .await
+    );
+
+    // In General a site admin mutes (nobody else has a role there).
+    assert_eq!(
+        root.request("PUT", &mute(&mona, "0"), Some(json!({"expiresInSecs": 60})))
+            .await
+            .0,
+        204
+    );
+    let (status, _) = mona
+        .post("/api/rooms/0/messages", json!({"message": "hello?"}))
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(kim.say("0", "general").await["message"], "general");
+}

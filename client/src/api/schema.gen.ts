@@ -414,6 +414,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{id}/mutes/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Make a member read-only
+         * @description Moderators and up mute a member of lower rank for a while (in a named room or
+         *     General): they read, but post, edit and react nothing (`muted`) until it ends or is
+         *     lifted. The room's members get `member.muted`.
+         */
+        put: operations["muteMember"];
+        post?: never;
+        /** Lift a mute */
+        delete: operations["unmuteMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms/{id}/bans": {
         parameters: {
             query?: never;
@@ -1086,6 +1109,11 @@ export interface components {
         Member: {
             user: components["schemas"]["UserView"];
             role: components["schemas"]["Role"];
+            /**
+             * Format: double
+             * @description Until when (unix seconds) a moderator made them read-only (absent: they are not).
+             */
+            mutedUntil?: number;
         };
         /**
          * Message
@@ -1199,6 +1227,17 @@ export interface components {
              * @description How many people may join with it (absent: any number until it ends).
              */
             maxUses?: number | null;
+        };
+        /**
+         * NewMute
+         * @description How long a member stays read-only.
+         */
+        NewMute: {
+            /**
+             * Format: uint64
+             * @description Seconds (at most 30 days).
+             */
+            expiresInSecs: number;
         };
         /**
          * NewReport
@@ -3012,6 +3051,172 @@ export interface operations {
             };
         };
     };
+    muteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewMute"];
+            };
+        };
+        responses: {
+            /** @description Done (or nothing to change). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The caller may not: they are not in the room (`not_member`), their role is too low
+             *     for this (`not_allowed`), or the target's rank is not below theirs (`outranked`).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, no such member of it, or no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The room has no such moderation (`not_moderated`: direct rooms, and kicks and bans
+             *     in General, which everyone is in), or it would lose its last owner (`last_owner`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unmuteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done (or nothing to change). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter or the body does not fit its schema; `message` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The caller may not: they are not in the room (`not_member`), their role is too low
+             *     for this (`not_allowed`), or the target's rank is not below theirs (`outranked`).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room, no such member of it, or no such ban. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The room has no such moderation (`not_moderated`: direct rooms, and kicks and bans
+             *     in General, which everyone is in), or it would lose its last owner (`last_owner`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listBans: {
         parameters: {
             query?: {
@@ -4038,7 +4243,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The caller is not a member of this room. */
+            /**
+             * @description The caller is not a member of this room (`not_member`), or a moderator made them
+             *     read-only in it for a while (`muted`).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4207,7 +4415,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not the message's author (edit, delete), or not a member of the room. */
+            /**
+             * @description Not the message's author (edit, delete), not a member of the room, or read-only in
+             *     it for a while (`muted`: no edits, no reactions).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4308,7 +4519,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not the message's author (edit, delete), or not a member of the room. */
+            /**
+             * @description Not the message's author (edit, delete), not a member of the room, or read-only in
+             *     it for a while (`muted`: no edits, no reactions).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4391,7 +4605,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not the message's author (edit, delete), or not a member of the room. */
+            /**
+             * @description Not the message's author (edit, delete), not a member of the room, or read-only in
+             *     it for a while (`muted`: no edits, no reactions).
+             */
             403: {
                 headers: {
                     [name: string]: unknown;

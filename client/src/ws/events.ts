@@ -154,6 +154,14 @@ export interface InviteRemoved {
   reason: 'accepted' | 'declined' | 'revoked';
 }
 
+/** A moderator (`by`) made `userId` read-only until `until` (unix seconds), or lifted it. */
+export interface MemberMuted {
+  roomId: string;
+  userId: string;
+  by: string;
+  until?: number;
+}
+
 /** A moderator (`by`) removed or banned `userId` from a room. */
 export interface MemberAction {
   roomId: string;
@@ -215,6 +223,7 @@ export type ServerEvent =
   | { type: 'member.role'; data: MemberRole }
   | { type: 'member.kicked'; data: MemberAction }
   | { type: 'member.banned'; data: MemberAction }
+  | { type: 'member.muted'; data: MemberMuted }
   | { type: 'room.updated'; data: RoomUpdated }
   | { type: 'invite.received'; data: InviteReceived }
   | { type: 'invite.removed'; data: InviteRemoved }
@@ -242,6 +251,7 @@ export const SERVER_EVENT_TYPES = [
   'member.role',
   'member.kicked',
   'member.banned',
+  'member.muted',
   'room.updated',
   'invite.received',
   'invite.removed',
@@ -313,6 +323,7 @@ const checks: { [K in ServerEventType]: (d: Json) => boolean } = {
     str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && ['owner', 'admin', 'moderator', 'member'].includes(d.role as string),
   'member.kicked': (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && optStr(d, 'reason'),
   'member.banned': (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && optStr(d, 'reason'),
+  'member.muted': (d) => str(d, 'roomId') && str(d, 'userId') && str(d, 'by') && optNum(d, 'until'),
   'room.updated': (d) => str(d, 'roomId') && str(d, 'name') && (d.visibility === 'public' || d.visibility === 'private'),
   'invite.received': (d) =>
     str(d, 'id') && str(d, 'roomId') && str(d, 'roomName') && str(d, 'userId') && isUser(d.invitedBy) && num(d, 'date'),

@@ -140,6 +140,7 @@ pub fn audience_of(event: &ServerEvent) -> Option<Audience> {
         ServerEvent::ReactionChanged(r) => Audience::Room(room(&r.room_id)?, None),
         ServerEvent::MemberRole(r) => Audience::Room(room(&r.room_id)?, None),
         ServerEvent::RoomUpdated(r) => Audience::Room(room(&r.room_id)?, None),
+        ServerEvent::MemberMuted(m) => Audience::Room(room(&m.room_id)?, None),
         ServerEvent::MemberKicked(a) | ServerEvent::MemberBanned(a) => {
             Audience::Room(room(&a.room_id)?, None)
         }
@@ -186,6 +187,7 @@ pub fn route(kind: EventKind, data: &str) -> Option<Route> {
         | EventKind::MemberRole
         | EventKind::MemberKicked
         | EventKind::MemberBanned
+        | EventKind::MemberMuted
         | EventKind::RoomUpdated => Audience::Room(f.room_id?, None),
         EventKind::Typing => Audience::Room(f.room_id?, f.user_id),
         EventKind::ShowRoom => Audience::Direct(id_str()?.parse().ok()?),

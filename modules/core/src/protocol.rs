@@ -392,6 +392,9 @@ events! {
         /// A moderator banned a user from a room (to the room's members; a banned member's
         /// own sockets then get `room.left` with `reason: "banned"`).
         "member.banned" => MemberBanned(MemberAction),
+        /// A moderator made a member read-only for a while, or lifted it (to the room's
+        /// members).
+        "member.muted" => MemberMuted(MemberMuted),
         /// A named room's settings changed (to the room's members).
         "room.updated" => RoomUpdated(RoomUpdated),
         /// The user was invited to a room (to the invited user's sockets).
@@ -517,6 +520,18 @@ pub struct RoomUpdated {
     pub name: String,
     /// `public` or `private`.
     pub visibility: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberMuted {
+    pub room_id: String,
+    pub user_id: String,
+    /// The moderator.
+    pub by: String,
+    /// Until when (unix seconds); absent: the mute was lifted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

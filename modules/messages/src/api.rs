@@ -84,7 +84,8 @@ pub enum PostResponse {
     /// The message was stored and delivered (or, for a repeated `clientId`, was before).
     #[oai(status = 201)]
     Created(Json<Message>),
-    /// The caller is not a member of this room.
+    /// The caller is not a member of this room (`not_member`), or a moderator made them
+    /// read-only in it for a while (`muted`).
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
     /// No such room, or `replyTo` names no message of it (`reply_not_found`).
@@ -133,7 +134,8 @@ pub enum ChangeResponse {
     /// The message as it is now (for a change that changed nothing, as it was).
     #[oai(status = 200)]
     Ok(Json<Message>),
-    /// Not the message's author (edit, delete), or not a member of the room.
+    /// Not the message's author (edit, delete), not a member of the room, or read-only in
+    /// it for a while (`muted`: no edits, no reactions).
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
     /// No such room, or no such message in it.
@@ -154,9 +156,11 @@ impl ChangeResponse {
         match result {
             Ok(m) => Ok(ChangeResponse::Ok(Json(m))),
             Err(e) => Ok(match refusal(e)? {
-                (MessageError::NotMember | MessageError::NotAuthor, body, _) => {
-                    ChangeResponse::Forbidden(body)
-                }
+                (
+                    MessageError::NotMember | MessageError::NotAuthor | MessageError::Muted(_),
+                    body,
+                    _,
+                ) => ChangeResponse::Forbidden(body),
                 (
                     MessageError::Deleted | MessageError::ReactionLimit(_) | MessageError::Conflict,
                     body,
@@ -305,7 +309,9 @@ impl MessagesApi {
         match sent {
             Ok(sent) => Ok(PostResponse::Created(Json(sent.message))),
             Err(e) => Ok(match refusal(e)? {
-                (MessageError::NotMember, body, _) => PostResponse::Forbidden(body),
+                (MessageError::NotMember | MessageError::Muted(_), body, _) => {
+                    PostResponse::Forbidden(body)
+                }
                 (MessageError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
                 (MessageError::ReplyDeleted, body, _) => PostResponse::Conflict(body),
                 (_, body, _) => PostResponse::NotFound(body),

@@ -37,6 +37,7 @@ impl MessagesStore {
         text: &MessageText,
     ) -> Result<Message, MessageError> {
         self.may_change(user, room).await?;
+        self.check_muted(user, room).await?;
         // Resolved once, and only for an edit that may happen: not for someone else's
         // message or a tombstone.
         let mut named: Option<Vec<chat_core::UserId>> = None;
@@ -145,6 +146,7 @@ impl MessagesStore {
         add: bool,
     ) -> Result<Message, MessageError> {
         self.may_change(user, room).await?;
+        self.check_muted(user, room).await?;
         let kind = EventKind::ReactionChanged;
         let envelope_head = Envelope::head(self.ctx.server_id(), kind.as_str());
         let event = ReactionJson::of(&ReactionChanged {

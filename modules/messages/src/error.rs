@@ -20,6 +20,8 @@ pub enum MessageError {
     Deleted,
     /// One's own message is not reported.
     OwnMessage,
+    /// A moderator made the user read-only in this room until then (unix ms).
+    Muted(u64),
     /// A reaction over the per-message or per-user bound.
     ReactionLimit(&'static str),
     /// A reply to a message the room does not have.
@@ -54,6 +56,13 @@ impl MessageError {
                 "messageId: only its author may change this message (and a moderator delete it)",
             ),
             MessageError::Deleted => body("message_deleted", "messageId: this message was deleted"),
+            MessageError::Muted(until) => body(
+                "muted",
+                &format!(
+                    "roomId: a moderator made you read-only in this room until {}",
+                    until / 1000
+                ),
+            ),
             MessageError::OwnMessage => body(
                 "own_message",
                 "messageId: this is your own message (edit or delete it instead)",

@@ -71,6 +71,7 @@ impl MessagesStore {
         match stored {
             Stored::New { date } => Ok(self.deliver(user, room, draft, &date, marked).await),
             Stored::Repeat { json } => self.repeat(user, room, &json).await,
+            Stored::Muted { until } => Err(MessageError::Muted(until)),
             Stored::RepeatTrimmed { date, id } => {
                 // Its id and date are known, its text is this attempt's.
                 let message = Message {
@@ -144,6 +145,7 @@ impl MessagesStore {
         let target = self.publish_target(room);
         let store = self.scripts.store.cmd(&NewMessage {
             room,
+            from: user,
             sent: draft.client_id.map(|c| (user, c)),
             id: &draft.message.id,
             now: &draft.now,

@@ -83,6 +83,18 @@ impl MessagesStore {
             .map_err(MessageError::RateLimited)
     }
 
+    /// Checks that a moderator did not make `user` read-only in `room` (edits, reactions).
+    pub(crate) async fn check_muted(
+        &self,
+        user: UserId,
+        room: &RoomId,
+    ) -> Result<(), MessageError> {
+        match self.rooms.muted_until(user, room).await? {
+            Some(until) => Err(MessageError::Muted(until)),
+            None => Ok(()),
+        }
+    }
+
     /// Checks that `user` may change things in `room`, and is within their rate.
     pub(crate) async fn may_change(&self, user: UserId, room: &RoomId) -> Result<(), MessageError> {
         self.check_access(user, room).await?;

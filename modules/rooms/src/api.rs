@@ -191,7 +191,7 @@ pub enum JoinResponse {
 }
 
 /// The body of a 409 for a user in as many rooms as they may be.
-fn too_many_rooms(cap: u64) -> Json<ErrorBody> {
+pub(crate) fn too_many_rooms(cap: u64) -> Json<ErrorBody> {
     Json(ErrorBody::new(
         "too_many_rooms",
         format!("you are in {cap} rooms, as many as one may be; leave one first"),
@@ -199,7 +199,7 @@ fn too_many_rooms(cap: u64) -> Json<ErrorBody> {
 }
 
 /// The body and `Retry-After` seconds of a 429 for an action over the caller's rate.
-fn too_many(what: &str, wait: std::time::Duration) -> (Json<ErrorBody>, u64) {
+pub(crate) fn too_many(what: &str, wait: std::time::Duration) -> (Json<ErrorBody>, u64) {
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
     (
         Json(ErrorBody::new(

@@ -14,6 +14,7 @@ use poem_openapi::{
 };
 
 use crate::{
+    api::{too_many, too_many_rooms},
     input::PageCursor,
     invites::{Invite, Invited, Link, LinkUse},
     members_api::{body, place, secs, staff, Place, Stop, NOT_ALLOWED},
@@ -285,18 +286,6 @@ const NOT_INVITABLE: Stop = Stop::Conflict(
     "id: only named rooms take invitations (everyone is in General)",
 );
 
-/// The body and `Retry-After` of a 429.
-fn too_many(what: &str, wait: std::time::Duration) -> (Json<ErrorBody>, u64) {
-    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-    (
-        body(
-            "rate_limited",
-            &format!("too many {what}; retry in {secs} s"),
-        ),
-        secs,
-    )
-}
-
 /// Default life of an invite link: a week.
 const LINK_DEFAULT_SECS: u64 = 7 * 24 * 3600;
 
@@ -383,10 +372,7 @@ impl InvitesApi {
             return Ok(EnterResponse::Ok(entered));
         }
         if let Err(cap) = self.store.room_for_one_more(user).await? {
-            return Ok(EnterResponse::Conflict(body(
-                "too_many_rooms",
-                &format!("you are in {cap} rooms, as many as one may be; leave one first"),
-            )));
+            return Ok(EnterResponse::Conflict(too_many_rooms(cap)));
         }
         if let Err(wait) = self.store.limiter().check(user, Action::JoinRoom) {
             let (b, secs) = too_many("rooms joined", wait);

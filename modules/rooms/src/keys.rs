@@ -109,3 +109,10 @@ pub fn reports_open(room: &RoomId) -> String {
 pub fn reports_closed(room: &RoomId) -> String {
     format!("reports_closed:{{room:{room}}}")
 }
+
+/// `mutes:{room:<id>}`: hash of user id → until when (unix ms) a moderator made them
+/// read-only in the room. Same slot as [`roles`], and as the room's messages: the store
+/// script reads it as it stores.
+pub fn mutes(room: &RoomId) -> String {
+    format!("mutes:{{room:{room}}}")
+}

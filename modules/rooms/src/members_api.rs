@@ -24,9 +24,22 @@ enum ApiTags {
 
 /// A member of a room and their role.
 #[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
 pub struct Member {
     pub user: UserView,
     pub role: Role,
+    /// Until when (unix seconds) a moderator made them read-only (absent: they are not).
+    #[oai(skip_serializing_if_is_none)]
+    pub muted_until: Option<f64>,
+}
+
+/// How long a member stays read-only.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct NewMute {
+    /// Seconds (at most 30 days).
+    #[oai(validator(minimum(value = "1"), maximum(value = "2592000")))]
+    pub expires_in_secs: u64,
 }
 
 /// A role to give.
@@ -314,17 +327,21 @@ impl MembersApi {
             .store
             .members_page(&place.room, from, limit as usize)
             .await?;
-        let ids: Vec<UserId> = members.iter().map(|(u, _)| *u).collect();
+        let ids: Vec<UserId> = members.iter().map(|(u, _, _)| *u).collect();
         let views = self.presence.views(&ids).await?;
-        let roles: std::collections::HashMap<String, Role> = members
+        let known: std::collections::HashMap<String, (Role, Option<u64>)> = members
             .into_iter()
-            .map(|(u, r)| (u.to_string(), r))
+            .map(|(u, r, m)| (u.to_string(), (r, m)))
             .collect();
         let page = views
             .into_iter()
-            .map(|user| Member {
-                role: roles.get(&user.id).copied().unwrap_or(Role::Member),
-                user,
+            .map(|user| {
+                let (role, muted) = known.get(&user.id).copied().unwrap_or((Role::Member, None));
+                Member {
+                    role,
+                    muted_until: muted.map(secs),
+                    user,
+                }
             })
             .collect();
         let link = next.map(|c| {
@@ -448,6 +465,66 @@ impl MembersApi {
             )
             .await?;
         Ok(Self::verdict(done))
+    }
+
+    /// Make a member read-only
+    ///
+    /// Moderators and up mute a member of lower rank for a while (in a named room or
+    /// General): they read, but post, edit and react nothing (`muted`) until it ends or is
+    /// lifted. The room's members get `member.muted`.
+    #[oai(
+        path = "/:id/mutes/:user_id",
+        method = "put",
+        operation_id = "muteMember"
+    )]
+    async fn mute(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        user_id: Path<UserId>,
+        body: Json<NewMute>,
+    ) -> poem::Result<Moderation> {
+        let me = auth.user_id();
+        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
+            Ok(p) => p,
+            Err(stop) => return Ok(stop.into()),
+        };
+        let target = user_id.0;
+        if !self.exists(target).await?
+            || self.store.access(target, &place.room).await? != Access::Member
+        {
+            return Ok(Stop::NotFound("userId: no such member of this room").into());
+        }
+        let until = (chat_core::now_secs() * 1000.0) as u64 + body.expires_in_secs * 1000;
+        let done = self
+            .store
+            .mute(me, &place.room, target, Some(until))
+            .await?;
+        Ok(Self::verdict(done))
+    }
+
+    /// Lift a mute
+    #[oai(
+        path = "/:id/mutes/:user_id",
+        method = "delete",
+        operation_id = "unmuteMember"
+    )]
+    async fn unmute(
+        &self,
+        auth: SessionAuth,
+        id: Path<RoomId>,
+        user_id: Path<UserId>,
+    ) -> poem::Result<Moderation> {
+        let me = auth.user_id();
+        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
+            Ok(p) => p,
+            Err(stop) => return Ok(stop.into()),
+        };
+        let done = self.store.mute(me, &place.room, user_id.0, None).await?;
+        Ok(match done {
+            Moderated::Absent => Stop::NotFound("userId: they are not muted").into(),
+            other => Self::verdict(other),
+        })
     }
 
     /// Lift a ban

@@ -13,7 +13,7 @@ use chat_core::{
     context::timed,
     lua::{read, Lua},
     now_secs,
-    protocol::{MemberAction, MemberRole, ServerEvent},
+    protocol::{MemberAction, MemberMuted, MemberRole, ServerEvent},
     redis,
     scan::{scan_page, Scan, ScanCursor},
     Failure, RoomId, RoomKind, UserId,
@@ -213,7 +213,8 @@ impl RoomsStore {
             )
         };
         let (roles, bans, audit) = (keys::roles(room), keys::bans(room), keys::audit(room));
-        let mut cmd = self.moderate.0.call(&[&roles, &bans, &audit]);
+        let mutes = keys::mutes(room);
+        let mut cmd = self.moderate.0.call(&[&roles, &bans, &audit, &mutes]);
         cmd.arg(op)
             .arg(actor.0)
             .arg(Role::floor(actor_admin))
@@ -343,6 +344,64 @@ impl RoomsStore {
         self.remove(target, room, name, Some(reason)).await
     }
 
+    /// Makes `target` read-only in `room` until `until` (unix ms), as `actor` (or lifts it:
+    /// `None`); the room's members get `member.muted`.
+    pub async fn mute(
+        &self,
+        actor: UserId,
+        room: &RoomId,
+        target: UserId,
+        until: Option<u64>,
+    ) -> Result<Moderated, Failure> {
+        let done = match until {
+            Some(u) => {
+                let until = u.to_string();
+                self.moderate("mute", actor, room, target, &until, &until)
+                    .await?
+            }
+            None => self.moderate("unmute", actor, room, target, "", "").await?,
+        };
+        if let Moderated::Done(_) = done {
+            let event = MemberMuted {
+                room_id: room.to_string(),
+                user_id: target.to_string(),
+                by: actor.to_string(),
+                until: until.map(|u| u as f64 / 1000.0),
+            };
+            self.ctx
+                .events()
+                .publish(&ServerEvent::MemberMuted(event))
+                .await?;
+        }
+        Ok(done)
+    }
+
+    /// Until when (unix ms) a moderator made `user` read-only in `room`, if they did and it
+    /// holds now (one past its end is removed).
+    pub async fn muted_until(&self, user: UserId, room: &RoomId) -> Result<Option<u64>, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let until: Option<u64> = timed(
+            "hget",
+            redis::cmd("HGET")
+                .arg(keys::mutes(room))
+                .arg(user.0)
+                .query_async(&mut conn),
+        )
+        .await?;
+        match until {
+            Some(u) if u > now_ms() => Ok(Some(u)),
+            Some(_) => {
+                let _: Result<(), _> = redis::cmd("HDEL")
+                    .arg(keys::mutes(room))
+                    .arg(user.0)
+                    .query_async(&mut conn)
+                    .await;
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Lifts `target`'s ban from `room`, as `actor`.
     pub async fn unban(
         &self,
@@ -411,7 +470,7 @@ impl RoomsStore {
         room: &RoomId,
         from: ScanCursor,
         limit: usize,
-    ) -> Result<(Vec<(UserId, Role)>, Option<ScanCursor>), Failure> {
+    ) -> Result<(Vec<(UserId, Role, Option<u64>)>, Option<ScanCursor>), Failure> {
         let (users, next) = match room.kind() {
             RoomKind::General => {
                 let (users, next) = self.auth.users_from(from.scan, limit).await?;
@@ -433,21 +492,32 @@ impl RoomsStore {
         if users.is_empty() {
             return Ok((Vec::new(), next));
         }
-        let mut cmd = redis::cmd("HMGET");
-        cmd.arg(keys::roles(room));
+        let (mut roles_cmd, mut mutes_cmd) = (redis::cmd("HMGET"), redis::cmd("HMGET"));
+        roles_cmd.arg(keys::roles(room));
+        mutes_cmd.arg(keys::mutes(room));
         for u in &users {
-            cmd.arg(u.0);
+            roles_cmd.arg(u.0);
+            mutes_cmd.arg(u.0);
         }
         let mut conn = self.ctx.redis()?;
-        let roles: Vec<Option<String>> = timed("hmget", cmd.query_async(&mut conn)).await?;
+        let (roles, mutes): (Vec<Option<String>>, Vec<Option<u64>>) = timed(
+            "hmget",
+            redis::pipe()
+                .add_command(roles_cmd)
+                .add_command(mutes_cmd)
+                .query_async(&mut conn),
+        )
+        .await?;
+        let now = now_ms();
         let mut out = Vec::with_capacity(users.len());
-        for (user, role) in users.into_iter().zip(roles) {
+        for ((user, role), muted) in users.into_iter().zip(roles).zip(mutes) {
+            let muted = muted.filter(|u| *u > now);
             let role = if !self.auth.has_site_admins() || !self.is_site_admin(user).await? {
                 role.as_deref().map_or(Role::Member, Role::parse)
             } else {
                 Role::Owner
             };
-            out.push((user, role));
+            out.push((user, role, muted));
         }
         Ok((out, next))
     }

@@ -55,6 +55,8 @@ pub(crate) struct StoreMessage(Lua);
 /// What [`StoreMessage`] is asked to store.
 pub(crate) struct NewMessage<'a> {
     pub room: &'a RoomId,
+    /// The sender.
+    pub from: UserId,
     /// The sender and their `clientId`, when they gave one.
     pub sent: Option<(UserId, &'a str)>,
     pub id: &'a str,
@@ -79,6 +81,8 @@ pub(crate) enum Stored {
     Repeat { json: String },
     /// The `clientId` was used before, for a message trimmed away since: its date and id.
     RepeatTrimmed { date: String, id: String },
+    /// The sender is muted in the room until then (unix ms): nothing stored.
+    Muted { until: u64 },
 }
 
 impl StoreMessage {
@@ -87,12 +91,14 @@ impl StoreMessage {
         let room = keys::room(m.room);
         let (trimmed, reactions) = (keys::trimmed(m.room), keys::reactions(m.room));
         let ids = keys::ids(m.room);
+        let mutes = chat_rooms::keys::mutes(m.room);
         let sent = m.sent.map(|(user, c)| keys::sent(user, m.room, c));
         let mut keys = vec![
             room.as_str(),
             trimmed.as_str(),
             reactions.as_str(),
             ids.as_str(),
+            mutes.as_str(),
         ];
         keys.extend(sent.as_deref());
         let mut cmd = self.0.call(&keys);
@@ -106,7 +112,8 @@ impl StoreMessage {
             .arg(m.sent_ttl)
             .arg(m.keep)
             .arg(m.id)
-            .arg(keys::reacted_prefix(m.room));
+            .arg(keys::reacted_prefix(m.room))
+            .arg(m.from.0);
         cmd
     }
 
@@ -121,6 +128,9 @@ impl StoreMessage {
         match tag.as_str() {
             "stored" => Ok(Stored::New { date: value }),
             "duplicate" => Ok(Stored::Repeat { json: value }),
+            "muted" => Ok(Stored::Muted {
+                until: value.parse().unwrap_or_default(),
+            }),
             "trimmed" => {
                 let (date, id) = value
                     .split_once(' ')

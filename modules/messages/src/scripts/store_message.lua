@@ -7,7 +7,8 @@ local room = KEYS[1]            -- room:{id}: message JSON by date
 local trimmed = KEYS[2]         -- trimmed:{room:<id>}: date up to which messages were removed
 local reactions = KEYS[3]       -- reactions:{room:<id>}: message id -> its reactions
 local ids = KEYS[4]             -- ids:{room:<id>}: message id -> its score
-local sent = KEYS[5]            -- sent:{room:<id>}:<user>:<clientId> (absent: no clientId)
+local mutes = KEYS[5]           -- mutes:{room:<id>}: user id -> muted until (unix ms)
+local sent = KEYS[6]            -- sent:{room:<id>}:<user>:<clientId> (absent: no clientId)
 local now = tonumber(ARGV[1])   -- the clock, unix seconds
 local head = ARGV[2]            -- the message JSON up to its date
 local stored_tail = ARGV[3]     -- the stored JSON after its date
@@ -20,6 +21,11 @@ local keep = tonumber(ARGV[9])  -- messages kept in the room (0: all)
 local id = ARGV[10]             -- the message's id
 local reacted = ARGV[11]        -- reacted:{room:<id>}: (+ a message id: who reacted how;
                                 -- in this slot by its hash tag)
+local from = ARGV[12]           -- the sender's id
+
+-- A moderator made the sender read-only here: nothing is stored.
+local muted_until = redis.call('HGET', mutes, from)
+if muted_until and tonumber(muted_until) > now * 1000 then return {'muted', muted_until} end
 
 local score = now
 local top = redis.call('ZREVRANGE', room, 0, 0, 'WITHSCORES')

@@ -50,6 +50,7 @@ async fn store(
             conn,
             &NewMessage {
                 room: &room(),
+                from: UserId(1),
                 sent: client_id.map(|c| (UserId(1), c)),
                 id: &message.id,
                 now,
@@ -73,6 +74,36 @@ async fn members(conn: &mut MultiplexedConnection) -> Vec<(String, f64)> {
         .query_async(conn)
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn a_muted_sender_stores_nothing_until_the_mute_ends() {
+    let redis = ScratchRedis::start().await;
+    let mut conn = redis.connect().await.unwrap();
+    let mutes = chat_rooms::keys::mutes(&room());
+    // Muted until 1001 s (ms): refused at 1000 s, stored at 1002 s.
+    let _: () = redis::cmd("HSET")
+        .arg(&mutes)
+        .arg(1)
+        .arg(1_001_000)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        store(&mut conn, &draft("hush"), "1000.000", Some("c1"), 0).await,
+        Stored::Muted { until: 1_001_000 }
+    );
+    assert!(members(&mut conn).await.is_empty());
+    let sent: bool = redis::cmd("EXISTS")
+        .arg(keys::sent(UserId(1), &room(), "c1"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(!sent, "the clientId stays free for a retry once it ends");
+    assert!(matches!(
+        store(&mut conn, &draft("hush"), "1002.000", Some("c1"), 0).await,
+        Stored::New { .. }
+    ));
 }
 
 #[tokio::test]

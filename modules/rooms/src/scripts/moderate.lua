@@ -3,10 +3,12 @@
 -- KEYS[1] roles:{room:<id>}  (user id -> owner | admin | moderator)
 -- KEYS[2] bans:{room:<id>}   (user id -> ban JSON)
 -- KEYS[3] audit:{room:<id>}  (stream)
--- ARGV[1] op: role | kick | ban | unban | leave
+-- KEYS[4] mutes:{room:<id>}  (user id -> read-only until, unix ms)
+-- ARGV[1] op: role | kick | ban | unban | mute | unmute | leave
 -- ARGV[2] actor id, ARGV[3] the actor's least rank (3 for a site admin, else 0)
 -- ARGV[4] target id, ARGV[5] the target's least rank (3 for a site admin, else 0)
--- ARGV[6] role: the new role (member | moderator | admin | owner); ban: the ban's JSON
+-- ARGV[6] role: the new role (member | moderator | admin | owner); ban: the ban's JSON;
+--         mute: until when (unix ms)
 -- ARGV[7] audit entries kept (MAXLEN ~), ARGV[8] the audit entry's detail
 --
 -- Answers {status, previous role}: status is ok, same (nothing to change), forbidden
@@ -69,13 +71,25 @@ if op == 'role' then
   return { 'ok', previous }
 end
 
--- kick, ban, unban: moderators and up, on someone they outrank.
-if actor_rank < 1 or (op ~= 'unban' and (actor == target or target_rank >= actor_rank)) then
+-- kick, ban, mute (and lifting a ban or a mute): moderators and up, on someone they
+-- outrank.
+local lifting = op == 'unban' or op == 'unmute'
+if actor_rank < 1 or (not lifting and (actor == target or target_rank >= actor_rank)) then
   return { 'forbidden', previous }
 end
 if op == 'unban' then
   if redis.call('HDEL', KEYS[2], target) == 0 then return { 'absent', previous } end
   audit('unban')
+  return { 'ok', previous }
+end
+if op == 'unmute' then
+  if redis.call('HDEL', KEYS[4], target) == 0 then return { 'absent', previous } end
+  audit('unmute')
+  return { 'ok', previous }
+end
+if op == 'mute' then
+  redis.call('HSET', KEYS[4], target, ARGV[6])
+  audit('mute')
   return { 'ok', previous }
 end
 set_role('member')
