@@ -117,7 +117,7 @@ test('roles and moderation: a moderator deletes and removes, the owner bans, the
   let panel = await openSettings(a);
   await expect(panel).toHaveAttribute('aria-modal', 'true');
   await expect(panel.getByRole('tab', { name: 'Members' })).toBeFocused();
-  await expect(panel.getByRole('tab')).toHaveText(['Members', 'Bans', 'Audit log']);
+  await expect(panel.getByRole('tab')).toHaveText(['Members', 'Invite', 'Reports', 'Bans', 'Audit log']);
   await expect(memberRow(panel, owner)).toContainText('(you)');
   await expect(memberRow(panel, mod)).toBeVisible();
   await expect(memberRow(panel, third)).toBeVisible();
@@ -151,8 +151,8 @@ test('roles and moderation: a moderator deletes and removes, the owner bans, the
 
   // ---- the moderator removes the third user, who is told and loses the room ----
   panel = await openSettings(b);
-  // A moderator sees the bans but not the audit log, and gives no roles.
-  await expect(panel.getByRole('tab')).toHaveText(['Members', 'Bans']);
+  // A moderator sees the reports and the bans but not the audit log, and gives no roles.
+  await expect(panel.getByRole('tab')).toHaveText(['Members', 'Invite', 'Reports', 'Bans']);
   await expect(panel.getByLabel(`Role of ${third}`)).toHaveCount(0);
   await expect(memberRow(panel, owner).getByRole('button', { name: `Remove ${owner}` })).toHaveCount(0);
   await memberRow(panel, third).getByRole('button', { name: `Remove ${third}` }).click();

@@ -140,9 +140,11 @@ export async function startInstance(s: Pick<E2EState, 'dir' | 'redisSocket' | 'b
     CLIENT_DIR: path.join(CLIENT_DIR, 'dist'),
     DEMO_DATA: 'true',
     LOG_FORMAT: 'json',
-    // The history test posts 60 messages at once through the API to fill a room; every
-    // other limit stays at its default.
+    // The history test posts 60 messages at once through the API to fill a room, and the
+    // specs together sign up more new users from 127.0.0.1 than the default 10 an hour;
+    // every other limit stays at its default.
     MESSAGE_BURST: '100',
+    REGISTRATIONS_PER_HOUR: '100',
   };
   mkdirSync(cwd, { recursive: true });
   const child = launch(s.bin, [], env, cwd, log);

@@ -17,6 +17,16 @@ function answer(res: () => Response): Sent[] {
   return sent;
 }
 
+/** Answers the fetches with `responses`, one each, in order. */
+function answerEach(...responses: (() => Response)[]): Sent[] {
+  let at = 0;
+  return answer(() => {
+    const next = responses[Math.min(at++, responses.length - 1)];
+    if (!next) throw new Error('no answer');
+    return next();
+  });
+}
+
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } });
 
@@ -101,5 +111,103 @@ describe('roles and moderation requests', () => {
     await expect(api.setRole('7', '1', 'member')).rejects.toMatchObject({ status: 409, error: 'last_owner' });
     answer(() => json(403, { error: 'banned', message: 'id: you are banned from this room' }));
     await expect(api.join('7')).rejects.toMatchObject({ status: 403, error: 'banned', detail: 'you are banned from this room' });
+  });
+});
+
+describe('private rooms, invitations and reports requests', () => {
+  const mary = { id: '3', username: 'mary', online: false };
+  const pablo = { id: '1', username: 'Pablo', online: true };
+  const invite = { id: 'i1', roomId: '7', roomName: 'Rustaceans', user: mary, invitedBy: pablo, date: 5 };
+
+  it('create a private room and change a room’s visibility', async () => {
+    const room = { id: '7', name: 'Rustaceans', kind: 'named', unread: 0, mentions: 0, muted: false, role: 'owner', visibility: 'private' };
+    const sent = answer(() => json(201, room));
+    expect(await api.createRoom('Rustaceans', 'private')).toEqual(room);
+    await api.createRoom('Open');
+    await api.updateRoom('7', { visibility: 'public' });
+    expect(sent).toEqual([
+      { url: '/api/rooms', method: 'POST', body: { name: 'Rustaceans', visibility: 'private' } },
+      { url: '/api/rooms', method: 'POST', body: { name: 'Open' } },
+      { url: '/api/rooms/7', method: 'PATCH', body: { visibility: 'public' } },
+    ]);
+  });
+
+  it('find a user by name, with the name in the query', async () => {
+    const sent = answer(() => json(200, mary));
+    expect(await api.lookupUser('mary ann&co')).toEqual(mary);
+    expect(sent[0]).toMatchObject({ url: '/api/users/lookup?name=mary+ann%26co', method: 'GET' });
+    answer(() => json(404, { error: 'not_found', message: 'name: no such user' }));
+    await expect(api.lookupUser('ghost')).rejects.toMatchObject({ status: 404, error: 'not_found' });
+  });
+
+  it('invite, list, revoke, accept and decline invitations', async () => {
+    let sent = answer(() => json(201, invite));
+    expect(await api.invite('7', '3')).toEqual(invite);
+    expect(sent[0]).toEqual({ url: '/api/rooms/7/invites', method: 'POST', body: { userId: '3' } });
+
+    sent = answer(() => json(200, [invite], { Link: '</api/rooms/7/invites?limit=100&cursor=k2>; rel="next"' }));
+    expect(await api.roomInvites('7', { limit: 100 })).toEqual({ items: [invite], next: 'k2' });
+    expect(await api.myInvites()).toEqual([invite]);
+    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /api/rooms/7/invites?limit=100', 'GET /api/invites']);
+
+    const none = () => new Response(null, { status: 204 });
+    sent = answerEach(() => json(200, { id: '7', name: 'Rustaceans' }), none);
+    expect(await api.acceptInvite('i1')).toEqual({ id: '7', name: 'Rustaceans' });
+    await api.declineInvite('i2');
+    await api.revokeInvite('7', 'i3');
+    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'POST /api/invites/i1/accept',
+      'POST /api/invites/i2/decline',
+      'DELETE /api/rooms/7/invites/i3',
+    ]);
+  });
+
+  it('make, list, revoke and accept invite links; the token goes in the path, encoded', async () => {
+    const link = { id: 'l1', token: 'tok', url: '/?invite=tok', roomId: '7', by: '1', date: 5, expiresAt: 3605, maxUses: 5, uses: 0 };
+    let sent = answer(() => json(201, link));
+    expect(await api.createInviteLink('7', 3600, 5)).toEqual(link);
+    await api.createInviteLink('7', 86_400);
+    expect(sent.map((s) => s.body)).toEqual([{ expiresInSecs: 3600, maxUses: 5 }, { expiresInSecs: 86_400 }]);
+
+    sent = answerEach(
+      () => json(200, [{ ...link, token: undefined, url: undefined }]),
+      () => new Response(null, { status: 204 }),
+      () => json(200, { id: '7', name: 'Rustaceans' }),
+    );
+    await api.inviteLinks('7');
+    await api.revokeInviteLink('7', 'l1');
+    expect(await api.acceptInviteLink('a/b?c')).toEqual({ id: '7', name: 'Rustaceans' });
+    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET /api/rooms/7/invite-links',
+      'DELETE /api/rooms/7/invite-links/l1',
+      'POST /api/invite-links/a%2Fb%3Fc/accept',
+    ]);
+
+    answer(() => json(404, { error: 'not_found', message: 'token: no such link (or it ended, was used up or revoked)' }));
+    await expect(api.acceptInviteLink('old')).rejects.toMatchObject({ status: 404 });
+    answer(() => json(403, { error: 'banned', message: 'id: you are banned from this room' }));
+    await expect(api.acceptInviteLink('tok')).rejects.toMatchObject({ status: 403, error: 'banned' });
+  });
+
+  it('report a message, list the open and closed reports, and close one', async () => {
+    const report = { id: 'r1', roomId: '7', messageId: 'm1', reporter: mary, author: pablo, excerpt: 'hi', reason: 'spam', date: 5, status: 'open' };
+    let sent = answer(() => json(201, report));
+    expect(await api.reportMessage('7', 'm1', 'spam')).toEqual(report);
+    expect(sent[0]).toEqual({ url: '/api/rooms/7/messages/m1/reports', method: 'POST', body: { reason: 'spam' } });
+
+    sent = answer(() => json(200, [report]));
+    await api.reports('7', { status: 'open', limit: 50 });
+    await api.reports('7', { status: 'closed', limit: 50, before: 1767225600.5 });
+    expect(sent.map((s) => s.url)).toEqual([
+      '/api/rooms/7/reports?status=open&limit=50',
+      '/api/rooms/7/reports?status=closed&limit=50&before=1767225600.5',
+    ]);
+
+    sent = answer(() => json(200, { ...report, status: 'dismissed', handledBy: pablo, handledAt: 9 }));
+    expect(await api.closeReport('7', 'r1', 'dismissed')).toMatchObject({ status: 'dismissed', handledBy: pablo });
+    expect(sent[0]).toEqual({ url: '/api/rooms/7/reports/r1', method: 'PATCH', body: { status: 'dismissed' } });
+
+    answer(() => json(409, { error: 'own_message', message: 'messageId: one does not report one’s own message' }));
+    await expect(api.reportMessage('7', 'm2', 'spam')).rejects.toMatchObject({ status: 409, error: 'own_message' });
   });
 });

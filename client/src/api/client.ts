@@ -6,14 +6,20 @@ import type {
   Account,
   AuditEntry,
   Ban,
+  EnteredRoom,
+  Invite,
+  InviteLink,
   JoinablePage,
   LoginOk,
   Member,
   Message,
   MessagePage,
+  Report,
   Role,
   RoomSummary,
   User,
+  Verdict,
+  Visibility,
 } from './types';
 
 // What the spec says an operation (by operationId) takes: its JSON body, its query.
@@ -170,7 +176,11 @@ export const api = {
   rooms: () => request<RoomSummary[]>('GET', '/api/rooms'),
   discover: (q: string, offset = 0, limit = 20) =>
     request<JoinablePage>('GET', `/api/rooms/discover${query({ q, offset, limit } satisfies Query<'discoverRooms'>)}`),
-  createRoom: (name: string) => request<RoomSummary>('POST', '/api/rooms', { name } satisfies Body<'createRoom'>),
+  /** Creates a named room, public unless `visibility` says `private`. */
+  createRoom: (name: string, visibility?: Visibility) =>
+    request<RoomSummary>('POST', '/api/rooms', { name, visibility } satisfies Body<'createRoom'>),
+  /** Makes a named room public or private (admins and up); answers the room as it is now. */
+  updateRoom: (roomId: string, change: Body<'updateRoom'>) => request<RoomSummary>('PATCH', `/api/rooms/${enc(roomId)}`, change),
   direct: (userId: string) => request<RoomSummary>('POST', '/api/rooms/direct', { userId } satisfies Body<'openDirectRoom'>),
   join: (roomId: string) => request<RoomSummary>('POST', `/api/rooms/${enc(roomId)}/join`),
   leave: (roomId: string) => request<void>('POST', `/api/rooms/${enc(roomId)}/leave`),
@@ -213,8 +223,44 @@ export const api = {
   audit: (roomId: string, opts: Query<'roomAudit'> = {}) =>
     request<AuditEntry[]>('GET', `/api/rooms/${enc(roomId)}/audit${query(opts)}`),
 
+  // ---- invitations ----
+
+  /** Invites a user (by id) to a room: the new invitation (201) or the pending one (200). */
+  invite: (roomId: string, userId: string) =>
+    request<Invite>('POST', `/api/rooms/${enc(roomId)}/invites`, { userId } satisfies Body<'inviteUser'>),
+  /** One page of a room's pending invitations (moderators and up). */
+  roomInvites: (roomId: string, opts: Query<'listRoomInvites'> = {}) => paged<Invite[]>(`/api/rooms/${enc(roomId)}/invites`, opts),
+  revokeInvite: (roomId: string, inviteId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/invites/${enc(inviteId)}`),
+  /** The signed-in user's pending invitations, oldest first. */
+  myInvites: () => request<Invite[]>('GET', '/api/invites'),
+  /** Joins the invitation's room (`room.joined` follows). */
+  acceptInvite: (inviteId: string) => request<EnteredRoom>('POST', `/api/invites/${enc(inviteId)}/accept`),
+  declineInvite: (inviteId: string) => request<void>('POST', `/api/invites/${enc(inviteId)}/decline`),
+  /** Makes an invite link; its `token` and `url` are in this answer only. */
+  createInviteLink: (roomId: string, expiresInSecs?: number, maxUses?: number) =>
+    request<InviteLink>('POST', `/api/rooms/${enc(roomId)}/invite-links`, { expiresInSecs, maxUses } satisfies Body<'createInviteLink'>),
+  /** A room's invite links that hold, newest first, without their tokens (moderators and up). */
+  inviteLinks: (roomId: string) => request<InviteLink[]>('GET', `/api/rooms/${enc(roomId)}/invite-links`),
+  revokeInviteLink: (roomId: string, linkId: string) =>
+    request<void>('DELETE', `/api/rooms/${enc(roomId)}/invite-links/${enc(linkId)}`),
+  /** Joins the room of an invite link (`room.joined` follows). */
+  acceptInviteLink: (token: string) => request<EnteredRoom>('POST', `/api/invite-links/${enc(token)}/accept`),
+
+  // ---- reports ----
+
+  /** Reports someone else's message to the room's moderators: the new report, or one's open report of it. */
+  reportMessage: (roomId: string, messageId: string, reason: string) =>
+    request<Report>('POST', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}/reports`, { reason } satisfies Body<'reportMessage'>),
+  /** A room's open (or closed) reports, newest first, dated before `before` (moderators and up). */
+  reports: (roomId: string, opts: Query<'listReports'> = {}) =>
+    request<Report[]>('GET', `/api/rooms/${enc(roomId)}/reports${query(opts)}`),
+  closeReport: (roomId: string, reportId: string, status: Verdict) =>
+    request<Report>('PATCH', `/api/rooms/${enc(roomId)}/reports/${enc(reportId)}`, { status } satisfies Body<'closeReport'>),
+
   online: onlineUsers,
   users: (ids: string[]) => request<User[]>('GET', `/api/users${query({ ids: ids.join(',') } satisfies Query<'users'>)}`),
+  /** The account with this name, ignoring case (404 when there is none). */
+  lookupUser: (name: string) => request<User>('GET', `/api/users/lookup${query({ name } satisfies Query<'findUser'>)}`),
 };
 
 export type Api = typeof api;

@@ -49,6 +49,21 @@ interface Routes {
   unban: ['/api/rooms/{id}/bans/{user_id}', 'delete'];
   bans: ['/api/rooms/{id}/bans', 'get'];
   audit: ['/api/rooms/{id}/audit', 'get'];
+  updateRoom: ['/api/rooms/{id}', 'patch'];
+  invite: ['/api/rooms/{id}/invites', 'post'];
+  roomInvites: ['/api/rooms/{id}/invites', 'get'];
+  revokeInvite: ['/api/rooms/{id}/invites/{invite_id}', 'delete'];
+  myInvites: ['/api/invites', 'get'];
+  acceptInvite: ['/api/invites/{invite_id}/accept', 'post'];
+  declineInvite: ['/api/invites/{invite_id}/decline', 'post'];
+  createInviteLink: ['/api/rooms/{id}/invite-links', 'post'];
+  inviteLinks: ['/api/rooms/{id}/invite-links', 'get'];
+  revokeInviteLink: ['/api/rooms/{id}/invite-links/{link_id}', 'delete'];
+  acceptInviteLink: ['/api/invite-links/{token}/accept', 'post'];
+  reportMessage: ['/api/rooms/{id}/messages/{message_id}/reports', 'post'];
+  reports: ['/api/rooms/{id}/reports', 'get'];
+  closeReport: ['/api/rooms/{id}/reports/{report_id}', 'patch'];
+  lookupUser: ['/api/users/lookup', 'get'];
 }
 
 /** A paged method (`Paged<T>`, client.ts) answers with the page's body `T`; the cursor comes from `Link`. */

@@ -58,3 +58,24 @@ export type Ban = Schemas['BanView'];
 
 /** One thing a room's moderators did: `role`, `kick`, `ban` or `unban` (ids for `actor`, `target`). */
 export type AuditEntry = Schemas['AuditEntryView'];
+
+/** Who may find and join a named room: `public` (listed, anyone joins) or `private` (by invitation only). */
+export type Visibility = Schemas['Visibility'];
+
+/** A pending invitation to a room: who is invited, by whom, when. */
+export type Invite = Schemas['InviteView'];
+
+/** An invite link; `token` and `url` only in the answer that made it. */
+export type InviteLink = Schemas['InviteLinkView'];
+
+/** A room one has entered (by accepting an invitation or an invite link). */
+export type EnteredRoom = Schemas['EnteredRoom'];
+
+/** A reported message, as the room's moderators see it. */
+export type Report = Schemas['ReportView'];
+
+/** Where a report stands: `open`, `resolved` or `dismissed`. */
+export type ReportStatus = Schemas['ReportStatus'];
+
+/** How a moderator closes a report. */
+export type Verdict = Schemas['Verdict'];

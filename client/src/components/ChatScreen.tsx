@@ -7,6 +7,7 @@ import { NARROW_QUERY } from '../layout';
 import { notificationPermission, requestNotificationPermission, showNotification } from '../notifications';
 import type { SignedOutMessage } from '../state/account';
 import { activeRoom } from '../state/chat';
+import { withoutInviteParam } from '../state/invites';
 import { hasRoomSettings } from '../state/roles';
 import { sameOriginWsUrl } from '../ws/socket';
 import { AccountDialog } from './AccountDialog';
@@ -18,10 +19,14 @@ import { TopBar } from './TopBar';
 
 interface Props {
   account: Account;
+  /** An invite link's token the page was opened with: accepted once the chat starts. */
+  inviteToken?: string | null;
+  /** The token was taken up (it leaves the address too). */
+  onInviteTaken?(): void;
   onSignedOut(message?: SignedOutMessage): void;
 }
 
-export function ChatScreen({ account, onSignedOut }: Props) {
+export function ChatScreen({ account, inviteToken, onInviteTaken, onSignedOut }: Props) {
   const [controller, setController] = useState<ChatController | null>(null);
 
   useEffect(() => {
@@ -39,6 +44,12 @@ export function ChatScreen({ account, onSignedOut }: Props) {
     );
     if (narrow()) c.setView('rooms');
     c.start();
+    if (inviteToken) {
+      // Once only: the address no longer carries it (a reload does not join again).
+      window.history.replaceState(window.history.state, '', withoutInviteParam(window.location.href));
+      onInviteTaken?.();
+      void c.acceptInviteLink(inviteToken);
+    }
     setController(c);
     return () => c.stop();
     // The controller lives as long as this signed-in account.

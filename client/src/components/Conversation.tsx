@@ -3,6 +3,7 @@ import type { ChatController } from '../controller/ChatController';
 import { useNow } from '../hooks/useChat';
 import {
   mentionableUsers,
+  openReports,
   pendingFor,
   replyTarget,
   totalUnread,
@@ -13,9 +14,10 @@ import {
   type RoomState,
 } from '../state/chat';
 import { quoteOf } from '../state/messages';
+import { countLabel } from '../state/reports';
 import { hasRoomSettings, roleLabel } from '../state/roles';
 import { Composer, type ReplyPreview } from './Composer';
-import { BackIcon, BellIcon, BellOffIcon, PeopleIcon } from './icons';
+import { BackIcon, BellIcon, BellOffIcon, LockIcon, PeopleIcon } from './icons';
 import { MessageList } from './MessageList';
 
 interface Props {
@@ -32,6 +34,8 @@ export function Conversation({ state, room, controller, narrow, onOpenSettings }
   const peer = room.peerId ? state.users[room.peerId] : undefined;
   const typing = typingLabel(typingNames(state, room.id, Date.now()));
   const unreadElsewhere = totalUnread(state) - room.unread;
+  const reports = openReports(state, room.id).items.length;
+  const reportsText = `${reports} open ${reports === 1 ? 'report' : 'reports'}`;
   const target = replyTarget(state, room.id);
   const replyTo: ReplyPreview | null = target
     ? { id: target.id, name: userName(state, target.from), quote: quoteOf(target).message ?? '' }
@@ -55,18 +59,34 @@ export function Conversation({ state, room, controller, narrow, onOpenSettings }
           {room.kind === 'direct' && (
             <span className={peer?.online ? 'conv-sub on' : 'conv-sub'}>{peer?.online ? 'Online' : 'Offline'}</span>
           )}
-          {room.kind !== 'direct' && room.role !== 'member' && <span className="conv-sub">Your role: {roleLabel(room.role)}</span>}
+          {(room.visibility === 'private' || (room.kind !== 'direct' && room.role !== 'member')) && (
+            <span className="conv-sub">
+              {room.visibility === 'private' && (
+                <span className="private-mark" title="Only people invited can join">
+                  <LockIcon size={12} /> Private
+                </span>
+              )}
+              {room.visibility === 'private' && room.role !== 'member' && ' · '}
+              {room.kind !== 'direct' && room.role !== 'member' && `Your role: ${roleLabel(room.role)}`}
+            </span>
+          )}
         </div>
         {hasRoomSettings(room.kind, room.role) && (
           <button
             type="button"
             className="btn btn-ghost members-btn"
             aria-haspopup="dialog"
-            title="Members and room settings"
+            title={reports > 0 ? `Members and room settings: ${reportsText}` : 'Members and room settings'}
+            aria-label={reports > 0 ? `Members, ${reportsText}` : undefined}
             onClick={onOpenSettings}
           >
             <PeopleIcon />
             <span className="btn-label">Members</span>
+            {reports > 0 && (
+              <span className="badge" aria-hidden="true">
+                {countLabel(reports)}
+              </span>
+            )}
           </button>
         )}
         <button

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import type { Reaction } from '../api/types';
-import { EditIcon, ReplyIcon, SmileIcon, TrashIcon } from './icons';
+import { EditIcon, FlagIcon, ReplyIcon, SmileIcon, TrashIcon } from './icons';
 
 /** The reactions the picker offers. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'] as const;
@@ -10,18 +10,21 @@ interface Props {
   mine: boolean;
   /** It may be deleted: one's own, or anyone's for a moderator of the room. */
   canDelete: boolean;
+  /** It may be reported to the room's moderators: someone else's, in a room with moderators. */
+  canReport: boolean;
   reactions: readonly Reaction[];
   onReply(): void;
   onReact(emoji: string): void;
   onEdit(): void;
   onDelete(): void;
+  onReport(): void;
 }
 
 /**
  * The toolbar a message shows on hover or focus: reply, react, for one's own edit, and
- * delete for one's own (anyone's, for the room's moderators).
+ * delete for one's own (anyone's, for the room's moderators); report for others'.
  */
-export function MessageActions({ mine, canDelete, reactions, onReply, onReact, onEdit, onDelete }: Props) {
+export function MessageActions({ mine, canDelete, canReport, reactions, onReply, onReact, onEdit, onDelete, onReport }: Props) {
   const [picking, setPicking] = useState(false);
   const trigger = useRef<HTMLButtonElement>(null);
 
@@ -54,6 +57,11 @@ export function MessageActions({ mine, canDelete, reactions, onReply, onReact, o
       {mine && (
         <button type="button" className="action" onClick={onEdit} aria-label="Edit" title="Edit">
           <EditIcon />
+        </button>
+      )}
+      {canReport && (
+        <button type="button" className="action" onClick={onReport} aria-label="Report" title="Report to the room's moderators">
+          <FlagIcon />
         </button>
       )}
       {canDelete && (

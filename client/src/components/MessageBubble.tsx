@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Message, Reaction, ReplyQuote, User } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
 import type { PendingChange } from '../state/chat';
 import { fullTime, messageTime } from '../state/format';
 import { splitMentions } from '../state/mentions';
 import { reactedBy } from '../state/messages';
+import { REPORT_REASON_MAX, reportErrorText } from '../state/reports';
 import { isBlank, isTooLong, MAX_MESSAGE_CHARS } from '../state/text';
 import { ClockIcon } from './icons';
 import { MessageActions } from './MessageActions';
@@ -14,6 +15,8 @@ interface Props {
   mine: boolean;
   /** The user may delete it: their own, or anyone's as a moderator of the room. */
   canDelete: boolean;
+  /** The user may report it to the room's moderators. */
+  canReport: boolean;
   users: Record<string, User>;
   meId: string | undefined;
   /** Edits, deletions and reactions of this message in flight or refused. */
@@ -30,8 +33,9 @@ interface Props {
 const nameOf = (users: Record<string, User>, id: string) => users[id]?.username ?? `User ${id}`;
 
 /** One confirmed message: its quote, text (or tombstone, or editor), reactions and actions. */
-export function MessageBubble({ message: m, mine, canDelete, users, meId, changes, editing, flash, controller, onEditing, onJump }: Props) {
+export function MessageBubble({ message: m, mine, canDelete, canReport, users, meId, changes, editing, flash, controller, onEditing, onJump }: Props) {
   const [confirming, setConfirming] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const bubble = useRef<HTMLDivElement>(null);
   const sendingEdit = changes.find((c) => c.status === 'sending' && c.change.kind === 'edit');
   const deleting = changes.some((c) => c.status === 'sending' && c.change.kind === 'delete');
@@ -69,7 +73,15 @@ export function MessageBubble({ message: m, mine, canDelete, users, meId, change
         nameOf={(id) => (id === meId ? 'You' : nameOf(users, id))}
         onToggle={(emoji) => controller.toggleReaction(m.roomId, m.id, emoji)}
       />
-      {confirming ? (
+      {reporting ? (
+        <ReportForm
+          onReport={(reason) => controller.reportMessage(m.roomId, m.id, reason)}
+          onDone={() => {
+            setReporting(false);
+            bubble.current?.focus();
+          }}
+        />
+      ) : confirming ? (
         <ConfirmDelete
           onConfirm={() => {
             setConfirming(false);
@@ -85,11 +97,13 @@ export function MessageBubble({ message: m, mine, canDelete, users, meId, change
           <MessageActions
             mine={mine}
             canDelete={canDelete}
+            canReport={canReport}
             reactions={m.reactions ?? []}
             onReply={() => controller.startReply(m.id)}
             onReact={(emoji) => controller.toggleReaction(m.roomId, m.id, emoji)}
             onEdit={() => onEditing(true)}
             onDelete={() => setConfirming(true)}
+            onReport={() => setReporting(true)}
           />
         )
       )}
@@ -269,6 +283,94 @@ function ConfirmDelete({ onConfirm, onCancel }: { onConfirm(): void; onCancel():
         Cancel
       </button>
     </div>
+  );
+}
+
+/** Why the message should be looked at, then send; the focus starts in the reason, Escape cancels. */
+function ReportForm({ onReport, onDone }: { onReport(reason: string): Promise<void>; onDone(): void }) {
+  const reasonId = useId();
+  const hintId = useId();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const live = useRef(true);
+  useEffect(() => {
+    live.current = true;
+    ref.current?.focus();
+    return () => {
+      live.current = false;
+    };
+  }, []);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    if (isBlank(reason)) {
+      setError('Say why you report it.');
+      ref.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await onReport(reason.trim());
+      if (live.current) onDone();
+    } catch (err) {
+      if (!live.current) return;
+      setError(reportErrorText(err));
+      setBusy(false);
+      ref.current?.focus();
+    }
+  }
+
+  return (
+    <form
+      className="report-form"
+      aria-label="Report this message"
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !busy) {
+          e.stopPropagation();
+          onDone();
+        }
+      }}
+      noValidate
+    >
+      <label htmlFor={reasonId}>Reason</label>
+      <textarea
+        id={reasonId}
+        ref={ref}
+        rows={2}
+        value={reason}
+        maxLength={REPORT_REASON_MAX}
+        placeholder="What is wrong with it? Only the room's moderators see this."
+        aria-describedby={hintId}
+        aria-invalid={error ? true : undefined}
+        aria-required="true"
+        onChange={(e) => {
+          setReason(e.target.value);
+          setError(null);
+        }}
+        disabled={busy}
+      />
+      <p className="field-hint" id={hintId}>
+        Required, at most {REPORT_REASON_MAX} characters. The moderators see the message as it is now.
+      </p>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="edit-actions">
+        <button type="button" className="btn-link" onClick={onDone} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="btn-link danger" disabled={busy}>
+          {busy ? 'Sending…' : 'Send report'}
+        </button>
+      </div>
+    </form>
   );
 }
 

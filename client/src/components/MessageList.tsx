@@ -3,6 +3,7 @@ import type { Message, ReplyQuote, User } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
 import { changesFor, userName, type ChatState, type PendingMessage, type RoomState } from '../state/chat';
 import { groupMessages, quoteOf } from '../state/messages';
+import { canReport } from '../state/reports';
 import { canDeleteMessage } from '../state/roles';
 import { MessageBubble, Quote } from './MessageBubble';
 
@@ -133,6 +134,7 @@ export function MessageList({ state, room, pending, controller }: Props) {
               message={m}
               mine={g.from === meId}
               canDelete={canDeleteMessage(room.role, g.from === meId)}
+              canReport={canReport(room.kind, g.from === meId, m.deleted ?? false)}
               users={state.users}
               meId={meId}
               changes={changes.filter((c) => c.messageId === m.id)}

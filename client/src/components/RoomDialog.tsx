@@ -20,6 +20,8 @@ export function RoomDialog({ controller, onClose }: Props) {
   const nameId = useId();
   const filterId = useId();
   const nameErrId = useId();
+  const privateHint = useId();
+  const [isPrivate, setPrivate] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
   const { dialog, onKeyDown } = useModal(onClose, nameRef);
   const [name, setName] = useState('');
@@ -77,7 +79,7 @@ export function RoomDialog({ controller, onClose }: Props) {
     }
     setCreating(true);
     try {
-      await controller.createRoom(trimmed);
+      await controller.createRoom(trimmed, isPrivate ? 'private' : 'public');
       onClose();
     } catch (err) {
       setNameError(errorText(err, 'Could not create the room.'));
@@ -132,6 +134,13 @@ export function RoomDialog({ controller, onClose }: Props) {
               {nameError}
             </p>
           )}
+          <label className="check">
+            <input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.target.checked)} aria-describedby={privateHint} />
+            Private room
+          </label>
+          <p className="field-hint" id={privateHint}>
+            {isPrivate ? 'Not listed: people join only when you invite them.' : 'Listed below for everyone to join.'}
+          </p>
         </form>
         <div className="dialog-section">
           <label htmlFor={filterId}>Join a room</label>

@@ -1,14 +1,17 @@
 import { useEffect, useId, useReducer, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
-import type { AuditEntry, Ban, Member, Role } from '../api/types';
+import type { AuditEntry, Ban, Member, Role, Visibility } from '../api/types';
 import { AUDIT_PAGE_SIZE, type ChatController } from '../controller/ChatController';
 import { useModal } from '../hooks/useModal';
-import { userName, type ChatState, type RoomState } from '../state/chat';
+import { openReports, userName, type ChatState, type RoomState } from '../state/chat';
 import { fullTime } from '../state/format';
+import { lookupErrorText } from '../state/invites';
+import { countLabel } from '../state/reports';
 import {
   auditLine,
   BAN_DURATIONS,
   BAN_REASON_MAX,
   canActOn,
+  canChangeVisibility,
   canRemoveMembers,
   isModerator,
   leaveErrorText,
@@ -20,6 +23,10 @@ import {
   type SettingsTab as Tab,
 } from '../state/roles';
 import { banExpiry, bansReducer, emptyList, rosterReducer } from '../state/roster';
+import { InviteTab } from './InviteTab';
+import { LockIcon } from './icons';
+import { InlineConfirm, useLive, useLoader, type TabProps } from './panelParts';
+import { ReportsTab } from './ReportsTab';
 
 interface Props {
   state: ChatState;
@@ -28,14 +35,18 @@ interface Props {
   onClose(): void;
 }
 
-const TAB_LABELS: Record<Tab, string> = { members: 'Members', bans: 'Bans', audit: 'Audit log' };
+const TAB_LABELS: Record<Tab, string> = { members: 'Members', invite: 'Invite', reports: 'Reports', bans: 'Bans', audit: 'Audit log' };
 
-/** A room's members and their roles, its bans and audit log, and leaving it. */
+/**
+ * A room's members and their roles, inviting to it, its reports, bans and audit log, whether
+ * it is public or private, and leaving it.
+ */
 export function RoomSettingsDialog({ state, room, controller, onClose }: Props) {
   const titleId = useId();
-  const tabIds = { members: useId(), bans: useId(), audit: useId() };
+  const tabIds = { members: useId(), invite: useId(), reports: useId(), bans: useId(), audit: useId() };
   const panelId = useId();
-  const tabs = settingsTabs(room.kind, room.role);
+  const tabs = settingsTabs(room.kind, room.role, room.visibility);
+  const reportCount = openReports(state, room.id).items.length;
   const [chosen, setChosen] = useState<Tab>('members');
   // A role lowered meanwhile may close a tab.
   const tab = tabs.includes(chosen) ? chosen : 'members';
@@ -74,8 +85,18 @@ export function RoomSettingsDialog({ state, room, controller, onClose }: Props) 
           </button>
         </div>
         <p className="dialog-sub">
-          <strong>{title}</strong> · Your role: {roleLabel(room.role)}
+          <strong>{title}</strong>
+          {room.visibility === 'private' && (
+            <>
+              {' · '}
+              <span className="private-mark">
+                <LockIcon size={12} /> Private room
+              </span>
+            </>
+          )}
+          {room.visibility === 'public' && <span> · Public room</span>} · Your role: {roleLabel(room.role)}
         </p>
+        {canChangeVisibility(room.kind, room.role) && <VisibilitySection room={room} controller={controller} />}
         <div className="tabs" role="tablist" aria-label="Room settings" onKeyDown={onTabKey}>
           {tabs.map((t, i) => (
             <button
@@ -91,14 +112,22 @@ export function RoomSettingsDialog({ state, room, controller, onClose }: Props) 
               aria-controls={panelId}
               tabIndex={tab === t ? 0 : -1}
               className={tab === t ? 'tab active' : 'tab'}
+              aria-label={t === 'reports' && reportCount > 0 ? `${TAB_LABELS[t]}, ${reportCount} open` : undefined}
               onClick={() => setChosen(t)}
             >
               {TAB_LABELS[t]}
+              {t === 'reports' && reportCount > 0 && (
+                <span className="badge tab-badge" aria-hidden="true">
+                  {countLabel(reportCount)}
+                </span>
+              )}
             </button>
           ))}
         </div>
         <div className="tab-panel" role="tabpanel" id={panelId} aria-labelledby={tabIds[tab]}>
           {tab === 'members' && <MembersTab key="members" state={state} room={room} controller={controller} />}
+          {tab === 'invite' && <InviteTab key="invite" state={state} room={room} controller={controller} />}
+          {tab === 'reports' && <ReportsTab key="reports" state={state} room={room} controller={controller} />}
           {tab === 'bans' && <BansTab key="bans" state={state} room={room} controller={controller} />}
           {tab === 'audit' && <AuditTab key="audit" state={state} room={room} controller={controller} />}
         </div>
@@ -108,41 +137,58 @@ export function RoomSettingsDialog({ state, room, controller, onClose }: Props) 
   );
 }
 
-interface TabProps {
-  state: ChatState;
-  room: RoomState;
-  controller: ChatController;
-}
+// ---- visibility ----
 
-/** Whether the component is still on screen: an answer arriving later changes nothing. */
-function useLive() {
-  const live = useRef(true);
-  useEffect(() => {
-    live.current = true;
-    return () => {
-      live.current = false;
-    };
-  }, []);
-  return live;
-}
+const VISIBILITY_CHOICES: readonly { value: Visibility; label: string; note: string }[] = [
+  { value: 'public', label: 'Public', note: 'Anyone can find it and join.' },
+  { value: 'private', label: 'Private', note: 'Unlisted; people join only when invited.' },
+];
 
-/** Runs the first load of a tab and its "load more"; `error` and `loading` for the screen. */
-function useLoader() {
-  const [loading, setLoading] = useState(false);
+/** Admins and owners make the room public or private; every member's screen follows (`room.updated`). */
+function VisibilitySection({ room, controller }: { room: RoomState; controller: ChatController }) {
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const live = useLive();
-  async function run(fn: () => Promise<void>, fallback: string): Promise<void> {
-    setLoading(true);
+  const name = useId();
+  // The choice shows at once; the room's own value takes over once the server has answered.
+  const [chosen, setChosen] = useState<Visibility | null>(null);
+  const current = chosen ?? room.visibility ?? 'public';
+
+  async function choose(visibility: Visibility) {
+    if (visibility === current || busy) return;
+    setChosen(visibility);
+    setBusy(true);
     setError(null);
     try {
-      await fn();
+      await controller.setVisibility(room.id, visibility);
     } catch (e) {
-      if (live.current) setError(moderationErrorText(e, fallback));
+      if (live.current) setError(moderationErrorText(e, 'Could not change who can join.'));
     } finally {
-      if (live.current) setLoading(false);
+      if (live.current) {
+        setChosen(null);
+        setBusy(false);
+      }
     }
   }
-  return { loading, error, run, live };
+
+  return (
+    <fieldset className="visibility" disabled={busy}>
+      <legend>Who can join</legend>
+      {VISIBILITY_CHOICES.map((c) => (
+        <label key={c.value} className="visibility-choice">
+          <input type="radio" name={name} value={c.value} checked={current === c.value} onChange={() => void choose(c.value)} />
+          <span>
+            <strong>{c.label}</strong> <span className="inline-note">{c.note}</span>
+          </span>
+        </label>
+      ))}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
 }
 
 // ---- members ----
@@ -372,45 +418,6 @@ function MemberRow({ member, me, online, room, controller, onRole, onRemoved }: 
   );
 }
 
-interface ConfirmProps {
-  question: string;
-  note?: string;
-  yes: string;
-  busy: boolean;
-  onYes(): void;
-  onNo(): void;
-}
-
-/** "Are you sure?" under a member; the focus goes to Cancel, Escape cancels. */
-function InlineConfirm({ question, note, yes, busy, onYes, onNo }: ConfirmProps) {
-  const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
-  return (
-    <div
-      className="inline-confirm"
-      role="group"
-      aria-label={question}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && !busy) {
-          e.stopPropagation();
-          onNo();
-        }
-      }}
-    >
-      <span>
-        {question}
-        {note && <span className="inline-note"> {note}</span>}
-      </span>
-      <button type="button" className="btn-link danger" disabled={busy} onClick={onYes}>
-        {yes}
-      </button>
-      <button type="button" className="btn-link" ref={cancel} disabled={busy} onClick={onNo}>
-        Cancel
-      </button>
-    </div>
-  );
-}
-
 interface BanFormProps {
   name: string;
   busy: boolean;
@@ -489,12 +496,13 @@ function BansTab({ state, room, controller }: TabProps) {
   const [lifting, setLifting] = useState<string | null>(null);
   const [liftError, setLiftError] = useState<{ userId: string; text: string } | null>(null);
 
+  const load = () =>
+    run(async () => {
+      const page = await controller.bans(room.id);
+      if (live.current) dispatch({ type: 'page', items: page.items, next: page.next, reset: true });
+    }, 'Could not load the bans.');
+
   useEffect(() => {
-    const load = () =>
-      run(async () => {
-        const page = await controller.bans(room.id);
-        if (live.current) dispatch({ type: 'page', items: page.items, next: page.next, reset: true });
-      }, 'Could not load the bans.');
     void load();
     // A ban given meanwhile (here or by another moderator) shows up.
     return controller.onMemberEvent((e) => {
@@ -526,6 +534,7 @@ function BansTab({ state, room, controller }: TabProps) {
 
   return (
     <div className="settings-tab">
+      <BanByName state={state} room={room} controller={controller} onBanned={() => void load()} />
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -573,6 +582,110 @@ function BansTab({ state, room, controller }: TabProps) {
         </button>
       )}
     </div>
+  );
+}
+
+/** Bans someone who is not (or no longer) in the list of members, found by their name. */
+function BanByName({ state, room, controller, onBanned }: TabProps & { onBanned(): void }) {
+  const nameId = useId();
+  const reasonId = useId();
+  const durationId = useId();
+  const [name, setName] = useState('');
+  const [reason, setReason] = useState('');
+  const [duration, setDuration] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const nameRef = useRef<HTMLInputElement>(null);
+  const live = useLive();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const wanted = name.trim();
+    setDone(null);
+    if (!wanted) {
+      setError('Enter the name of the user to ban.');
+      nameRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      let user;
+      try {
+        user = await controller.lookupUser(wanted);
+      } catch (err) {
+        if (live.current) setError(lookupErrorText(err, wanted));
+        return;
+      }
+      if (user.id === state.me?.id) {
+        if (live.current) setError('You cannot ban yourself.');
+        return;
+      }
+      await controller.ban(room.id, user.id, reason.trim(), BAN_DURATIONS[duration]?.secs);
+      if (!live.current) return;
+      setDone(`${user.username} is banned.`);
+      setName('');
+      setReason('');
+      onBanned();
+    } catch (err) {
+      if (live.current) setError(moderationErrorText(err, 'Could not ban them.'));
+    } finally {
+      if (live.current) setBusy(false);
+    }
+  }
+
+  return (
+    <form className="ban-form ban-by-name" aria-label="Ban by name" onSubmit={(e) => void submit(e)} noValidate>
+      <h3 className="tab-heading">Ban by name</h3>
+      <label htmlFor={nameId}>Name</label>
+      <input
+        id={nameId}
+        ref={nameRef}
+        value={name}
+        maxLength={64}
+        autoComplete="off"
+        placeholder="Their username"
+        onChange={(e) => {
+          setName(e.target.value);
+          setError(null);
+        }}
+        disabled={busy}
+        aria-invalid={error ? true : undefined}
+      />
+      <label htmlFor={reasonId}>Reason</label>
+      <input
+        id={reasonId}
+        value={reason}
+        maxLength={BAN_REASON_MAX}
+        placeholder="Optional: shown to moderators and to them"
+        onChange={(e) => setReason(e.target.value)}
+        disabled={busy}
+      />
+      <label htmlFor={durationId}>Duration</label>
+      <select id={durationId} value={duration} onChange={(e) => setDuration(Number(e.target.value))} disabled={busy}>
+        {BAN_DURATIONS.map((d, i) => (
+          <option key={d.label} value={i}>
+            {d.label}
+          </option>
+        ))}
+      </select>
+      <div className="ban-actions">
+        <button type="submit" className="btn btn-danger" disabled={busy}>
+          {busy ? 'Banning…' : 'Ban'}
+        </button>
+      </div>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {done && (
+        <p className="form-success" role="status">
+          {done}
+        </p>
+      )}
+    </form>
   );
 }
 

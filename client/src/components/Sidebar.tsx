@@ -2,7 +2,8 @@ import type { ChatController } from '../controller/ChatController';
 import { onlineUsers, roomSections, userName, type ChatState, type RoomState } from '../state/chat';
 import { listTime } from '../state/format';
 import { Avatar, RoomAvatar } from './Avatar';
-import { BellOffIcon, PlusIcon, PowerIcon } from './icons';
+import { BellOffIcon, LockIcon, PlusIcon, PowerIcon } from './icons';
+import { Invitations } from './Invitations';
 
 interface Props {
   state: ChatState;
@@ -26,6 +27,7 @@ export function Sidebar({ state, controller, onOpenDialog, onLogout }: Props) {
         </button>
       </div>
       <div className="sidebar-scroll">
+        <Invitations state={state} controller={controller} />
         <ul className="room-list" aria-label="Conversations">
           {general && <RoomItem room={general} state={state} controller={controller} />}
         </ul>
@@ -109,6 +111,12 @@ function RoomItem({ room, state, controller }: { room: RoomState; state: ChatSta
           <span className="room-top">
             <span className="room-name">{room.name}</span>
             {room.kind === 'direct' && <span className="sr-only">{peer?.online ? ', online' : ', offline'}</span>}
+            {room.visibility === 'private' && (
+              <span className="private-icon" title="Private room">
+                <LockIcon size={12} />
+                <span className="sr-only">, private</span>
+              </span>
+            )}
             {room.muted && (
               <span className="muted-icon" title="Muted">
                 <BellOffIcon size={14} />

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type Api } from '../api/client';
-import type { Message, MessagePage, RoomSummary, User } from '../api/types';
+import type { Message, MessagePage, Role, RoomSummary, User } from '../api/types';
+import { openReports } from '../state/chat';
 import { msg, summary, user } from '../state/fixtures';
 import type { ClientEvent } from '../ws/events';
 import type { Note } from '../state/notify';
@@ -76,6 +77,8 @@ function fakeApi(server: FakeServer): Api {
       return reply(older.length > limit ? { messages: page, before: String(page[0]?.date) } : { messages: page });
     },
     markRead: () => reply(undefined),
+    myInvites: () => reply([]),
+    reports: () => reply([]),
     editMessage: (roomId: string, id: string, text: string) => {
       server.calls.push(`PATCH ${roomId}/${id}`);
       return reply({ ...stored(server, roomId, id), message: text, edited: 99 });
@@ -541,5 +544,211 @@ describe('ChatController: roles and moderation', () => {
   it('counts a ban already gone as lifted', async () => {
     const { c } = await inRoom({ unban: () => Promise.reject(new ApiError(404, 'not_found', 'userId: no such ban')) });
     await expect(c.unban('7', '3')).resolves.toBeUndefined();
+  });
+});
+
+describe('ChatController: private rooms, invitations and reports', () => {
+  const PABLO = user('4', 'Pablo');
+  const invitation = (id: string, roomId: string, roomName: string) => ({ id, roomId, roomName, user: ME, invitedBy: PABLO, date: 5 });
+  const reportView = (id: string, date: number) => ({
+    id,
+    roomId: '7',
+    messageId: `m${id}`,
+    reporter: user('2', 'Joe'),
+    author: user('3', 'Mary'),
+    excerpt: 'buy watches',
+    reason: 'spam',
+    date,
+    status: 'open' as const,
+  });
+
+  /** The user with General and # Rustaceans (7, `role` there), connected; `extra` replaces Api methods. */
+  async function connected(extra: Partial<Api> = {}, role: Role = 'member') {
+    const server: FakeServer = {
+      rooms: [summary('0', 'General'), summary('7', 'Rustaceans', { role, visibility: 'private' })],
+      history: {},
+      calls: [],
+    };
+    const api = { ...fakeApi(server), ...extra } as Api;
+    const c = setup(server, { api });
+    const ws = FakeSocket.all[0]!;
+    ws.accept(ME);
+    await until(() => c.state.roomsLoaded && c.state.invitesLoaded, 'the room list and the invitations');
+    return { c, ws, server };
+  }
+
+  it('loads the invitations at start and after a reconnect, and follows them live', async () => {
+    let calls = 0;
+    let listed = [invitation('i1', '9', 'Secret')];
+    const { c, ws } = await connected({ myInvites: () => (calls++, Promise.resolve(listed)) });
+    expect(c.state.invites.map((i) => i.roomName)).toEqual(['Secret']);
+    expect(c.state.users['4']?.username).toBe('Pablo');
+
+    ws.push('invite.received', { id: 'i2', roomId: '10', roomName: 'Crabs', userId: '1', invitedBy: PABLO, date: 6 });
+    ws.push('invite.received', { id: 'i3', roomId: '11', roomName: 'Not mine', userId: '99', invitedBy: PABLO, date: 7 });
+    ws.push('invite.removed', { id: 'i1', roomId: '9', userId: '1', reason: 'revoked' });
+    expect(c.state.invites.map((i) => i.id)).toEqual(['i2']);
+
+    // Reconnected: the list is fetched again (what happened meanwhile came with no event).
+    const before = calls;
+    listed = [invitation('i4', '12', 'Later')];
+    ws.close();
+    await until(() => FakeSocket.all.length === 2, 'a new socket');
+    FakeSocket.all[1]!.accept(ME);
+    await until(() => c.state.invites[0]?.id === 'i4', 'the invitations again');
+    expect(calls).toBeGreaterThan(before);
+  });
+
+  it('accepts an invitation: it leaves the list and its room opens', async () => {
+    const rooms = [summary('0', 'General'), summary('7', 'Rustaceans', { visibility: 'private' })];
+    const { c } = await connected({
+      myInvites: () => Promise.resolve([invitation('i1', '9', 'Secret')]),
+      acceptInvite: () => {
+        rooms.push(summary('9', 'Secret', { visibility: 'private' }));
+        return Promise.resolve({ id: '9', name: 'Secret' });
+      },
+      rooms: () => Promise.resolve(rooms),
+    });
+    await c.acceptInvite('i1');
+    expect(c.state.invites).toEqual([]);
+    expect(c.state.activeRoomId).toBe('9');
+    await until(() => c.state.rooms['9']?.visibility === 'private', 'the room from the list');
+    expect(c.state.activeRoomId).toBe('9');
+  });
+
+  it('drops an invitation that is no longer valid, saying so', async () => {
+    const gone = () => Promise.reject(new ApiError(404, 'not_found', 'id: no such invitation'));
+    const { c } = await connected({ myInvites: () => Promise.resolve([invitation('i1', '9', 'Secret')]), acceptInvite: gone });
+    await expect(c.acceptInvite('i1')).rejects.toMatchObject({ status: 404 });
+    expect(c.state.invites).toEqual([]);
+    expect(c.state.notice).toBe('This invitation is no longer valid.');
+  });
+
+  it('throws a ban for the list to show, and keeps the invitation', async () => {
+    const banned = () => Promise.reject(new ApiError(403, 'banned', 'id: you are banned from this room'));
+    const { c } = await connected({ myInvites: () => Promise.resolve([invitation('i2', '9', 'Secret')]), acceptInvite: banned });
+    await expect(c.acceptInvite('i2')).rejects.toMatchObject({ error: 'banned' });
+    expect(c.state.invites).toHaveLength(1);
+    expect(c.state.rooms['9']).toBeUndefined();
+  });
+
+  it('declines an invitation, one already gone too', async () => {
+    const declined: string[] = [];
+    const { c } = await connected({
+      myInvites: () => Promise.resolve([invitation('i1', '9', 'A'), invitation('i2', '10', 'B')]),
+      declineInvite: (id) => {
+        declined.push(id);
+        return id === 'i2' ? Promise.reject(new ApiError(404, 'not_found', 'id: no such invitation')) : Promise.resolve();
+      },
+    });
+    await c.declineInvite('i1');
+    await c.declineInvite('i2');
+    expect(declined).toEqual(['i1', 'i2']);
+    expect(c.state.invites).toEqual([]);
+  });
+
+  it('joins with an invite link and opens the room; a refused link is told as a notice', async () => {
+    const tokens: string[] = [];
+    const { c } = await connected({
+      acceptInviteLink: (token) => {
+        tokens.push(token);
+        if (token === 'old') return Promise.reject(new ApiError(404, 'not_found', 'token: no such link'));
+        if (token === 'banned') return Promise.reject(new ApiError(403, 'banned', 'id: you are banned from this room'));
+        return Promise.resolve({ id: '9', name: 'Secret' });
+      },
+    });
+    expect(await c.acceptInviteLink('good')).toBe(true);
+    expect(c.state.activeRoomId).toBe('9');
+    expect(c.state.rooms['9']?.name).toBe('Secret');
+
+    expect(await c.acceptInviteLink('old')).toBe(false);
+    expect(c.state.notice).toBe('This invite link no longer works: it has ended, was used up or was revoked.');
+    expect(await c.acceptInviteLink('banned')).toBe(false);
+    expect(c.state.notice).toBe('You are banned from this room.');
+    expect(tokens).toEqual(['good', 'old', 'banned']);
+  });
+
+  it('follows room.updated, and changes the visibility over REST', async () => {
+    const changes: string[] = [];
+    const { c, ws } = await connected(
+      {
+        updateRoom: (roomId, change) => {
+          changes.push(`${roomId}=${change.visibility}`);
+          return Promise.resolve(summary('7', 'Rustaceans', { role: 'admin', visibility: change.visibility ?? undefined }));
+        },
+      },
+      'admin',
+    );
+    expect(c.state.rooms['7']?.visibility).toBe('private');
+    ws.push('room.updated', { roomId: '7', name: 'Rustaceans', visibility: 'public' });
+    expect(c.state.rooms['7']?.visibility).toBe('public');
+    await c.setVisibility('7', 'private');
+    expect(changes).toEqual(['7=private']);
+    expect(c.state.rooms['7']?.visibility).toBe('private');
+  });
+
+  it('reports a message and says so; tells the reporter when it was reviewed, never by whom', async () => {
+    const reported: string[] = [];
+    const { c, ws } = await connected({
+      reportMessage: (roomId, messageId, reason) => {
+        reported.push(`${roomId}/${messageId}: ${reason}`);
+        return Promise.resolve({ ...reportView('r1', 5), reporter: ME });
+      },
+    });
+    await c.reportMessage('7', 'm1', 'spam');
+    expect(reported).toEqual(['7/m1: spam']);
+    expect(c.state.notice).toBe("Reported to the room's moderators.");
+    c.dismissNotice();
+    ws.push('report.updated', { userId: '1', id: 'r1', roomId: '7', messageId: 'm1', status: 'dismissed' });
+    expect(c.state.notice).toBe('Your report was reviewed.');
+  });
+
+  it('keeps a moderator’s open reports: the first page of the open room, then live ones and closings', async () => {
+    const asked: string[] = [];
+    const { c, ws } = await connected(
+      {
+        reports: (roomId, opts = {}) => {
+          asked.push(`${roomId}:${opts.status}`);
+          return Promise.resolve([reportView('r1', 1)]);
+        },
+      },
+      'moderator',
+    );
+    c.openRoom('7');
+    await until(() => openReports(c.state, '7').loaded, 'the open reports');
+    expect(asked).toEqual(['7:open']);
+    expect(c.state.users['2']?.username).toBe('Joe');
+
+    const seen: string[] = [];
+    const stop = c.onReportEvent((e) => seen.push(e.type));
+    ws.push('report.created', { userId: '1', id: 'r2', roomId: '7', messageId: 'm2', reporterId: '2', authorId: '3', excerpt: 'x', reason: 'rude', date: 2 });
+    expect(openReports(c.state, '7').items.map((r) => r.id)).toEqual(['r2', 'r1']);
+    // A moderator's copy of a closing names who closed it: no notice.
+    ws.push('report.updated', { userId: '1', id: 'r1', roomId: '7', messageId: 'm1', status: 'resolved', handledBy: '5' });
+    expect(openReports(c.state, '7').items.map((r) => r.id)).toEqual(['r2']);
+    expect(c.state.notice).toBeNull();
+    expect(seen).toEqual(['report.created', 'report.updated']);
+    stop();
+  });
+
+  it('closes a report; one closed already by another moderator leaves the list too', async () => {
+    const { c } = await connected(
+      {
+        reports: () => Promise.resolve([reportView('r1', 1), reportView('r2', 2)]),
+        closeReport: (_roomId, reportId, status) =>
+          reportId === 'r2'
+            ? Promise.reject(new ApiError(409, 'already_closed', 'id: the report is closed'))
+            : Promise.resolve({ ...reportView(reportId, 1), status, handledBy: ME, handledAt: 9 }),
+      },
+      'moderator',
+    );
+    c.openRoom('7');
+    await until(() => openReports(c.state, '7').items.length === 2, 'the open reports');
+    await expect(c.closeReport('7', 'r1', 'resolved')).resolves.toMatchObject({ status: 'resolved', handledBy: '1' });
+    await expect(c.closeReport('7', 'r2', 'dismissed')).rejects.toMatchObject({ error: 'already_closed' });
+    expect(openReports(c.state, '7').items).toEqual([]);
+    // A page fetched before the closing does not bring them back.
+    await c.reports('7', 'open');
+    expect(openReports(c.state, '7').items).toEqual([]);
   });
 });

@@ -4,7 +4,22 @@
 // The state logic itself lives in `state/chat.ts`.
 
 import { isApiError, type Api, type Paged } from '../api/client';
-import type { Account, AuditEntry, Ban, JoinablePage, Member, Message, Role, RoomSummary } from '../api/types';
+import type {
+  Account,
+  AuditEntry,
+  Ban,
+  EnteredRoom,
+  Invite,
+  InviteLink,
+  JoinablePage,
+  Member,
+  Message,
+  Role,
+  RoomSummary,
+  User,
+  Verdict,
+  Visibility,
+} from '../api/types';
 import { makeThrottle } from '../state/backoff';
 import {
   catchUpPlan,
@@ -25,10 +40,12 @@ import {
   type View,
 } from '../state/chat';
 import { newClientId } from '../state/format';
+import { acceptErrorText, inviteFromEvent } from '../state/invites';
+import { REPORTED_NOTICE, reportFromEvent, reportFromView, REVIEWED_NOTICE, seesReports, type ReportItem } from '../state/reports';
 import { notificationFor, type Note } from '../state/notify';
-import { leaveErrorText, removalNotice } from '../state/roles';
+import { isModerator, leaveErrorText, removalNotice } from '../state/roles';
 import { createStore, type Store } from '../state/store';
-import type { ClientEvent, MemberAction, MemberRole, ServerEvent } from '../ws/events';
+import type { ClientEvent, MemberAction, MemberRole, ReportCreated, ReportUpdated, ServerEvent } from '../ws/events';
 import { ChatSocket, type SocketOptions } from '../ws/socket';
 import { isBlank } from '../state/text';
 
@@ -58,12 +75,19 @@ export const REMOVAL_NOTICE_MS = 20_000;
 export const ROSTER_PAGE_SIZE = 50;
 /** Audit log entries fetched per page. */
 export const AUDIT_PAGE_SIZE = 50;
+/** Reports fetched per page. */
+export const REPORTS_PAGE_SIZE = 50;
+/** Pending invitations of a room fetched per page. */
+export const INVITES_PAGE_SIZE = 100;
 
 /** A change to a room's members, as its events tell it: for the room settings panel. */
 export type MemberEvent =
   | { type: 'member.role'; data: MemberRole }
   | { type: 'member.kicked'; data: MemberAction }
   | { type: 'member.banned'; data: MemberAction };
+
+/** A report made or closed, as its events tell it: for the room settings panel's reports tab. */
+export type ReportEvent = { type: 'report.created'; data: ReportCreated } | { type: 'report.updated'; data: ReportUpdated };
 
 export interface ControllerEnv {
   api: Api;
@@ -103,6 +127,19 @@ export class ChatController {
   private typingThrottle = new Map<string, (fn: () => void) => boolean>();
   private unsubscribe: (() => void) | null = null;
   private memberListeners = new Set<(e: MemberEvent) => void>();
+  private reportListeners = new Set<(e: ReportEvent) => void>();
+  private invitesRequest: Promise<void> | null = null;
+  private invitesAgain = false;
+  /** Bumped on every invitation event, so that a list fetched before one is not applied. */
+  private inviteChanges = 0;
+  /** Rooms whose open reports are being fetched. */
+  private loadingReports = new Set<string>();
+  /** Rooms whose open reports were asked for since the last (re)connect or role change: asked once, even if it failed. */
+  private reportsAsked = new Set<string>();
+  /** Reports known to be closed: a page fetched before the closing must not bring them back. */
+  private closedReports = new Set<string>();
+  /** Reports this tab closed: their `report.updated` tells the user nothing new. */
+  private closedHere = new Set<string>();
   /** Per room, why the user was just removed from it (`member.kicked`/`member.banned` for them, before `room.left`). */
   private removals = new Map<string, MemberAction>();
   /**
@@ -141,6 +178,7 @@ export class ChatController {
     this.socket.start();
     void this.refreshRooms();
     void this.refreshOnline();
+    void this.refreshInvites();
     this.ackTimer = setInterval(() => this.checkAcks(), 1000);
     if (typeof window !== 'undefined') {
       const online = () => this.socket?.reconnectNow();
@@ -312,6 +350,7 @@ export class ChatController {
         if (e.data.userId === this.state.me?.id) this.dispatch({ type: 'roomMuted', roomId: e.data.roomId, muted: e.data.muted });
         break;
       case 'member.role':
+        if (e.data.userId === this.state.me?.id) this.reportsAsked.delete(e.data.roomId);
         this.dispatch({ type: 'memberRole', roomId: e.data.roomId, userId: e.data.userId, role: e.data.role });
         this.emitMember(e);
         break;
@@ -320,7 +359,50 @@ export class ChatController {
         if (e.data.userId === this.state.me?.id) this.removals.set(e.data.roomId, e.data);
         this.emitMember(e);
         break;
+      case 'room.updated':
+        this.dispatch({ type: 'roomUpdated', roomId: e.data.roomId, name: e.data.name, visibility: e.data.visibility });
+        break;
+      case 'invite.received': {
+        const me = this.state.me;
+        if (!me || e.data.userId !== me.id) break;
+        this.inviteChanges += 1;
+        this.dispatch({ type: 'inviteReceived', invite: inviteFromEvent(e.data, me) });
+        this.dispatch({ type: 'usersSeen', users: [e.data.invitedBy] });
+        break;
+      }
+      case 'invite.removed':
+        if (e.data.userId !== this.state.me?.id) break;
+        this.inviteChanges += 1;
+        this.dispatch({ type: 'inviteRemoved', id: e.data.id });
+        break;
+      case 'report.created':
+        if (e.data.userId !== this.state.me?.id) break;
+        if (!this.closedReports.has(e.data.id)) {
+          this.dispatch({ type: 'reportsListed', roomId: e.data.roomId, reports: [reportFromEvent(e.data)] });
+        }
+        this.lookUpUsers([e.data.reporterId, e.data.authorId]);
+        this.emitReport(e);
+        break;
+      case 'report.updated':
+        if (e.data.userId !== this.state.me?.id) break;
+        this.closedReports.add(e.data.id);
+        this.dispatch({ type: 'reportClosed', roomId: e.data.roomId, reportId: e.data.id });
+        // The reporter's copy names nobody; it tells them their report was looked at.
+        if (!e.data.handledBy && !this.closedHere.has(e.data.id)) this.showNotice(REVIEWED_NOTICE);
+        if (e.data.handledBy) this.lookUpUsers([e.data.handledBy]);
+        this.emitReport(e);
+        break;
     }
+  }
+
+  private emitReport(e: ReportEvent): void {
+    for (const listener of [...this.reportListeners]) listener(e);
+  }
+
+  /** Follows the reports made and closed (for the rooms the user moderates, and their own); returns the unsubscribe. */
+  onReportEvent(listener: (e: ReportEvent) => void): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
   }
 
   /**
@@ -402,6 +484,10 @@ export class ChatController {
   private afterReady(): void {
     void this.refreshRooms();
     void this.refreshOnline();
+    void this.refreshInvites();
+    // Reports closed while away sent no event to this tab: the open ones are fetched again.
+    this.reportsAsked.clear();
+    this.dispatch({ type: 'reportsReset' });
     this.askedUsers.clear();
     for (const step of catchUpPlan(this.state)) void this.catchUp(step.roomId, step.after);
     for (const p of resendable(this.state)) this.retry(p.clientId);
@@ -441,6 +527,56 @@ export class ChatController {
       this.roomsRequest = null;
     })();
     return this.roomsRequest;
+  }
+
+  /** The user's pending invitations (`GET /api/invites`); one fetched while an invitation event came is fetched again. */
+  refreshInvites(): Promise<void> {
+    if (this.invitesRequest) {
+      this.invitesAgain = true;
+      return this.invitesRequest;
+    }
+    this.invitesRequest = (async () => {
+      for (let guard = 0; guard < 5; guard++) {
+        this.invitesAgain = false;
+        const changes = this.inviteChanges;
+        const invites = await this.call(() => this.api.myInvites());
+        if (this.stopped) break;
+        if (changes !== this.inviteChanges) this.invitesAgain = true;
+        else if (invites) {
+          this.dispatch({ type: 'invitesListed', invites });
+          this.dispatch({ type: 'usersSeen', users: invites.map((i) => i.invitedBy) });
+        }
+        if (!this.invitesAgain) break;
+      }
+      this.invitesRequest = null;
+    })();
+    return this.invitesRequest;
+  }
+
+  /** The first page of a room's open reports, into the store (for the badge and the reports tab). */
+  private async loadOpenReports(roomId: string): Promise<void> {
+    if (this.loadingReports.has(roomId)) return;
+    this.loadingReports.add(roomId);
+    const epoch = this.epoch;
+    try {
+      const page = await this.call(() => this.api.reports(roomId, { status: 'open', limit: REPORTS_PAGE_SIZE }));
+      // A reconnect meanwhile: the effects fetch it again.
+      if (!page || this.stopped || epoch !== this.epoch) return;
+      this.seeReportUsers(page);
+      const reports = page.map(reportFromView).filter((r) => !this.closedReports.has(r.id));
+      this.dispatch({ type: 'reportsListed', roomId, reports, loaded: true });
+    } finally {
+      this.loadingReports.delete(roomId);
+    }
+  }
+
+  private seeReportUsers(reports: readonly { reporter: User; author: User; handledBy?: User }[]): void {
+    const users: User[] = [];
+    for (const r of reports) {
+      users.push(r.reporter, r.author);
+      if (r.handledBy) users.push(r.handledBy);
+    }
+    if (users.length) this.dispatch({ type: 'usersSeen', users });
   }
 
   private async refreshOnline(): Promise<void> {
@@ -547,6 +683,17 @@ export class ChatController {
     const s = this.state;
     const room = s.rooms[s.activeRoomId];
     if (room && !room.historyLoaded) void this.loadLatest(room.id);
+    // The open room's reports, for its moderators (the badge on its settings button).
+    if (
+      room &&
+      seesReports(room.kind, isModerator(room.role)) &&
+      !s.reports[room.id]?.loaded &&
+      !this.reportsAsked.has(room.id) &&
+      s.connection === 'online'
+    ) {
+      this.reportsAsked.add(room.id);
+      void this.loadOpenReports(room.id);
+    }
     if (room?.historyLoaded && this.roomVisible(room.id)) {
       const date = readTarget(s, room.id);
       if (date !== null) this.markRead(room.id, date);
@@ -743,9 +890,9 @@ export class ChatController {
     return this.adopt(await this.call(() => this.api.direct(userId), 'Could not open the conversation.'));
   }
 
-  /** Creates a named room; errors are thrown for the dialog to show. */
-  async createRoom(name: string): Promise<void> {
-    const room = await this.api.createRoom(name);
+  /** Creates a named room (public unless `visibility` says private); errors are thrown for the dialog to show. */
+  async createRoom(name: string, visibility: Visibility = 'public'): Promise<void> {
+    const room = await this.api.createRoom(name, visibility);
     this.adopt(room);
   }
 
@@ -836,6 +983,177 @@ export class ChatController {
   lookUpUsers(ids: readonly string[]): void {
     const missing = [...new Set(ids)].filter((id) => id && !this.state.users[id] && !this.askedUsers.has(id));
     if (missing.length) void this.loadUsers(missing);
+  }
+
+  /** Makes a named room public or private (admins and up); the members' tabs hear `room.updated`. */
+  async setVisibility(roomId: string, visibility: Visibility): Promise<void> {
+    const room = await this.moderation(() => this.api.updateRoom(roomId, { visibility }));
+    if (!this.stopped) this.dispatch({ type: 'roomUpserted', room });
+  }
+
+  // ---- invitations (errors are thrown for the screens to show) ----
+
+  /** The account with this name (404 when there is none); its name is kept. */
+  async lookupUser(name: string): Promise<User> {
+    const user = await this.moderation(() => this.api.lookupUser(name));
+    if (!this.stopped) this.dispatch({ type: 'usersSeen', users: [user] });
+    return user;
+  }
+
+  /** Invites a user to a room: the new invitation, or the one pending already. */
+  invite(roomId: string, userId: string): Promise<Invite> {
+    return this.moderation(() => this.api.invite(roomId, userId));
+  }
+
+  /** One page of a room's pending invitations (moderators and up). */
+  async roomInvites(roomId: string, cursor?: string): Promise<Paged<Invite[]>> {
+    const page = await this.moderation(() => this.api.roomInvites(roomId, { limit: INVITES_PAGE_SIZE, cursor }));
+    if (!this.stopped) this.dispatch({ type: 'usersSeen', users: page.items.flatMap((i) => [i.user, i.invitedBy]) });
+    return page;
+  }
+
+  /** Revokes an invitation; one already gone (404) counts as revoked. */
+  async revokeInvite(roomId: string, inviteId: string): Promise<void> {
+    try {
+      await this.moderation(() => this.api.revokeInvite(roomId, inviteId));
+    } catch (e) {
+      if (!(isApiError(e) && e.status === 404)) throw e;
+    }
+  }
+
+  /** A room's invite links that hold (moderators and up); their makers' names are looked up. */
+  async inviteLinks(roomId: string): Promise<InviteLink[]> {
+    const links = await this.moderation(() => this.api.inviteLinks(roomId));
+    if (!this.stopped) this.lookUpUsers(links.map((l) => l.by));
+    return links;
+  }
+
+  /** Makes an invite link; its `url` is in this answer only. */
+  createInviteLink(roomId: string, expiresInSecs: number, maxUses?: number): Promise<InviteLink> {
+    return this.moderation(() => this.api.createInviteLink(roomId, expiresInSecs, maxUses));
+  }
+
+  /** Revokes an invite link; one already gone (404) counts as revoked. */
+  async revokeInviteLink(roomId: string, linkId: string): Promise<void> {
+    try {
+      await this.moderation(() => this.api.revokeInviteLink(roomId, linkId));
+    } catch (e) {
+      if (!(isApiError(e) && e.status === 404)) throw e;
+    }
+  }
+
+  /**
+   * Accepts one of the user's invitations and opens its room. One no longer valid (404)
+   * leaves the list; every refusal is thrown (see `acceptErrorText`).
+   */
+  async acceptInvite(inviteId: string): Promise<void> {
+    let entered: EnteredRoom;
+    try {
+      entered = await this.moderation(() => this.api.acceptInvite(inviteId));
+    } catch (e) {
+      if (isApiError(e) && e.status === 404 && !this.stopped) {
+        // It leaves the list, and what said why with it: the notice tells.
+        this.dispatch({ type: 'inviteRemoved', id: inviteId });
+        this.showNotice(acceptErrorText(e, 'invite'));
+      }
+      throw e;
+    }
+    if (this.stopped) return;
+    this.inviteChanges += 1;
+    this.dispatch({ type: 'inviteRemoved', id: inviteId });
+    this.entered(entered);
+  }
+
+  /** Declines one of the user's invitations; one already gone (404) counts as declined. */
+  async declineInvite(inviteId: string): Promise<void> {
+    try {
+      await this.moderation(() => this.api.declineInvite(inviteId));
+    } catch (e) {
+      if (!(isApiError(e) && e.status === 404)) throw e;
+    }
+    if (this.stopped) return;
+    this.inviteChanges += 1;
+    this.dispatch({ type: 'inviteRemoved', id: inviteId });
+  }
+
+  /**
+   * Joins the room of an invite link the page was opened with, and opens it; a refusal
+   * (ended, used up, revoked, banned) is told as a notice. True when the user is in.
+   */
+  async acceptInviteLink(token: string): Promise<boolean> {
+    try {
+      const entered = await this.moderation(() => this.api.acceptInviteLink(token));
+      if (this.stopped) return false;
+      this.entered(entered);
+      return true;
+    } catch (e) {
+      if (!this.stopped && !(isApiError(e) && e.status === 401)) this.showNotice(acceptErrorText(e, 'link'), REMOVAL_NOTICE_MS);
+      return false;
+    }
+  }
+
+  /** The user is in a room now (an invitation or a link accepted): it is opened, and the list fetched for the rest. */
+  private entered(room: EnteredRoom): void {
+    if (this.state.rooms[room.id]) this.openRoom(room.id);
+    else {
+      this.adopt({ id: room.id, name: room.name, kind: 'named', unread: 0, mentions: 0, muted: false, role: 'member' });
+    }
+    void this.refreshRooms();
+  }
+
+  // ---- reports ----
+
+  /** Reports someone else's message to the room's moderators; says so once sent. Refusals are thrown for the form. */
+  async reportMessage(roomId: string, messageId: string, reason: string): Promise<void> {
+    await this.moderation(() => this.api.reportMessage(roomId, messageId, reason));
+    if (!this.stopped) this.showNotice(REPORTED_NOTICE);
+  }
+
+  /**
+   * A page of a room's reports, open or closed, newest first, dated before `before` (moderators
+   * and up); open ones also go into the store. The names in them are kept.
+   */
+  async reports(roomId: string, status: 'open' | 'closed', before?: number): Promise<ReportItem[]> {
+    const epoch = this.epoch;
+    const page = await this.moderation(() => this.api.reports(roomId, { status, before, limit: REPORTS_PAGE_SIZE }));
+    if (this.stopped) return [];
+    this.seeReportUsers(page);
+    const items = page.map(reportFromView);
+    if (status === 'open') {
+      const open = items.filter((r) => !this.closedReports.has(r.id));
+      // The first page of a list emptied by a reconnect since is the effects' to fetch.
+      if (epoch === this.epoch) this.dispatch({ type: 'reportsListed', roomId, reports: open, loaded: before === undefined });
+      return open;
+    }
+    return items;
+  }
+
+  /** Closes a report as resolved or dismissed. One closed already leaves the open list too, and is thrown. */
+  async closeReport(roomId: string, reportId: string, verdict: Verdict): Promise<ReportItem> {
+    this.closedHere.add(reportId);
+    try {
+      const report = await this.moderation(() => this.api.closeReport(roomId, reportId, verdict));
+      this.closedReports.add(reportId);
+      if (!this.stopped) {
+        this.seeReportUsers([report]);
+        this.dispatch({ type: 'reportClosed', roomId, reportId });
+      }
+      return reportFromView(report);
+    } catch (e) {
+      if (isApiError(e) && (e.error === 'already_closed' || e.status === 404)) {
+        this.closedReports.add(reportId);
+        if (!this.stopped) this.dispatch({ type: 'reportClosed', roomId, reportId });
+      } else {
+        this.closedHere.delete(reportId);
+      }
+      throw e;
+    }
+  }
+
+  /** Deletes a message as a moderator (from the reports tab, where it may not be loaded); refusals are thrown. */
+  async moderatorDelete(roomId: string, messageId: string): Promise<void> {
+    const tombstone = await this.moderation(() => this.api.deleteMessage(roomId, messageId));
+    if (!this.stopped) this.dispatch({ type: 'messageChanged', message: tombstone });
   }
 
   discover(q: string, offset: number): Promise<JoinablePage> {

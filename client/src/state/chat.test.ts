@@ -7,6 +7,7 @@ import {
   missingUserIds,
   myRole,
   onlineUsers,
+  openReports,
   overdue,
   readTarget,
   resendable,
@@ -17,6 +18,7 @@ import {
   type ChatState,
 } from './chat';
 import { msg, summary, user } from './fixtures';
+import type { ReportItem } from './reports';
 
 const ME = user('1', 'Pablo');
 const JOE = user('2', 'Joe');
@@ -371,5 +373,84 @@ describe('roles', () => {
     expect(s.rooms['7']).toBeUndefined();
     expect(s.activeRoomId).toBe('0');
     expect(s.pending).toEqual([]);
+  });
+});
+
+describe('private rooms, invitations and reports', () => {
+  const PABLO = user('4', 'Pablo');
+  const invitation = (id: string, date: number) => ({ id, roomId: `1${id.length}`, roomName: `Room ${id}`, user: ME, invitedBy: PABLO, date });
+  const report = (id: string, date: number, roomId = '7'): ReportItem => ({
+    id,
+    roomId,
+    messageId: `m${id}`,
+    reporterId: '2',
+    authorId: '4',
+    excerpt: 'spam',
+    reason: 'spam',
+    date,
+    status: 'open',
+  });
+  /** User 1, moderator of the private # Rustaceans (7), member of the public # Crabs (8). */
+  function moderating(...actions: Action[]): ChatState {
+    return run([
+      { type: 'session', user: ME },
+      {
+        type: 'roomsListed',
+        rooms: [
+          summary('0', 'General'),
+          summary('7', 'Rustaceans', { role: 'moderator', visibility: 'private' }),
+          summary('8', 'Crabs', { visibility: 'public' }),
+        ],
+      },
+      ...actions,
+    ]);
+  }
+
+  it('keep a named room’s visibility from the list and follow room.updated', () => {
+    let s = moderating();
+    expect(s.rooms['7']?.visibility).toBe('private');
+    expect(s.rooms['0']?.visibility).toBeUndefined();
+    s = chatReducer(s, { type: 'roomUpdated', roomId: '7', name: 'Rustaceans', visibility: 'public' });
+    expect(s.rooms['7']?.visibility).toBe('public');
+    // Nothing changes for a room the user is not in, nor when nothing changed.
+    expect(chatReducer(s, { type: 'roomUpdated', roomId: '99', name: 'X', visibility: 'private' })).toBe(s);
+    expect(chatReducer(s, { type: 'roomUpdated', roomId: '7', name: 'Rustaceans', visibility: 'public' })).toBe(s);
+  });
+
+  it('list the user’s invitations oldest first, add and remove them live', () => {
+    let s = moderating({ type: 'invitesListed', invites: [invitation('b', 2), invitation('a', 1)] });
+    expect(s.invitesLoaded).toBe(true);
+    expect(s.invites.map((i) => i.id)).toEqual(['a', 'b']);
+    s = chatReducer(s, { type: 'inviteReceived', invite: invitation('c', 3) });
+    s = chatReducer(s, { type: 'inviteRemoved', id: 'a' });
+    expect(s.invites.map((i) => i.id)).toEqual(['b', 'c']);
+    expect(chatReducer(s, { type: 'inviteRemoved', id: 'zzz' })).toBe(s);
+  });
+
+  it('count the open reports of the rooms the user moderates, live', () => {
+    let s = moderating(
+      { type: 'reportsListed', roomId: '7', reports: [report('r1', 1)], loaded: true },
+      { type: 'reportsListed', roomId: '7', reports: [report('r2', 2)] },
+      // Not a moderator of # Crabs: its reports are not the user's to see.
+      { type: 'reportsListed', roomId: '8', reports: [report('r3', 3, '8')] },
+    );
+    expect(openReports(s, '7').items.map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect(openReports(s, '7').loaded).toBe(true);
+    expect(openReports(s, '8').items).toEqual([]);
+    s = chatReducer(s, { type: 'reportClosed', roomId: '7', reportId: 'r1' });
+    expect(openReports(s, '7').items.map((r) => r.id)).toEqual(['r2']);
+    // A reconnect forgets them (they are fetched again).
+    expect(openReports(chatReducer(s, { type: 'reportsReset' }), '7')).toEqual({ items: [], loaded: false });
+  });
+
+  it('forget a room’s reports when the user is no longer its moderator, or leaves it', () => {
+    const s = moderating({ type: 'reportsListed', roomId: '7', reports: [report('r1', 1)], loaded: true });
+    const demoted = chatReducer(s, { type: 'memberRole', roomId: '7', userId: ME.id, role: 'member' });
+    expect(openReports(demoted, '7').items).toEqual([]);
+    const promoted = chatReducer(s, { type: 'memberRole', roomId: '7', userId: ME.id, role: 'admin' });
+    expect(openReports(promoted, '7').items).toHaveLength(1);
+    expect(openReports(chatReducer(s, { type: 'roomRemoved', roomId: '7' }), '7').items).toEqual([]);
+    const relisted = chatReducer(s, { type: 'roomsListed', rooms: [summary('0', 'General'), summary('7', 'Rustaceans', { role: 'member' })] });
+    expect(relisted.reports['7']).toBeUndefined();
   });
 });

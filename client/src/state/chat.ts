@@ -2,8 +2,11 @@
 // fetched pages, sends and acknowledgements all end up here; the controller only decides
 // when to fetch and what to send.
 
-import type { Message, MessagePage, Role, RoomKind, RoomSummary, User } from '../api/types';
+import type { Invite, Message, MessagePage, Role, RoomKind, RoomSummary, User, Visibility } from '../api/types';
+import { withInvite, withoutInvite } from './invites';
 import { applyChange, compareMessages, laterMessage, mergeMessages, newestMessage, withReaction } from './messages';
+import { NO_REPORTS, withoutReport, withReports, type OpenReports, type ReportItem } from './reports';
+import { isModerator } from './roles';
 
 export type Connection = 'connecting' | 'online' | 'offline';
 
@@ -64,6 +67,8 @@ export interface RoomState {
   muted: boolean;
   /** The user's role in the room (`member` in direct rooms). */
   role: Role;
+  /** A named room's visibility (absent for General and direct rooms). */
+  visibility?: Visibility;
   lastMessage?: Message;
   /** Date of the newest message this tab has marked read. */
   readDate: number;
@@ -103,6 +108,12 @@ export interface ChatState {
   typing: TypingEntry[];
   /** A short message for the user about something that failed (joining, loading...). */
   notice: string | null;
+  /** The user's pending invitations, oldest first. */
+  invites: Invite[];
+  /** `GET /api/invites` has answered once. */
+  invitesLoaded: boolean;
+  /** Per room the user moderates, its open reports as this tab knows them. */
+  reports: Record<string, OpenReports>;
 }
 
 export const GENERAL_ROOM_ID = '0';
@@ -124,6 +135,9 @@ export function initialState(): ChatState {
     reconnectAt: null,
     typing: [],
     notice: null,
+    invites: [],
+    invitesLoaded: false,
+    reports: {},
   };
 }
 
@@ -164,7 +178,19 @@ export type Action =
   | { type: 'replyCancelled'; roomId: string }
   | { type: 'roomMuted'; roomId: string; muted: boolean }
   /** A member's role in a room changed (`member.role`); only the user's own is kept here. */
-  | { type: 'memberRole'; roomId: string; userId: string; role: Role };
+  | { type: 'memberRole'; roomId: string; userId: string; role: Role }
+  /** A named room's settings changed (`room.updated`). */
+  | { type: 'roomUpdated'; roomId: string; name: string; visibility: Visibility }
+  /** The user's pending invitations, as `GET /api/invites` lists them. */
+  | { type: 'invitesListed'; invites: Invite[] }
+  | { type: 'inviteReceived'; invite: Invite }
+  /** Accepted, declined (here or elsewhere) or revoked. */
+  | { type: 'inviteRemoved'; id: string }
+  /** Open reports of a room: a page from the server (`loaded`) or live ones. */
+  | { type: 'reportsListed'; roomId: string; reports: ReportItem[]; loaded?: boolean }
+  | { type: 'reportClosed'; roomId: string; reportId: string }
+  /** After a reconnect: what was known of open reports may be stale; they are fetched again. */
+  | { type: 'reportsReset' };
 
 function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
   return {
@@ -200,6 +226,7 @@ function applySummary(room: RoomState | undefined, s: RoomSummary): RoomState {
     mentions: readAll ? 0 : Math.max(0, s.mentions ?? 0),
     muted: s.muted ?? base.muted,
     role: s.role ?? base.role,
+    visibility: s.visibility ?? base.visibility,
   };
 }
 
@@ -277,6 +304,7 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
       return {
         ...state,
         rooms,
+        reports: reportsOfModerated(state.reports, rooms),
         roomsLoaded: true,
         activeRoomId,
         pending: pending.length === state.pending.length ? state.pending : pending,
@@ -302,6 +330,7 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
         changes: state.changes.filter((c) => c.roomId !== action.roomId),
         replyTargets: withoutKey(state.replyTargets, action.roomId),
         typing: state.typing.filter((t) => t.roomId !== action.roomId),
+        reports: withoutKey(state.reports, action.roomId),
       };
     }
 
@@ -541,9 +570,57 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
     case 'memberRole': {
       const room = state.rooms[action.roomId];
       if (!room || action.userId !== state.me?.id || room.role === action.role) return state;
-      return setRoom(state, { ...room, role: action.role });
+      const next = setRoom(state, { ...room, role: action.role });
+      // No longer a moderator: the room's reports are no longer the user's to see.
+      return isModerator(action.role) ? next : { ...next, reports: withoutKey(next.reports, action.roomId) };
     }
+
+    case 'roomUpdated': {
+      const room = state.rooms[action.roomId];
+      if (!room || (room.name === action.name && room.visibility === action.visibility)) return state;
+      return setRoom(state, { ...room, name: action.name, visibility: action.visibility });
+    }
+
+    case 'invitesListed':
+      return { ...state, invites: [...action.invites].sort((a, b) => a.date - b.date || (a.id < b.id ? -1 : 1)), invitesLoaded: true };
+
+    case 'inviteReceived':
+      return { ...state, invites: withInvite(state.invites, action.invite) };
+
+    case 'inviteRemoved': {
+      const invites = withoutInvite(state.invites, action.id);
+      return invites.length === state.invites.length ? state : { ...state, invites };
+    }
+
+    case 'reportsListed': {
+      const room = state.rooms[action.roomId];
+      if (!room || !isModerator(room.role)) return state;
+      const list = withReports(state.reports[action.roomId] ?? NO_REPORTS, action.reports, action.loaded);
+      return { ...state, reports: { ...state.reports, [action.roomId]: list } };
+    }
+
+    case 'reportClosed': {
+      const list = state.reports[action.roomId];
+      if (!list) return state;
+      const next = withoutReport(list, action.reportId);
+      return next === list ? state : { ...state, reports: { ...state.reports, [action.roomId]: next } };
+    }
+
+    case 'reportsReset':
+      return Object.keys(state.reports).length === 0 ? state : { ...state, reports: {} };
   }
+}
+
+/** The report lists of the rooms the user still moderates. */
+function reportsOfModerated(reports: Record<string, OpenReports>, rooms: Record<string, RoomState>): Record<string, OpenReports> {
+  let next = reports;
+  for (const id of Object.keys(reports)) {
+    const room = rooms[id];
+    if (room && isModerator(room.role)) continue;
+    if (next === reports) next = { ...reports };
+    delete next[id];
+  }
+  return next;
 }
 
 function withoutKey<V>(record: Record<string, V>, key: string): Record<string, V> {
@@ -589,6 +666,11 @@ export function totalUnread(state: ChatState): number {
 
 export function activeRoom(state: ChatState): RoomState | undefined {
   return state.rooms[state.activeRoomId];
+}
+
+/** The open reports this tab knows of in a room (none unless the user moderates it). */
+export function openReports(state: ChatState, roomId: string): OpenReports {
+  return state.reports[roomId] ?? NO_REPORTS;
 }
 
 /** The user's role in a room (`member` for a room this tab does not know). */

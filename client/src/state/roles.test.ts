@@ -6,7 +6,10 @@ import {
   auditLine,
   BAN_DURATIONS,
   canActOn,
+  canChangeVisibility,
   canDeleteMessage,
+  canInvite,
+  canManageInvites,
   hasRoomSettings,
   joinErrorText,
   leaveErrorText,
@@ -62,11 +65,26 @@ describe('the settings panel', () => {
     expect(hasRoomSettings('direct', 'member')).toBe(false);
   });
 
-  it('shows bans to moderators of named rooms and the audit log to admins', () => {
-    expect(settingsTabs('named', 'member')).toEqual(['members']);
-    expect(settingsTabs('named', 'moderator')).toEqual(['members', 'bans']);
-    expect(settingsTabs('named', 'admin')).toEqual(['members', 'bans', 'audit']);
-    expect(settingsTabs('general', 'owner')).toEqual(['members', 'audit']);
+  it('shows inviting to whoever may invite, reports and bans to moderators, the audit log to admins', () => {
+    expect(settingsTabs('named', 'member', 'public')).toEqual(['members', 'invite']);
+    expect(settingsTabs('named', 'member', 'private')).toEqual(['members']);
+    expect(settingsTabs('named', 'moderator', 'private')).toEqual(['members', 'invite', 'reports', 'bans']);
+    expect(settingsTabs('named', 'admin', 'public')).toEqual(['members', 'invite', 'reports', 'bans', 'audit']);
+    expect(settingsTabs('general', 'owner')).toEqual(['members', 'reports', 'audit']);
+    expect(settingsTabs('general', 'member')).toEqual(['members']);
+  });
+
+  it('lets any member invite to a public room, moderators and up to a private one; admins change which', () => {
+    expect(canInvite('named', 'member', 'public')).toBe(true);
+    expect(canInvite('named', 'member', 'private')).toBe(false);
+    expect(canInvite('named', 'moderator', 'private')).toBe(true);
+    expect(canInvite('general', 'owner', undefined)).toBe(false);
+    expect(canInvite('direct', 'member', undefined)).toBe(false);
+    expect(canManageInvites('named', 'member')).toBe(false);
+    expect(canManageInvites('named', 'moderator')).toBe(true);
+    expect(canChangeVisibility('named', 'moderator')).toBe(false);
+    expect(canChangeVisibility('named', 'admin')).toBe(true);
+    expect(canChangeVisibility('general', 'owner')).toBe(false);
   });
 
   it('bans for an hour, a day, a week or until lifted', () => {

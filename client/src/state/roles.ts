@@ -2,8 +2,9 @@
 // who may do what to whom, and the words the screens use for it. The server decides; these
 // only choose what to offer, so a refusal stays rare.
 
-import type { AuditEntry, Role, RoomKind } from '../api/types';
+import type { AuditEntry, Role, RoomKind, Visibility } from '../api/types';
 import { isApiError } from '../api/client';
+import { seesReports } from './reports';
 
 /** Highest first. */
 export const ROLES: readonly Role[] = ['owner', 'admin', 'moderator', 'member'];
@@ -76,15 +77,37 @@ export function hasRoomSettings(kind: RoomKind, role: Role): boolean {
   return kind === 'named' || (kind === 'general' && rank(role) > RANK.member);
 }
 
-export type SettingsTab = 'members' | 'bans' | 'audit';
+/**
+ * Whether the user may invite to a room (users, or with a link): named rooms only; any
+ * member of a public room, moderators and up in a private one.
+ */
+export function canInvite(kind: RoomKind, role: Role, visibility: Visibility | undefined): boolean {
+  if (kind !== 'named') return false;
+  return visibility === 'private' ? isModerator(role) : true;
+}
+
+/** Whether the user lists a room's pending invitations and links, and revokes anyone's: moderators and up. */
+export function canManageInvites(kind: RoomKind, role: Role): boolean {
+  return kind === 'named' && isModerator(role);
+}
+
+/** Whether the user makes a named room public or private: admins and up. */
+export function canChangeVisibility(kind: RoomKind, role: Role): boolean {
+  return kind === 'named' && isAdmin(role);
+}
+
+export type SettingsTab = 'members' | 'invite' | 'reports' | 'bans' | 'audit';
 
 /**
- * The tabs of a room's settings panel the user's role opens: the members for all, the bans
- * for moderators and up (named rooms: General has no kicks nor bans), the audit log for
- * admins and up.
+ * The tabs of a room's settings panel the user's role opens: the members for all; inviting
+ * for those who may invite (see `canInvite`); the reports and the bans for moderators and
+ * up (bans in named rooms only: General has no kicks nor bans); the audit log for admins
+ * and up.
  */
-export function settingsTabs(kind: RoomKind, role: Role): SettingsTab[] {
+export function settingsTabs(kind: RoomKind, role: Role, visibility?: Visibility): SettingsTab[] {
   const tabs: SettingsTab[] = ['members'];
+  if (canInvite(kind, role, visibility)) tabs.push('invite');
+  if (seesReports(kind, isModerator(role))) tabs.push('reports');
   if (isModerator(role) && canRemoveMembers(kind)) tabs.push('bans');
   if (isAdmin(role)) tabs.push('audit');
   return tabs;
