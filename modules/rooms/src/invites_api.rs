@@ -17,7 +17,7 @@ use crate::{
     api::{too_many, too_many_rooms},
     input::PageCursor,
     invites::{Invite, Invited, Link, LinkUse},
-    members_api::{body, place, secs, staff, Place, Stop, NOT_ALLOWED},
+    members_api::{body, or_stop, place, secs, staff, Place, Stop, NOT_ALLOWED},
     roles::Role,
     store::Access,
     RoomsStore,
@@ -421,10 +421,7 @@ impl InvitesApi {
         body_: Json<NewInvite>,
     ) -> poem::Result<InviteResponse> {
         let me = auth.user_id();
-        let p = match self.inviter(me, id.0).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(self.inviter(me, id.0).await?);
         let target = body_.0.user_id;
         if !self.store.auth().is_active(target).await? {
             return Ok(Stop::NotFound("userId: no such user").into());
@@ -484,10 +481,7 @@ impl InvitesApi {
         /// The `cursor` of the previous page's `Link` header.
         cursor: Query<Option<PageCursor>>,
     ) -> poem::Result<RoomInvites> {
-        let p = match staff(&self.store, auth.user_id(), id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(staff(&self.store, auth.user_id(), id.0, Role::Moderator).await?);
         let limit = limit.0.unwrap_or(100).clamp(1, 1000);
         let from = cursor.0.map(|c| c.0).unwrap_or_default();
         let (invites, next) = self
@@ -524,10 +518,7 @@ impl InvitesApi {
         invite_id: Path<InviteId>,
     ) -> poem::Result<Removed> {
         let me = auth.user_id();
-        let p = match place(&self.store, me, id.0).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(place(&self.store, me, id.0).await?);
         let Some(invite) = self.store.invite_in(&p.room, &invite_id.0 .0).await? else {
             return Ok(Stop::NotFound("inviteId: no such invitation").into());
         };
@@ -636,10 +627,7 @@ impl InvitesApi {
         body_: Json<NewInviteLink>,
     ) -> poem::Result<LinkCreated> {
         let me = auth.user_id();
-        let p = match self.inviter(me, id.0).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(self.inviter(me, id.0).await?);
         if let Err(wait) = self.store.limiter().check(me, Action::Invite) {
             let (b, secs) = too_many("invitations", wait);
             return Ok(LinkCreated::TooMany(b, secs));
@@ -666,10 +654,7 @@ impl InvitesApi {
         operation_id = "listInviteLinks"
     )]
     async fn links(&self, auth: SessionAuth, id: Path<RoomId>) -> poem::Result<LinksList> {
-        let p = match staff(&self.store, auth.user_id(), id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(staff(&self.store, auth.user_id(), id.0, Role::Moderator).await?);
         let links = self.store.links_of(&p.room).await?;
         Ok(LinksList::Ok(Json(
             links
@@ -694,10 +679,7 @@ impl InvitesApi {
         link_id: Path<LinkId>,
     ) -> poem::Result<Removed> {
         let me = auth.user_id();
-        let p = match place(&self.store, me, id.0).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(place(&self.store, me, id.0).await?);
         let links = self.store.links_of(&p.room).await?;
         let Some((_, link)) = links.iter().find(|(i, _)| *i == link_id.0 .0) else {
             return Ok(Stop::NotFound("linkId: no such invite link").into());

@@ -155,6 +155,17 @@ pub enum AuditPage {
     NotFound(Json<ErrorBody>),
 }
 
+/// The place a path acts in, or (from the enclosing handler) the answer that stops it.
+macro_rules! or_stop {
+    ($place:expr) => {
+        match $place {
+            Ok(p) => p,
+            Err(stop) => return Ok(stop.into()),
+        }
+    };
+}
+pub(crate) use or_stop;
+
 /// The room a moderation path names, as the caller stands in it.
 pub(crate) struct Place {
     pub room: RoomId,
@@ -285,6 +296,13 @@ impl MembersApi {
         Self { store, presence }
     }
 
+    /// The 404 for a `target` who is not an account in `room`, if they are not.
+    async fn not_member(&self, room: &RoomId, target: UserId) -> Result<Option<Stop>, Failure> {
+        let member =
+            self.exists(target).await? && self.store.access(target, room).await? == Access::Member;
+        Ok((!member).then_some(Stop::NotFound("userId: no such member of this room")))
+    }
+
     /// Whether `user` is an account (not deleted).
     async fn exists(&self, user: UserId) -> Result<bool, Failure> {
         self.store.auth().is_active(user).await
@@ -317,10 +335,7 @@ impl MembersApi {
         /// The `cursor` of the previous page's `Link` header.
         cursor: Query<Option<PageCursor>>,
     ) -> poem::Result<MembersPage> {
-        let place = match place(&self.store, auth.user_id(), id.0).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(place(&self.store, auth.user_id(), id.0).await?);
         let limit = limit.0.unwrap_or(100).clamp(1, MAX_PAGE);
         let from = cursor.0.map(|c| c.0).unwrap_or_default();
         let (members, next) = self
@@ -372,15 +387,10 @@ impl MembersApi {
         body: Json<RoleChange>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match place(&self.store, me, id.0).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(place(&self.store, me, id.0).await?);
         let target = user_id.0;
-        if !self.exists(target).await?
-            || self.store.access(target, &place.room).await? != Access::Member
-        {
-            return Ok(Stop::NotFound("userId: no such member of this room").into());
+        if let Some(stop) = self.not_member(&place.room, target).await? {
+            return Ok(stop.into());
         }
         let done = self
             .store
@@ -407,16 +417,13 @@ impl MembersApi {
         user_id: Path<UserId>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(staff(&self.store, me, id.0, Role::Moderator).await?);
         if place.room.kind() != RoomKind::Named {
             return Ok(NOT_MODERATED.into());
         }
         let target = user_id.0;
-        if self.store.access(target, &place.room).await? != Access::Member {
-            return Ok(Stop::NotFound("userId: no such member of this room").into());
+        if let Some(stop) = self.not_member(&place.room, target).await? {
+            return Ok(stop.into());
         }
         let done = self
             .store
@@ -439,10 +446,7 @@ impl MembersApi {
         body: Json<NewBan>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(staff(&self.store, me, id.0, Role::Moderator).await?);
         if place.room.kind() != RoomKind::Named {
             return Ok(NOT_MODERATED.into());
         }
@@ -485,15 +489,10 @@ impl MembersApi {
         body: Json<NewMute>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(staff(&self.store, me, id.0, Role::Moderator).await?);
         let target = user_id.0;
-        if !self.exists(target).await?
-            || self.store.access(target, &place.room).await? != Access::Member
-        {
-            return Ok(Stop::NotFound("userId: no such member of this room").into());
+        if let Some(stop) = self.not_member(&place.room, target).await? {
+            return Ok(stop.into());
         }
         let until = (chat_core::now_secs() * 1000.0) as u64 + body.expires_in_secs * 1000;
         let done = self
@@ -516,10 +515,7 @@ impl MembersApi {
         user_id: Path<UserId>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(staff(&self.store, me, id.0, Role::Moderator).await?);
         let done = self.store.mute(me, &place.room, user_id.0, None).await?;
         Ok(match done {
             Moderated::Absent => Stop::NotFound("userId: they are not muted").into(),
@@ -540,10 +536,7 @@ impl MembersApi {
         user_id: Path<UserId>,
     ) -> poem::Result<Moderation> {
         let me = auth.user_id();
-        let place = match staff(&self.store, me, id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(staff(&self.store, me, id.0, Role::Moderator).await?);
         let done = self.store.unban(me, &place.room, user_id.0).await?;
         Ok(Self::verdict(done))
     }
@@ -562,10 +555,7 @@ impl MembersApi {
         /// The `cursor` of the previous page's `Link` header.
         cursor: Query<Option<PageCursor>>,
     ) -> poem::Result<BansPage> {
-        let place = match staff(&self.store, auth.user_id(), id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(staff(&self.store, auth.user_id(), id.0, Role::Moderator).await?);
         let limit = limit.0.unwrap_or(100).clamp(1, MAX_PAGE);
         let from = cursor.0.map(|c| c.0).unwrap_or_default();
         let (bans, next) = self
@@ -614,10 +604,7 @@ impl MembersApi {
         /// The `id` of the oldest entry seen: the page holds older ones.
         before: Query<Option<AuditCursor>>,
     ) -> poem::Result<AuditPage> {
-        let place = match staff(&self.store, auth.user_id(), id.0, Role::Admin).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let place = or_stop!(staff(&self.store, auth.user_id(), id.0, Role::Admin).await?);
         let entries = self
             .store
             .audit_page(

@@ -15,7 +15,7 @@ use poem_openapi::{
 };
 
 use crate::{
-    members_api::{body, secs, staff, Stop},
+    members_api::{body, or_stop, secs, staff, Stop},
     reports::{Closing, Queue, Report},
     roles::Role,
     RoomsStore,
@@ -301,10 +301,7 @@ impl ReportsApi {
         #[oai(validator(minimum(value = "0"), maximum(value = "100000000000")))]
         before: Query<Option<f64>>,
     ) -> poem::Result<ReportsPage> {
-        let p = match staff(&self.store, auth.user_id(), id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(staff(&self.store, auth.user_id(), id.0, Role::Moderator).await?);
         let queue = match status.0 {
             Some(ReportQueue::Closed) => Queue::Closed,
             _ => Queue::Open,
@@ -341,10 +338,7 @@ impl ReportsApi {
         body_: Json<CloseReport>,
     ) -> poem::Result<CloseResponse> {
         let me = auth.user_id();
-        let p = match staff(&self.store, me, id.0, Role::Moderator).await? {
-            Ok(p) => p,
-            Err(stop) => return Ok(stop.into()),
-        };
+        let p = or_stop!(staff(&self.store, me, id.0, Role::Moderator).await?);
         let status = match body_.status {
             Verdict::Resolved => "resolved",
             Verdict::Dismissed => "dismissed",
