@@ -222,3 +222,69 @@ test('roles and moderation: a moderator deletes and removes, the owner bans, the
   await expect(await joinThroughDialog(c)).toBeHidden();
   await expect(c.getByRole('heading', { name: `# ${roomName}` })).toBeVisible();
 });
+
+test('mutes: the owner makes a member read-only from the panel; their composer waits, live, until unmuted', async ({ browser }) => {
+  const { instances } = readState();
+  const open = async (url: string) => {
+    const ctx = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } });
+    contexts.push(ctx);
+    return ctx.newPage();
+  };
+  const muteOwner = `MOw${stamp}`;
+  const muted = `MMb${stamp}`;
+  const muteRoom = `Quiet ${stamp}`;
+  const a = await open(instances.A.url);
+  const b = await open(instances.B.url);
+  await newUser(a, muteOwner);
+  await newUser(b, muted);
+
+  await a.getByRole('button', { name: 'Create or join a room' }).click();
+  const create = a.getByRole('dialog', { name: 'Rooms' });
+  await create.getByLabel('Create a room').fill(muteRoom);
+  await create.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(create).toBeHidden();
+  await expect(a.getByRole('heading', { name: `# ${muteRoom}` })).toBeVisible();
+
+  await b.getByRole('button', { name: 'Create or join a room' }).click();
+  const join = b.getByRole('dialog', { name: 'Rooms' });
+  await join.getByLabel('Join a room').fill(muteRoom);
+  await join.getByRole('button', { name: `Join ${muteRoom}` }).click();
+  await expect(join).toBeHidden();
+  await expect(b.getByRole('heading', { name: `# ${muteRoom}` })).toBeVisible();
+  const box = b.getByRole('textbox', { name: 'Message' });
+  await expect(box).toBeEnabled();
+
+  // ---- the owner mutes them for 10 minutes ----
+  const panel = await openSettings(a);
+  // Nobody mutes themselves.
+  await expect(memberRow(panel, muteOwner).getByRole('button', { name: `Mute ${muteOwner}` })).toHaveCount(0);
+  await memberRow(panel, muted).getByRole('button', { name: `Mute ${muted}` }).click();
+  const form = panel.getByRole('form', { name: `Mute ${muted}` });
+  const duration = form.getByLabel('Read-only for');
+  await expect(duration).toBeFocused();
+  await expect(duration.locator('option')).toHaveText(['10 minutes', '1 hour', '1 day', '1 week']);
+  await duration.selectOption({ label: '10 minutes' });
+  await form.getByRole('button', { name: `Mute ${muted}` }).click();
+  await expect(form).toHaveCount(0);
+  await expect(memberRow(panel, muted)).toContainText('Muted until');
+  await expect(memberRow(panel, muted).getByRole('button', { name: `Unmute ${muted}` })).toBeVisible();
+
+  // Their page (the other instance) says so at once, and the composer is disabled.
+  const notice = b.locator('.composer').getByRole('status');
+  await expect(notice).toContainText('A moderator made you read-only here until');
+  await expect(box).toBeDisabled();
+  await expect(b.locator('.composer').getByRole('button', { name: 'Send' })).toBeDisabled();
+
+  // ---- the owner lifts it ----
+  await memberRow(panel, muted).getByRole('button', { name: `Unmute ${muted}` }).click();
+  await expect(memberRow(panel, muted)).not.toContainText('Muted until');
+  await expect(memberRow(panel, muted).getByRole('button', { name: `Mute ${muted}` })).toBeVisible();
+  await a.keyboard.press('Escape');
+  await expect(panel).toHaveCount(0);
+
+  await expect(notice).toHaveCount(0);
+  await expect(box).toBeEnabled();
+  const text = `Back to talking ${stamp}`;
+  await send(b, text);
+  for (const page of [a, b]) await expect(bubble(page, text)).toHaveCount(1);
+});

@@ -99,6 +99,18 @@ describe('roles and moderation requests', () => {
     ]);
   });
 
+  it('make a member read-only for a while, and lift it', async () => {
+    const sent = answer(() => new Response(null, { status: 204 }));
+    await api.muteMember('7', '2', 600);
+    await api.unmuteMember('7', '2');
+    expect(sent).toEqual([
+      { url: '/api/rooms/7/mutes/2', method: 'PUT', body: { expiresInSecs: 600 } },
+      { url: '/api/rooms/7/mutes/2', method: 'DELETE', body: undefined },
+    ]);
+    answer(() => json(409, { error: 'not_moderated', message: 'id: direct rooms have no moderators' }));
+    await expect(api.muteMember('1:2', '2', 600)).rejects.toMatchObject({ status: 409, error: 'not_moderated' });
+  });
+
   it('read the audit log before an entry', async () => {
     const entry = { id: 'e9', action: 'role', actor: '1', target: '2', detail: 'admin', date: 5 };
     const sent = answer(() => json(200, [entry]));

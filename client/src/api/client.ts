@@ -217,6 +217,11 @@ export const api = {
   ban: (roomId: string, userId: string, reason: string, expiresInSecs?: number) =>
     request<void>('PUT', `/api/rooms/${enc(roomId)}/bans/${enc(userId)}`, { reason, expiresInSecs } satisfies Body<'banUser'>),
   unban: (roomId: string, userId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/bans/${enc(userId)}`),
+  /** Makes a member read-only for `expiresInSecs` (they read, but post, edit and react nothing). */
+  muteMember: (roomId: string, userId: string, expiresInSecs: number) =>
+    request<void>('PUT', `/api/rooms/${enc(roomId)}/mutes/${enc(userId)}`, { expiresInSecs } satisfies Body<'muteMember'>),
+  /** Lifts a member's mute (404 when they are not muted). */
+  unmuteMember: (roomId: string, userId: string) => request<void>('DELETE', `/api/rooms/${enc(roomId)}/mutes/${enc(userId)}`),
   /** One page of the bans in force (moderators and up). */
   bans: (roomId: string, opts: Query<'listBans'> = {}) => paged<Ban[]>(`/api/rooms/${enc(roomId)}/bans`, opts),
   /** The audit log, newest first (admins and up): entries older than `before` (an entry's id). */

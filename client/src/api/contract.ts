@@ -47,6 +47,8 @@ interface Routes {
   kick: ['/api/rooms/{id}/members/{user_id}', 'delete'];
   ban: ['/api/rooms/{id}/bans/{user_id}', 'put'];
   unban: ['/api/rooms/{id}/bans/{user_id}', 'delete'];
+  muteMember: ['/api/rooms/{id}/mutes/{user_id}', 'put'];
+  unmuteMember: ['/api/rooms/{id}/mutes/{user_id}', 'delete'];
   bans: ['/api/rooms/{id}/bans', 'get'];
   audit: ['/api/rooms/{id}/audit', 'get'];
   updateRoom: ['/api/rooms/{id}', 'patch'];

@@ -2,6 +2,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, ty
 import type { User } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
 import { insertMention, mentionAt, mentionCandidates } from '../state/mentions';
+import { readOnlyNotice, type ReadOnly } from '../state/readonly';
 import { isBlank, isTooLong, MAX_MESSAGE_CHARS } from '../state/text';
 import { CloseIcon, SendIcon } from './icons';
 
@@ -21,9 +22,11 @@ interface Props {
   replyTo: ReplyPreview | null;
   /** Whom `@` completes. */
   people: readonly User[];
+  /** A moderator made the user read-only here: nothing can be sent until then. */
+  readOnly?: ReadOnly | null;
 }
 
-export function Composer({ roomId, roomName, controller, replyTo, people }: Props) {
+export function Composer({ roomId, roomName, controller, replyTo, people, readOnly = null }: Props) {
   const [text, setText] = useState(() => drafts.get(roomId) ?? '');
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
@@ -32,6 +35,7 @@ export function Composer({ roomId, roomName, controller, replyTo, people }: Prop
   const ref = useRef<HTMLTextAreaElement>(null);
   const nextCaret = useRef<number | null>(null);
   const listId = useId();
+  const readOnlyId = useId();
   const tooLong = isTooLong(text);
 
   const query = mentionAt(text, caret);
@@ -70,7 +74,7 @@ export function Composer({ roomId, roomName, controller, replyTo, people }: Prop
   }, [replyTo?.id]);
 
   function send() {
-    if (isBlank(text) || tooLong) return;
+    if (isBlank(text) || tooLong || readOnly) return;
     controller.send(text);
     setText('');
     ref.current?.focus();
@@ -121,6 +125,11 @@ export function Composer({ roomId, roomName, controller, replyTo, people }: Prop
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      {readOnly && (
+        <p id={readOnlyId} className="composer-readonly" role="status">
+          {readOnlyNotice(readOnly)}
+        </p>
+      )}
       {replyTo && (
         <div className="reply-bar">
           <span className="reply-label">
@@ -167,9 +176,10 @@ export function Composer({ roomId, roomName, controller, replyTo, people }: Prop
         aria-controls={open ? listId : undefined}
         aria-activedescendant={open ? optionId(activeIndex) : undefined}
         aria-invalid={tooLong ? true : undefined}
-        aria-describedby={tooLong ? 'composer-too-long' : undefined}
+        aria-describedby={readOnly ? readOnlyId : tooLong ? 'composer-too-long' : undefined}
+        disabled={readOnly !== null}
       />
-      <button className="btn btn-primary send" type="submit" disabled={isBlank(text) || tooLong}>
+      <button className="btn btn-primary send" type="submit" disabled={isBlank(text) || tooLong || readOnly !== null}>
         Send <SendIcon />
       </button>
       {tooLong && (

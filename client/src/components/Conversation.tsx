@@ -5,6 +5,7 @@ import {
   mentionableUsers,
   openReports,
   pendingFor,
+  readOnlyIn,
   replyTarget,
   totalUnread,
   typingLabel,
@@ -117,6 +118,7 @@ export function Conversation({ state, room, controller, narrow, onOpenSettings }
         controller={controller}
         replyTo={replyTo}
         people={mentionableUsers(state, room.id)}
+        readOnly={readOnlyIn(state, room.id, Date.now())}
       />
     </section>
   );

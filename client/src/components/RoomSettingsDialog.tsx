@@ -1,6 +1,7 @@
 import { useEffect, useId, useReducer, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { AuditEntry, Ban, Member, Role, Visibility } from '../api/types';
 import { AUDIT_PAGE_SIZE, type ChatController } from '../controller/ChatController';
+import { useNow } from '../hooks/useChat';
 import { useModal } from '../hooks/useModal';
 import { openReports, userName, type ChatState, type RoomState } from '../state/chat';
 import { fullTime } from '../state/format';
@@ -12,17 +13,19 @@ import {
   BAN_REASON_MAX,
   canActOn,
   canChangeVisibility,
+  canMute,
   canRemoveMembers,
   isModerator,
   leaveErrorText,
   moderationErrorText,
+  MUTE_DURATIONS,
   roleChoices,
   roleLabel,
   settingsTabs,
   stepDownRoles,
   type SettingsTab as Tab,
 } from '../state/roles';
-import { banExpiry, bansReducer, emptyList, rosterReducer } from '../state/roster';
+import { banExpiry, bansReducer, emptyList, muteLabel, mutedUntil, rosterReducer } from '../state/roster';
 import { InviteTab } from './InviteTab';
 import { LockIcon } from './icons';
 import { InlineConfirm, useLive, useLoader, type TabProps } from './panelParts';
@@ -196,16 +199,19 @@ function VisibilitySection({ room, controller }: { room: RoomState; controller: 
 function MembersTab({ state, room, controller }: TabProps) {
   const [roster, dispatch] = useReducer(rosterReducer, emptyList<Member>());
   const { loading, error, run, live } = useLoader();
+  // A mute that ends drops its "Muted until" by itself.
+  const now = useNow(30_000);
 
   useEffect(() => {
     void run(async () => {
       const page = await controller.members(room.id);
       if (live.current) dispatch({ type: 'page', items: page.items, next: page.next, reset: true });
     }, 'Could not load the members.');
-    // Others' changes, live: a role given, a member removed or banned.
+    // Others' changes, live: a role given, a member muted, removed or banned.
     return controller.onMemberEvent((e) => {
       if (e.data.roomId !== room.id) return;
       if (e.type === 'member.role') dispatch({ type: 'role', userId: e.data.userId, role: e.data.role });
+      else if (e.type === 'member.muted') dispatch({ type: 'muted', userId: e.data.userId, until: e.data.until });
       else dispatch({ type: 'removed', userId: e.data.userId });
     });
     // Once per room: the panel is keyed by it.
@@ -234,9 +240,11 @@ function MembersTab({ state, room, controller }: TabProps) {
             member={m}
             me={m.user.id === state.me?.id}
             online={state.users[m.user.id]?.online ?? m.user.online}
+            mutedUntil={mutedUntil(m, now)}
             room={room}
             controller={controller}
             onRole={(role) => dispatch({ type: 'role', userId: m.user.id, role })}
+            onMuted={(until) => dispatch({ type: 'muted', userId: m.user.id, until })}
             onRemoved={() => dispatch({ type: 'removed', userId: m.user.id })}
           />
         ))}
@@ -255,20 +263,24 @@ function MembersTab({ state, room, controller }: TabProps) {
   );
 }
 
-type RowMode = { kind: 'idle' } | { kind: 'remove' } | { kind: 'ban' } | { kind: 'stepDown'; role: Role };
+type RowMode = { kind: 'idle' } | { kind: 'remove' } | { kind: 'ban' } | { kind: 'mute' } | { kind: 'stepDown'; role: Role };
 
 interface RowProps {
   member: Member;
   me: boolean;
   online: boolean;
+  /** When their mute ends (unix seconds); null when they are not muted. */
+  mutedUntil: number | null;
   room: RoomState;
   controller: ChatController;
   onRole(role: Role): void;
+  /** Muted until then, or the mute lifted (undefined). */
+  onMuted(until: number | undefined): void;
   onRemoved(): void;
 }
 
 /** One member: their name and role, and what the user's role allows them to do to them. */
-function MemberRow({ member, me, online, room, controller, onRole, onRemoved }: RowProps) {
+function MemberRow({ member, me, online, mutedUntil, room, controller, onRole, onMuted, onRemoved }: RowProps) {
   const roleId = useId();
   const name = member.user.username;
   const [mode, setMode] = useState<RowMode>({ kind: 'idle' });
@@ -276,11 +288,13 @@ function MemberRow({ member, me, online, room, controller, onRole, onRemoved }: 
   const [error, setError] = useState<string | null>(null);
   const removeButton = useRef<HTMLButtonElement>(null);
   const banButton = useRef<HTMLButtonElement>(null);
+  const muteButton = useRef<HTMLButtonElement>(null);
   const roleSelect = useRef<HTMLSelectElement>(null);
   const live = useLive();
 
   const choices = me ? (room.kind === 'direct' ? [] : [member.role, ...stepDownRoles(member.role)]) : roleChoices(room.role, member.role);
   const canRemove = !me && isModerator(room.role) && canActOn(room.role, member.role) && canRemoveMembers(room.kind);
+  const mayMute = canMute(room.kind, room.role, member.role, me);
 
   async function act(request: () => Promise<void>, fallback: string, done: () => void): Promise<void> {
     setBusy(true);
@@ -345,6 +359,38 @@ function MemberRow({ member, me, online, room, controller, onRole, onRemoved }: 
         ) : (
           <span className={`role-badge role-${member.role}`}>{roleLabel(member.role)}</span>
         )}
+        {(canRemove || mayMute) && mode.kind === 'idle' && (
+          <span className="member-actions">
+            {mayMute &&
+              (mutedUntil !== null ? (
+                <button
+                  type="button"
+                  className="btn-link"
+                  disabled={busy}
+                  aria-label={`Unmute ${name}`}
+                  onClick={() =>
+                    void act(() => controller.unmuteMember(room.id, member.user.id), 'Could not lift the mute.', () => onMuted(undefined))
+                  }
+                >
+                  {busy ? 'Unmuting…' : 'Unmute'}
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  ref={muteButton}
+                  className="btn-link"
+                  disabled={busy}
+                  aria-label={`Mute ${name}`}
+                  onClick={() => {
+                    setError(null);
+                    setMode({ kind: 'mute' });
+                  }}
+                >
+                  Mute
+                </button>
+              ))}
+          </span>
+        )}
         {canRemove && mode.kind === 'idle' && (
           <span className="member-actions">
             <button
@@ -399,6 +445,18 @@ function MemberRow({ member, me, online, room, controller, onRole, onRemoved }: 
           onNo={() => cancel(roleSelect)}
         />
       )}
+      {mutedUntil !== null && <span className="member-muted">{muteLabel(mutedUntil)}</span>}
+      {mode.kind === 'mute' && (
+        <MuteForm
+          name={name}
+          busy={busy}
+          onMute={(secs) => {
+            const until = Date.now() / 1000 + secs;
+            void act(() => controller.muteMember(room.id, member.user.id, secs), 'Could not mute them.', () => onMuted(until));
+          }}
+          onCancel={() => cancel(muteButton)}
+        />
+      )}
       {mode.kind === 'ban' && (
         <BanForm
           name={name}
@@ -415,6 +473,61 @@ function MemberRow({ member, me, online, room, controller, onRole, onRemoved }: 
         </p>
       )}
     </li>
+  );
+}
+
+interface MuteFormProps {
+  name: string;
+  busy: boolean;
+  onMute(expiresInSecs: number): void;
+  onCancel(): void;
+}
+
+/** For how long, then mute: they read, but post, edit and react nothing. */
+function MuteForm({ name, busy, onMute, onCancel }: MuteFormProps) {
+  const durationId = useId();
+  const [duration, setDuration] = useState(0);
+  const durationRef = useRef<HTMLSelectElement>(null);
+  useEffect(() => durationRef.current?.focus(), []);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const secs = MUTE_DURATIONS[duration]?.secs;
+    if (busy || secs === undefined) return;
+    onMute(secs);
+  }
+
+  return (
+    <form
+      className="ban-form mute-form"
+      aria-label={`Mute ${name}`}
+      onSubmit={submit}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !busy) {
+          e.stopPropagation();
+          onCancel();
+        }
+      }}
+      noValidate
+    >
+      <p className="field-hint">They can still read the room, but not post, edit or react.</p>
+      <label htmlFor={durationId}>Read-only for</label>
+      <select id={durationId} ref={durationRef} value={duration} onChange={(e) => setDuration(Number(e.target.value))} disabled={busy}>
+        {MUTE_DURATIONS.map((d, i) => (
+          <option key={d.label} value={i}>
+            {d.label}
+          </option>
+        ))}
+      </select>
+      <div className="ban-actions">
+        <button type="button" className="btn btn-ghost" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-danger" disabled={busy}>
+          {busy ? 'Muting…' : `Mute ${name}`}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type Api } from '../api/client';
 import type { Message, MessagePage, Role, RoomSummary, User } from '../api/types';
-import { openReports } from '../state/chat';
+import { openReports, readOnlyIn } from '../state/chat';
 import { msg, summary, user } from '../state/fixtures';
 import type { ClientEvent } from '../ws/events';
 import type { Note } from '../state/notify';
@@ -539,6 +539,76 @@ describe('ChatController: roles and moderation', () => {
     await c.setRole('7', '1', 'moderator');
     expect(roles).toEqual(['1=moderator']);
     expect(c.state.rooms['7']?.role).toBe('moderator');
+  });
+
+  it('makes members read-only and lifts it over REST; a mute already over counts as lifted', async () => {
+    const calls: string[] = [];
+    const { c } = await inRoom({
+      muteMember: (roomId, userId, secs) => (calls.push(`PUT ${roomId}/${userId} ${secs}`), Promise.resolve()),
+      unmuteMember: (roomId, userId) => (calls.push(`DELETE ${roomId}/${userId}`), Promise.reject(new ApiError(404, 'not_found', 'userId: not muted'))),
+    });
+    await c.muteMember('7', '3', 600);
+    await expect(c.unmuteMember('7', '3')).resolves.toBeUndefined();
+    expect(calls).toEqual(['PUT 7/3 600', 'DELETE 7/3']);
+  });
+
+  it('follows member.muted: the panel hears every one, the composer waits while the user is muted', async () => {
+    const { c, ws } = await inRoom();
+    const seen: string[] = [];
+    const stop = c.onMemberEvent((e) => seen.push(`${e.type} ${e.data.userId}`));
+    const until = Date.now() / 1000 + 600;
+    ws.push('member.muted', { roomId: '7', userId: '3', by: '1', until });
+    expect(readOnlyIn(c.state, '7', Date.now())).toBeNull();
+    ws.push('member.muted', { roomId: '7', userId: '1', by: '4', until });
+    expect(readOnlyIn(c.state, '7', Date.now())).toEqual({ until, known: true });
+    ws.push('member.muted', { roomId: '7', userId: '1', by: '4' });
+    expect(readOnlyIn(c.state, '7', Date.now())).toBeNull();
+    expect(seen).toEqual(['member.muted 3', 'member.muted 1', 'member.muted 1']);
+    stop();
+  });
+
+  it('opens the composer again by itself when the mute ends', async () => {
+    const { c, ws } = await inRoom();
+    ws.push('member.muted', { roomId: '7', userId: '1', by: '4', until: Date.now() / 1000 + 0.1 });
+    expect(c.state.readOnly['7']).toBeDefined();
+    await until(() => c.state.readOnly['7'] === undefined, 'the end of the mute', 2000);
+  });
+
+  it('shows a message refused with `muted` as failed, with why, and makes the room read-only', async () => {
+    const { c, ws } = await inRoom();
+    c.send('hello');
+    const clientId = c.state.pending[0]!.clientId;
+    const end = Math.floor(Date.now() / 1000) + 3600;
+    ws.push('error', { error: 'muted', message: `roomId: a moderator made you read-only in this room until ${end}`, clientId });
+    const time = new Date(end * 1000).toLocaleString();
+    expect(c.state.pending[0]).toMatchObject({ status: 'failed', reason: 'rejected', error: `a moderator made you read-only here until ${time}.` });
+    expect(readOnlyIn(c.state, '7', Date.now())).toEqual({ until: end, known: true });
+    // Not sent again by itself on a reconnect.
+    ws.close();
+    await until(() => FakeSocket.all.length === 2, 'a new socket');
+    FakeSocket.all[1]!.accept(ME);
+    await tick(20);
+    expect(FakeSocket.all[1]!.sent.filter((e) => e.type === 'message')).toEqual([]);
+  });
+
+  it('shows an edit refused with `muted`, over the socket and over REST', async () => {
+    const { c, ws } = await inRoom({
+      editMessage: () => Promise.reject(new ApiError(403, 'muted', 'roomId: a moderator made you read-only in this room')),
+    });
+    c.editMessage('7', 'a', 'fixed');
+    const frame = ws.sent.find((e) => e.type === 'edit');
+    const clientId = frame?.type === 'edit' ? (frame.data.clientId ?? '') : '';
+    ws.push('error', { error: 'muted', message: 'roomId: a moderator made you read-only in this room', clientId });
+    expect(c.state.changes[0]).toMatchObject({ status: 'failed', error: 'a moderator made you read-only here.' });
+    expect(c.state.readOnly['7']).toMatchObject({ known: false });
+    c.dismissChange(clientId);
+    c.store.dispatch({ type: 'readOnly', roomId: '7', readOnly: null });
+
+    ws.close();
+    c.editMessage('7', 'a', 'fixed offline');
+    await until(() => c.state.changes[0]?.status === 'failed', 'the REST refusal');
+    expect(c.state.changes[0]?.error).toBe('a moderator made you read-only here.');
+    expect(c.state.readOnly['7']).toMatchObject({ known: false });
   });
 
   it('counts a ban already gone as lifted', async () => {

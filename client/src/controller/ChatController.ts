@@ -43,9 +43,10 @@ import { newClientId } from '../state/format';
 import { acceptErrorText, inviteFromEvent } from '../state/invites';
 import { REPORTED_NOTICE, reportFromEvent, reportFromView, REVIEWED_NOTICE, seesReports, type ReportItem } from '../state/reports';
 import { notificationFor, type Note } from '../state/notify';
+import { fromRefusal, mutedReason, type ReadOnly } from '../state/readonly';
 import { isModerator, leaveErrorText, removalNotice } from '../state/roles';
 import { createStore, type Store } from '../state/store';
-import type { ClientEvent, MemberAction, MemberRole, ReportCreated, ReportUpdated, ServerEvent } from '../ws/events';
+import type { ClientEvent, MemberAction, MemberMuted, MemberRole, ReportCreated, ReportUpdated, ServerEvent } from '../ws/events';
 import { ChatSocket, type SocketOptions } from '../ws/socket';
 import { isBlank } from '../state/text';
 
@@ -79,12 +80,15 @@ export const AUDIT_PAGE_SIZE = 50;
 export const REPORTS_PAGE_SIZE = 50;
 /** Pending invitations of a room fetched per page. */
 export const INVITES_PAGE_SIZE = 100;
+/** The longest a timer may wait (setTimeout's bound); a longer mute is looked at again then. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** A change to a room's members, as its events tell it: for the room settings panel. */
 export type MemberEvent =
   | { type: 'member.role'; data: MemberRole }
   | { type: 'member.kicked'; data: MemberAction }
-  | { type: 'member.banned'; data: MemberAction };
+  | { type: 'member.banned'; data: MemberAction }
+  | { type: 'member.muted'; data: MemberMuted };
 
 /** A report made or closed, as its events tell it: for the room settings panel's reports tab. */
 export type ReportEvent = { type: 'report.created'; data: ReportCreated } | { type: 'report.updated'; data: ReportUpdated };
@@ -124,6 +128,7 @@ export class ChatController {
   private ackTimer: ReturnType<typeof setInterval> | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  private readOnlyTimer: ReturnType<typeof setTimeout> | null = null;
   private typingThrottle = new Map<string, (fn: () => void) => boolean>();
   private unsubscribe: (() => void) | null = null;
   private memberListeners = new Set<(e: MemberEvent) => void>();
@@ -206,6 +211,7 @@ export class ChatController {
     if (this.ackTimer) clearInterval(this.ackTimer);
     if (this.typingTimer) clearTimeout(this.typingTimer);
     if (this.noticeTimer) clearTimeout(this.noticeTimer);
+    if (this.readOnlyTimer) clearTimeout(this.readOnlyTimer);
   }
 
   async logout(): Promise<void> {
@@ -359,6 +365,12 @@ export class ChatController {
         if (e.data.userId === this.state.me?.id) this.removals.set(e.data.roomId, e.data);
         this.emitMember(e);
         break;
+      case 'member.muted':
+        if (e.data.userId === this.state.me?.id) {
+          this.setReadOnly(e.data.roomId, e.data.until === undefined ? null : { until: e.data.until, known: true });
+        }
+        this.emitMember(e);
+        break;
       case 'room.updated':
         this.dispatch({ type: 'roomUpdated', roomId: e.data.roomId, name: e.data.name, visibility: e.data.visibility });
         break;
@@ -433,10 +445,43 @@ export class ChatController {
     return this.state.changes.find((c) => c.clientId === clientId);
   }
 
+  /** The user is read-only in a room until then (null: no longer); the room's composer waits. */
+  private setReadOnly(roomId: string, readOnly: ReadOnly | null): void {
+    this.dispatch({ type: 'readOnly', roomId, readOnly });
+    this.scheduleReadOnlyExpiry();
+  }
+
+  /** A `muted` refusal: the user learns until when, on the refused message and in the composer. */
+  private mutedRefusal(roomId: string, message: string): string {
+    const readOnly = fromRefusal(message, this.now());
+    this.setReadOnly(roomId, readOnly);
+    return mutedReason(readOnly);
+  }
+
+  /** When the first read-only spell ends, the composer opens again. */
+  private scheduleReadOnlyExpiry(): void {
+    if (this.readOnlyTimer) clearTimeout(this.readOnlyTimer);
+    this.readOnlyTimer = null;
+    const next = Math.min(...Object.values(this.state.readOnly).map((r) => r.until * 1000));
+    if (!Number.isFinite(next) || this.stopped) return;
+    this.readOnlyTimer = setTimeout(
+      () => {
+        this.readOnlyTimer = null;
+        this.dispatch({ type: 'readOnlyExpired', now: this.now() });
+        this.scheduleReadOnlyExpiry();
+      },
+      Math.min(Math.max(50, next - this.now() + 20), MAX_TIMER_MS),
+    );
+  }
+
   /** The server refused an edit, deletion or reaction of ours: shown on its message. */
   private changeError(clientId: string, code: string, message: string, retryAfterMs?: number): void {
     const c = this.changeOf(clientId);
     if (!c) return;
+    if (code === 'muted') {
+      this.dispatch({ type: 'changeFailed', clientId, error: this.mutedRefusal(c.roomId, message) });
+      return;
+    }
     if (code === 'rate_limited' && c.attempts < RATE_LIMITED_RETRIES) {
       setTimeout(() => {
         if (!this.stopped && this.changeOf(clientId)?.status === 'sending') this.retryChange(clientId, true);
@@ -450,6 +495,11 @@ export class ChatController {
   private sendError(clientId: string, code: string, message: string, retryAfterMs?: number): void {
     const p = this.state.pending.find((x) => x.clientId === clientId);
     if (!p) return;
+    // Read-only here for a while: shown failed with why, not sent again by itself.
+    if (code === 'muted') {
+      this.dispatch({ type: 'sendFailed', clientId, reason: 'rejected', error: this.mutedRefusal(p.roomId, message) });
+      return;
+    }
     const again = (wait: number) =>
       setTimeout(() => {
         if (!this.stopped && this.state.pending.some((x) => x.clientId === clientId)) this.retry(clientId);
@@ -844,7 +894,12 @@ export class ChatController {
         this.sessionEnded();
         return;
       }
-      const error = isApiError(e) && e.status !== 0 ? e.detail : 'The server cannot be reached.';
+      const error =
+        isApiError(e) && e.error === 'muted'
+          ? this.mutedRefusal(c.roomId, e.message)
+          : isApiError(e) && e.status !== 0
+            ? e.detail
+            : 'The server cannot be reached.';
       this.dispatch({ type: 'changeFailed', clientId: c.clientId, error });
     }
   }
@@ -957,6 +1012,20 @@ export class ChatController {
   async unban(roomId: string, userId: string): Promise<void> {
     try {
       await this.moderation(() => this.api.unban(roomId, userId));
+    } catch (e) {
+      if (!(isApiError(e) && e.status === 404)) throw e;
+    }
+  }
+
+  /** Makes a member read-only for `expiresInSecs` (named rooms and General; moderators and up, over lower ranks). */
+  muteMember(roomId: string, userId: string, expiresInSecs: number): Promise<void> {
+    return this.moderation(() => this.api.muteMember(roomId, userId, expiresInSecs));
+  }
+
+  /** Lifts a member's mute; one already over (404) counts as lifted. */
+  async unmuteMember(roomId: string, userId: string): Promise<void> {
+    try {
+      await this.moderation(() => this.api.unmuteMember(roomId, userId));
     } catch (e) {
       if (!(isApiError(e) && e.status === 404)) throw e;
     }

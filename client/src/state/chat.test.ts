@@ -9,6 +9,7 @@ import {
   onlineUsers,
   openReports,
   overdue,
+  readOnlyIn,
   readTarget,
   resendable,
   roomSections,
@@ -373,6 +374,31 @@ describe('roles', () => {
     expect(s.rooms['7']).toBeUndefined();
     expect(s.activeRoomId).toBe('0');
     expect(s.pending).toEqual([]);
+  });
+});
+
+describe('read-only (muted by a moderator)', () => {
+  const NOW = 1_767_225_600_000;
+
+  it('keeps the mute per room while it lasts, and forgets it when lifted, over, or the room is gone', () => {
+    const s = signedIn({ type: 'readOnly', roomId: '7', readOnly: { until: NOW / 1000 + 600, known: true } });
+    expect(readOnlyIn(s, '7', NOW)).toEqual({ until: NOW / 1000 + 600, known: true });
+    expect(readOnlyIn(s, '0', NOW)).toBeNull();
+    // Over by the clock, even before the reducer hears it.
+    expect(readOnlyIn(s, '7', NOW + 600_000)).toBeNull();
+    // The same again changes nothing.
+    expect(chatReducer(s, { type: 'readOnly', roomId: '7', readOnly: { until: NOW / 1000 + 600, known: true } })).toBe(s);
+
+    const lifted = chatReducer(s, { type: 'readOnly', roomId: '7', readOnly: null });
+    expect(lifted.readOnly).toEqual({});
+    expect(chatReducer(lifted, { type: 'readOnly', roomId: '7', readOnly: null })).toBe(lifted);
+
+    const two = chatReducer(s, { type: 'readOnly', roomId: '0', readOnly: { until: NOW / 1000 + 60, known: false } });
+    const later = chatReducer(two, { type: 'readOnlyExpired', now: NOW + 60_000 });
+    expect(Object.keys(later.readOnly)).toEqual(['7']);
+    expect(chatReducer(later, { type: 'readOnlyExpired', now: NOW + 60_000 })).toBe(later);
+
+    expect(chatReducer(s, { type: 'roomRemoved', roomId: '7' }).readOnly).toEqual({});
   });
 });
 

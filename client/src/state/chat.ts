@@ -6,6 +6,7 @@ import type { Invite, Message, MessagePage, Role, RoomKind, RoomSummary, User, V
 import { withInvite, withoutInvite } from './invites';
 import { applyChange, compareMessages, laterMessage, mergeMessages, newestMessage, withReaction } from './messages';
 import { NO_REPORTS, withoutReport, withReports, type OpenReports, type ReportItem } from './reports';
+import { inForce, type ReadOnly } from './readonly';
 import { isModerator } from './roles';
 
 export type Connection = 'connecting' | 'online' | 'offline';
@@ -114,6 +115,8 @@ export interface ChatState {
   invitesLoaded: boolean;
   /** Per room the user moderates, its open reports as this tab knows them. */
   reports: Record<string, OpenReports>;
+  /** Per room, the user made read-only there by a moderator (see `readOnlyIn`). */
+  readOnly: Record<string, ReadOnly>;
 }
 
 export const GENERAL_ROOM_ID = '0';
@@ -138,6 +141,7 @@ export function initialState(): ChatState {
     invites: [],
     invitesLoaded: false,
     reports: {},
+    readOnly: {},
   };
 }
 
@@ -190,7 +194,11 @@ export type Action =
   | { type: 'reportsListed'; roomId: string; reports: ReportItem[]; loaded?: boolean }
   | { type: 'reportClosed'; roomId: string; reportId: string }
   /** After a reconnect: what was known of open reports may be stale; they are fetched again. */
-  | { type: 'reportsReset' };
+  | { type: 'reportsReset' }
+  /** The user was made read-only in a room (`member.muted` about them, a `muted` refusal), or it was lifted (null). */
+  | { type: 'readOnly'; roomId: string; readOnly: ReadOnly | null }
+  /** Forgets the read-only spells over at `now` (ms). */
+  | { type: 'readOnlyExpired'; now: number };
 
 function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
   return {
@@ -331,6 +339,7 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
         replyTargets: withoutKey(state.replyTargets, action.roomId),
         typing: state.typing.filter((t) => t.roomId !== action.roomId),
         reports: withoutKey(state.reports, action.roomId),
+        readOnly: withoutKey(state.readOnly, action.roomId),
       };
     }
 
@@ -486,6 +495,21 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
         ...state,
         typing: [...others, { roomId: action.roomId, userId: action.userId, username: action.username, until: action.until }],
       };
+    }
+
+    case 'readOnly': {
+      const old = state.readOnly[action.roomId];
+      if (!action.readOnly) return old ? { ...state, readOnly: withoutKey(state.readOnly, action.roomId) } : state;
+      if (old && old.until === action.readOnly.until && old.known === action.readOnly.known) return state;
+      return { ...state, readOnly: { ...state.readOnly, [action.roomId]: action.readOnly } };
+    }
+
+    case 'readOnlyExpired': {
+      const over = Object.keys(state.readOnly).filter((id) => !inForce(state.readOnly[id], action.now));
+      if (over.length === 0) return state;
+      const readOnly = { ...state.readOnly };
+      for (const id of over) delete readOnly[id];
+      return { ...state, readOnly };
     }
 
     case 'typingExpired': {
@@ -791,6 +815,12 @@ export function readTarget(state: ChatState, roomId: string): number | null {
   if (!newest) return null;
   if (newest.date > room.readDate || room.unread > 0) return Math.max(newest.date, room.readDate);
   return null;
+}
+
+/** The user's mute in a room, while it lasts at `nowMs`; null when they may write there. */
+export function readOnlyIn(state: ChatState, roomId: string, nowMs: number): ReadOnly | null {
+  const r = state.readOnly[roomId];
+  return inForce(r, nowMs) ? r : null;
 }
 
 /** Sends that failed on the transport, to be sent again (same clientId) once reconnected. */

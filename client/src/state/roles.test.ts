@@ -7,6 +7,8 @@ import {
   BAN_DURATIONS,
   canActOn,
   canChangeVisibility,
+  canMute,
+  canMuteMembers,
   canDeleteMessage,
   canInvite,
   canManageInvites,
@@ -14,6 +16,7 @@ import {
   joinErrorText,
   leaveErrorText,
   moderationErrorText,
+  MUTE_DURATIONS,
   removalNotice,
   roleChoices,
   ROLES,
@@ -54,6 +57,25 @@ describe('who may act on whom', () => {
     const roles: Role[] = ['member', 'moderator', 'admin', 'owner'];
     expect(roles.map((r) => canDeleteMessage(r, false))).toEqual([false, true, true, true]);
     expect(roles.map((r) => canDeleteMessage(r, true))).toEqual([true, true, true, true]);
+  });
+});
+
+describe('mutes', () => {
+  it('are for moderators and up, over lower ranks, in named rooms and General, never oneself', () => {
+    expect(canMuteMembers('named')).toBe(true);
+    expect(canMuteMembers('general')).toBe(true);
+    expect(canMuteMembers('direct')).toBe(false);
+    expect(canMute('named', 'moderator', 'member', false)).toBe(true);
+    expect(canMute('general', 'admin', 'moderator', false)).toBe(true);
+    expect(canMute('named', 'moderator', 'moderator', false)).toBe(false);
+    expect(canMute('named', 'member', 'member', false)).toBe(false);
+    expect(canMute('named', 'owner', 'member', true)).toBe(false);
+    expect(canMute('direct', 'owner', 'member', false)).toBe(false);
+  });
+
+  it('last 10 minutes to a week, within what the server takes', () => {
+    expect(MUTE_DURATIONS.map((d) => d.label)).toEqual(['10 minutes', '1 hour', '1 day', '1 week']);
+    for (const d of MUTE_DURATIONS) expect(d.secs >= 1 && d.secs <= 2_592_000).toBe(true);
   });
 });
 

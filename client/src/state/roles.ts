@@ -72,6 +72,19 @@ export function canRemoveMembers(kind: RoomKind): boolean {
   return kind === 'named';
 }
 
+/**
+ * Mutes (read-only for a while) exist where there are roles: named rooms and General, not
+ * direct rooms (`not_moderated`).
+ */
+export function canMuteMembers(kind: RoomKind): boolean {
+  return kind !== 'direct';
+}
+
+/** Whether the user may make this member read-only (or lift it): a moderator and up, of higher rank, not themselves. */
+export function canMute(kind: RoomKind, mine: Role, theirs: Role, self: boolean): boolean {
+  return !self && canMuteMembers(kind) && isModerator(mine) && canActOn(mine, theirs);
+}
+
 /** Whether a room has a settings panel: every named room, and General for those above member. */
 export function hasRoomSettings(kind: RoomKind, role: Role): boolean {
   return kind === 'named' || (kind === 'general' && rank(role) > RANK.member);
@@ -124,6 +137,19 @@ export const BAN_DURATIONS: readonly BanDuration[] = [
   { label: '1 day', secs: 86_400 },
   { label: '1 week', secs: 604_800 },
   { label: 'Forever', secs: undefined },
+];
+
+/** How long a mute lasts, as offered when muting. */
+export interface MuteDuration {
+  label: string;
+  secs: number;
+}
+
+export const MUTE_DURATIONS: readonly MuteDuration[] = [
+  { label: '10 minutes', secs: 600 },
+  { label: '1 hour', secs: 3_600 },
+  { label: '1 day', secs: 86_400 },
+  { label: '1 week', secs: 604_800 },
 ];
 
 /** Longest ban reason the server takes. */

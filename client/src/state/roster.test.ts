@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ban, Member, Role } from '../api/types';
 import { user } from './fixtures';
-import { bansReducer, emptyList, rosterReducer, type PagedList, type RosterAction } from './roster';
+import { bansReducer, emptyList, muteLabel, mutedUntil, rosterReducer, type PagedList, type RosterAction } from './roster';
 
 const member = (id: string, name: string, role: Role = 'member'): Member => ({ user: user(id, name), role });
 const ban = (id: string, name: string, date: number): Ban => ({ user: user(id, name, false), by: '1', reason: 'spam', date });
@@ -11,6 +11,27 @@ const names = (list: PagedList<Member>) => list.items.map((m) => `${m.user.usern
 function run(actions: RosterAction[]): PagedList<Member> {
   return actions.reduce(rosterReducer, emptyList<Member>());
 }
+
+describe('muted members', () => {
+  it('follows member.muted: the end is set, replaced, lifted; unknown users are ignored', () => {
+    const start = run([{ type: 'page', items: [member('1', 'olga', 'owner'), { ...member('2', 'adam'), mutedUntil: 100 }], next: null, reset: true }]);
+    const muted = rosterReducer(start, { type: 'muted', userId: '1', until: 500 });
+    expect(muted.items.map((m) => m.mutedUntil)).toEqual([500, 100]);
+    expect(rosterReducer(muted, { type: 'muted', userId: '1', until: 500 })).toBe(muted);
+    const lifted = rosterReducer(muted, { type: 'muted', userId: '2' });
+    expect(lifted.items[1]).toEqual(member('2', 'adam'));
+    expect('mutedUntil' in lifted.items[1]!).toBe(false);
+    expect(rosterReducer(lifted, { type: 'muted', userId: '9', until: 5 })).toBe(lifted);
+  });
+
+  it('counts a mute as in force until its end only, and says until when', () => {
+    const m = { ...member('2', 'adam'), mutedUntil: 1000 };
+    expect(mutedUntil(m, 999_000)).toBe(1000);
+    expect(mutedUntil(m, 1_000_000)).toBeNull();
+    expect(mutedUntil(member('2', 'adam'), 0)).toBeNull();
+    expect(muteLabel(1000)).toBe(`Muted until ${new Date(1_000_000).toLocaleString()}`);
+  });
+});
 
 describe('the members list', () => {
   it('adds pages, each member once, highest role first then by name, and keeps the next cursor', () => {

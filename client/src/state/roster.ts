@@ -21,6 +21,8 @@ export type RosterAction =
   /** A page arrived; `reset`: it is the first page again (a refresh), forget the others. */
   | { type: 'page'; items: Member[]; next: string | null; reset?: boolean }
   | { type: 'role'; userId: string; role: Role }
+  /** Made read-only until `until` (unix seconds), or lifted (`until` undefined): `member.muted`. */
+  | { type: 'muted'; userId: string; until?: number }
   /** Kicked or banned: no longer a member. */
   | { type: 'removed'; userId: string };
 
@@ -48,7 +50,26 @@ export function rosterReducer(list: PagedList<Member>, action: RosterAction): Pa
       const items = list.items.filter((m) => m.user.id !== action.userId);
       return items.length === list.items.length ? list : { ...list, items };
     }
+    case 'muted': {
+      const at = list.items.findIndex((m) => m.user.id === action.userId);
+      const old = list.items[at];
+      if (!old || old.mutedUntil === action.until) return list;
+      const changed: Member = { ...old };
+      if (action.until === undefined) delete changed.mutedUntil;
+      else changed.mutedUntil = action.until;
+      return { ...list, items: list.items.map((m, i) => (i === at ? changed : m)) };
+    }
   }
+}
+
+/** When a member's mute ends (unix seconds), or null when they are not muted at `nowMs`. */
+export function mutedUntil(m: Member, nowMs: number): number | null {
+  return m.mutedUntil != null && m.mutedUntil * 1000 > nowMs ? m.mutedUntil : null;
+}
+
+/** "Muted until <time>" for a members list. */
+export function muteLabel(until: number): string {
+  return `Muted until ${new Date(until * 1000).toLocaleString()}`;
 }
 
 export type BansAction =
