@@ -649,6 +649,17 @@ async fn a_muted_member_reads_but_posts_edits_and_reacts_nothing_until_it_ends()
         (&refused["error"], &refused["clientId"]),
         (&json!("muted"), &json!("c-1"))
     );
+    let left = refused["retryAfterMs"].as_u64().unwrap();
+    assert!((1..=60_000).contains(&left), "{refused}");
+    // Their room list says it too (after a reload, the client knows).
+    let (_, rooms) = kim.get("/api/rooms").await;
+    let listed = rooms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == room.as_str())
+        .unwrap();
+    assert!(listed["readOnlyUntil"].as_f64().unwrap() > chat_core::now_secs());
     assert_eq!(redis.messages_in(&room).await, before, "nothing stored");
     let path = format!("/api/rooms/{room}/messages/{}", old["id"].as_str().unwrap());
     let (status, body) = kim

@@ -1439,6 +1439,12 @@ export interface components {
             role: components["schemas"]["Role"] & unknown;
             /** @description A named room's visibility (absent for General and direct rooms). */
             visibility?: components["schemas"]["Visibility"] & unknown;
+            /**
+             * Format: double
+             * @description Until when (unix seconds) a moderator made the caller read-only here (absent: they
+             *     are not): their posts, edits and reactions are refused with `muted` until then.
+             */
+            readOnlyUntil?: number;
         };
         /**
          * SiteBanView

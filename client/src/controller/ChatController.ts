@@ -571,7 +571,10 @@ export class ChatController {
         const rooms = await this.call(() => this.api.rooms());
         if (this.stopped) break;
         if (changes !== this.membershipChanges) this.roomsAgain = true;
-        else if (rooms) this.dispatch({ type: 'roomsListed', rooms });
+        else if (rooms) {
+          this.dispatch({ type: 'roomsListed', rooms });
+          this.scheduleReadOnlyExpiry();
+        }
         if (!this.roomsAgain) break;
       }
       this.roomsRequest = null;

@@ -400,6 +400,20 @@ describe('read-only (muted by a moderator)', () => {
 
     expect(chatReducer(s, { type: 'roomRemoved', roomId: '7' }).readOnly).toEqual({});
   });
+
+  it('takes the mute from the room list after a load, which also clears one no longer there', () => {
+    const listed = chatReducer(signedIn(), {
+      type: 'roomsListed',
+      rooms: [summary('0', 'General'), summary('7', 'Quiet', { readOnlyUntil: NOW / 1000 + 600 })],
+    });
+    expect(readOnlyIn(listed, '7', NOW)).toEqual({ until: NOW / 1000 + 600, known: true });
+    expect(readOnlyIn(listed, '0', NOW)).toBeNull();
+    const relisted = chatReducer(listed, { type: 'roomsListed', rooms: [summary('0', 'General'), summary('7', 'Quiet')] });
+    expect(relisted.readOnly).toEqual({});
+    const upserted = chatReducer(relisted, { type: 'roomUpserted', room: summary('7', 'Quiet', { readOnlyUntil: NOW / 1000 + 60 }) });
+    expect(readOnlyIn(upserted, '7', NOW)?.until).toBe(NOW / 1000 + 60);
+    expect(chatReducer(upserted, { type: 'roomUpserted', room: summary('7', 'Quiet') }).readOnly).toEqual({});
+  });
 });
 
 describe('private rooms, invitations and reports', () => {

@@ -254,6 +254,15 @@ function setRoom(state: ChatState, room: RoomState): ChatState {
   return { ...state, rooms: { ...state.rooms, [room.id]: room } };
 }
 
+/** Where the room list says the user is read-only (the list is the truth: the rest is not). */
+function readOnlyOf(rooms: readonly RoomSummary[]): Record<string, ReadOnly> {
+  const out: Record<string, ReadOnly> = {};
+  for (const r of rooms) {
+    if (r.readOnlyUntil !== undefined) out[r.id] = { until: r.readOnlyUntil, known: true };
+  }
+  return out;
+}
+
 function mergeIntoRoom(room: RoomState, incoming: readonly Message[]): RoomState {
   const messages = mergeMessages(room.messages, incoming);
   const lastMessage = laterMessage(room.lastMessage, newestMessage(messages));
@@ -312,6 +321,7 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
       return {
         ...state,
         rooms,
+        readOnly: readOnlyOf(action.rooms),
         reports: reportsOfModerated(state.reports, rooms),
         roomsLoaded: true,
         activeRoomId,
@@ -322,7 +332,9 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
 
     case 'roomUpserted': {
       const room = applySummary(state.rooms[action.room.id], action.room);
-      const next = setRoom({ ...state, users: withUsers(state.users, [action.room.peer]) }, room);
+      const { [action.room.id]: _was, ...others } = state.readOnly;
+      const readOnly = { ...others, ...readOnlyOf([action.room]) };
+      const next = setRoom({ ...state, readOnly, users: withUsers(state.users, [action.room.peer]) }, room);
       return action.activate ? { ...next, activeRoomId: room.id, view: 'conversation' } : next;
     }
 

@@ -432,7 +432,8 @@ pub struct ErrorEvent {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// With `rate_limited`: milliseconds until the action is accepted again.
+    /// With `rate_limited`: milliseconds until the action is accepted again; with
+    /// `muted`: until the mute ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
 }

@@ -56,13 +56,19 @@ impl MessageError {
                 "messageId: only its author may change this message (and a moderator delete it)",
             ),
             MessageError::Deleted => body("message_deleted", "messageId: this message was deleted"),
-            MessageError::Muted(until) => body(
-                "muted",
-                &format!(
-                    "roomId: a moderator made you read-only in this room until {}",
-                    until / 1000
-                ),
-            ),
+            MessageError::Muted(until) => {
+                let now = (chat_core::now_secs() * 1000.0) as u64;
+                Some((
+                    ErrorBody::new(
+                        "muted",
+                        format!(
+                            "roomId: a moderator made you read-only in this room until {}",
+                            until / 1000
+                        ),
+                    ),
+                    Some(Duration::from_millis(until.saturating_sub(now))),
+                ))
+            }
             MessageError::OwnMessage => body(
                 "own_message",
                 "messageId: this is your own message (edit or delete it instead)",

@@ -76,6 +76,10 @@ pub struct RoomSummary {
     /// A named room's visibility (absent for General and direct rooms).
     #[oai(skip_serializing_if_is_none)]
     pub visibility: Option<Visibility>,
+    /// Until when (unix seconds) a moderator made the caller read-only here (absent: they
+    /// are not): their posts, edits and reactions are refused with `muted` until then.
+    #[oai(skip_serializing_if_is_none)]
+    pub read_only_until: Option<f64>,
 }
 
 /// A named room one can join.
@@ -288,12 +292,12 @@ impl RoomsApi {
         let (activity, muted, roles) = futures_util::future::join3(
             self.activity.activity(user, rooms),
             self.store.muted(user),
-            self.store.roles_in(user, rooms),
+            self.store.standing_in(user, rooms),
         )
         .await;
         let (activity, muted, roles) = (activity?, muted?, roles?);
         let mut out = Vec::with_capacity(rooms.len());
-        for ((room, activity), role) in rooms.iter().zip(activity).zip(roles) {
+        for ((room, activity), (role, read_only)) in rooms.iter().zip(activity).zip(roles) {
             let (name, kind, peer, visibility) = match room.kind() {
                 RoomKind::General => ("General".to_owned(), Kind::General, None, None),
                 RoomKind::Direct(a, b) => {
@@ -325,6 +329,7 @@ impl RoomsApi {
                 muted: muted.contains(room.as_str()),
                 role,
                 visibility,
+                read_only_until: read_only.map(|u| u as f64 / 1000.0),
             });
         }
         out.sort_by(|a, b| {

@@ -154,28 +154,43 @@ impl RoomsStore {
         Ok(role.as_deref().map_or(Role::Member, Role::parse))
     }
 
-    /// `user`'s role in each of `rooms`, in order, as [`RoomsStore::role`] tells it: one
-    /// round trip for them all.
-    pub async fn roles_in(&self, user: UserId, rooms: &[RoomId]) -> Result<Vec<Role>, Failure> {
+    /// Where `user` stands in each of `rooms`, in order: their role (as
+    /// [`RoomsStore::role`] tells it) and until when (unix ms) they are read-only there, if
+    /// they are. One round trip for them all.
+    pub async fn standing_in(
+        &self,
+        user: UserId,
+        rooms: &[RoomId],
+    ) -> Result<Vec<(Role, Option<u64>)>, Failure> {
         if self.is_site_admin(user).await? {
-            return Ok(vec![Role::Owner; rooms.len()]);
+            return Ok(vec![(Role::Owner, None); rooms.len()]);
+        }
+        if rooms.is_empty() {
+            return Ok(Vec::new());
         }
         let mut pipe = redis::pipe();
         for room in rooms {
             pipe.cmd("HGET").arg(keys::roles(room)).arg(user.0);
+            pipe.cmd("HGET").arg(keys::mutes(room)).arg(user.0);
         }
         let mut conn = self.ctx.redis()?;
-        let found: Vec<Option<String>> = if rooms.is_empty() {
-            Vec::new()
-        } else {
-            timed("hget", pipe.query_async(&mut conn)).await?
-        };
+        let found: Vec<Option<String>> = timed("hget", pipe.query_async(&mut conn)).await?;
+        let now = now_ms();
         Ok(rooms
             .iter()
-            .zip(found)
-            .map(|(room, role)| match room.kind() {
-                RoomKind::Direct(..) => Role::Member,
-                _ => role.as_deref().map_or(Role::Member, Role::parse),
+            .zip(found.chunks(2))
+            .map(|(room, pair)| {
+                let role = match room.kind() {
+                    RoomKind::Direct(..) => Role::Member,
+                    _ => pair[0].as_deref().map_or(Role::Member, Role::parse),
+                };
+                let muted = pair
+                    .get(1)
+                    .cloned()
+                    .flatten()
+                    .and_then(|u| u.parse::<u64>().ok())
+                    .filter(|u| *u > now);
+                (role, muted)
             })
             .collect())
     }
