@@ -38,16 +38,20 @@ use crate::{
 
 /// Rooms follow accounts: a new user is put in General, a deleted one is taken out of
 /// every room.
-struct RoomsFollowAccounts(RoomsStore);
+struct ModulesFollowAccounts {
+    rooms: RoomsStore,
+    messages: MessagesStore,
+}
 
 #[async_trait::async_trait]
-impl AccountHooks for RoomsFollowAccounts {
+impl AccountHooks for ModulesFollowAccounts {
     async fn user_created(&self, id: UserId) -> Result<(), Failure> {
-        self.0.add_to_general(id).await
+        self.rooms.add_to_general(id).await
     }
 
     async fn user_deleted(&self, id: UserId) -> Result<(), Failure> {
-        self.0.remove_user(id).await
+        self.rooms.remove_user(id).await?;
+        self.messages.forget_user(id).await
     }
 }
 
@@ -80,7 +84,10 @@ impl Modules {
                 ),
             },
         );
-        auth.on_account(Arc::new(RoomsFollowAccounts(rooms.clone())));
+        auth.on_account(Arc::new(ModulesFollowAccounts {
+            rooms: rooms.clone(),
+            messages: messages.clone(),
+        }));
         Self {
             ctx,
             auth,

@@ -704,6 +704,22 @@ async fn a_deleted_account_signs_in_nowhere_and_its_messages_stay_under_deleted_
     nora.say(&room, "see you all thursday").await;
     nora.say("0", "hello from nora").await;
     let dm = otto.open_direct(&nora).await;
+    // What only she uses: a mention of her, a pending invitation (her read markers moved
+    // as she posted).
+    otto.say("0", "@Nora are you there?").await;
+    let den = otto.create_room("otto's den").await;
+    let invited = otto
+        .post(
+            &format!("/api/rooms/{den}/invites"),
+            json!({"userId": nora.id}),
+        )
+        .await;
+    assert_eq!(invited.0, 201, "{}", invited.1);
+    let before = redis.keys().await;
+    for kept in ["read", "mentions", "invites"] {
+        let key = format!("user:{}:{kept}", nora.id);
+        assert!(before.contains(&key), "{key} is there before");
+    }
     let mut nora_socket = nora.on(&b).connect(&b).await;
 
     let wrong = nora
@@ -780,6 +796,10 @@ async fn a_deleted_account_signs_in_nowhere_and_its_messages_stay_under_deleted_
         format!("user:{}:sessions", nora.id),
         "username:Nora".to_owned(),
         session_key(&nora.token),
+        format!("user:{}:read", nora.id),
+        format!("user:{}:mentions", nora.id),
+        format!("user:{}:invites", nora.id),
+        format!("invites:{{room:{den}}}"),
     ] {
         assert!(!keys.contains(&gone), "{gone} is gone");
     }

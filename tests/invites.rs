@@ -421,3 +421,49 @@ async fn invitations_and_links_work_on_a_cluster() {
     let (_, members) = olga.get(&format!("/api/rooms/{room}/members")).await;
     assert_eq!(members.as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn a_link_refused_for_the_room_cap_spends_none_of_its_uses() {
+    let redis = TestRedis::start().await;
+    let mut config = config_for(&redis);
+    config.max_rooms_per_user = 3;
+    let app = TestApp::spawn_with(config).await;
+    let olga = app.user("olga").await;
+    let uno = app.user("uno").await;
+    let room = create(&olga, "one seat", "private").await;
+    let public = create(&olga, "lobby", "public").await;
+    // General, the lobby and a room of their own: as many as Uno may be in.
+    assert_eq!(
+        uno.post(&format!("/api/rooms/{public}/join"), json!({}))
+            .await
+            .0,
+        200
+    );
+    uno.create_room("uno's").await;
+    let (_, link) = olga
+        .post(
+            &format!("/api/rooms/{room}/invite-links"),
+            json!({"maxUses": 1}),
+        )
+        .await;
+    let accept = format!(
+        "/api/invite-links/{}/accept",
+        link["token"].as_str().unwrap()
+    );
+    let (status, body) = uno.post(&accept, json!({})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("too_many_rooms"))
+    );
+    let (_, links) = olga.get(&format!("/api/rooms/{room}/invite-links")).await;
+    assert_eq!(links[0]["uses"], 0, "no use spent");
+    // Once there is room, the one use lets them in.
+    assert_eq!(
+        uno.post(&format!("/api/rooms/{public}/leave"), json!({}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(uno.post(&accept, json!({})).await.0, 200);
+    assert!(is_member(&redis, &room, &uno).await);
+}

@@ -5,11 +5,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use chat_core::{Action, Ctx, Envelope, EventKind, RoomId, UserId};
+use chat_core::{context::timed, redis, Action, Ctx, Envelope, EventKind, Failure, RoomId, UserId};
 use chat_rooms::{Access, RoomsStore};
 
 use crate::{
     error::MessageError,
+    keys,
     scripts::{Publish, Scripts},
 };
 
@@ -64,6 +65,24 @@ impl MessagesStore {
 
     pub fn rooms(&self) -> &RoomsStore {
         &self.rooms
+    }
+
+    /// Forgets what only a deleted account used: its read markers and its mentions (its
+    /// messages stay, under its id). Idempotent.
+    pub async fn forget_user(&self, user: UserId) -> Result<(), Failure> {
+        let mut conn = self.ctx.redis()?;
+        timed(
+            "del",
+            redis::pipe()
+                .cmd("DEL")
+                .arg(keys::read_markers(user))
+                .ignore()
+                .cmd("DEL")
+                .arg(keys::mentions(user))
+                .ignore()
+                .query_async(&mut conn),
+        )
+        .await
     }
 
     /// Checks that `user` may read and post in `room`.

@@ -289,6 +289,14 @@ const NOT_INVITABLE: Stop = Stop::Conflict(
 /// Default life of an invite link: a week.
 const LINK_DEFAULT_SECS: u64 = 7 * 24 * 3600;
 
+/// The answer that `user` is in `room`.
+fn entered(room: &RoomId, name: &str) -> EnterResponse {
+    EnterResponse::Ok(Json(EnteredRoom {
+        id: room.to_string(),
+        name: name.to_owned(),
+    }))
+}
+
 /// The invitations API.
 pub struct InvitesApi {
     store: RoomsStore,
@@ -364,27 +372,41 @@ impl InvitesApi {
         room: &RoomId,
         name: &str,
     ) -> Result<EnterResponse, Failure> {
-        let entered = Json(EnteredRoom {
-            id: room.to_string(),
-            name: name.to_owned(),
-        });
         if self.store.access(user, room).await? == Access::Member {
-            return Ok(EnterResponse::Ok(entered));
+            return Ok(entered(room, name));
         }
+        if let Some(refused) = self.admit(user).await? {
+            return Ok(refused);
+        }
+        self.join(user, room, name).await
+    }
+
+    /// The room cap and the join rate, before someone enters a room: the refusal, if any.
+    async fn admit(&self, user: UserId) -> Result<Option<EnterResponse>, Failure> {
         if let Err(cap) = self.store.room_for_one_more(user).await? {
-            return Ok(EnterResponse::Conflict(too_many_rooms(cap)));
+            return Ok(Some(EnterResponse::Conflict(too_many_rooms(cap))));
         }
         if let Err(wait) = self.store.limiter().check(user, Action::JoinRoom) {
             let (b, secs) = too_many("rooms joined", wait);
-            return Ok(EnterResponse::TooMany(b, secs));
+            return Ok(Some(EnterResponse::TooMany(b, secs)));
         }
+        Ok(None)
+    }
+
+    /// Puts `user` in `room` (admitted already), unless banned.
+    async fn join(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        name: &str,
+    ) -> Result<EnterResponse, Failure> {
         if !self.store.join_unless_banned(user, room, name).await? {
             return Ok(EnterResponse::Forbidden(body(
                 "banned",
                 "you are banned from this room",
             )));
         }
-        Ok(EnterResponse::Ok(entered))
+        Ok(entered(room, name))
     }
 
     fn link_view(room: &RoomId, id: String, link: Link, token: Option<String>) -> InviteLinkView {
@@ -722,9 +744,13 @@ impl InvitesApi {
                 "you are banned from this room",
             )));
         }
+        // Refused for the room cap or the join rate: no use of the link is spent.
+        if let Some(refused) = self.admit(me).await? {
+            return Ok(refused);
+        }
         match self.store.use_link(&room, &link).await? {
             LinkUse::Gone => Ok(EnterResponse::NotFound(body("not_found", GONE))),
-            LinkUse::Used(room) => Ok(self.enter(me, &room, &name).await?),
+            LinkUse::Used(room) => Ok(self.join(me, &room, &name).await?),
         }
     }
 }

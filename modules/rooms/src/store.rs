@@ -543,6 +543,10 @@ impl RoomsStore {
             .await?;
             self.leave(user, room, &name.unwrap_or_default()).await?;
         }
+        // Pending invitations go (their rooms' sides too).
+        for (id, room, _) in self.invites_of(user).await? {
+            self.take_invite(&room, user, &id, "revoked").await?;
+        }
         let mut conn = self.ctx.redis()?;
         timed(
             "del",
@@ -552,6 +556,9 @@ impl RoomsStore {
                 .ignore()
                 .cmd("DEL")
                 .arg(keys::muted(user))
+                .ignore()
+                .cmd("DEL")
+                .arg(keys::user_invites(user))
                 .ignore()
                 .query_async(&mut conn),
         )
