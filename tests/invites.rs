@@ -467,3 +467,79 @@ async fn a_link_refused_for_the_room_cap_spends_none_of_its_uses() {
     assert_eq!(uno.post(&accept, json!({})).await.0, 200);
     assert!(is_member(&redis, &room, &uno).await);
 }
+
+#[tokio::test]
+async fn going_private_or_a_kick_takes_back_what_no_longer_may_let_people_in() {
+    let redis = TestRedis::start().await;
+    let app = TestApp::spawn(&redis).await;
+    let olga = app.user("olga").await;
+    let kim = app.user("kim").await;
+    let out = app.user("out").await;
+    let bob = app.user("bob").await;
+    let room = create(&olga, "was open", "public").await;
+    assert_eq!(
+        kim.post(&format!("/api/rooms/{room}/join"), json!({}))
+            .await
+            .0,
+        200
+    );
+    // A plain member of the public room makes a link and invites Bob.
+    let (_, link) = kim
+        .post(&format!("/api/rooms/{room}/invite-links"), json!({}))
+        .await;
+    let token = link["token"].as_str().unwrap().to_owned();
+    assert_eq!(invite(&kim, &room, &bob).await.0, 201);
+    // The owner makes it private: what a plain member made no longer lets anyone in.
+    assert_eq!(
+        olga.request(
+            "PATCH",
+            &format!("/api/rooms/{room}"),
+            Some(json!({"visibility": "private"}))
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        out.post(&format!("/api/invite-links/{token}/accept"), json!({}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(bob.get("/api/invites").await.1, json!([]));
+    // Leaving a private room one is not in: as if it did not exist.
+    let (status, body) = out
+        .post(&format!("/api/rooms/{room}/leave"), json!({}))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+
+    // An invitation is used up by a join through a link: after a kick it lets nobody back.
+    let (_, made) = invite(&olga, &room, &out).await;
+    let id = made["id"].as_str().unwrap().to_owned();
+    let (_, link) = olga
+        .post(&format!("/api/rooms/{room}/invite-links"), json!({}))
+        .await;
+    let accept = format!(
+        "/api/invite-links/{}/accept",
+        link["token"].as_str().unwrap()
+    );
+    assert_eq!(out.post(&accept, json!({})).await.0, 200);
+    assert_eq!(out.get("/api/invites").await.1, json!([]));
+    assert_eq!(
+        olga.request(
+            "DELETE",
+            &format!("/api/rooms/{room}/members/{}", out.id),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        out.post(&format!("/api/invites/{id}/accept"), json!({}))
+            .await
+            .0,
+        404
+    );
+    assert!(!is_member(&redis, &room, &out).await);
+}

@@ -672,6 +672,38 @@ async fn a_muted_member_reads_but_posts_edits_and_reacts_nothing_until_it_ends()
     assert_eq!(status, 403);
     assert_eq!(kim.history(&room, "").await.0, 200);
 
+    // A moderator lifts no mute of their own, nor of someone of equal rank.
+    assert_eq!(
+        olga.request(
+            "PUT",
+            &format!("/api/rooms/{room}/members/{}/role", mona.id),
+            Some(json!({"role": "moderator"}))
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        olga.request(
+            "PUT",
+            &mute(&mona, &room),
+            Some(json!({"expiresInSecs": 60}))
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(tab.expect("member.muted").await["userId"], mona.id);
+    let (status, body) = mona.request("DELETE", &mute(&mona, &room), None).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("outranked")));
+    // Nor deletes the message of a higher rank.
+    let owners = olga.say(&room, "house rules").await;
+    let rules = format!(
+        "/api/rooms/{room}/messages/{}",
+        owners["id"].as_str().unwrap()
+    );
+    assert_eq!(mona.request("DELETE", &rules, None).await.0, 403);
+
     // Lifted: they talk again; lifting twice finds nothing.
     assert_eq!(
         olga.request("DELETE", &mute(&kim, &room), None).await.0,

@@ -1262,7 +1262,10 @@ export interface components {
          * @description Why an account is banned.
          */
         NewSiteBan: {
-            /** @description Shown to other site admins (up to 500 characters). */
+            /**
+             * @description Shown to other site admins (up to 500 characters, no control characters but line
+             *     breaks).
+             */
             reason: string;
         };
         /**
@@ -3492,7 +3495,8 @@ export interface operations {
             /**
              * @description The user is in the room (`already_member`), banned from it (`banned`), or holds as
              *     many pending invitations as one may (`too_many_invites`); direct rooms and General
-             *     take no invitations (`not_invitable`).
+             *     take no invitations (`not_invitable`); their invitation changed as this ran
+             *     (`conflict`: retry).
              */
             409: {
                 headers: {

@@ -14,8 +14,12 @@ enum ApiTags {
 /// Why an account is banned.
 #[derive(Debug, Object)]
 pub struct NewSiteBan {
-    /// Shown to other site admins (up to 500 characters).
-    #[oai(validator(max_length = 500))]
+    /// Shown to other site admins (up to 500 characters, no control characters but line
+    /// breaks).
+    #[oai(validator(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*$"
+    ))]
     pub reason: String,
 }
 

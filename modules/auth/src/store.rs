@@ -26,6 +26,10 @@ pub trait AccountHooks: Send + Sync {
     async fn user_deleted(&self, id: UserId) -> Result<(), Failure>;
 }
 
+/// The field of `user:{id}` that a password change or a deletion increments: a login that
+/// checked the password before it re-reads it after its session is indexed.
+const CREDENTIALS_GENERATION: &str = "credentials";
+
 /// The name a deleted account's messages are shown under (no username can contain a
 /// space, so nobody can take it).
 pub const DELETED_NAME: &str = "Deleted user";
@@ -77,7 +81,9 @@ pub enum AccountChange {
 
 /// What a password check came to.
 enum Checked {
-    Valid(UserId),
+    /// The password is the account's: its id, and its credentials' generation as read with
+    /// the hash checked (a password change or a deletion moves it).
+    Valid(UserId, u64),
     Invalid,
     Limited(Duration),
 }
@@ -376,15 +382,22 @@ impl AuthStore {
         addr: &str,
     ) -> Result<LoginOutcome, Failure> {
         Ok(match self.check_password(name, password, addr).await? {
-            Checked::Valid(id) => {
+            Checked::Valid(id, generation) => {
                 if self.site_ban_of(id).await?.is_some() {
                     return Ok(LoginOutcome::Banned);
                 }
                 let (session, token) = self.start_session(id, name).await?;
-                // A ban given meanwhile ended every session but this one: end it too.
-                if self.site_ban_of(id).await?.is_some() {
-                    self.end_sessions(id, None).await?;
-                    return Ok(LoginOutcome::Banned);
+                // A ban, a password change or a deletion that came meanwhile ended every
+                // session it could see, but maybe not this one: read them again, after it
+                // is indexed, and end it if one happened.
+                let banned = self.site_ban_of(id).await?.is_some();
+                if banned || !self.still_the_same(id, generation).await? {
+                    self.logout(&session).await?;
+                    return Ok(if banned {
+                        LoginOutcome::Banned
+                    } else {
+                        LoginOutcome::Invalid
+                    });
                 }
                 LoginOutcome::Ok(session, token)
             }
@@ -465,18 +478,19 @@ impl AuthStore {
         .await?;
         let id: Option<UserId> =
             id.and_then(|v| v.strip_prefix("user:").unwrap_or(&v).parse().ok());
-        let stored: Option<String> = match id {
+        let (stored, generation): (Option<String>, Option<u64>) = match id {
             Some(id) => {
                 timed(
-                    "hget",
-                    redis::cmd("HGET")
+                    "hmget",
+                    redis::cmd("HMGET")
                         .arg(keys::user(id))
                         .arg("password")
+                        .arg(CREDENTIALS_GENERATION)
                         .query_async(&mut conn),
                 )
                 .await?
             }
-            None => None,
+            None => (None, None),
         };
         drop(conn);
         let verdict = password::verify(password.to_owned(), stored).await?;
@@ -490,7 +504,7 @@ impl AuthStore {
                         redis::cmd("HSET")
                             .arg(keys::user(id))
                             .arg("password")
-                            .arg(hash)
+                            .arg(&hash)
                             .query_async(&mut conn),
                     )
                     .await?;
@@ -499,7 +513,7 @@ impl AuthStore {
                 if counted {
                     uncount(&mut conn, "DEL", &by_pair, &by_addr).await?;
                 }
-                Ok(Checked::Valid(id))
+                Ok(Checked::Valid(id, generation.unwrap_or(0)))
             }
             _ if !counted => Ok(Checked::Invalid),
             _ => {
@@ -654,12 +668,21 @@ impl AuthStore {
         };
         let hash = password::hash(Purpose::SignIn, new.as_str().to_owned()).await?;
         let mut conn = self.ctx.redis()?;
+        // One transaction on one key: a login reads the hash and the generation together.
         let () = timed(
             "hset",
-            redis::cmd("HSET")
+            redis::pipe()
+                .atomic()
+                .cmd("HSET")
                 .arg(keys::user(id))
                 .arg("password")
                 .arg(hash)
+                .ignore()
+                .cmd("HINCRBY")
+                .arg(keys::user(id))
+                .arg(CREDENTIALS_GENERATION)
+                .arg(1)
+                .ignore()
                 .query_async(&mut conn),
         )
         .await?;
@@ -687,22 +710,33 @@ impl AuthStore {
             Ok(id) => id,
             Err(refused) => return Ok(refused),
         };
+        // Its other tabs stop first: nothing of theirs races what the modules remove.
+        self.end_sessions(id, None).await?;
         for hook in self.hooks() {
             hook.user_deleted(id).await?;
         }
         let name = session.username.as_str();
+        // A name ADMIN_USERS lists is never free again: whoever took it would be an admin.
+        let hold = if self.is_site_admin(id).await? {
+            u64::MAX
+        } else {
+            self.settings.deleted_name_hold.as_secs().max(1)
+        };
         let mut conn = self.ctx.redis()?;
         let now: (u64, u64) = timed("time", redis::cmd("TIME").query_async(&mut conn)).await?;
         let deleted_ms = now.0 * 1000 + now.1 / 1000;
         // The folded claim first: the name is never free in between.
+        let mut claim = redis::cmd("SET");
+        claim
+            .arg(keys::username_lower(name))
+            .arg(format!("deleted:{id}"));
+        if hold != u64::MAX {
+            claim.arg("EX").arg(hold);
+        }
         let () = timed(
             "set",
             redis::pipe()
-                .cmd("SET")
-                .arg(keys::username_lower(name))
-                .arg(format!("deleted:{id}"))
-                .arg("EX")
-                .arg(self.settings.deleted_name_hold.as_secs().max(1))
+                .add_command(claim)
                 .ignore()
                 .cmd("DEL")
                 .arg(keys::username(name))
@@ -713,6 +747,11 @@ impl AuthStore {
                 .arg(DELETED_NAME)
                 .arg("deleted")
                 .arg(deleted_ms)
+                .ignore()
+                .cmd("HINCRBY")
+                .arg(keys::user(id))
+                .arg(CREDENTIALS_GENERATION)
+                .arg(1)
                 .ignore()
                 .query_async(&mut conn),
         )
@@ -726,6 +765,7 @@ impl AuthStore {
                 .cmd("HDEL")
                 .arg(keys::user(id))
                 .arg("password")
+                .arg(CREDENTIALS_GENERATION)
                 .ignore()
                 .cmd("DEL")
                 .arg(keys::user_sessions(id))
@@ -748,8 +788,8 @@ impl AuthStore {
                 .check_password(&session.username, password, addr)
                 .await?
             {
-                Checked::Valid(id) if id == session.user_id => Ok(id),
-                Checked::Valid(_) | Checked::Invalid => Err(AccountChange::WrongPassword),
+                Checked::Valid(id, _) if id == session.user_id => Ok(id),
+                Checked::Valid(..) | Checked::Invalid => Err(AccountChange::WrongPassword),
                 Checked::Limited(wait) => Err(AccountChange::Limited(wait)),
             },
         )
@@ -807,6 +847,19 @@ impl AuthStore {
         }
         let name = self.username(user).await?;
         Ok(name.is_some_and(|n| self.settings.admins.contains(&n.to_lowercase())))
+    }
+
+    /// Which of `users` are site admins, in order (one round trip, none without admins).
+    pub async fn site_admins_among(&self, users: &[UserId]) -> Result<Vec<bool>, Failure> {
+        if !self.has_site_admins() {
+            return Ok(vec![false; users.len()]);
+        }
+        Ok(self
+            .usernames(users)
+            .await?
+            .into_iter()
+            .map(|n| n.is_some_and(|n| self.settings.admins.contains(&n.to_lowercase())))
+            .collect())
     }
 
     /// Bans `target` from the whole site, as `by`: every session ends at once (sockets
@@ -877,6 +930,21 @@ impl AuthStore {
             .collect();
         bans.sort_by_key(|(_, b)| b.date);
         Ok(bans)
+    }
+
+    /// Whether account `id` is not deleted and its credentials are still of `generation`.
+    async fn still_the_same(&self, id: UserId, generation: u64) -> Result<bool, Failure> {
+        let mut conn = self.ctx.redis()?;
+        let (now, deleted): (Option<u64>, Option<String>) = timed(
+            "hmget",
+            redis::cmd("HMGET")
+                .arg(keys::user(id))
+                .arg(CREDENTIALS_GENERATION)
+                .arg("deleted")
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(deleted.is_none() && now.unwrap_or(0) == generation)
     }
 
     /// Whether `id` is an account that exists and was not deleted.

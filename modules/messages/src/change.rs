@@ -89,7 +89,8 @@ impl MessagesStore {
         id: &MessageId,
     ) -> Result<Message, MessageError> {
         self.may_change(user, room).await?;
-        // Asked once, and only for someone else's message.
+        // Asked once, and only for someone else's message: a moderator and up, above the
+        // author's rank.
         let mut moderator: Option<bool> = None;
         for _ in 0..ATTEMPTS {
             let found = self.existing(room, id).await?;
@@ -97,7 +98,11 @@ impl MessagesStore {
             let own = old.from == user.to_string();
             if !own && moderator.is_none() {
                 let role = self.rooms.role(user, room).await?;
-                moderator = Some(role >= Role::Moderator);
+                let author = match old.from.parse() {
+                    Ok(author) => self.rooms.role(author, room).await?,
+                    Err(_) => Role::Member,
+                };
+                moderator = Some(role >= Role::Moderator && role > author);
             }
             if !own && moderator != Some(true) {
                 return Err(MessageError::NotAuthor);

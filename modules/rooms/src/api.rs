@@ -608,11 +608,16 @@ impl RoomsApi {
         let Some((room, name)) = self.named(id.0).await? else {
             return Ok(LeaveResponse::NotFound(not_found("id")));
         };
-        if self.store.access(auth.user_id(), &room).await? != Access::Member {
-            return Ok(LeaveResponse::NotFound(Json(ErrorBody::new(
-                "not_member",
-                "id: you are not in this room",
-            ))));
+        match self.store.access(auth.user_id(), &room).await? {
+            Access::Member => {}
+            // A private room one is not in does not exist.
+            Access::NotFound => return Ok(LeaveResponse::NotFound(not_found("id"))),
+            Access::NotMember => {
+                return Ok(LeaveResponse::NotFound(Json(ErrorBody::new(
+                    "not_member",
+                    "id: you are not in this room",
+                ))))
+            }
         }
         if !self.store.step_down(auth.user_id(), &room).await? {
             return Ok(LeaveResponse::Conflict(Json(ErrorBody::new(

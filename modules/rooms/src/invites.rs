@@ -117,41 +117,44 @@ impl RoomsStore {
             by: actor.to_string(),
             date: now_ms(),
         };
-        // The room's side first, claimed per user: of two invitations made at once, one
-        // stands (HSETNX), and the other answers it.
-        let claimed: bool = timed(
+        // The room's side first, written before it is claimed for the user, so a claimed
+        // id always names an invitation: of two made at once, one claim stands (HSETNX),
+        // and the other takes its own back and answers the one that stands.
+        let (claimed, winner): (bool, Option<String>) = timed(
             "hsetnx",
-            redis::cmd("HSETNX")
-                .arg(keys::invites(room))
-                .arg(keys::invite_of(target))
-                .arg(&id)
-                .query_async(&mut conn),
-        )
-        .await?;
-        if !claimed {
-            let id: Option<String> = timed(
-                "hget",
-                redis::cmd("HGET")
-                    .arg(keys::invites(room))
-                    .arg(keys::invite_of(target))
-                    .query_async(&mut conn),
-            )
-            .await?;
-            return Ok(Invited::Pending(id.unwrap_or_default()));
-        }
-        let _: () = timed(
-            "hset",
             redis::pipe()
                 .cmd("HSET")
                 .arg(keys::invites(room))
                 .arg(&id)
                 .arg(json(&invite)?)
                 .ignore()
-                .cmd("HSET")
+                .cmd("HSETNX")
+                .arg(keys::invites(room))
+                .arg(keys::invite_of(target))
+                .arg(&id)
+                .cmd("HGET")
+                .arg(keys::invites(room))
+                .arg(keys::invite_of(target))
+                .query_async(&mut conn),
+        )
+        .await?;
+        if !claimed {
+            let _: () = timed(
+                "hdel",
+                redis::cmd("HDEL")
+                    .arg(keys::invites(room))
+                    .arg(&id)
+                    .query_async(&mut conn),
+            )
+            .await?;
+            return Ok(Invited::Pending(winner.unwrap_or_default()));
+        }
+        let _: () = timed(
+            "hset",
+            redis::cmd("HSET")
                 .arg(keys::user_invites(target))
                 .arg(&id)
                 .arg(room.as_str())
-                .ignore()
                 .query_async(&mut conn),
         )
         .await?;
@@ -271,6 +274,17 @@ impl RoomsStore {
         room: &RoomId,
         user: UserId,
     ) -> Result<(), Failure> {
+        self.drop_invite_of(room, user, "revoked").await
+    }
+
+    /// Takes away `user`'s pending invitation to `room`, if any, for `reason` (a join by
+    /// other means uses it up: `accepted`).
+    pub(crate) async fn drop_invite_of(
+        &self,
+        room: &RoomId,
+        user: UserId,
+        reason: &str,
+    ) -> Result<(), Failure> {
         let mut conn = self.ctx.redis()?;
         let id: Option<String> = timed(
             "hget",
@@ -282,9 +296,39 @@ impl RoomsStore {
         .await?;
         drop(conn);
         if let Some(id) = id {
-            self.take_invite(room, user, &id, "revoked").await?;
+            self.take_invite(room, user, &id, reason).await?;
         }
         Ok(())
+    }
+
+    /// Revokes the invitations and links to `room` whose maker `keep` refuses (a member
+    /// removed, or no longer allowed to invite once the room went private).
+    pub(crate) async fn revoke_made_by(
+        &self,
+        room: &RoomId,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<(), Failure> {
+        for (id, link) in self.links_of(room).await? {
+            if !keep(&link.by) {
+                self.revoke_link(room, &id).await?;
+            }
+        }
+        let mut from = ScanCursor::default();
+        loop {
+            let (page, next) = self.room_invites(room, from, 1000).await?;
+            for (id, invite) in page {
+                if keep(&invite.by) {
+                    continue;
+                }
+                if let Ok(user) = invite.user_id.parse() {
+                    self.take_invite(room, user, &id, "revoked").await?;
+                }
+            }
+            match next {
+                Some(n) => from = n,
+                None => return Ok(()),
+            }
+        }
     }
 
     /// `user`'s pending invitations: `(id, room, invitation)`, oldest first. Ones whose

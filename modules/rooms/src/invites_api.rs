@@ -173,7 +173,8 @@ pub enum InviteResponse {
     NotFound(Json<ErrorBody>),
     /// The user is in the room (`already_member`), banned from it (`banned`), or holds as
     /// many pending invitations as one may (`too_many_invites`); direct rooms and General
-    /// take no invitations (`not_invitable`).
+    /// take no invitations (`not_invitable`); their invitation changed as this ran
+    /// (`conflict`: retry).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// The caller invites faster than their rate; retry after `Retry-After` seconds.
@@ -475,7 +476,11 @@ impl InvitesApi {
             }
         };
         let Some(invite) = self.store.invite_in(&p.room, &id).await? else {
-            return Err(Failure::internal("an invitation vanished as it was made").into());
+            // The pending one was taken (accepted, declined, revoked) as this ran.
+            return Ok(InviteResponse::Conflict(body(
+                "conflict",
+                "userId: their invitation changed at the same time; retry",
+            )));
         };
         let view = Json(self.view(id, &p.room, p.name, invite).await?);
         Ok(if new {

@@ -136,11 +136,11 @@ impl RoomsStore {
     /// `user`'s role in `room` as it acts: a site admin is an owner everywhere; in a direct
     /// room everyone is a member.
     pub async fn role(&self, user: UserId, room: &RoomId) -> Result<Role, Failure> {
-        if self.is_site_admin(user).await? {
-            return Ok(Role::Owner);
-        }
         if matches!(room.kind(), RoomKind::Direct(..)) {
             return Ok(Role::Member);
+        }
+        if self.is_site_admin(user).await? {
+            return Ok(Role::Owner);
         }
         let mut conn = self.ctx.redis()?;
         let role: Option<String> = timed(
@@ -355,8 +355,13 @@ impl RoomsStore {
         } else {
             ServerEvent::MemberKicked(action)
         };
-        self.ctx.events().publish(&event).await?;
-        self.remove(target, room, name, Some(reason)).await
+        // The membership goes whether or not the room could be told.
+        let told = self.ctx.events().publish(&event).await;
+        self.remove(target, room, name, Some(reason)).await?;
+        // Their invitations and links go with them.
+        let gone = target.to_string();
+        self.revoke_made_by(room, |by| by != gone).await?;
+        told
     }
 
     /// Makes `target` read-only in `room` until `until` (unix ms), as `actor` (or lifts it:
@@ -524,13 +529,15 @@ impl RoomsStore {
         )
         .await?;
         let now = now_ms();
+        // Site admins rank as owners: one lookup of the page's names, not one a member.
+        let admins = self.auth.site_admins_among(&users).await?;
         let mut out = Vec::with_capacity(users.len());
-        for ((user, role), muted) in users.into_iter().zip(roles).zip(mutes) {
+        for (((user, role), muted), admin) in users.into_iter().zip(roles).zip(mutes).zip(admins) {
             let muted = muted.filter(|u| *u > now);
-            let role = if !self.auth.has_site_admins() || !self.is_site_admin(user).await? {
-                role.as_deref().map_or(Role::Member, Role::parse)
-            } else {
+            let role = if admin {
                 Role::Owner
+            } else {
+                role.as_deref().map_or(Role::Member, Role::parse)
             };
             out.push((user, role, muted));
         }

@@ -465,6 +465,18 @@ impl RoomsStore {
         let (changed,): (u32,) = timed("hset", pipe.query_async(&mut conn)).await?;
         drop(conn);
         self.directory.lock().await.read_at = None;
+        if private {
+            // Only moderators and up invite to a private room: what plain members made
+            // while it was public goes.
+            let staff: Vec<String> = self
+                .staff_of(room)
+                .await?
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            self.revoke_made_by(room, |by| staff.iter().any(|s| s == by))
+                .await?;
+        }
         if changed == 0 {
             return Ok(());
         }
@@ -543,6 +555,24 @@ impl RoomsStore {
             .await?;
             self.leave(user, room, &name.unwrap_or_default()).await?;
         }
+        // Their role and mute in General go too (nobody leaves General).
+        let general = RoomId::general();
+        let mut conn = self.ctx.redis()?;
+        let _: () = timed(
+            "hdel",
+            redis::pipe()
+                .cmd("HDEL")
+                .arg(keys::roles(&general))
+                .arg(user.0)
+                .ignore()
+                .cmd("HDEL")
+                .arg(keys::mutes(&general))
+                .arg(user.0)
+                .ignore()
+                .query_async(&mut conn),
+        )
+        .await?;
+        drop(conn);
         // Pending invitations go (their rooms' sides too).
         for (id, room, _) in self.invites_of(user).await? {
             self.take_invite(&room, user, &id, "revoked").await?;
@@ -586,6 +616,9 @@ impl RoomsStore {
             self.remove(user, room, name, Some("banned")).await?;
             return Ok(false);
         }
+        // In by any door: a pending invitation is used up (it must not let them back in
+        // after a kick).
+        self.drop_invite_of(room, user, "accepted").await?;
         Ok(true)
     }
 
@@ -686,6 +719,16 @@ impl RoomsStore {
             .collect();
         let total = matching.len();
         let page: Vec<(RoomId, String)> = matching.into_iter().skip(offset).take(limit).collect();
+        // This instance's copy of the directory may be a few seconds behind a room that
+        // went private: such a room is left out of the page.
+        let ids: Vec<RoomId> = page.iter().map(|(r, _)| r.clone()).collect();
+        let private = self.private(&ids).await?;
+        let page: Vec<(RoomId, String)> = page
+            .into_iter()
+            .zip(private)
+            .filter(|(_, p)| !p)
+            .map(|(r, _)| r)
+            .collect();
         let mut pipe = redis::pipe();
         for (r, _) in &page {
             pipe.cmd("SCARD").arg(keys::room_members(r));

@@ -71,16 +71,27 @@ if op == 'role' then
   return { 'ok', previous }
 end
 
--- kick, ban, mute (and lifting a ban or a mute): moderators and up, on someone they
--- outrank.
-local lifting = op == 'unban' or op == 'unmute'
-if actor_rank < 1 or (not lifting and (actor == target or target_rank >= actor_rank)) then
-  return { 'forbidden', previous }
-end
+-- Moderators and up only, from here on.
+if actor_rank < 1 then return { 'forbidden', previous } end
+
+-- Lifting a ban (of a member or not) takes at least the rank of whoever gave it.
 if op == 'unban' then
-  if redis.call('HDEL', KEYS[2], target) == 0 then return { 'absent', previous } end
+  local raw = redis.call('HGET', KEYS[2], target)
+  if not raw then return { 'absent', previous } end
+  local ok, ban = pcall(cjson.decode, raw)
+  local giver = ok and type(ban) == 'table' and ban.by or nil
+  if giver and tostring(giver) ~= actor and rank_of(stored(tostring(giver))) > actor_rank then
+    return { 'forbidden', previous }
+  end
+  redis.call('HDEL', KEYS[2], target)
   audit('unban')
   return { 'ok', previous }
+end
+
+-- kick, ban, mute, unmute: on someone else, of lower rank (a muted moderator does not
+-- lift their own mute).
+if actor == target or target_rank >= actor_rank then
+  return { 'forbidden', previous }
 end
 if op == 'unmute' then
   if redis.call('HDEL', KEYS[4], target) == 0 then return { 'absent', previous } end
