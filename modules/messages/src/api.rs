@@ -345,8 +345,8 @@ impl MessagesApi {
 
     /// Delete a message
     ///
-    /// Deletes one of the caller's own messages, or any message for the room's moderators
-    /// and up: a tombstone (`deleted: true`, empty text; `moderated: true` when a moderator
+    /// Deletes one of the caller's own messages, or, for the room's moderators and up, a
+    /// message of someone they outrank: a tombstone (`deleted: true`, empty text; `moderated: true` when a moderator
     /// removed it) keeps its place in the history, nothing else of it is kept. Every
     /// member's sockets get `message.deleted`. Deleting a tombstone again answers it and
     /// changes nothing.
