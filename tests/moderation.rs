@@ -541,6 +541,19 @@ async fn a_site_ban_ends_every_session_at_once_and_refuses_sign_in_until_lifted(
         .request("PUT", &ban(&root), Some(json!({"reason": "oops"})))
         .await;
     assert_eq!((status, body["error"].as_str()), (403, Some("outranked")));
+    // A reason that is not a short string is refused and bans no one.
+    for reason in [
+        json!(true),
+        json!(7),
+        json!("x".repeat(501)),
+        json!("a\u{7}b"),
+    ] {
+        let (status, _) = root
+            .request("PUT", &ban(&kim), Some(json!({ "reason": reason })))
+            .await;
+        assert_eq!(status, 400, "reason {reason}");
+    }
+    assert_eq!(kim.get("/api/auth/me").await.0, 200);
 
     let (status, _) = root
         .request("PUT", &ban(&kim), Some(json!({"reason": "spam"})))

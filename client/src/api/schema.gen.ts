@@ -1263,8 +1263,8 @@ export interface components {
          */
         NewSiteBan: {
             /**
-             * @description Shown to other site admins (up to 500 characters, no control characters but line
-             *     breaks).
+             * @description Shown to other site admins: up to 500 characters (stored trimmed), no control
+             *     characters but line breaks.
              */
             reason: string;
         };
