@@ -206,7 +206,7 @@ fn single(url: &str) -> anyhow::Result<(Redis, Backend)> {
 /// The subscription this instance runs: `MESSAGES` on one Redis, or the sharded channels
 /// its sockets need on a cluster.
 enum Subscriber {
-    Messages(redis::Client),
+    Messages(redis::Client, pubsub::Recovery),
     Sharded(Box<shards::Keeper>),
 }
 
@@ -312,13 +312,20 @@ impl Application {
             (None, None, None) => unreachable!("embedded or external"),
         };
         let server_id = server_id(&config);
-        let events = Events::new(server_id.clone(), Some(redis.clone()));
+        let events =
+            Events::with_log_len(server_id.clone(), Some(redis.clone()), config.event_log_len);
         let ctx = Ctx::new(Some(redis.clone()), events.clone(), config.rates());
         let modules = Modules::new(ctx, &config);
         let hub = Hub::new(config.ws_queue);
         let pubsub_live = Arc::new(AtomicBool::new(false));
         let (subscriber, subscriptions) = match backend {
-            Backend::Single(client) => (Subscriber::Messages(client), None),
+            Backend::Single(client) => {
+                let recovery = pubsub::Recovery {
+                    log_len: config.event_log_len.max(1),
+                    max_gap: Duration::from_secs(config.recovery_max_gap_secs),
+                };
+                (Subscriber::Messages(client, recovery), None)
+            }
             Backend::Cluster(conn, auth) => {
                 let (shards, keeper) = shards::new(conn, auth, Arc::clone(&pubsub_live));
                 let shards: Arc<dyn Subscriptions> = Arc::new(shards);
@@ -441,11 +448,12 @@ impl Application {
         let stop = CancellationToken::new();
         let listeners: Arc<dyn Listeners> = Arc::new(self.dispatch.clone());
         let sub = match self.subscriber {
-            Subscriber::Messages(client) => tokio::spawn(pubsub::run(
+            Subscriber::Messages(client, recovery) => tokio::spawn(pubsub::run(
                 client,
                 listeners,
                 Arc::from(self.modules.ctx.server_id()),
                 Arc::clone(&self.pubsub_live),
+                recovery,
                 stop.clone(),
             )),
             Subscriber::Sharded(keeper) => tokio::spawn(keeper.run(listeners, stop.clone())),

@@ -133,6 +133,16 @@ pub struct Config {
     #[arg(long, env = "SESSION_SWEEP_SECS", default_value_t = 30)]
     pub session_sweep_secs: u64,
 
+    /// Envelopes kept in each pub/sub channel's event log (a capped Redis stream, trimmed
+    /// about there): how far back an instance that lost its subscription can recover.
+    #[arg(long, env = "EVENT_LOG_LEN", default_value_t = 10000)]
+    pub event_log_len: u64,
+
+    /// The longest gap in an instance's event stream, in seconds, that it recovers from the
+    /// event log; after a longer one its sockets are told to resync.
+    #[arg(long, env = "RECOVERY_MAX_GAP_SECS", default_value_t = 300)]
+    pub recovery_max_gap_secs: u64,
+
     /// WebSockets one user may hold open on this instance (0: no limit).
     #[arg(long, env = "MAX_SOCKETS_PER_USER", default_value_t = 20)]
     pub max_sockets_per_user: usize,

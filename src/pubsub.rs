@@ -1,11 +1,25 @@
-//! The dedicated subscription to `MESSAGES`: reconnects and resubscribes by itself.
+//! The dedicated subscription to `MESSAGES`: reconnects and resubscribes by itself, and
+//! recovers what it missed meanwhile, so sockets stay open through a Redis blip.
+//!
+//! Every envelope our instances publish (but `typing`) is first appended to the channel's
+//! event log, the capped stream `MESSAGES:log`, by the same script that publishes it, and
+//! published with its entry id as `offset` (see `chat_core::Offset`). This subscription
+//! remembers the last offset it saw. When it is lost (the connection killed, Redis
+//! restarted, a half-open connection noticed by a missed ping), it subscribes again and
+//! then reads the log after that offset: every envelope missed in the gap is delivered, in
+//! order, before the live ones, and a live one already replayed is skipped. Recovery is
+//! done once for the instance, not once per socket.
+//!
+//! Only when the gap cannot be recovered exactly — the log no longer holds the last offset
+//! seen (trimmed past it, or Redis came back without it: a restart that lost writes), or
+//! the gap lasted longer than [`Recovery::max_gap`] — are the sockets closed to resync;
+//! their clients reconnect with jitter and catch up with `after=`.
 //!
 //! A connection can also die without closing (a half-open TCP connection, a stuck proxy):
 //! nothing arrives and nothing fails. So the instance pings itself through Redis pub/sub
 //! every [`PING_EVERY`] on a channel of its own, `server:{id}:ping` (not `MESSAGES`, which
 //! other instances and the seed's server read); a subscription that has not delivered a
-//! ping for [`PONG_DEADLINE`] is treated as lost: resubscribe, and close the sockets so
-//! their clients reconnect and catch up.
+//! ping for [`PONG_DEADLINE`] is treated as lost.
 
 use std::{
     sync::{
@@ -15,7 +29,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chat_core::{metrics, redis, MESSAGES_CHANNEL};
+use chat_core::{
+    channels, metrics,
+    redis::{self, aio::MultiplexedConnection, Value},
+    Offset, MESSAGES_CHANNEL,
+};
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
@@ -25,18 +43,58 @@ use crate::dispatch::Listeners;
 pub const PING_EVERY: Duration = Duration::from_secs(3);
 /// A subscription silent this long (several pings) is lost.
 pub const PONG_DEADLINE: Duration = Duration::from_secs(10);
+/// Log entries read per round trip while recovering.
+const PAGE: usize = 1000;
 
-/// Runs until `stop`: subscribe, hand every envelope to `listeners`, and on any error (or
-/// a missed ping) wait a little (up to 5 s, growing) and start over. `live` is true while
-/// subscribed.
+/// How far back a lost subscription is recovered.
+#[derive(Debug, Clone, Copy)]
+pub struct Recovery {
+    /// Entries kept in the event log (as the publishers trim it).
+    pub log_len: u64,
+    /// A longer gap is not recovered: the sockets resync.
+    pub max_gap: Duration,
+}
+
+/// Where this instance stands in `MESSAGES`'s event log.
+#[derive(Debug, Default)]
+struct Position {
+    /// The newest offset delivered; `Offset::default()` when the log was empty (or
+    /// missing) at the first subscription; `None` before the first subscription.
+    last: Option<Offset>,
+    /// When the subscription was lost, while it is.
+    lost_at: Option<Instant>,
+}
+
+/// Why a gap could not be recovered.
+enum Unrecoverable {
+    TooLong(Duration),
+    /// The log does not reach back to the last offset seen.
+    Gone(Offset),
+}
+
+impl std::fmt::Display for Unrecoverable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unrecoverable::TooLong(gap) => write!(f, "the gap lasted {} ms", gap.as_millis()),
+            Unrecoverable::Gone(from) => write!(f, "the event log no longer holds {from}"),
+        }
+    }
+}
+
+/// Runs until `stop`: subscribe, catch up from the event log, hand every envelope to
+/// `listeners`, and on any error (or a missed ping) wait a little (up to 5 s, growing) and
+/// start over. `live` is true while subscribed and caught up.
 pub async fn run(
     client: redis::Client,
     listeners: Arc<dyn Listeners>,
     server_id: Arc<str>,
     live: Arc<AtomicBool>,
+    recovery: Recovery,
     stop: CancellationToken,
 ) {
     let mut backoff = Duration::from_millis(100);
+    let mut position = Position::default();
+    let log = channels::log(MESSAGES_CHANNEL);
     loop {
         let ping_channel = format!("server:{server_id}:ping");
         let session = async {
@@ -44,6 +102,9 @@ pub async fn run(
             pubsub.subscribe(MESSAGES_CHANNEL).await?;
             pubsub.subscribe(&ping_channel).await?;
             let mut publisher = client.get_multiplexed_async_connection().await?;
+            // Subscribed: what is published from now on is queued on `pubsub`. What was
+            // published before is in the log: replay it, then the queue (minus repeats).
+            catch_up(&mut publisher, &log, &mut position, recovery, &*listeners).await?;
             live.store(true, Ordering::SeqCst);
             metrics::PUBSUB_CONNECTED.set(1);
             tracing::info!("subscribed to {MESSAGES_CHANNEL}");
@@ -60,7 +121,15 @@ pub async fn run(
                         }
                         // Hot path: one envelope per event from another instance.
                         match msg.get_payload::<String>() {
-                            Ok(payload) => listeners.on_envelope(&payload),
+                            Ok(payload) => {
+                                if let Some(offset) = Offset::of_envelope(&payload) {
+                                    if position.last.is_some_and(|last| offset <= last) {
+                                        continue; // replayed from the log already
+                                    }
+                                    position.last = Some(offset);
+                                }
+                                listeners.on_envelope(&payload);
+                            }
                             Err(e) => tracing::debug!(error = %e, "non-text envelope ignored"),
                         }
                     }
@@ -100,9 +169,8 @@ pub async fn run(
             }
         }
         if was_live {
-            // Events published while unsubscribed never reach this instance's sockets:
-            // close them so their clients reconnect and catch up with `after=`.
-            listeners.resync(None);
+            metrics::PUBSUB_LOST.inc();
+            position.lost_at = Some(Instant::now());
             backoff = Duration::from_millis(100);
         }
         tokio::select! {
@@ -111,4 +179,124 @@ pub async fn run(
         }
         backoff = (backoff * 2).min(Duration::from_secs(5));
     }
+}
+
+/// Freshly subscribed: on the first subscription, note where the log ends; after a loss,
+/// deliver what the log holds past the last offset seen, or — when it cannot be recovered
+/// exactly — close the sockets to resync and start again from the log's end.
+async fn catch_up(
+    conn: &mut MultiplexedConnection,
+    log: &str,
+    position: &mut Position,
+    recovery: Recovery,
+    listeners: &dyn Listeners,
+) -> redis::RedisResult<()> {
+    let (Some(from), Some(lost_at)) = (position.last, position.lost_at) else {
+        position.last = Some(log_end(conn, log).await?);
+        return Ok(());
+    };
+    let gap = lost_at.elapsed();
+    let outcome = if gap > recovery.max_gap {
+        Err(Unrecoverable::TooLong(gap))
+    } else {
+        replay(conn, log, from, recovery, listeners).await?
+    };
+    position.lost_at = None;
+    match outcome {
+        Ok((replayed, last)) => {
+            position.last = Some(last);
+            metrics::RECOVERIES.with_label_values(&["recovered"]).inc();
+            metrics::EVENTS_REPLAYED.inc_by(replayed);
+            tracing::info!(
+                replayed,
+                gap_ms = gap.as_millis() as u64,
+                "recovered the {MESSAGES_CHANNEL} gap from its event log"
+            );
+        }
+        Err(why) => {
+            position.last = Some(log_end(conn, log).await?);
+            let closed = listeners.resync(None);
+            metrics::RECOVERIES.with_label_values(&["resynced"]).inc();
+            metrics::SOCKETS_RESYNCED.inc_by(closed as u64);
+            tracing::warn!(%why, closed, "the {MESSAGES_CHANNEL} gap could not be recovered; sockets resync");
+        }
+    }
+    Ok(())
+}
+
+/// Delivers the log's envelopes after `from`, oldest first, in pages; answers how many and
+/// the last offset, or that the log does not reach back to `from`.
+async fn replay(
+    conn: &mut MultiplexedConnection,
+    log: &str,
+    from: Offset,
+    recovery: Recovery,
+    listeners: &dyn Listeners,
+) -> redis::RedisResult<Result<(u64, Offset), Unrecoverable>> {
+    let empty_at_start = from == Offset::default();
+    if empty_at_start {
+        // The log was empty when this instance first subscribed: nothing can have been
+        // trimmed unless it has filled up since.
+        let len: u64 = redis::cmd("XLEN").arg(log).query_async(conn).await?;
+        if len >= recovery.log_len {
+            return Ok(Err(Unrecoverable::Gone(from)));
+        }
+    }
+    // The first page starts at `from` itself (inclusive): finding it proves the log still
+    // reaches back that far (trimming removes the oldest first).
+    let mut start = if empty_at_start {
+        "-".to_owned()
+    } else {
+        from.to_string()
+    };
+    let (mut last, mut replayed, mut first_page) = (from, 0u64, true);
+    loop {
+        let entries: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+            .arg(log)
+            .arg(&start)
+            .arg("+")
+            .arg("COUNT")
+            .arg(PAGE)
+            .query_async(conn)
+            .await?;
+        let reaches_back = entries.first().map(|(id, _)| id.parse()) == Some(Ok(from));
+        if first_page && !empty_at_start && !reaches_back {
+            return Ok(Err(Unrecoverable::Gone(from)));
+        }
+        first_page = false;
+        let full = entries.len() == PAGE;
+        for (id, fields) in entries {
+            let Ok(offset) = id.parse::<Offset>() else {
+                continue;
+            };
+            if offset <= last {
+                continue;
+            }
+            last = offset;
+            if let Some((_, envelope)) = fields.iter().find(|(k, _)| k == "e") {
+                listeners.on_envelope(envelope);
+                replayed += 1;
+            }
+        }
+        if !full {
+            return Ok(Ok((replayed, last)));
+        }
+        start = format!("({last}");
+    }
+}
+
+/// The id of the log's newest entry (`0-0` when it is empty or missing).
+async fn log_end(conn: &mut MultiplexedConnection, log: &str) -> redis::RedisResult<Offset> {
+    let newest: Vec<(String, Value)> = redis::cmd("XREVRANGE")
+        .arg(log)
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1)
+        .query_async(conn)
+        .await?;
+    Ok(newest
+        .first()
+        .and_then(|(id, _)| id.parse().ok())
+        .unwrap_or_default())
 }

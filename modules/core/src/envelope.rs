@@ -19,9 +19,12 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use redis::Value;
+
 use crate::{
     error::Failure,
     ids::{RoomId, RoomKind, UserId},
+    lua::Lua,
     metrics,
     protocol::{EventKind, Message, ServerEvent},
     redis_io::{timed, Redis},
@@ -63,6 +66,58 @@ pub mod channels {
     pub fn all_presence() -> impl Iterator<Item = String> {
         (0..PRESENCE_BUCKETS).map(presence)
     }
+
+    /// A channel's event log (a capped stream of its envelopes, see [`super::Offset`]): in
+    /// the channel's slot, by its hash tag. `MESSAGES:log` on one Redis.
+    pub fn log(channel: &str) -> String {
+        format!("{channel}:log")
+    }
+}
+
+/// Where an envelope stands in its channel's event log: the id of its stream entry
+/// (`<ms>-<seq>`). Every envelope an instance of ours publishes (but `typing`) is logged
+/// first and published with its offset as its last field, `"offset":"<ms>-<seq>"`; an
+/// instance that lost its subscription reads the log from the last offset it saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Offset(pub u64, pub u64);
+
+impl Offset {
+    /// The offset at the end of an envelope as published (`None` when it has none: a
+    /// `typing` event, or one from the seed's server).
+    pub fn of_envelope(payload: &str) -> Option<Offset> {
+        let body = payload.strip_suffix("\"}")?;
+        let start = body.rfind(r#"},"offset":""#)?;
+        body[start + 12..].parse().ok()
+    }
+}
+
+impl std::str::FromStr for Offset {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (ms, seq) = s.split_once('-').ok_or(())?;
+        Ok(Offset(
+            ms.parse().map_err(drop)?,
+            seq.parse().map_err(drop)?,
+        ))
+    }
+}
+
+impl std::fmt::Display for Offset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.0, self.1)
+    }
+}
+
+/// How a script publishes a room's events: the command (`PUBLISH`, or `SPUBLISH` on a
+/// cluster), the channel, and the channel's event log and its length (for
+/// `publish_logged`, see `chat_core::lua`).
+#[derive(Debug, Clone)]
+pub struct PublishTarget {
+    pub command: &'static str,
+    pub channel: String,
+    pub log: String,
+    pub log_len: u64,
 }
 
 /// Who an event is for.
@@ -307,16 +362,29 @@ struct EventsInner {
     server_id: String,
     redis: Option<Redis>,
     sink: OnceLock<Arc<dyn EventSink>>,
+    /// Entries kept in each channel's event log (about: `XADD MAXLEN ~`).
+    log_len: u64,
+    publish: Lua,
 }
+
+/// Entries kept in each channel's event log unless configured otherwise.
+pub const DEFAULT_LOG_LEN: u64 = 10_000;
 
 impl Events {
     /// `redis` is `None` only where no Redis is reached (printing the OpenAPI document).
     pub fn new(server_id: String, redis: Option<Redis>) -> Self {
+        Self::with_log_len(server_id, redis, DEFAULT_LOG_LEN)
+    }
+
+    /// As [`Events::new`], keeping about `log_len` envelopes in each channel's log.
+    pub fn with_log_len(server_id: String, redis: Option<Redis>, log_len: u64) -> Self {
         Self {
             inner: Arc::new(EventsInner {
                 server_id,
                 redis,
                 sink: OnceLock::new(),
+                log_len: log_len.max(1),
+                publish: Lua::publishing(include_str!("scripts/publish.lua")),
             }),
         }
     }
@@ -376,13 +444,20 @@ impl Events {
         self.inner.redis.as_ref().is_some_and(Redis::is_cluster)
     }
 
-    /// The command and channel that publish a room's events (for a script that publishes
-    /// what it stores): `PUBLISH MESSAGES`, or on a cluster `SPUBLISH` on the room's channel.
-    pub fn room_channel(&self, room: &RoomId) -> (&'static str, String) {
-        if self.sharded() {
+    /// How a script that publishes what it stores publishes a room's events: `PUBLISH
+    /// MESSAGES`, or on a cluster `SPUBLISH` on the room's channel; logged in the channel's
+    /// event log.
+    pub fn room_target(&self, room: &RoomId) -> PublishTarget {
+        let (command, channel) = if self.sharded() {
             ("SPUBLISH", channels::room(room))
         } else {
             ("PUBLISH", MESSAGES_CHANNEL.to_owned())
+        };
+        PublishTarget {
+            command,
+            log: channels::log(&channel),
+            channel,
+            log_len: self.inner.log_len,
         }
     }
 
@@ -400,26 +475,34 @@ impl Events {
             .redis
             .clone()
             .ok_or_else(|| Failure::internal("redis: not connected"))?;
-        if self.sharded() {
-            for channel in channels() {
+        // Typing is momentary: not worth replaying, so not logged.
+        let logged = topic != Topic::Client(EventKind::Typing);
+        let (command, channels) = if self.sharded() {
+            ("SPUBLISH", channels())
+        } else {
+            ("PUBLISH", vec![MESSAGES_CHANNEL.to_owned()])
+        };
+        for channel in channels {
+            if logged {
+                let cmd = {
+                    let mut cmd = self.inner.publish.call(&[&channels::log(&channel)]);
+                    cmd.arg(command)
+                        .arg(&channel)
+                        .arg(&envelope)
+                        .arg(self.inner.log_len);
+                    cmd
+                };
+                let _: Value = timed("publish", self.inner.publish.run(&mut conn, &cmd)).await?;
+            } else {
                 let _: i64 = timed(
-                    "spublish",
-                    redis::cmd("SPUBLISH")
-                        .arg(channel)
+                    "publish",
+                    redis::cmd(command)
+                        .arg(&channel)
                         .arg(&envelope)
                         .query_async(&mut conn),
                 )
                 .await?;
             }
-        } else {
-            let _: i64 = timed(
-                "publish",
-                redis::cmd("PUBLISH")
-                    .arg(MESSAGES_CHANNEL)
-                    .arg(envelope)
-                    .query_async(&mut conn),
-            )
-            .await?;
         }
         metrics::ENVELOPES_OUT
             .with_label_values(&[topic.as_str()])

@@ -38,8 +38,8 @@ pub mod testing;
 pub use context::{Ctx, Redis};
 pub use contract::{Contract, Described};
 pub use envelope::{
-    audience_of, channels, route, Audience, Envelope, EventSink, Events, Route, SessionEnded,
-    Topic, MESSAGES_CHANNEL,
+    audience_of, channels, route, Audience, Envelope, EventSink, Events, Offset, PublishTarget,
+    Route, SessionEnded, Topic, MESSAGES_CHANNEL,
 };
 pub use error::{ErrorBody, Failure};
 pub use ids::{RoomId, RoomKind, UserId};

@@ -2,6 +2,8 @@
 //! `EVALSHA`, loaded again when Redis has lost it. A module wraps each of its scripts in
 //! one typed function that names its keys and arguments and reads its answer into an enum.
 
+use std::borrow::Cow;
+
 use redis::{aio::ConnectionLike, Cmd, FromRedisValue, Value};
 
 use crate::error::Failure;
@@ -9,13 +11,27 @@ use crate::error::Failure;
 /// One script: its source and its SHA1, run by `EVALSHA` and loaded when Redis lacks it.
 #[derive(Clone)]
 pub struct Lua {
-    source: &'static str,
+    source: Cow<'static, str>,
     hash: String,
 }
 
+/// The Lua function `publish_logged(command, channel, log, log_len, envelope)` that every
+/// script publishing an event calls (see [`Lua::publishing`]).
+const PUBLISH_LOGGED: &str = include_str!("scripts/publish_logged.lua");
+
 impl Lua {
     pub fn new(source: &'static str) -> Self {
-        let hash = redis::Script::new(source).get_hash().to_owned();
+        Self::from_source(Cow::Borrowed(source))
+    }
+
+    /// A script that publishes events: `source` may call `publish_logged`, which logs an
+    /// envelope in its channel's capped log before publishing it with its `offset`.
+    pub fn publishing(source: &'static str) -> Self {
+        Self::from_source(Cow::Owned(format!("{PUBLISH_LOGGED}\n{source}")))
+    }
+
+    fn from_source(source: Cow<'static, str>) -> Self {
+        let hash = redis::Script::new(&source).get_hash().to_owned();
         Self { source, hash }
     }
 
@@ -45,7 +61,7 @@ impl Lua {
     pub async fn load<C: ConnectionLike>(&self, conn: &mut C) -> redis::RedisResult<()> {
         redis::cmd("SCRIPT")
             .arg("LOAD")
-            .arg(self.source)
+            .arg(&*self.source)
             .query_async::<String>(conn)
             .await
             .map(drop)

@@ -191,7 +191,34 @@ pub static PUBSUB_CHANNELS: LazyLock<IntGauge> = LazyLock::new(|| {
 pub static PUBSUB_LOST: LazyLock<IntCounter> = LazyLock::new(|| {
     reg(IntCounter::new(
         "redis_chat_pubsub_lost_total",
-        "Subscriptions lost (connection, failover, slot migration, silence); their sockets were closed to resync.",
+        "Subscriptions lost (connection, failover, slot migration, silence).",
+    )
+    .unwrap())
+});
+
+pub static RECOVERIES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    reg(IntCounterVec::new(
+        Opts::new(
+            "redis_chat_recoveries_total",
+            "Event-stream gaps after a lost subscription: recovered from the event log, or resynced (the log did not reach back, or the gap was too long).",
+        ),
+        &["outcome"],
+    )
+    .unwrap())
+});
+
+pub static EVENTS_REPLAYED: LazyLock<IntCounter> = LazyLock::new(|| {
+    reg(IntCounter::new(
+        "redis_chat_events_replayed_total",
+        "Envelopes read back from the event log after a lost subscription.",
+    )
+    .unwrap())
+});
+
+pub static SOCKETS_RESYNCED: LazyLock<IntCounter> = LazyLock::new(|| {
+    reg(IntCounter::new(
+        "redis_chat_sockets_resynced_total",
+        "Sockets closed to resync because a gap in their events could not be recovered.",
     )
     .unwrap())
 });
@@ -256,6 +283,11 @@ pub fn init() {
     LazyLock::force(&PUBSUB_CHANNELS);
     LazyLock::force(&PUBSUB_LOST);
     LazyLock::force(&PUBSUB_CONNECTED);
+    for o in ["recovered", "resynced"] {
+        RECOVERIES.with_label_values(&[o]);
+    }
+    LazyLock::force(&EVENTS_REPLAYED);
+    LazyLock::force(&SOCKETS_RESYNCED);
     LazyLock::force(&USERS_ONLINE);
     for o in ["success", "failure", "rate_limited"] {
         LOGINS.with_label_values(&[o]);

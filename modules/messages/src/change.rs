@@ -19,7 +19,7 @@ use crate::{
     input::{Emoji, MessageId, MessageText},
     lookup::{parse_reactions, Found},
     scripts::{Reacted, Reaction, Replaced, Replacement},
-    store::{publish, MessagesStore},
+    store::MessagesStore,
 };
 
 /// How often a change reads the message again after it changed in between.
@@ -185,7 +185,7 @@ impl MessagesStore {
                         add,
                         most_emoji: MAX_REACTIONS_PER_MESSAGE,
                         most_mine: MAX_REACTIONS_PER_USER,
-                        publish: publish(&target),
+                        publish: &target,
                         envelope_head: &envelope_head,
                         event: &event,
                     },
@@ -257,7 +257,7 @@ impl MessagesStore {
                     id: &found.message.id,
                     with: &replacement.stored_json()?,
                     drop_reactions: replacement.is_deleted(),
-                    publish: publish(&target),
+                    publish: &target,
                     envelope: &envelope,
                 },
             )

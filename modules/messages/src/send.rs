@@ -22,7 +22,7 @@ use crate::{
     input::{ClientId, MessageId, MessageText},
     keys,
     scripts::{NewMessage, Stored},
-    store::{publish, Durability, KnownMember, MessagesStore},
+    store::{Durability, KnownMember, MessagesStore},
 };
 
 /// How long a `clientId` is remembered for de-duplicating retries.
@@ -151,7 +151,7 @@ impl MessagesStore {
             now: &draft.now,
             json: &draft.json,
             envelope_head: &self.message_envelope,
-            publish: publish(&target),
+            publish: &target,
             sent_ttl: SENT_TTL_SECS,
             keep: self.retention,
         });

@@ -8,11 +8,7 @@ use std::{sync::Arc, time::Duration};
 use chat_core::{context::timed, redis, Action, Ctx, Envelope, EventKind, Failure, RoomId, UserId};
 use chat_rooms::{Access, RoomsStore};
 
-use crate::{
-    error::MessageError,
-    keys,
-    scripts::{Publish, Scripts},
-};
+use crate::{error::MessageError, keys, scripts::Scripts};
 
 #[derive(Clone)]
 pub struct MessagesStore {
@@ -122,12 +118,7 @@ impl MessagesStore {
 
     /// Where a script publishes `room`'s events: `PUBLISH MESSAGES`, or on a cluster
     /// `SPUBLISH` on the room's channel.
-    pub(crate) fn publish_target(&self, room: &RoomId) -> (&'static str, String) {
-        self.ctx.events().room_channel(room)
+    pub(crate) fn publish_target(&self, room: &RoomId) -> chat_core::PublishTarget {
+        self.ctx.events().room_target(room)
     }
-}
-
-/// `(command, channel)` as a script's [`Publish`].
-pub(crate) fn publish<'a>((command, channel): &'a (&'static str, String)) -> Publish<'a> {
-    Publish { command, channel }
 }

@@ -30,23 +30,19 @@ pub(crate) struct Scripts {
 impl Scripts {
     pub fn new() -> Self {
         Self {
-            store: StoreMessage(Lua::new(include_str!("store_message.lua"))),
+            store: StoreMessage(Lua::publishing(include_str!("store_message.lua"))),
             mark_read: MarkRead(Lua::new(include_str!("mark_read.lua"))),
             find: FindMessage(Lua::new(include_str!("find_message.lua"))),
-            replace: ReplaceMessage(Lua::new(include_str!("replace_message.lua"))),
-            react: React(Lua::new(include_str!("react.lua"))),
+            replace: ReplaceMessage(Lua::publishing(include_str!("replace_message.lua"))),
+            react: React(Lua::publishing(include_str!("react.lua"))),
             index: IndexRoom(Lua::new(include_str!("index_room.lua"))),
         }
     }
 }
 
 /// Where a script publishes what it changed: `PUBLISH MESSAGES`, or on a cluster
-/// `SPUBLISH` on the room's channel (in the room's slot).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Publish<'a> {
-    pub command: &'static str,
-    pub channel: &'a str,
-}
+/// `SPUBLISH` on the room's channel (in the room's slot), logged in the channel's event log.
+pub(crate) type Publish<'a> = &'a chat_core::PublishTarget;
 
 /// `store_message.lua`: stores a message and publishes it.
 #[derive(Clone)]
@@ -99,6 +95,7 @@ impl StoreMessage {
             reactions.as_str(),
             ids.as_str(),
             mutes.as_str(),
+            m.publish.log.as_str(),
         ];
         keys.extend(sent.as_deref());
         let mut cmd = self.0.call(&keys);
@@ -107,13 +104,14 @@ impl StoreMessage {
             .arg(&m.json.stored_tail)
             .arg(m.json.published_tail.as_deref().unwrap_or(""))
             .arg(m.publish.command)
-            .arg(m.publish.channel)
+            .arg(&m.publish.channel)
             .arg(m.envelope_head)
             .arg(m.sent_ttl)
             .arg(m.keep)
             .arg(m.id)
             .arg(keys::reacted_prefix(m.room))
-            .arg(m.from.0);
+            .arg(m.from.0)
+            .arg(m.publish.log_len);
         cmd
     }
 
@@ -338,6 +336,7 @@ impl ReplaceMessage {
             &keys::room(r.room),
             &keys::reactions(r.room),
             &keys::reacted(r.room, r.id),
+            &r.publish.log,
         ]);
         cmd.arg(&r.read.raw)
             .arg(r.with)
@@ -345,8 +344,9 @@ impl ReplaceMessage {
             .arg(r.id)
             .arg(if r.drop_reactions { "1" } else { "0" })
             .arg(r.publish.command)
-            .arg(r.publish.channel)
-            .arg(r.envelope);
+            .arg(&r.publish.channel)
+            .arg(r.envelope)
+            .arg(r.publish.log_len);
         let value = timed("replace_message", self.0.run(conn, &cmd)).await?;
         match read::<String>("replace_message", value)?.as_str() {
             "replaced" => Ok(Replaced::Done),
@@ -413,6 +413,7 @@ impl React {
             &keys::room(r.room),
             &keys::reactions(r.room),
             &keys::reacted(r.room, r.id),
+            &r.publish.log,
         ]);
         cmd.arg(&r.read.raw)
             .arg(r.id)
@@ -422,11 +423,12 @@ impl React {
             .arg(r.most_emoji)
             .arg(r.most_mine)
             .arg(r.publish.command)
-            .arg(r.publish.channel)
+            .arg(&r.publish.channel)
             .arg(format!("{}{}", r.envelope_head, r.event.head))
             .arg(&r.event.middle)
             .arg(&r.event.tail)
-            .arg(NAMED_PER_REACTION);
+            .arg(NAMED_PER_REACTION)
+            .arg(r.publish.log_len);
         let value = timed("react", self.0.run(conn, &cmd)).await?;
         let parts: Vec<Value> = read("react", value)?;
         let mut parts = parts.into_iter();

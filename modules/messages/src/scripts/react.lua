@@ -14,6 +14,7 @@
 local room = KEYS[1]            -- room:{id}
 local reactions = KEYS[2]       -- reactions:{room:<id>}
 local reacted = KEYS[3]         -- reacted:{room:<id>}:<message id>: user -> their emoji
+local log = KEYS[4]             -- the channel's event log (in this slot)
 local read = ARGV[1]            -- the message's member as read
 local id = ARGV[2]              -- the message's id
 local user = ARGV[3]            -- who reacts
@@ -27,6 +28,7 @@ local event_head = ARGV[10]     -- the envelope up to the event's count
 local event_middle = ARGV[11]   -- between the count and the version
 local event_tail = ARGV[12]     -- after the version
 local most_names = tonumber(ARGV[13])  -- users named per emoji
+local log_len = ARGV[14]        -- entries kept in the event log
 
 if not redis.call('ZSCORE', room, read) then return {'changed'} end
 
@@ -109,5 +111,5 @@ end
 if #list == 0 then redis.call('HDEL', reactions, id) else redis.call('HSET', reactions, id, counts()) end
 if #mine == 0 then redis.call('HDEL', reacted, user) else redis.call('HSET', reacted, user, mine_json()) end
 local version = redis.call('HINCRBY', reactions, id .. '#v', 1)
-redis.call(publish, channel, event_head .. count .. event_middle .. version .. event_tail .. '}')
+publish_logged(publish, channel, log, log_len, event_head .. count .. event_middle .. version .. event_tail .. '}')
 return {'changed_to', counts(), mine_json(), count, version}

@@ -3,6 +3,7 @@
 local room = KEYS[1]            -- room:{id}
 local reactions = KEYS[2]       -- reactions:{room:<id>}
 local reacted = KEYS[3]         -- reacted:{room:<id>}:<id>: who put which emoji on it
+local log = KEYS[4]             -- the channel's event log (in this slot)
 local read = ARGV[1]            -- the member as read
 local replacement = ARGV[2]     -- what replaces it
 local score = ARGV[3]           -- its score
@@ -11,6 +12,7 @@ local drop_reactions = ARGV[5] == '1'
 local publish = ARGV[6]         -- PUBLISH, or SPUBLISH on a cluster
 local channel = ARGV[7]
 local envelope = ARGV[8]        -- the whole envelope of the change
+local log_len = ARGV[9]         -- entries kept in the event log
 
 if not redis.call('ZSCORE', room, read) then return 'changed' end
 redis.call('ZREM', room, read)
@@ -19,5 +21,5 @@ if drop_reactions then
   redis.call('HDEL', reactions, id, id .. '#v')
   redis.call('DEL', reacted)
 end
-redis.call(publish, channel, envelope)
+publish_logged(publish, channel, log, log_len, envelope)
 return 'replaced'

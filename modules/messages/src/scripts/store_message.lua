@@ -8,7 +8,8 @@ local trimmed = KEYS[2]         -- trimmed:{room:<id>}: date up to which message
 local reactions = KEYS[3]       -- reactions:{room:<id>}: message id -> its reactions
 local ids = KEYS[4]             -- ids:{room:<id>}: message id -> its score
 local mutes = KEYS[5]           -- mutes:{room:<id>}: user id -> muted until (unix ms)
-local sent = KEYS[6]            -- sent:{room:<id>}:<user>:<clientId> (absent: no clientId)
+local log = KEYS[6]             -- the channel's event log (in this slot)
+local sent = KEYS[7]            -- sent:{room:<id>}:<user>:<clientId> (absent: no clientId)
 local now = tonumber(ARGV[1])   -- the clock, unix seconds
 local head = ARGV[2]            -- the message JSON up to its date
 local stored_tail = ARGV[3]     -- the stored JSON after its date
@@ -22,6 +23,7 @@ local id = ARGV[10]             -- the message's id
 local reacted = ARGV[11]        -- reacted:{room:<id>}: (+ a message id: who reacted how;
                                 -- in this slot by its hash tag)
 local from = ARGV[12]           -- the sender's id
+local log_len = ARGV[13]        -- entries kept in the event log
 
 -- A moderator made the sender read-only here: nothing is stored.
 local muted_until = redis.call('HGET', mutes, from)
@@ -60,7 +62,7 @@ end
 
 redis.call('ZADD', room, date, head .. date .. stored_tail)
 if published_tail == '' then published_tail = stored_tail end
-redis.call(publish, channel, envelope_head .. head .. date .. published_tail .. '}')
+publish_logged(publish, channel, log, log_len, envelope_head .. head .. date .. published_tail .. '}')
 if sent then redis.call('SET', sent, date .. ' ' .. id, 'EX', sent_ttl) end
 
 if keep > 0 then

@@ -17,11 +17,16 @@ fn room() -> RoomId {
 const CHANNEL: &str = "MESSAGES";
 const ENVELOPE_HEAD: &str = r#"{"serverId":"s1","type":"message","data":"#;
 
+const LOG: &str = "MESSAGES:log";
+
 fn publish() -> Publish<'static> {
-    Publish {
+    static TARGET: std::sync::OnceLock<chat_core::PublishTarget> = std::sync::OnceLock::new();
+    TARGET.get_or_init(|| chat_core::PublishTarget {
         command: "PUBLISH",
-        channel: CHANNEL,
-    }
+        channel: CHANNEL.into(),
+        log: LOG.into(),
+        log_len: 100,
+    })
 }
 
 /// A message of user 1 in room 7, as the store drafts it.
@@ -137,10 +142,31 @@ async fn storing_dates_each_message_after_the_last_and_publishes_it() {
     );
     assert_eq!(stored[1].1, 1000.001);
 
+    // Published with its offset in the channel's event log, which holds the envelope.
     let mut messages = sub.on_message();
     let envelope: String = messages.next().await.unwrap().get_payload().unwrap();
-    let expected = MessageJson::of(&first).unwrap().published("1000.000");
-    assert_eq!(envelope, format!("{ENVELOPE_HEAD}{expected}}}"));
+    let expected = format!(
+        "{ENVELOPE_HEAD}{}}}",
+        MessageJson::of(&first).unwrap().published("1000.000")
+    );
+    let offset = chat_core::Offset::of_envelope(&envelope).expect("an offset");
+    assert_eq!(
+        envelope,
+        format!(
+            "{},\"offset\":\"{offset}\"}}",
+            &expected[..expected.len() - 1]
+        )
+    );
+    let log: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+        .arg(LOG)
+        .arg("-")
+        .arg("+")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].0, offset.to_string());
+    assert_eq!(log[0].1, vec![("e".to_owned(), expected)]);
 }
 
 #[tokio::test]
