@@ -32,7 +32,7 @@ use crate::{
     http::{self, Health, Observe},
     hub::{CloseReason, Hub},
     net::Accept,
-    pubsub, shards,
+    pubsub, recovery, shards,
     ws::{ws_handler, WsState},
 };
 
@@ -206,7 +206,7 @@ fn single(url: &str) -> anyhow::Result<(Redis, Backend)> {
 /// The subscription this instance runs: `MESSAGES` on one Redis, or the sharded channels
 /// its sockets need on a cluster.
 enum Subscriber {
-    Messages(redis::Client, pubsub::Recovery),
+    Messages(redis::Client, recovery::Recovery),
     Sharded(Box<shards::Keeper>),
 }
 
@@ -318,16 +318,14 @@ impl Application {
         let modules = Modules::new(ctx, &config);
         let hub = Hub::new(config.ws_queue);
         let pubsub_live = Arc::new(AtomicBool::new(false));
+        let recovery = recovery::Recovery {
+            log_len: config.event_log_len.max(1),
+            max_gap: Duration::from_secs(config.recovery_max_gap_secs),
+        };
         let (subscriber, subscriptions) = match backend {
-            Backend::Single(client) => {
-                let recovery = pubsub::Recovery {
-                    log_len: config.event_log_len.max(1),
-                    max_gap: Duration::from_secs(config.recovery_max_gap_secs),
-                };
-                (Subscriber::Messages(client, recovery), None)
-            }
+            Backend::Single(client) => (Subscriber::Messages(client, recovery), None),
             Backend::Cluster(conn, auth) => {
-                let (shards, keeper) = shards::new(conn, auth, Arc::clone(&pubsub_live));
+                let (shards, keeper) = shards::new(conn, auth, Arc::clone(&pubsub_live), recovery);
                 let shards: Arc<dyn Subscriptions> = Arc::new(shards);
                 (Subscriber::Sharded(Box::new(keeper)), Some(shards))
             }

@@ -14,6 +14,7 @@ pub mod http;
 pub mod hub;
 pub mod net;
 pub mod pubsub;
+pub mod recovery;
 pub mod shards;
 pub mod telemetry;
 pub mod ws;

@@ -31,29 +31,21 @@ use std::{
 
 use chat_core::{
     channels, metrics,
-    redis::{self, aio::MultiplexedConnection, Value},
+    redis::{self, aio::MultiplexedConnection},
     Offset, MESSAGES_CHANNEL,
 };
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::dispatch::Listeners;
+use crate::{
+    dispatch::Listeners,
+    recovery::{log_end, replay, Recovery, Unrecoverable},
+};
 
 /// How often the instance pings its own subscription.
 pub const PING_EVERY: Duration = Duration::from_secs(3);
 /// A subscription silent this long (several pings) is lost.
 pub const PONG_DEADLINE: Duration = Duration::from_secs(10);
-/// Log entries read per round trip while recovering.
-const PAGE: usize = 1000;
-
-/// How far back a lost subscription is recovered.
-#[derive(Debug, Clone, Copy)]
-pub struct Recovery {
-    /// Entries kept in the event log (as the publishers trim it).
-    pub log_len: u64,
-    /// A longer gap is not recovered: the sockets resync.
-    pub max_gap: Duration,
-}
 
 /// Where this instance stands in `MESSAGES`'s event log.
 #[derive(Debug, Default)]
@@ -63,22 +55,6 @@ struct Position {
     last: Option<Offset>,
     /// When the subscription was lost, while it is.
     lost_at: Option<Instant>,
-}
-
-/// Why a gap could not be recovered.
-enum Unrecoverable {
-    TooLong(Duration),
-    /// The log does not reach back to the last offset seen.
-    Gone(Offset),
-}
-
-impl std::fmt::Display for Unrecoverable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unrecoverable::TooLong(gap) => write!(f, "the gap lasted {} ms", gap.as_millis()),
-            Unrecoverable::Gone(from) => write!(f, "the event log no longer holds {from}"),
-        }
-    }
 }
 
 /// Runs until `stop`: subscribe, catch up from the event log, hand every envelope to
@@ -199,7 +175,10 @@ async fn catch_up(
     let outcome = if gap > recovery.max_gap {
         Err(Unrecoverable::TooLong(gap))
     } else {
-        replay(conn, log, from, recovery, listeners).await?
+        replay(conn, log, from, recovery.log_len, &mut |e| {
+            listeners.on_envelope(e)
+        })
+        .await?
     };
     position.lost_at = None;
     match outcome {
@@ -222,81 +201,4 @@ async fn catch_up(
         }
     }
     Ok(())
-}
-
-/// Delivers the log's envelopes after `from`, oldest first, in pages; answers how many and
-/// the last offset, or that the log does not reach back to `from`.
-async fn replay(
-    conn: &mut MultiplexedConnection,
-    log: &str,
-    from: Offset,
-    recovery: Recovery,
-    listeners: &dyn Listeners,
-) -> redis::RedisResult<Result<(u64, Offset), Unrecoverable>> {
-    let empty_at_start = from == Offset::default();
-    if empty_at_start {
-        // The log was empty when this instance first subscribed: nothing can have been
-        // trimmed unless it has filled up since.
-        let len: u64 = redis::cmd("XLEN").arg(log).query_async(conn).await?;
-        if len >= recovery.log_len {
-            return Ok(Err(Unrecoverable::Gone(from)));
-        }
-    }
-    // The first page starts at `from` itself (inclusive): finding it proves the log still
-    // reaches back that far (trimming removes the oldest first).
-    let mut start = if empty_at_start {
-        "-".to_owned()
-    } else {
-        from.to_string()
-    };
-    let (mut last, mut replayed, mut first_page) = (from, 0u64, true);
-    loop {
-        let entries: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
-            .arg(log)
-            .arg(&start)
-            .arg("+")
-            .arg("COUNT")
-            .arg(PAGE)
-            .query_async(conn)
-            .await?;
-        let reaches_back = entries.first().map(|(id, _)| id.parse()) == Some(Ok(from));
-        if first_page && !empty_at_start && !reaches_back {
-            return Ok(Err(Unrecoverable::Gone(from)));
-        }
-        first_page = false;
-        let full = entries.len() == PAGE;
-        for (id, fields) in entries {
-            let Ok(offset) = id.parse::<Offset>() else {
-                continue;
-            };
-            if offset <= last {
-                continue;
-            }
-            last = offset;
-            if let Some((_, envelope)) = fields.iter().find(|(k, _)| k == "e") {
-                listeners.on_envelope(envelope);
-                replayed += 1;
-            }
-        }
-        if !full {
-            return Ok(Ok((replayed, last)));
-        }
-        start = format!("({last}");
-    }
-}
-
-/// The id of the log's newest entry (`0-0` when it is empty or missing).
-async fn log_end(conn: &mut MultiplexedConnection, log: &str) -> redis::RedisResult<Offset> {
-    let newest: Vec<(String, Value)> = redis::cmd("XREVRANGE")
-        .arg(log)
-        .arg("+")
-        .arg("-")
-        .arg("COUNT")
-        .arg(1)
-        .query_async(conn)
-        .await?;
-    Ok(newest
-        .first()
-        .and_then(|(id, _)| id.parse().ok())
-        .unwrap_or_default())
 }

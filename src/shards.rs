@@ -15,11 +15,15 @@
 //! A subscription is lost when its connection drops or goes silent (a master killed, a
 //! failover), when its slot has another owner in the slot map (a master cut off from the
 //! cluster), or when Redis ends it because its slot moved (an unsolicited `sunsubscribe`).
-//! Then the keeper drops that connection, reloads the slot map, and closes (to resync) the
-//! sockets that needed one of the lost channels — as it does for the sockets of a channel
-//! it could not subscribe: their clients reconnect, subscribe again on the slot's owner,
-//! and catch up with `after=`. A socket is never left silently missing events. (Presence
-//! and General span the masters, so losing one resyncs every socket in practice.)
+//! Then the keeper drops that connection and reloads the slot map, and its channels are
+//! subscribed again on their slots' owners (retried at every check) and *recovered*: each
+//! channel's event log (`<channel>:log`, in the channel's slot, written by the script that
+//! publishes) is read from the last offset this instance saw on that channel, its missed
+//! envelopes delivered in order, then the live ones held meanwhile (minus repeats). The
+//! sockets stay open. Only the sockets of a channel whose gap cannot be recovered — the log
+//! no longer holds that offset (trimmed, or lost in a failover), or the channel stayed
+//! unsubscribed longer than the recovery bound — are closed to resync: their clients
+//! reconnect and catch up with `after=`. A socket is never left silently missing events.
 //!
 //! The keeper sees this instance only as [`Listeners`]: the channels its sockets want, and
 //! where envelopes and losses go. Envelopes are handed over by each connection's reader
@@ -35,18 +39,22 @@ use std::{
 };
 
 use chat_core::{
-    metrics,
+    channels, metrics,
     redis::{
         self, aio::MultiplexedConnection, cluster_async::ClusterConnection,
         cluster_routing::get_slot, AsyncConnectionConfig, ConnectionAddr, ConnectionInfo,
         ProtocolVersion, PushInfo, PushKind, RedisConnectionInfo, Value,
     },
     redis_io::{slot_map, SlotRange},
+    Offset,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::dispatch::{Listeners, Subscriptions};
+use crate::{
+    dispatch::{Listeners, Subscriptions},
+    recovery::{log_end, replay, Recovery, Unrecoverable},
+};
 
 /// How often each connection is pinged and the subscriptions are reconciled.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
@@ -65,6 +73,40 @@ enum Ctl {
     Ensure(Vec<String>, oneshot::Sender<bool>),
     /// A push that is not a message, from the connection of this epoch.
     Push(u64, PushInfo),
+}
+
+/// Where this instance stands in one subscribed channel's event log.
+#[derive(Default)]
+struct Position {
+    /// The newest offset delivered (`None` before the subscription's baseline is read).
+    last: Option<Offset>,
+    /// While the channel is being (re)subscribed and caught up: the live envelopes that
+    /// arrived meanwhile, delivered after the log's.
+    held: Option<Vec<String>>,
+}
+
+/// Every subscribed channel's [`Position`]: the readers deliver through it, the keeper
+/// catches up through it.
+type Positions = Arc<parking_lot::Mutex<HashMap<String, Position>>>;
+
+/// A live envelope of `channel` from a reader: held while the channel catches up, skipped
+/// if already delivered (its offset not past the last), delivered otherwise.
+fn on_live(positions: &Positions, listeners: &dyn Listeners, channel: &str, payload: &str) {
+    let mut positions = positions.lock();
+    let Some(p) = positions.get_mut(channel) else {
+        return listeners.on_envelope(payload);
+    };
+    if let Some(held) = &mut p.held {
+        return held.push(payload.to_owned());
+    }
+    if let Some(offset) = Offset::of_envelope(payload) {
+        if p.last.is_some_and(|last| offset <= last) {
+            return;
+        }
+        p.last = Some(offset);
+    }
+    // Under the lock: the keeper's catch-up of this channel cannot interleave.
+    listeners.on_envelope(payload);
 }
 
 /// The handle dispatch holds. Cheap to clone.
@@ -89,6 +131,7 @@ pub fn new(
     cluster: ClusterConnection,
     auth: RedisConnectionInfo,
     live: Arc<AtomicBool>,
+    recovery: Recovery,
 ) -> (Shards, Keeper) {
     let (tx, rx) = mpsc::unbounded_channel();
     let shards = Shards { tx: tx.clone() };
@@ -104,6 +147,9 @@ pub fn new(
         subscribed: HashMap::new(),
         leaving: HashMap::new(),
         next_epoch: 1,
+        positions: Positions::default(),
+        lost: HashMap::new(),
+        recovery,
     };
     (shards, keeper)
 }
@@ -133,6 +179,11 @@ pub struct Keeper {
     /// unsubscriptions asked for. Any other `sunsubscribe` is Redis ending a subscription.
     leaving: HashMap<(u64, String), u32>,
     next_epoch: u64,
+    positions: Positions,
+    /// Channels whose subscription was lost, and since when: recovered once subscribed
+    /// again.
+    lost: HashMap<String, std::time::Instant>,
+    recovery: Recovery,
 }
 
 impl Keeper {
@@ -246,6 +297,13 @@ impl Keeper {
                     continue;
                 }
             };
+            // From here on the channel's live envelopes are held until it has caught up.
+            self.positions
+                .lock()
+                .entry(channel.to_owned())
+                .or_default()
+                .held
+                .get_or_insert_with(Vec::new);
             let reply = tokio::time::timeout(
                 COMMAND_DEADLINE,
                 redis::cmd("SSUBSCRIBE")
@@ -259,6 +317,7 @@ impl Keeper {
                     if let Some(node) = self.nodes.get_mut(&addr) {
                         node.channels.insert(channel.to_owned());
                     }
+                    self.catch_up(channel).await;
                     return Ok(());
                 }
                 // The slot moved (MOVED): read the map again.
@@ -304,15 +363,22 @@ impl Keeper {
             .get_multiplexed_async_connection_with_config(&config)
             .await?;
         let (listeners, ctl) = (self.listeners(), self.tx.clone());
+        let positions = Arc::clone(&self.positions);
         // Hot path: every envelope for this instance's sockets from this master.
         let reader = tokio::spawn(async move {
             while let Some(push) = push_rx.recv().await {
                 match push.kind {
                     PushKind::SMessage | PushKind::Message => {
-                        if let Some(Value::BulkString(payload)) = push.data.get(1) {
-                            match std::str::from_utf8(payload) {
-                                Ok(text) => listeners.on_envelope(text),
-                                Err(_) => tracing::debug!("non-text envelope ignored"),
+                        if let (
+                            Some(Value::BulkString(channel)),
+                            Some(Value::BulkString(payload)),
+                        ) = (push.data.first(), push.data.get(1))
+                        {
+                            match (std::str::from_utf8(channel), std::str::from_utf8(payload)) {
+                                (Ok(channel), Ok(text)) => {
+                                    on_live(&positions, &*listeners, channel, text)
+                                }
+                                _ => tracing::debug!("non-text envelope ignored"),
                             }
                         }
                     }
@@ -392,11 +458,85 @@ impl Keeper {
         self.slots.clear();
         metrics::PUBSUB_LOST.inc();
         metrics::PUBSUB_CHANNELS.set(self.subscribed.len() as i64);
-        let closed = self.listeners().resync(Some(&node.channels));
+        let now = std::time::Instant::now();
+        for channel in &node.channels {
+            self.lost.entry(channel.clone()).or_insert(now);
+        }
         tracing::warn!(
-            host = %addr.0, port = addr.1, channels = node.channels.len(), closed, "{why}: \
-             subscriptions lost, their sockets closed to resync"
+            host = %addr.0, port = addr.1, channels = node.channels.len(), "{why}: \
+             subscriptions lost; subscribing again to recover them"
         );
+    }
+
+    /// `channel` was just subscribed: after a loss, deliver what its log holds past the
+    /// last offset seen, or resync its sockets when that cannot be done exactly; when new,
+    /// note where its log ends. Then the live envelopes held meanwhile, in order.
+    async fn catch_up(&mut self, channel: &str) {
+        let log = channels::log(channel);
+        let from = self.positions.lock().get(channel).and_then(|p| p.last);
+        let lost_at = self.lost.remove(channel);
+        let listeners = self.listeners();
+        let outcome = match (lost_at, from) {
+            (None, _) => Ok(None),
+            (Some(at), _) if at.elapsed() > self.recovery.max_gap => {
+                Err(Unrecoverable::TooLong(at.elapsed()))
+            }
+            (Some(_), None) => Err(Unrecoverable::Gone(Offset::default())),
+            (Some(_), Some(from)) => {
+                let read = replay(
+                    &mut self.cluster,
+                    &log,
+                    from,
+                    self.recovery.log_len,
+                    &mut |e| listeners.on_envelope(e),
+                )
+                .await;
+                match read {
+                    Ok(Ok((replayed, last))) => Ok(Some((replayed, last))),
+                    Ok(Err(why)) => Err(why),
+                    Err(e) => {
+                        tracing::warn!(error = %e, %channel, "reading the event log failed");
+                        Err(Unrecoverable::Gone(from))
+                    }
+                }
+            }
+        };
+        // Where the log ends now, for a new channel or one resynced (0-0 if unreadable:
+        // the next loss then resyncs).
+        let end = match outcome {
+            Ok(Some(_)) => None,
+            _ => Some(log_end(&mut self.cluster, &log).await.unwrap_or_default()),
+        };
+        let mut positions = self.positions.lock();
+        let p = positions.entry(channel.to_owned()).or_default();
+        let held = p.held.take().unwrap_or_default();
+        match outcome {
+            Ok(Some((replayed, last))) => {
+                p.last = Some(last);
+                metrics::RECOVERIES.with_label_values(&["recovered"]).inc();
+                metrics::EVENTS_REPLAYED.inc_by(replayed);
+                tracing::info!(%channel, replayed, "recovered a channel's gap from its event log");
+            }
+            Ok(None) => p.last = p.last.max(end),
+            Err(why) => {
+                p.last = end;
+                let closed = listeners.resync(Some(&HashSet::from([channel.to_owned()])));
+                metrics::RECOVERIES.with_label_values(&["resynced"]).inc();
+                metrics::SOCKETS_RESYNCED.inc_by(closed as u64);
+                tracing::warn!(%channel, %why, closed, "a channel's gap could not be recovered; its sockets resync");
+            }
+        }
+        // Held envelopes were published after the subscription: all new, but a recovered
+        // channel's log already held some of them.
+        for payload in held {
+            if let Some(offset) = Offset::of_envelope(&payload) {
+                if lost_at.is_some() && p.last.is_some_and(|last| offset <= last) {
+                    continue;
+                }
+                p.last = p.last.max(Some(offset));
+            }
+            listeners.on_envelope(&payload);
+        }
     }
 
     /// Pings every connection, subscribes what is wanted and missing, unsubscribes what no
@@ -439,8 +579,11 @@ impl Keeper {
             .filter(|(c, _)| !wanted.contains(*c))
             .map(|(c, a)| (c.clone(), a.clone()))
             .collect();
+        self.lost.retain(|c, _| wanted.contains(c));
+        self.positions.lock().retain(|c, _| wanted.contains(c));
         for (channel, addr) in stale {
             self.subscribed.remove(&channel);
+            self.positions.lock().remove(&channel);
             let Some(node) = self.nodes.get_mut(&addr) else {
                 continue;
             };
@@ -469,10 +612,22 @@ impl Keeper {
     /// Sockets that need a channel that could not be subscribed would miss its events:
     /// close them to reconnect (and retry) later.
     fn resync_unsubscribed(&mut self, failed: Vec<String>) {
+        // A lost channel is retried at every check while its gap is still recoverable.
+        let max_gap = self.recovery.max_gap;
+        let failed: HashSet<String> = failed
+            .into_iter()
+            .filter(|c| self.lost.get(c).is_none_or(|at| at.elapsed() > max_gap))
+            .collect();
         if failed.is_empty() {
             return;
         }
-        let failed: HashSet<String> = failed.into_iter().collect();
+        for channel in &failed {
+            self.lost.remove(channel);
+            if let Some(p) = self.positions.lock().get_mut(channel) {
+                p.held = None;
+                p.last = None;
+            }
+        }
         let closed = self.listeners().resync(Some(&failed));
         if closed > 0 {
             metrics::PUBSUB_LOST.inc();
