@@ -411,3 +411,44 @@ async fn resynced(app: &TestApp) -> f64 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0)
 }
+
+#[tokio::test]
+async fn an_unrecoverable_gap_resyncs_only_the_sockets_of_that_channel() {
+    let cluster = TestCluster::start().await;
+    let one = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let two = TestApp::spawn_with(config_for_cluster(&cluster.seeds())).await;
+    let alice = one.user("alice").await;
+    let bob = one.user("bob").await;
+    let side = alice.create_room("side").await;
+    let mut a = alice.on(&two).connect(&two).await;
+    let mut b = bob.on(&two).connect(&two).await;
+    // Heard on two through side's channel: two's position in side's log is this message.
+    alice.say(&side, "hello").await;
+    assert_eq!(a.expect("message").await["message"], "hello");
+
+    // Side's log loses that entry, then the subscriptions on its master drop: two cannot
+    // recover side's gap, but can every other channel's on that master.
+    let master = cluster.master_port_for(&format!("room:{side}")).await;
+    let log = format!("MESSAGES:{{room:{side}}}:log");
+    cluster
+        .redis_cli_on(master, &["XTRIM", &log, "MAXLEN", "0"])
+        .await;
+    cluster
+        .redis_cli_on(master, &["CLIENT", "KILL", "TYPE", "pubsub"])
+        .await;
+    assert_eq!(
+        a.close_code_within(Duration::from_secs(20)).await,
+        Some(1013),
+        "alice, in side, is told to reconnect and catch up"
+    );
+    bob.say("0", "still here").await;
+    assert_eq!(
+        b.expect("message").await["message"],
+        "still here",
+        "bob, not in side, keeps his socket"
+    );
+    assert_eq!(resynced(&two).await, 1.0);
+    let mut a = alice.on(&two).connect(&two).await;
+    alice.say(&side, "again").await;
+    assert_eq!(a.expect("message").await["message"], "again");
+}
