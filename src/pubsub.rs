@@ -46,6 +46,9 @@ use crate::{
 pub const PING_EVERY: Duration = Duration::from_secs(3);
 /// A subscription silent this long (several pings) is lost.
 pub const PONG_DEADLINE: Duration = Duration::from_secs(10);
+/// The longest wait between attempts to subscribe again: once Redis is back, live delivery
+/// resumes within about this long.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Where this instance stands in `MESSAGES`'s event log.
 #[derive(Debug, Default)]
@@ -58,7 +61,7 @@ struct Position {
 }
 
 /// Runs until `stop`: subscribe, catch up from the event log, hand every envelope to
-/// `listeners`, and on any error (or a missed ping) wait a little (up to 5 s, growing) and
+/// `listeners`, and on any error (or a missed ping) wait a little (up to [`MAX_BACKOFF`], growing) and
 /// start over. `live` is true while subscribed and caught up.
 pub async fn run(
     client: redis::Client,
@@ -153,7 +156,7 @@ pub async fn run(
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(backoff) => {}
         }
-        backoff = (backoff * 2).min(Duration::from_secs(5));
+        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 

@@ -8,6 +8,8 @@ mod common;
 
 use std::time::Duration;
 
+const RESYNCED: &str = "redis_chat_sockets_resynced_total";
+
 use common::{cluster::TestCluster, *};
 use serde_json::{json, Value};
 
@@ -278,7 +280,11 @@ async fn a_master_killed_under_traffic_loses_no_acknowledged_message() {
     assert_eq!(have, acked, "bob heard every message once, in order");
     alice.say("0", "after failover").await;
     assert_eq!(b.expect("message").await["message"], "after failover");
-    assert_eq!(resynced(&one).await, 0.0, "no socket was told to resync");
+    assert_eq!(
+        one.metric(RESYNCED).await,
+        0.0,
+        "no socket was told to resync"
+    );
     one.stop().await;
     two.stop().await;
 }
@@ -302,7 +308,11 @@ async fn a_rooms_slot_moved_to_another_master_keeps_its_sockets_and_chat_goes_on
     assert_ne!(from, to);
     alice.say("0", "after the move").await;
     assert_eq!(b.expect("message").await["message"], "after the move");
-    assert_eq!(resynced(&one).await, 0.0, "no socket was told to resync");
+    assert_eq!(
+        one.metric(RESYNCED).await,
+        0.0,
+        "no socket was told to resync"
+    );
     let (_, page) = bob.history("0", "").await;
     assert_eq!(
         texts(page["messages"].as_array().unwrap()),
@@ -398,20 +408,6 @@ async fn edits_deletions_reactions_replies_mentions_and_muting_work_on_a_cluster
     assert_eq!(b.expect("message.deleted").await["roomId"], dm.as_str());
 }
 
-/// Sockets closed to resync so far (the instances of one test share their metrics).
-async fn resynced(app: &TestApp) -> f64 {
-    let text = reqwest::get(format!("{}/metrics", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("redis_chat_sockets_resynced_total "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
 #[tokio::test]
 async fn an_unrecoverable_gap_resyncs_only_the_sockets_of_that_channel() {
     let cluster = TestCluster::start().await;
@@ -447,7 +443,7 @@ async fn an_unrecoverable_gap_resyncs_only_the_sockets_of_that_channel() {
         "still here",
         "bob, not in side, keeps his socket"
     );
-    assert_eq!(resynced(&two).await, 1.0);
+    assert_eq!(two.metric(RESYNCED).await, 1.0);
     let mut a = alice.on(&two).connect(&two).await;
     alice.say(&side, "again").await;
     assert_eq!(a.expect("message").await["message"], "again");

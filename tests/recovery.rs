@@ -170,17 +170,30 @@ fn ids_of(events: &[Value], kind: &str) -> Vec<String> {
         .collect()
 }
 
-/// A counter's value as `/metrics` shows it (the instances of one test share them).
-async fn metric(app: &TestApp, series: &str) -> f64 {
-    let text = reqwest::get(format!("{}/metrics", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
-        .unwrap_or(0.0)
+/// One Redis, one instance, alice with a socket open and bob.
+struct Chat {
+    redis: TestRedis,
+    app: TestApp,
+    alice: User,
+    bob: User,
+    ws: Socket,
+}
+
+impl Chat {
+    async fn start() -> Self {
+        let redis = TestRedis::start().await;
+        let app = TestApp::spawn(&redis).await;
+        let alice = app.user("alice").await;
+        let bob = app.user("bob").await;
+        let ws = alice.connect(&app).await;
+        Chat {
+            redis,
+            app,
+            alice,
+            bob,
+            ws,
+        }
+    }
 }
 
 #[tokio::test]
@@ -291,29 +304,35 @@ async fn a_killed_subscription_and_a_restarted_redis_close_no_socket_and_lose_no
             assert!(stored.contains(id.as_str()), "{id} in history");
         }
     }
-    let recovered = metric(&a, r#"redis_chat_recoveries_total{outcome="recovered"}"#).await;
+    let recovered = a
+        .metric(r#"redis_chat_recoveries_total{outcome="recovered"}"#)
+        .await;
     assert!(
         recovered >= 2.0,
         "each instance recovered its gaps ({recovered})"
     );
     assert_eq!(
-        metric(&a, r#"redis_chat_recoveries_total{outcome="resynced"}"#).await,
+        a.metric(r#"redis_chat_recoveries_total{outcome="resynced"}"#)
+            .await,
         0.0
     );
-    assert_eq!(metric(&a, "redis_chat_sockets_resynced_total").await, 0.0);
+    assert_eq!(a.metric("redis_chat_sockets_resynced_total").await, 0.0);
     assert_eq!(
-        metric(&a, r#"redis_chat_ws_closed_total{reason="resync"}"#).await,
+        a.metric(r#"redis_chat_ws_connections_closed_total{reason="resync"}"#)
+            .await,
         0.0
     );
 }
 
 #[tokio::test]
 async fn a_gap_the_event_log_no_longer_covers_resyncs_the_sockets() {
-    let redis = TestRedis::start().await;
-    let app = TestApp::spawn(&redis).await;
-    let alice = app.user("alice").await;
-    let bob = app.user("bob").await;
-    let mut ws = alice.connect(&app).await;
+    let Chat {
+        redis,
+        app,
+        alice,
+        bob,
+        mut ws,
+    } = Chat::start().await;
     bob.say("0", "before").await;
     assert_eq!(ws.expect("message").await["message"], "before");
 
@@ -340,10 +359,11 @@ async fn a_gap_the_event_log_no_longer_covers_resyncs_the_sockets() {
         "told to reconnect and catch up"
     );
     assert_eq!(
-        metric(&app, r#"redis_chat_recoveries_total{outcome="resynced"}"#).await,
+        app.metric(r#"redis_chat_recoveries_total{outcome="resynced"}"#)
+            .await,
         1.0
     );
-    assert_eq!(metric(&app, "redis_chat_sockets_resynced_total").await, 1.0);
+    assert_eq!(app.metric("redis_chat_sockets_resynced_total").await, 1.0);
 
     // Back in: chat goes on, and later gaps are recovered again.
     app.wait_ready().await;
@@ -354,11 +374,13 @@ async fn a_gap_the_event_log_no_longer_covers_resyncs_the_sockets() {
 
 #[tokio::test]
 async fn a_subscription_that_stops_delivering_is_noticed_and_recovered_in_place() {
-    let redis = TestRedis::start().await;
-    let app = TestApp::spawn(&redis).await;
-    let alice = app.user("alice").await;
-    let bob = app.user("bob").await;
-    let mut ws = alice.connect(&app).await;
+    let Chat {
+        redis,
+        app,
+        alice: _,
+        bob,
+        mut ws,
+    } = Chat::start().await;
     // Writes (PUBLISH among them) wait while Redis is paused: nothing reaches the
     // subscription and nothing fails, as on a half-open connection. The instance notices
     // the missing pings and subscribes again.
@@ -371,7 +393,9 @@ async fn a_subscription_that_stops_delivering_is_noticed_and_recovered_in_place(
         .unwrap();
     assert!(
         eventually(40, || async {
-            metric(&app, r#"redis_chat_recoveries_total{outcome="recovered"}"#).await >= 1.0
+            app.metric(r#"redis_chat_recoveries_total{outcome="recovered"}"#)
+                .await
+                >= 1.0
         })
         .await,
         "the silent subscription was replaced"
@@ -383,16 +407,18 @@ async fn a_subscription_that_stops_delivering_is_noticed_and_recovered_in_place(
         .unwrap();
     bob.say("0", "still here").await;
     assert_eq!(ws.expect("message").await["message"], "still here");
-    assert_eq!(metric(&app, "redis_chat_sockets_resynced_total").await, 0.0);
+    assert_eq!(app.metric("redis_chat_sockets_resynced_total").await, 0.0);
 }
 
 #[tokio::test]
 async fn an_event_published_while_the_subscription_is_down_is_replayed_once() {
-    let redis = TestRedis::start().await;
-    let app = TestApp::spawn(&redis).await;
-    let alice = app.user("alice").await;
-    let bob = app.user("bob").await;
-    let mut ws = alice.connect(&app).await;
+    let Chat {
+        redis,
+        app,
+        alice: _,
+        bob,
+        mut ws,
+    } = Chat::start().await;
     bob.say("0", "before").await;
     assert_eq!(ws.expect("message").await["message"], "before");
 
@@ -434,6 +460,6 @@ async fn an_event_published_while_the_subscription_is_down_is_replayed_once() {
         "after",
         "replayed once, then live"
     );
-    assert_eq!(metric(&app, "redis_chat_events_replayed_total").await, 1.0);
-    assert_eq!(metric(&app, "redis_chat_sockets_resynced_total").await, 0.0);
+    assert_eq!(app.metric("redis_chat_events_replayed_total").await, 1.0);
+    assert_eq!(app.metric("redis_chat_sockets_resynced_total").await, 0.0);
 }

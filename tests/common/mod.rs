@@ -260,6 +260,27 @@ impl TestApp {
         }
     }
 
+    /// One series' value as this instance's `/metrics` shows it (e.g.
+    /// `redis_chat_recoveries_total{outcome="recovered"}`); panics if it is not exported.
+    /// The instances of one test process share their metrics.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = reqwest::get(format!("{}/metrics", self.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| {
+                l.strip_prefix(series)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("/metrics has no {series}"))
+    }
+
     pub async fn wait_ready(&self) {
         for _ in 0..200 {
             if let Ok(r) = reqwest::get(format!("{}/readyz", self.base)).await {
