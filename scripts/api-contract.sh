@@ -75,6 +75,22 @@ CONTRACT_USER_ID=$(curl -sf -X POST "$base/api/rooms/$CONTRACT_ROOM_ID/join" \
 export CONTRACT_ROOM_ID CONTRACT_USER_ID
 [ -n "$CONTRACT_ROOM_ID" ] && [ -n "$CONTRACT_USER_ID" ] || { echo "making the contract room failed" >&2; exit 1; }
 
+# A file of Pablo's in General (a 1 × 1 PNG), for downloading it and its thumbnail
+# (random upload ids reach only 404).
+python3 - "$work/pixel.png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+png += chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+CONTRACT_UPLOAD_ID=$(curl -sf -X POST "$base/api/rooms/0/uploads" -H "Authorization: Bearer $pablo" \
+  -F "file=@$work/pixel.png;type=image/png" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+export CONTRACT_UPLOAD_ID
+[ -n "$CONTRACT_UPLOAD_ID" ] || { echo "uploading the contract file failed" >&2; exit 1; }
+
 status=0
 # Signing out (here, or everywhere, or by deleting the account) ends the session the other
 # operations run in: those get a session of their own.
@@ -82,7 +98,8 @@ ending=(--include-operation-id logout --include-operation-id logoutAll
   --include-operation-id deleteAccount)
 changes=(--include-operation-id editMessage --include-operation-id deleteMessage
   --include-operation-id addReaction --include-operation-id removeReaction
-  --include-operation-id muteRoom --include-operation-id unmuteRoom)
+  --include-operation-id muteRoom --include-operation-id unmuteRoom
+  --include-operation-id downloadUpload --include-operation-id uploadThumbnail)
 for op in setMemberRole kickMember banUser unbanUser muteMember unmuteMember listBans \
   listMembers roomAudit \
   listReports closeReport listRoomInvites revokeInvite inviteUser createInviteLink \

@@ -13,6 +13,17 @@ if [ "${1:-run}" = test ]; then
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3 python3-venv)
 fi
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+if [ "${1:-run}" = test ]; then
+  # The S3-compatible server the upload tests store in (it checks request signatures),
+  # built once from crates.io; 0.14.1 is the newest that builds with Rust 1.92+.
+  S3S_FS_VERSION=0.14.1
+  tools="$HOME/.cache/redis-chat/tools"
+  if ! "$tools/bin/s3s-fs" --version 2>/dev/null | grep -qx "s3s-fs $S3S_FS_VERSION"; then
+    echo "installing s3s-fs $S3S_FS_VERSION (cargo install)" >&2
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked --quiet \
+      --root "$tools" --target-dir "$HOME/.cache/redis-chat/s3s-target"
+  fi
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else

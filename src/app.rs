@@ -16,6 +16,7 @@ use chat_core::{metrics, redis, Contract, Ctx, Described, Events, Failure, Redis
 use chat_messages::{MessagesApi, MessagesStore};
 use chat_presence::{PresenceApi, PresenceStore, StartError, HEARTBEAT};
 use chat_rooms::{InvitesApi, MembersApi, ReportsApi, RoomsApi, RoomsStore};
+use chat_uploads::{MessageCheck, UploadsApi, UploadsStore};
 use poem::{
     endpoint::StaticFilesEndpoint,
     get,
@@ -55,6 +56,16 @@ impl AccountHooks for ModulesFollowAccounts {
     }
 }
 
+/// The uploads sweeper asks the messages module which messages still exist.
+struct LiveMessages(MessagesStore);
+
+#[async_trait::async_trait]
+impl MessageCheck for LiveMessages {
+    async fn live(&self, room: &chat_core::RoomId, ids: &[String]) -> Result<Vec<bool>, Failure> {
+        self.0.live(room, ids).await
+    }
+}
+
 /// The stores of every module over one context.
 #[derive(Clone)]
 struct Modules {
@@ -63,10 +74,11 @@ struct Modules {
     presence: PresenceStore,
     rooms: RoomsStore,
     messages: MessagesStore,
+    uploads: UploadsStore,
 }
 
 impl Modules {
-    fn new(ctx: Ctx, config: &Config) -> Self {
+    fn new(ctx: Ctx, config: &Config) -> anyhow::Result<Self> {
         let auth = AuthStore::new(ctx.clone(), config.auth_settings());
         let presence = PresenceStore::new(ctx.clone(), auth.clone());
         let rooms = RoomsStore::new(ctx.clone(), auth.clone(), config.max_rooms_per_user)
@@ -84,17 +96,21 @@ impl Modules {
                 ),
             },
         );
+        let uploads = UploadsStore::new(ctx.clone(), rooms.clone(), config.upload_settings())
+            .context("upload storage")?;
+        let messages = messages.with_uploads(uploads.clone());
         auth.on_account(Arc::new(ModulesFollowAccounts {
             rooms: rooms.clone(),
             messages: messages.clone(),
         }));
-        Self {
+        Ok(Self {
             ctx,
             auth,
             presence,
             rooms,
             messages,
-        }
+            uploads,
+        })
     }
 
     /// Readies Redis for this instance before it serves: takes its `SERVER_ID` and clears
@@ -159,6 +175,7 @@ impl Modules {
             ReportsApi::new(self.rooms.clone()),
             MessagesApi::new(self.messages.clone()),
             PresenceApi::new(self.presence.clone()),
+            UploadsApi::new(self.uploads.clone()),
         )))
     }
 }
@@ -173,6 +190,7 @@ type Apis = Contract<(
     ReportsApi,
     MessagesApi,
     PresenceApi,
+    UploadsApi,
 )>;
 
 /// The service around `api` (the served one, or [`Described`] for printing).
@@ -315,7 +333,7 @@ impl Application {
         let events =
             Events::with_log_len(server_id.clone(), Some(redis.clone()), config.event_log_len);
         let ctx = Ctx::new(Some(redis.clone()), events.clone(), config.rates());
-        let modules = Modules::new(ctx, &config);
+        let modules = Modules::new(ctx, &config)?;
         let hub = Hub::new(config.ws_queue);
         let pubsub_live = Arc::new(AtomicBool::new(false));
         let recovery = recovery::Recovery {
@@ -389,6 +407,8 @@ impl Application {
             .catch_all_error(http::error_json)
             .with(Observe {
                 routes: Arc::new(routes),
+                // The form around the file: its boundaries and part headers.
+                upload_body: config.upload_max_bytes.saturating_add(64 * 1024),
             })
             .boxed();
 
@@ -399,6 +419,7 @@ impl Application {
                 .with_context(|| format!("listening on {}:{}", config.host, config.port))?,
             header_timeout: Duration::from_secs(config.header_timeout_secs.max(1)),
             body_timeout: Duration::from_secs(config.body_timeout_secs.max(1)),
+            upload_timeout: Duration::from_secs(config.upload_timeout_secs.max(1)),
         };
         let port = acceptor
             .local_addr()
@@ -565,7 +586,19 @@ fn background_jobs(
             }
         }
     });
-    vec![beat, sweep]
+    // Files leave with their messages (deleted or trimmed), unattached ones after a day;
+    // failed storage deletes are tried again. One instance sweeps at a time.
+    let (uploads, messages) = (modules.uploads.clone(), modules.messages.clone());
+    let uploads_every = uploads.settings().sweep_every;
+    let files = every(uploads_every, stop.clone(), move || {
+        let (uploads, messages) = (uploads.clone(), LiveMessages(messages.clone()));
+        async move {
+            if let Err(e) = uploads.sweep(&messages).await {
+                tracing::warn!(error = %e, "sweeping uploads failed");
+            }
+        }
+    });
+    vec![beat, sweep, files]
 }
 
 /// Runs `job` every `period` (the first time at once) until `stop`.

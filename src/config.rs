@@ -204,6 +204,65 @@ pub struct Config {
     /// This instance's id in pub/sub envelopes and presence (default: random).
     #[arg(long, env = "SERVER_ID")]
     pub server_id: Option<String>,
+
+    /// Keep uploads in this S3-compatible endpoint (e.g. http://127.0.0.1:9000) instead of
+    /// under DATA_DIR/uploads; with S3_BUCKET and S3_REGION. Credentials come from
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Unset with S3_BUCKET set: AWS itself.
+    #[arg(long, env = "S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// The bucket uploads are kept in (setting it turns S3 storage on).
+    #[arg(long, env = "S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+
+    /// The S3 region.
+    #[arg(long, env = "S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+
+    /// S3 credentials (the usual variables; read here so that every instance setting is in
+    /// one place).
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide = true)]
+    pub s3_access_key_id: Option<String>,
+    #[arg(
+        long,
+        env = "AWS_SECRET_ACCESS_KEY",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<String>,
+
+    /// Largest file a user may upload, in bytes.
+    #[arg(long, env = "UPLOAD_MAX_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub upload_max_bytes: u64,
+
+    /// Bytes one user may upload per day (UTC); 0: no limit.
+    #[arg(long, env = "UPLOAD_DAILY_BYTES", default_value_t = 500 * 1024 * 1024)]
+    pub upload_daily_bytes: u64,
+
+    /// Uploads one user may make per minute; 0: no limit.
+    #[arg(long, env = "UPLOADS_PER_MINUTE", default_value_t = 30)]
+    pub uploads_per_minute: u32,
+
+    /// An upload no message carries is deleted after this many seconds.
+    #[arg(long, env = "UPLOAD_UNATTACHED_SECS", default_value_t = 24 * 3600)]
+    pub upload_unattached_secs: u64,
+
+    /// How often the uploads sweeper runs, in seconds (one instance at a time).
+    #[arg(long, env = "UPLOAD_SWEEP_SECS", default_value_t = 600)]
+    pub upload_sweep_secs: u64,
+
+    /// Images processed at once (each on a blocking thread).
+    #[arg(long, env = "UPLOAD_WORKERS", default_value_t = 2)]
+    pub upload_workers: usize,
+
+    /// Most pixels an uploaded image may have (width × height, summed over a GIF's frames).
+    #[arg(long, env = "UPLOAD_MAX_PIXELS", default_value_t = 40_000_000)]
+    pub upload_max_pixels: u64,
+
+    /// How long an upload's body may take to arrive, in seconds, from the end of its
+    /// headers (other bodies have BODY_TIMEOUT_SECS).
+    #[arg(long, env = "UPLOAD_TIMEOUT_SECS", default_value_t = 600)]
+    pub upload_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -292,6 +351,34 @@ impl Config {
             open_direct: chat_core::Rate::per_minute(self.direct_rooms_per_minute),
             join_room: chat_core::Rate::per_minute(self.joins_per_minute),
             invite: chat_core::Rate::per_minute(self.invites_per_minute),
+            upload: chat_core::Rate::per_minute(self.uploads_per_minute),
+        }
+    }
+
+    /// The uploads module's settings.
+    pub fn upload_settings(&self) -> chat_uploads::UploadSettings {
+        let storage = match self.s3_bucket.as_ref().filter(|b| !b.is_empty()) {
+            Some(bucket) => chat_uploads::StorageConfig::S3 {
+                endpoint: self.s3_endpoint.clone().filter(|e| !e.is_empty()),
+                bucket: bucket.clone(),
+                region: self.s3_region.clone(),
+                access_key_id: self.s3_access_key_id.clone(),
+                secret_access_key: self.s3_secret_access_key.clone(),
+            },
+            None => chat_uploads::StorageConfig::Local(self.data_dir.join("uploads")),
+        };
+        chat_uploads::UploadSettings {
+            storage,
+            max_bytes: self.upload_max_bytes,
+            daily_bytes: self.upload_daily_bytes,
+            unattached_secs: self.upload_unattached_secs,
+            sweep_every: Duration::from_secs(self.upload_sweep_secs.max(1)),
+            workers: self.upload_workers.max(1),
+            image: chat_uploads::ImageLimits {
+                max_pixels: self.upload_max_pixels.max(1),
+                ..chat_uploads::ImageLimits::default()
+            },
+            spool_dir: self.data_dir.join("uploads-spool"),
         }
     }
 }

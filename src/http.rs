@@ -111,6 +111,8 @@ impl<E: Endpoint> Endpoint for UntilPreparedEndpoint<E> {
 pub struct Observe {
     /// operationId → "METHOD /route/{template}", from the OpenAPI document.
     pub routes: Arc<HashMap<String, String>>,
+    /// Largest upload body (the file's limit and room for the form around it).
+    pub upload_body: u64,
 }
 
 impl<E: Endpoint> Middleware<E> for Observe {
@@ -120,6 +122,7 @@ impl<E: Endpoint> Middleware<E> for Observe {
         ObserveEndpoint {
             inner: ep,
             routes: Arc::clone(&self.routes),
+            upload_body: self.upload_body,
         }
     }
 }
@@ -127,6 +130,7 @@ impl<E: Endpoint> Middleware<E> for Observe {
 pub struct ObserveEndpoint<E> {
     inner: E,
     routes: Arc<HashMap<String, String>>,
+    upload_body: u64,
 }
 
 fn fixed_route(path: &str) -> &'static str {
@@ -154,7 +158,7 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
             .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
         req.set_data(RequestId(request_id.clone()));
-        if let Some(refused) = limit_body(&mut req).await {
+        if let Some(refused) = limit_body(&mut req, self.upload_body).await {
             return Ok(refused);
         }
         let method = req.method().clone();
@@ -227,7 +231,10 @@ fn security_headers(path: &str, resp: &mut Response) {
     } else {
         CSP_CLIENT
     };
-    h.insert("content-security-policy", HeaderValue::from_static(csp));
+    // A served file brings its own (sandboxing) policy.
+    if !h.contains_key("content-security-policy") {
+        h.insert("content-security-policy", HeaderValue::from_static(csp));
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
@@ -247,15 +254,37 @@ fn too_large() -> Response {
         .body(r#"{"error":"payload_too_large","message":"body: at most 64 KiB"}"#)
 }
 
+/// Whether a request is an upload (`POST /api/rooms/{id}/uploads`): its body is a file,
+/// streamed to disk by the uploads module, which counts it as it arrives.
+pub fn is_upload(method: &poem::http::Method, path: &str) -> bool {
+    method == poem::http::Method::POST
+        && path
+            .strip_prefix("/api/rooms/")
+            .and_then(|rest| rest.strip_suffix("/uploads"))
+            .is_some_and(|room| !room.is_empty() && !room.contains('/'))
+}
+
 /// Refuses a body over [`MAX_BODY`] with 413: a declared one before it is read, an
 /// undeclared (chunked) one as soon as it passes the limit, so no request makes the server
-/// buffer more than that.
-async fn limit_body(req: &mut Request) -> Option<Response> {
+/// buffer more than that. An upload's body is never buffered here: one declared larger
+/// than `upload_body` is refused before it is read, the rest is counted as it streams.
+async fn limit_body(req: &mut Request, upload_body: u64) -> Option<Response> {
     let declared = req
         .headers()
         .get(poem::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    if is_upload(req.method(), req.uri().path()) {
+        return match declared {
+            Some(n) if n > upload_body => Some(
+                Response::builder()
+                    .status(StatusCode::PAYLOAD_TOO_LARGE)
+                    .content_type("application/json; charset=utf-8")
+                    .body(r#"{"error":"file_too_large","message":"file: larger than the upload limit"}"#),
+            ),
+            _ => None,
+        };
+    }
     match declared {
         Some(n) if n > MAX_BODY => Some(too_large()),
         Some(_) => None,

@@ -26,6 +26,9 @@ use std::{
 use poem::listener::{Acceptor, TcpAcceptor};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+/// How much of a request line is kept to tell an upload from other requests.
+const LINE_KEPT: usize = 256;
+
 /// How long sent data may stay unacknowledged before the kernel drops the connection.
 const TCP_USER_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -34,6 +37,9 @@ pub struct Accept {
     pub inner: TcpAcceptor,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
+    /// The body deadline of an upload (`POST /api/rooms/{id}/uploads`): a file of up to
+    /// `UPLOAD_MAX_BYTES` needs longer than a JSON body.
+    pub upload_timeout: Duration,
 }
 
 impl Acceptor for Accept {
@@ -60,7 +66,8 @@ impl Acceptor for Accept {
             tracing::debug!(error = %e, "TCP_USER_TIMEOUT");
         }
         Ok((
-            HeaderDeadline::new(io, self.header_timeout, self.body_timeout),
+            HeaderDeadline::new(io, self.header_timeout, self.body_timeout)
+                .with_upload_timeout(self.upload_timeout),
             local,
             remote,
             scheme,
@@ -92,6 +99,9 @@ pub struct HeaderDeadline<T> {
     inner: T,
     timeout: Duration,
     body_timeout: Duration,
+    upload_timeout: Duration,
+    /// The request line so far (its first [`LINE_KEPT`] bytes), to tell an upload.
+    line: Vec<u8>,
     /// Running in [`Phase::Headers`] and [`Phase::Serving`].
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     /// How much of `\r\n\r\n` the bytes read so far end with.
@@ -107,10 +117,44 @@ impl<T> HeaderDeadline<T> {
             inner,
             timeout,
             body_timeout,
+            upload_timeout: body_timeout,
+            line: Vec::new(),
             deadline: Some(Box::pin(tokio::time::sleep(timeout))),
             matched: 0,
             phase: Phase::Headers,
             fresh: true,
+        }
+    }
+
+    fn with_upload_timeout(mut self, upload_timeout: Duration) -> Self {
+        self.upload_timeout = upload_timeout;
+        self
+    }
+
+    /// Keeps the request line's first bytes.
+    fn keep_line(&mut self, bytes: &[u8]) {
+        if self.line.last() == Some(&b'\n') || self.line.len() >= LINE_KEPT {
+            return;
+        }
+        let end = bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| i + 1);
+        let room = LINE_KEPT - self.line.len();
+        self.line.extend_from_slice(&bytes[..end.min(room)]);
+    }
+
+    /// The body deadline of the request whose line was kept.
+    fn body_deadline(&self) -> Duration {
+        let line = String::from_utf8_lossy(&self.line);
+        let mut parts = line.split(' ');
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let path = target.split('?').next().unwrap_or("");
+        let post = poem::http::Method::POST;
+        if method == "POST" && crate::http::is_upload(&post, path) {
+            self.upload_timeout
+        } else {
+            self.body_timeout
         }
     }
 
@@ -145,11 +189,15 @@ impl<T> HeaderDeadline<T> {
         if self.phase == Phase::Responded {
             self.phase = Phase::Headers;
             self.matched = 0;
+            self.line.clear();
             self.deadline = Some(Box::pin(tokio::time::sleep(self.timeout)));
         }
-        if self.phase == Phase::Headers && self.scan(bytes) {
-            self.phase = Phase::Serving;
-            self.deadline = Some(Box::pin(tokio::time::sleep(self.body_timeout)));
+        if self.phase == Phase::Headers {
+            self.keep_line(bytes);
+            if self.scan(bytes) {
+                self.phase = Phase::Serving;
+                self.deadline = Some(Box::pin(tokio::time::sleep(self.body_deadline())));
+            }
         }
     }
 
@@ -248,6 +296,30 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for HeaderDeadline<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_upload_gets_the_upload_deadline_and_nothing_else_does() {
+        let deadline = |chunks: &[&[u8]]| {
+            let mut d = HeaderDeadline::new((), Duration::from_secs(1), Duration::from_secs(30))
+                .with_upload_timeout(Duration::from_secs(600));
+            for c in chunks {
+                d.keep_line(c);
+            }
+            d.body_deadline().as_secs()
+        };
+        assert_eq!(
+            deadline(&[b"POST /api/rooms/12/uploads HTTP/1.1\r\nHost: x\r\n"]),
+            600
+        );
+        // The line split over reads, with a query string.
+        assert_eq!(
+            deadline(&[b"POST /api/ro", b"oms/1:2/uploads?x=1 HTTP/1.1\r\n"]),
+            600
+        );
+        assert_eq!(deadline(&[b"POST /api/rooms/12/messages HTTP/1.1\r\n"]), 30);
+        assert_eq!(deadline(&[b"GET /api/rooms/12/uploads HTTP/1.1\r\n"]), 30);
+        assert_eq!(deadline(&[b"POST /api/rooms/1/2/uploads HTTP/1.1\r\n"]), 30);
+    }
 
     #[tokio::test]
     async fn the_end_of_headers_is_found_across_reads() {

@@ -58,6 +58,7 @@ async fn a_socket_that_stops_reading_is_closed_and_its_connection_ended() {
             message: text.clone(),
             client_id: Some(format!("f{i}")),
             reply_to: None,
+            attachments: Vec::new(),
         });
         out.send(tungstenite::Message::text(
             serde_json::to_string(&frame).unwrap(),

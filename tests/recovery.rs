@@ -111,6 +111,7 @@ async fn sender(mut ws: Socket, k: usize) -> (Acked, Received) {
             message: format!("s{k} {i}"),
             client_id: Some(cid.clone()),
             reply_to: None,
+            attachments: Vec::new(),
         });
         let ack = until_acked(&mut ws, &send, &cid, &mut seen).await;
         let id = ack["message"]["id"].as_str().unwrap().to_owned();

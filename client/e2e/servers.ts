@@ -138,6 +138,9 @@ export async function startInstance(s: Pick<E2EState, 'dir' | 'redisSocket' | 'b
     PORT: String(port),
     HOST: '127.0.0.1',
     CLIENT_DIR: path.join(CLIENT_DIR, 'dist'),
+    // Uploads kept on the filesystem: both instances share one directory, as they would a
+    // volume (or an S3 bucket).
+    DATA_DIR: path.join(s.dir, 'data'),
     DEMO_DATA: 'true',
     LOG_FORMAT: 'json',
     // The history test posts 60 messages at once through the API to fill a room, and the

@@ -45,6 +45,7 @@ pub(crate) fn message_frame(room: &str, text: String, client_id: String) -> Stri
         message: text,
         client_id: Some(client_id),
         reply_to: None,
+        attachments: Vec::new(),
     });
     serde_json::to_string(&event).expect("a message frame serializes")
 }

@@ -12,7 +12,8 @@ use chat_core::{
     Action, EventKind, Failure, Rejection, RoomId, TextInput, UserId,
 };
 use chat_messages::{
-    ClientId, Emoji, KnownMember, MessageError, MessageId, MessageText, ReadDate, ReplyTo,
+    attachment_ids, ClientId, Emoji, KnownMember, MessageError, MessageId, MessageText, Post,
+    ReadDate, ReplyTo, UploadId,
 };
 use chat_rooms::Access;
 
@@ -84,9 +85,11 @@ impl Pace {
 pub enum Command {
     Send {
         room: RoomId,
-        text: MessageText,
+        /// `None`: a message of attachments only.
+        text: Option<MessageText>,
         client_id: Option<ClientId>,
         reply_to: Option<ReplyTo>,
+        attachments: Vec<String>,
     },
     Typing {
         room: RoomId,
@@ -161,11 +164,24 @@ impl Command {
         match event {
             ClientEvent::Message(m) => checked(
                 (|| {
+                    let ids = m
+                        .attachments
+                        .iter()
+                        .map(|id| UploadId::parse(id))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let attachments = attachment_ids(&ids)?;
+                    // Text is optional only beside attachments.
+                    let text = if m.message.is_empty() && !attachments.is_empty() {
+                        None
+                    } else {
+                        Some(MessageText::parse(&m.message)?)
+                    };
                     Ok(Command::Send {
                         room: room(&m.room_id)?,
-                        text: MessageText::parse(&m.message)?,
+                        text,
                         client_id: client_id(m.client_id.as_deref())?,
                         reply_to: m.reply_to.as_deref().map(ReplyTo::parse).transpose()?,
+                        attachments,
                     })
                 })(),
                 m.client_id,
@@ -243,16 +259,20 @@ impl Command {
                 text,
                 client_id,
                 reply_to,
+                attachments,
             } => {
                 let known = if state.dispatch.hub().is_member(user, &room) {
                     KnownMember::Yes
                 } else {
                     KnownMember::Unknown
                 };
-                let reply_to = reply_to.as_ref().map(|r| &r.0);
-                let sent = messages
-                    .send(user, &room, &text, client_id.as_ref(), reply_to, known)
-                    .await;
+                let post = Post {
+                    text: text.as_ref(),
+                    client_id: client_id.as_ref(),
+                    reply_to: reply_to.as_ref().map(|r| &r.0),
+                    attachments: &attachments,
+                };
+                let sent = messages.send(user, &room, post, known).await;
                 // Queued right behind the sender's own `message` (the store handed it to
                 // the hub): the writer sends both in one flush.
                 answer(client_id, sent.map(|s| s.json))
@@ -461,7 +481,12 @@ mod tests {
         assert_eq!(code, "not_found");
         assert_eq!(client.as_deref(), Some("c1"));
         let frame = r#"{"type":"message","data":{"roomId":"1:2","message":"  hi  "}}"#;
-        let Ok(Command::Send { room, text, .. }) = Command::parse(frame) else {
+        let Ok(Command::Send {
+            room,
+            text: Some(text),
+            ..
+        }) = Command::parse(frame)
+        else {
             panic!("a valid message parses");
         };
         assert_eq!((room.as_str(), text.as_str()), ("1:2", "hi"));

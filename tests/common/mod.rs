@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod s3;
 
 use std::{
     path::{Path, PathBuf},
@@ -204,8 +205,18 @@ pub fn config_for_cluster(seeds: &str) -> Config {
     c
 }
 
+/// One data directory for every instance a test binary starts: uploads kept on the
+/// filesystem are shared by the instances, as a shared volume would be.
+static DATA_DIR: std::sync::LazyLock<PathBuf> =
+    std::sync::LazyLock::new(|| tempfile::tempdir().expect("temp dir").keep());
+
+pub fn data_dir() -> &'static Path {
+    &DATA_DIR
+}
+
 fn base_config() -> Config {
     let mut c = Config::defaults();
+    c.data_dir = DATA_DIR.clone();
     c.port = 0;
     c.host = "127.0.0.1".into();
     c.demo_data = Some(false);
@@ -552,6 +563,7 @@ impl Socket {
             message: text.to_owned(),
             client_id: Some(client_id.to_owned()),
             reply_to: None,
+            attachments: Vec::new(),
         }))
         .await;
     }

@@ -884,6 +884,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file
+         * @description For members of the room. The body is `multipart/form-data` with the file in the
+         *     field `file`. Its type is found from its content: JPEG, PNG, GIF and WebP are images
+         *     (re-encoded without metadata, with a thumbnail; `width` and `height` given);
+         *     anything else is served as a download. Attach it by sending its `id` in a message's
+         *     `attachments`.
+         */
+        post: operations["uploadFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description For members of the upload's room (404 for anyone else).
+         */
+        get: operations["downloadUpload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/{upload_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An image's thumbnail
+         * @description At most 320 × 320 pixels, JPEG (PNG for an image with transparency). For members of
+         *     the upload's room; 404 for anyone else and for a file that is not an image.
+         */
+        get: operations["uploadThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -905,6 +970,39 @@ export interface components {
         AccountDeletion: {
             /** @description The account's password. */
             password: string;
+        };
+        /**
+         * Attachment
+         * @description A file sent with a message, as uploaded (`POST /api/rooms/{id}/uploads`). An image
+         *     (JPEG, PNG, GIF or WebP by its content, re-encoded without metadata) has `width` and
+         *     `height` and a thumbnail at `/api/uploads/{id}/thumbnail`; anything else is served as a
+         *     download at `/api/uploads/{id}`.
+         */
+        Attachment: {
+            /** @description The upload's id. */
+            id: string;
+            /** @description The file's name as sent (no directories, at most 200 characters). */
+            name: string;
+            /**
+             * Format: uint64
+             * @description Its size in bytes, as stored.
+             */
+            size: number;
+            /**
+             * @description Its type, found from its content: `image/jpeg`, `image/png`, `image/gif` for images,
+             *     else what the content is (`application/pdf`, …) or `application/octet-stream`.
+             */
+            contentType: string;
+            /**
+             * Format: uint32
+             * @description An image's width in pixels, as stored (oriented).
+             */
+            width?: number;
+            /**
+             * Format: uint32
+             * @description An image's height in pixels, as stored (oriented).
+             */
+            height?: number;
         };
         /**
          * AuditEntryView
@@ -1162,6 +1260,11 @@ export interface components {
              * @default []
              */
             reactions?: components["schemas"]["Reaction"][];
+            /**
+             * @description Files sent with it (absent when none; gone from a tombstone).
+             * @default []
+             */
+            attachments?: components["schemas"]["Attachment"][];
         };
         /**
          * MessagePage
@@ -1278,13 +1381,16 @@ export interface components {
             /** @description The new password: 8–128 characters. */
             new: string;
         };
+        /** @description A message to post: `message`, `attachments`, or both. */
+        PostMessage: components["schemas"]["PostMessageFields"] | Record<string, never> | Record<string, never>;
         /**
-         * PostMessage
-         * @description A message to post.
+         * PostMessageFields
+         * @description The fields of a message to post ([`PostMessage`] adds that it has text, files, or
+         *     both).
          */
-        PostMessage: {
-            /** @description The text. */
-            message: string;
+        PostMessageFields: {
+            /** @description The text (may be left out when the message carries attachments). */
+            message?: string;
             /**
              * @description An id of the client's choosing: a retry with the same `clientId` returns the first
              *     message instead of posting a second.
@@ -1295,6 +1401,11 @@ export interface components {
              *     quote.
              */
             replyTo?: string | null;
+            /**
+             * @description Files to send with it: ids of the caller's uploads in this room
+             *     (`POST /api/rooms/{id}/uploads`) not sent yet, 1 to 10.
+             */
+            attachments?: string[];
         };
         /**
          * Reaction
@@ -4265,7 +4376,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such room, or `replyTo` names no message of it (`reply_not_found`). */
+            /**
+             * @description No such room, `replyTo` names no message of it (`reply_not_found`), or an attachment
+             *     is not one of the caller's uploads in it (`attachment_not_found`).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4274,7 +4388,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `replyTo` names a deleted message (`reply_deleted`). */
+            /**
+             * @description `replyTo` names a deleted message (`reply_deleted`), or an attachment was sent with
+             *     another message (`attachment_taken`).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4976,6 +5093,220 @@ export interface operations {
                 };
             };
             /** @description No account has this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file (its name is kept; its type is found from its content).
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /**
+             * @description Stored, not attached yet: send its `id` in a message's `attachments` (within a day,
+             *     or it is deleted).
+             */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Attachment"];
+                };
+            };
+            /**
+             * @description No `file` field, a body that is not a readable form, or a body that stopped
+             *     arriving (`invalid_upload`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not a member of this room. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such room (or not one of the caller's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The file is larger than `UPLOAD_MAX_BYTES` (`file_too_large`); nothing is stored. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `multipart/form-data`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description An image that cannot be decoded (`invalid_image`) or has too many pixels
+             *     (`image_too_large`: a decompression bomb is one); nothing is stored.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description Over the upload rate (`rate_limited`) or today's bytes (`upload_quota`); retry after
+             *     `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many images are being processed; retry in a moment (`busy`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    downloadUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file, with its detected type. Images are `inline`; everything else is an
+             *     `attachment` (`Content-Disposition`). Always `X-Content-Type-Options: nosniff` and
+             *     `Content-Security-Policy: sandbox; …`, cached privately.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such upload, or the caller is not a member of its room. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    uploadThumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file, with its detected type. Images are `inline`; everything else is an
+             *     `attachment` (`Content-Disposition`). Always `X-Content-Type-Options: nosniff` and
+             *     `Content-Security-Policy: sandbox; …`, cached privately.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such upload, or the caller is not a member of its room. */
             404: {
                 headers: {
                     [name: string]: unknown;

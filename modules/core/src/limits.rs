@@ -30,6 +30,8 @@ pub enum Action {
     JoinRoom,
     /// Inviting someone to a room, or making an invite link.
     Invite,
+    /// Uploading a file.
+    Upload,
 }
 
 /// A sustained rate and a burst; a rate of 0 means unlimited.
@@ -71,6 +73,7 @@ pub struct Rates {
     pub open_direct: Rate,
     pub join_room: Rate,
     pub invite: Rate,
+    pub upload: Rate,
 }
 
 impl Default for Rates {
@@ -82,6 +85,7 @@ impl Default for Rates {
             open_direct: Rate::per_minute(30),
             join_room: Rate::per_minute(30),
             invite: Rate::per_minute(20),
+            upload: Rate::per_minute(30),
         }
     }
 }
@@ -95,6 +99,7 @@ impl Rates {
             open_direct: Rate::UNLIMITED,
             join_room: Rate::UNLIMITED,
             invite: Rate::UNLIMITED,
+            upload: Rate::UNLIMITED,
         }
     }
 
@@ -106,6 +111,7 @@ impl Rates {
             Action::OpenDirect => self.open_direct,
             Action::JoinRoom => self.join_room,
             Action::Invite => self.invite,
+            Action::Upload => self.upload,
         }
     }
 }

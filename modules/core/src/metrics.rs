@@ -250,6 +250,56 @@ pub static LOGINS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .unwrap())
 });
 
+pub static UPLOADS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    reg(IntCounterVec::new(
+        Opts::new(
+            "redis_chat_uploads_total",
+            "Uploads, by outcome: stored, refused (too large, over quota, not an image it claims \
+             to be), failed (storage or server trouble).",
+        ),
+        &["outcome"],
+    )
+    .unwrap())
+});
+
+pub static UPLOAD_BYTES_STORED: LazyLock<IntCounter> = LazyLock::new(|| {
+    reg(IntCounter::new(
+        "redis_chat_upload_bytes_stored_total",
+        "Bytes written to upload storage (files and thumbnails).",
+    )
+    .unwrap())
+});
+
+pub static UPLOAD_BYTES_DELETED: LazyLock<IntCounter> = LazyLock::new(|| {
+    reg(IntCounter::new(
+        "redis_chat_upload_bytes_deleted_total",
+        "Bytes of uploads deleted from storage (with their message, swept, or refused).",
+    )
+    .unwrap())
+});
+
+pub static IMAGE_PROCESSING: LazyLock<Histogram> = LazyLock::new(|| {
+    reg(Histogram::with_opts(
+        HistogramOpts::new(
+            "redis_chat_image_processing_seconds",
+            "Time to decode, orient, re-encode and thumbnail one uploaded image.",
+        )
+        .buckets(exponential_buckets(0.001, 2.0, 14).unwrap_or_default()),
+    )
+    .unwrap())
+});
+
+pub static STORAGE_ERRORS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    reg(IntCounterVec::new(
+        Opts::new(
+            "redis_chat_storage_errors_total",
+            "Upload storage operations that failed, by operation (put, get, delete).",
+        ),
+        &["op"],
+    )
+    .unwrap())
+});
+
 /// Touches every metric so each appears in `/metrics` from the start.
 pub fn init() {
     LazyLock::force(&HTTP_REQUESTS);
@@ -291,5 +341,14 @@ pub fn init() {
     LazyLock::force(&USERS_ONLINE);
     for o in ["success", "failure", "rate_limited"] {
         LOGINS.with_label_values(&[o]);
+    }
+    for o in ["stored", "refused", "failed"] {
+        UPLOADS.with_label_values(&[o]);
+    }
+    LazyLock::force(&UPLOAD_BYTES_STORED);
+    LazyLock::force(&UPLOAD_BYTES_DELETED);
+    LazyLock::force(&IMAGE_PROCESSING);
+    for o in ["put", "get", "delete"] {
+        STORAGE_ERRORS.with_label_values(&[o]);
     }
 }

@@ -66,6 +66,37 @@ pub struct Message {
     #[oai(default, skip_serializing_if_is_empty)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// Files sent with it (absent when none; gone from a tombstone).
+    #[oai(default, skip_serializing_if_is_empty)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a message, as uploaded (`POST /api/rooms/{id}/uploads`). An image
+/// (JPEG, PNG, GIF or WebP by its content, re-encoded without metadata) has `width` and
+/// `height` and a thumbnail at `/api/uploads/{id}/thumbnail`; anything else is served as a
+/// download at `/api/uploads/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Object, Serialize, Deserialize)]
+#[oai(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// The upload's id.
+    pub id: String,
+    /// The file's name as sent (no directories, at most 200 characters).
+    pub name: String,
+    /// Its size in bytes, as stored.
+    pub size: u64,
+    /// Its type, found from its content: `image/jpeg`, `image/png`, `image/gif` for images,
+    /// else what the content is (`application/pdf`, …) or `application/octet-stream`.
+    pub content_type: String,
+    /// An image's width in pixels, as stored (oriented).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// An image's height in pixels, as stored (oriented).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
 }
 
 /// The parent of a reply, as it is now.
@@ -160,6 +191,8 @@ impl Message {
             reply_to: Option<ReplyQuote>,
             #[serde(default)]
             mentions: Vec<String>,
+            #[serde(default)]
+            attachments: Vec<Attachment>,
         }
         let s: Stored = serde_json::from_str(raw).ok()?;
         Some(Message {
@@ -176,6 +209,7 @@ impl Message {
             reply_to: s.reply_to.as_ref().map(ReplyQuote::id_only),
             mentions: s.mentions,
             reactions: Vec::new(),
+            attachments: s.attachments,
         })
     }
 
@@ -305,6 +339,9 @@ pub struct SendMessage {
     /// The id of the message (of the same room) this one answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// Ids of the sender's uploads in this room to send with it (at most 10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! script publishes and what this instance delivers are then the same bytes, and the
 //! script never assembles JSON of its own.
 
-use crate::protocol::{Message, ReactionChanged, ReplyQuote};
+use crate::protocol::{Attachment, Message, ReactionChanged, ReplyQuote};
 
 /// A message's JSON around its `date`: `head` + date + tail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,8 @@ impl MessageJson {
             mentions: &'a [String],
             #[serde(skip_serializing_if = "Option::is_none")]
             reply_to: Option<&'a ReplyQuote>,
+            #[serde(skip_serializing_if = "<[Attachment]>::is_empty")]
+            attachments: &'a [Attachment],
         }
         let stored_quote = message.reply_to.as_ref().map(ReplyQuote::id_only);
         let new = New {
@@ -44,6 +46,7 @@ impl MessageJson {
             room_id: &message.room_id,
             mentions: &message.mentions,
             reply_to: stored_quote.as_ref(),
+            attachments: &message.attachments,
         };
         let (head, stored_tail) = split_at_date(&serde_json::to_string(&new)?);
         let published_tail = match &message.reply_to {

@@ -10,9 +10,11 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
 };
 
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+
 use crate::{
-    ClientId, Cursor, Emoji, KnownMember, MessageError, MessageId, MessageText, MessagesStore,
-    ReadDate, ReplyTo,
+    attachment_ids, ClientId, Cursor, Emoji, KnownMember, MessageError, MessageId, MessageText,
+    MessagesStore, Post, ReadDate, ReplyTo, UploadId,
 };
 
 #[derive(Tags)]
@@ -38,18 +40,85 @@ pub struct MessagePage {
     pub trimmed_before: Option<f64>,
 }
 
-/// A message to post.
+/// The fields of a message to post ([`PostMessage`] adds that it has text, files, or
+/// both).
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct PostMessage {
-    /// The text.
-    pub message: MessageText,
+#[oai(rename = "PostMessageFields", rename_all = "camelCase")]
+pub struct PostMessageFields {
+    /// The text (may be left out when the message carries attachments).
+    pub message: Option<MessageText>,
     /// An id of the client's choosing: a retry with the same `clientId` returns the first
     /// message instead of posting a second.
     pub client_id: Option<ClientId>,
     /// The `id` of the message of this room it answers; it then carries that message's
     /// quote.
     pub reply_to: Option<ReplyTo>,
+    /// Files to send with it: ids of the caller's uploads in this room
+    /// (`POST /api/rooms/{id}/uploads`) not sent yet, 1 to 10.
+    #[oai(validator(min_items = 1, max_items = 10, unique_items))]
+    pub attachments: Option<Vec<UploadId>>,
+}
+
+/// A message to post: a text, files, or both.
+#[derive(Debug)]
+pub struct PostMessage(pub PostMessageFields);
+
+impl poem_openapi::types::Type for PostMessage {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PostMessage".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(Self::name().into_owned())
+    }
+
+    fn register(registry: &mut Registry) {
+        PostMessageFields::register(registry);
+        registry.create_schema::<Self, _>(Self::name().into_owned(), |_| {
+            let needs = |field: &'static str| {
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    required: vec![field],
+                    ..MetaSchema::new("object")
+                }))
+            };
+            MetaSchema {
+                description: Some("A message to post: `message`, `attachments`, or both."),
+                all_of: vec![PostMessageFields::schema_ref()],
+                any_of: vec![needs("message"), needs("attachments")],
+                ..MetaSchema::ANY
+            }
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for PostMessage {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        let fields = PostMessageFields::parse_from_json(value)
+            .map_err(poem_openapi::types::ParseError::propagate)?;
+        if fields.message.is_none() && fields.attachments.is_none() {
+            return Err(poem_openapi::types::ParseError::custom(
+                chat_core::input::encode((
+                    "empty_message",
+                    "message: send a text, attachments, or both",
+                )),
+            ));
+        }
+        Ok(Self(fields))
+    }
 }
 
 /// A message's new text.
@@ -83,15 +152,17 @@ pub enum PageResponse {
 pub enum PostResponse {
     /// The message was stored and delivered (or, for a repeated `clientId`, was before).
     #[oai(status = 201)]
-    Created(Json<Message>),
+    Created(Json<Box<Message>>),
     /// The caller is not a member of this room (`not_member`), or a moderator made them
     /// read-only in it for a while (`muted`).
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
-    /// No such room, or `replyTo` names no message of it (`reply_not_found`).
+    /// No such room, `replyTo` names no message of it (`reply_not_found`), or an attachment
+    /// is not one of the caller's uploads in it (`attachment_not_found`).
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// `replyTo` names a deleted message (`reply_deleted`).
+    /// `replyTo` names a deleted message (`reply_deleted`), or an attachment was sent with
+    /// another message (`attachment_taken`).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// The caller posts faster than their message rate; retry after `Retry-After` seconds.
@@ -133,7 +204,7 @@ pub enum ReportResponse {
 pub enum ChangeResponse {
     /// The message as it is now (for a change that changed nothing, as it was).
     #[oai(status = 200)]
-    Ok(Json<Message>),
+    Ok(Json<Box<Message>>),
     /// Not the message's author (edit, delete), not a member of the room, or read-only in
     /// it for a while (`muted`: no edits, no reactions).
     #[oai(status = 403)]
@@ -154,7 +225,7 @@ pub enum ChangeResponse {
 impl ChangeResponse {
     fn of(result: Result<Message, MessageError>) -> poem::Result<Self> {
         match result {
-            Ok(m) => Ok(ChangeResponse::Ok(Json(m))),
+            Ok(m) => Ok(ChangeResponse::Ok(Json(Box::new(m)))),
             Err(e) => Ok(match refusal(e)? {
                 (
                     MessageError::NotMember | MessageError::NotAuthor | MessageError::Muted(_),
@@ -177,7 +248,7 @@ impl ChangeResponse {
 pub enum DeleteResponse {
     /// The tombstone (for a message deleted before, as it was).
     #[oai(status = 200)]
-    Ok(Json<Message>),
+    Ok(Json<Box<Message>>),
     /// Not the message's author, or not a member of the room.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
@@ -290,30 +361,41 @@ impl MessagesApi {
         id: Path<RoomId>,
         body: Json<PostMessage>,
     ) -> poem::Result<PostResponse> {
-        let PostMessage {
+        let PostMessageFields {
             message,
             client_id,
             reply_to,
-        } = body.0;
+            attachments,
+        } = body.0 .0;
+        let attachments = match attachment_ids(attachments.as_deref().unwrap_or_default()) {
+            Ok(ids) => ids,
+            Err(refused) => {
+                return Err(poem_openapi::error::ParseRequestPayloadError {
+                    reason: chat_core::input::encode(refused),
+                }
+                .into())
+            }
+        };
+        let post = Post {
+            text: message.as_ref(),
+            client_id: client_id.as_ref(),
+            reply_to: reply_to.as_ref().map(|r| &r.0),
+            attachments: &attachments,
+        };
         let sent = self
             .store
-            .send(
-                auth.user_id(),
-                &id.0,
-                &message,
-                client_id.as_ref(),
-                reply_to.as_ref().map(|r| &r.0),
-                KnownMember::Unknown,
-            )
+            .send(auth.user_id(), &id.0, post, KnownMember::Unknown)
             .await;
         match sent {
-            Ok(sent) => Ok(PostResponse::Created(Json(sent.message))),
+            Ok(sent) => Ok(PostResponse::Created(Json(Box::new(sent.message)))),
             Err(e) => Ok(match refusal(e)? {
                 (MessageError::NotMember | MessageError::Muted(_), body, _) => {
                     PostResponse::Forbidden(body)
                 }
                 (MessageError::RateLimited(_), body, secs) => PostResponse::TooMany(body, secs),
-                (MessageError::ReplyDeleted, body, _) => PostResponse::Conflict(body),
+                (MessageError::ReplyDeleted | MessageError::AttachmentTaken, body, _) => {
+                    PostResponse::Conflict(body)
+                }
                 (_, body, _) => PostResponse::NotFound(body),
             }),
         }

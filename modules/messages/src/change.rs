@@ -133,6 +133,10 @@ impl MessagesStore {
                     .with_label_values(&["delete"])
                     .inc();
                 self.count_mentions(old, old.mentions.iter(), false).await;
+                if let (Some(uploads), false) = (&self.uploads, old.attachments.is_empty()) {
+                    let ids: Vec<String> = old.attachments.iter().map(|a| a.id.clone()).collect();
+                    uploads.discard_with(room, &old.id, &ids).await;
+                }
                 return Ok(tombstone);
             }
         }

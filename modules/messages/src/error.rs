@@ -30,6 +30,12 @@ pub enum MessageError {
     ReplyDeleted,
     /// The message kept changing under the change (others changing it at the same time).
     Conflict,
+    /// An attachment that is not one of the sender's uploads in this room (or was swept).
+    AttachmentNotFound,
+    /// An attachment already sent with another message.
+    AttachmentTaken,
+    /// A message with neither text nor attachments.
+    Empty,
     Internal(Failure),
 }
 
@@ -84,6 +90,19 @@ impl MessageError {
             MessageError::ReplyDeleted => {
                 body("reply_deleted", "replyTo: that message was deleted")
             }
+            MessageError::AttachmentNotFound => body(
+                "attachment_not_found",
+                "attachments: not one of your uploads in this room (uploads not sent within a \
+                 day are deleted)",
+            ),
+            MessageError::AttachmentTaken => body(
+                "attachment_taken",
+                "attachments: that upload was sent with another message",
+            ),
+            MessageError::Empty => body(
+                "empty_message",
+                "message: must not be empty (unless the message carries attachments)",
+            ),
             MessageError::Internal(_) => None,
         }
     }

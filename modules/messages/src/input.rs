@@ -466,3 +466,59 @@ mod feature_tests {
         }
     }
 }
+
+/// One of `attachments`: the `id` of an upload (32 hexadecimal digits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UploadId(String);
+
+impl TextInput for UploadId {
+    const NAME: &'static str = "UploadId";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "The `id` of one of the sender's uploads in this room, not sent yet (32 \
+             hexadecimal digits).",
+            Some(32),
+            Some(32),
+            Some("^[0-9a-f]{32}$"),
+        )
+    }
+
+    fn parse(id: &str) -> Result<Self, Rejection> {
+        if chat_uploads::valid_id(id) {
+            Ok(Self(id.to_owned()))
+        } else {
+            Err(("invalid_attachment", "attachments: not an upload id"))
+        }
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+chat_core::text_input!(UploadId);
+
+impl UploadId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The ids of `attachments`, checked: at most [`chat_uploads::MAX_ATTACHMENTS`], no
+/// repeats.
+pub fn attachment_ids(ids: &[UploadId]) -> Result<Vec<String>, Rejection> {
+    if ids.len() > chat_uploads::MAX_ATTACHMENTS {
+        return Err(("too_many_attachments", "attachments: at most 10"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if out.iter().any(|o| o == id.as_str()) {
+            return Err((
+                "invalid_attachment",
+                "attachments: an upload is named twice",
+            ));
+        }
+        out.push(id.as_str().to_owned());
+    }
+    Ok(out)
+}

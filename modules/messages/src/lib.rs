@@ -39,6 +39,8 @@ mod store;
 pub use api::MessagesApi;
 pub use error::MessageError;
 pub use history::Page;
-pub use input::{ClientId, Cursor, Emoji, MessageId, MessageText, ReadDate, ReplyTo};
-pub use send::Sent;
+pub use input::{
+    attachment_ids, ClientId, Cursor, Emoji, MessageId, MessageText, ReadDate, ReplyTo, UploadId,
+};
+pub use send::{Post, Sent};
 pub use store::{Durability, KnownMember, MessagesStore};

@@ -17,6 +17,8 @@ use chat_core::{
     EventKind, Failure, Redis, RoomId, Route, Topic, UserId,
 };
 
+use chat_uploads::AttachError;
+
 use crate::{
     error::MessageError,
     input::{ClientId, MessageId, MessageText},
@@ -27,6 +29,17 @@ use crate::{
 
 /// How long a `clientId` is remembered for de-duplicating retries.
 const SENT_TTL_SECS: u64 = 24 * 3600;
+
+/// What a user posts: a text, files (`attachments`: ids of their uploads in the room), or
+/// both.
+#[derive(Debug, Clone, Copy)]
+pub struct Post<'a> {
+    pub text: Option<&'a MessageText>,
+    pub client_id: Option<&'a ClientId>,
+    pub reply_to: Option<&'a MessageId>,
+    /// Checked ids ([`crate::input::attachment_ids`]).
+    pub attachments: &'a [String],
+}
 
 /// A stored message, and its JSON exactly as stored and delivered.
 #[derive(Debug)]
@@ -51,23 +64,33 @@ impl MessagesStore {
     /// and stores nothing.
     ///
     /// Hot path: one Redis round trip in the common case (the store script and the sender's
-    /// read marker in one pipeline); a reply or an `@` costs a lookup first.
+    /// read marker in one pipeline); a reply or an `@` costs a lookup first, attachments
+    /// one script that attaches them (all or none) before the message is stored.
     pub async fn send(
         &self,
         user: UserId,
         room: &RoomId,
-        text: &MessageText,
-        client_id: Option<&ClientId>,
-        reply_to: Option<&MessageId>,
+        post: Post<'_>,
         known: KnownMember,
     ) -> Result<Sent, MessageError> {
+        if post.text.is_none() && post.attachments.is_empty() {
+            return Err(MessageError::Empty);
+        }
         if known == KnownMember::Unknown {
             self.check_access(user, room).await?;
         }
         self.check_rate(user)?;
-        let client_id = client_id.map(ClientId::as_str);
-        let draft = self.draft(user, room, text, client_id, reply_to).await?;
+        let client_id = post.client_id.map(ClientId::as_str);
+        let text = post.text.map_or("", MessageText::as_str);
+        let draft = self
+            .draft(user, room, text, client_id, post.reply_to, post.attachments)
+            .await?;
+        // A failed store may still have stored: its attachments stay attached (the sweeper
+        // lets them go if the message is not there).
         let (stored, marked) = self.store(user, room, &draft).await?;
+        if !matches!(stored, Stored::New { .. }) {
+            self.release(room, &draft.message).await;
+        }
         match stored {
             Stored::New { date } => Ok(self.deliver(user, room, draft, &date, marked).await),
             Stored::Repeat { json } => self.repeat(user, room, &json).await,
@@ -85,16 +108,17 @@ impl MessagesStore {
         }
     }
 
-    /// The message to store: its id, its parent's quote, its mentions, its JSON.
+    /// The message to store: its id, its parent's quote, its mentions, its attachments
+    /// (attached to it now), its JSON.
     async fn draft<'a>(
         &self,
         user: UserId,
         room: &RoomId,
-        text: &MessageText,
+        text: &str,
         client_id: Option<&'a str>,
         reply_to: Option<&MessageId>,
+        attachments: &[String],
     ) -> Result<Draft<'a>, MessageError> {
-        let text = text.as_str();
         let (parent, mentions) = match reply_to {
             Some(p) => {
                 let (parent, mentions) = futures_util::future::join(
@@ -116,8 +140,11 @@ impl MessagesStore {
             }
             None => (None, self.mentions(room, text).await?),
         };
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let attachments = self.attach(user, room, &id, attachments, client_id).await?;
         let message = Message {
-            id: uuid::Uuid::now_v7().simple().to_string(),
+            id,
+            attachments,
             from: user.to_string(),
             date: 0.0,
             message: text.to_owned(),
@@ -132,6 +159,43 @@ impl MessagesStore {
             client_id,
             now: format!("{:.3}", now_secs()),
         })
+    }
+
+    /// Attaches `ids` to the message `id` about to be stored: their descriptions. A retry
+    /// (a `clientId` seen before) whose uploads went with its first message attaches
+    /// nothing: the store script answers it with that message.
+    async fn attach(
+        &self,
+        user: UserId,
+        room: &RoomId,
+        id: &str,
+        ids: &[String],
+        client_id: Option<&str>,
+    ) -> Result<Vec<chat_core::protocol::Attachment>, MessageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(uploads) = &self.uploads else {
+            return Err(MessageError::AttachmentNotFound);
+        };
+        match uploads.attach(user, room, id, ids).await {
+            Ok(attached) => Ok(attached),
+            Err(AttachError::Taken(_)) => match client_id {
+                Some(c) if self.was_sent(user, room, c).await? => Ok(Vec::new()),
+                _ => Err(MessageError::AttachmentTaken),
+            },
+            Err(AttachError::Missing(_)) => Err(MessageError::AttachmentNotFound),
+            Err(AttachError::TooMany) => Err(MessageError::AttachmentNotFound),
+            Err(AttachError::Internal(f)) => Err(f.into()),
+        }
+    }
+
+    /// Gives back the uploads a message that was not stored had taken.
+    async fn release(&self, room: &RoomId, message: &Message) {
+        if let (Some(uploads), false) = (&self.uploads, message.attachments.is_empty()) {
+            let ids: Vec<String> = message.attachments.iter().map(|a| a.id.clone()).collect();
+            uploads.release(room, &message.id, &ids).await;
+        }
     }
 
     /// Runs the store script and moves the sender's read marker to the draft's clock (they

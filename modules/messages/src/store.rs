@@ -21,6 +21,8 @@ pub struct MessagesStore {
     pub(crate) retention: u64,
     /// On a cluster, the replicas a message must reach before it is acknowledged.
     pub(crate) durability: Durability,
+    /// Files sent with messages (none without it: attachments are refused).
+    pub(crate) uploads: Option<chat_uploads::UploadsStore>,
 }
 
 /// On a Redis Cluster, how many replicas of the room's master must have a message before
@@ -56,7 +58,35 @@ impl MessagesStore {
             scripts: Arc::new(Scripts::new()),
             message_envelope: Envelope::head(ctx.server_id(), EventKind::Message.as_str()).into(),
             ctx,
+            uploads: None,
         }
+    }
+
+    /// Messages carry files of `uploads`; deleting a message deletes them.
+    pub fn with_uploads(mut self, uploads: chat_uploads::UploadsStore) -> Self {
+        self.uploads = Some(uploads);
+        self
+    }
+
+    /// For each of `ids`, whether `room` has that message and it is not deleted (the
+    /// uploads sweeper asks, to let the files of trimmed or deleted messages go).
+    pub async fn live(&self, room: &RoomId, ids: &[String]) -> Result<Vec<bool>, Failure> {
+        let parsed: Vec<Option<crate::MessageId>> = ids
+            .iter()
+            .map(|i| crate::MessageId::parse_owned(i))
+            .collect();
+        let asked: Vec<&crate::MessageId> = parsed.iter().flatten().collect();
+        let mut found = self.find_all(room, &asked).await?.into_iter();
+        Ok(parsed
+            .iter()
+            .map(|p| {
+                p.is_some()
+                    && found
+                        .next()
+                        .flatten()
+                        .is_some_and(|f| !f.message.is_deleted())
+            })
+            .collect())
     }
 
     pub fn rooms(&self) -> &RoomsStore {

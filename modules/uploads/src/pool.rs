@@ -1,0 +1,43 @@
+//! The bounded pool images are processed in: at most `workers` at once, on blocking
+//! threads (never on the async runtime), and a bounded queue behind them; past that an
+//! upload is answered "busy".
+
+use std::sync::Arc;
+
+use chat_core::Failure;
+use tokio::sync::Semaphore;
+
+/// Uploads waiting for a worker, per worker, before more are refused.
+const QUEUE_PER_WORKER: usize = 8;
+
+#[derive(Clone)]
+pub(crate) struct Pool {
+    workers: Arc<Semaphore>,
+    /// Places in the queue (waiting or running).
+    places: Arc<Semaphore>,
+}
+
+impl Pool {
+    pub fn new(workers: usize) -> Self {
+        Self {
+            workers: Arc::new(Semaphore::new(workers)),
+            places: Arc::new(Semaphore::new(workers * (1 + QUEUE_PER_WORKER))),
+        }
+    }
+
+    /// Runs `job` on a blocking thread once a worker is free; `Busy` when the queue is full.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Failure> {
+        let _place = self.places.try_acquire().map_err(|_| Failure::Busy)?;
+        let _worker = self
+            .workers
+            .acquire()
+            .await
+            .map_err(|_| Failure::internal("the image pool is closed"))?;
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(|e| Failure::internal(format!("image worker: {e}")))
+    }
+}
