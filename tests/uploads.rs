@@ -51,6 +51,16 @@ async fn upload(
     (status, body)
 }
 
+/// Asserts an answer is the refusal `status` with error `code`.
+fn refused(answer: &(u16, Value), status: u16, code: &str) {
+    assert_eq!(
+        (answer.0, answer.1["error"].as_str()),
+        (status, Some(code)),
+        "{}",
+        answer.1
+    );
+}
+
 async fn fetch(user: &User, path: &str) -> Got {
     let r = user
         .http
@@ -160,20 +170,7 @@ fn config_in(redis: &TestRedis, dir: &tempfile::TempDir) -> redis_chat::Config {
 
 /// Every file under the filesystem store in `dir`.
 fn stored_files(dir: &tempfile::TempDir) -> Vec<String> {
-    let root = dir.path().join("uploads");
-    let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(rel) = path.strip_prefix(&root) {
-                out.push(rel.to_string_lossy().into_owned());
-            }
-        }
-    }
-    out
+    files_under(&dir.path().join("uploads"))
 }
 
 fn stored(dir: &tempfile::TempDir, id: &str) -> bool {
@@ -276,8 +273,11 @@ async fn an_image_loses_its_metadata_and_reaches_only_the_rooms_members() {
             .status,
         404
     );
-    let (s, refused) = upload(&carl, &room, "x.txt", b"hello".to_vec(), "text/plain").await;
-    assert_eq!((s, refused["error"].as_str()), (403, Some("not_member")));
+    refused(
+        &upload(&carl, &room, "x.txt", b"hello".to_vec(), "text/plain").await,
+        403,
+        "not_member",
+    );
     assert_eq!(fetch(&bob, "/api/uploads/not-an-id").await.status, 404);
 
     // In Redis: one record, attached to the message.
@@ -359,25 +359,23 @@ async fn a_bomb_and_a_file_over_the_cap_are_refused_and_nothing_is_kept() {
     // 12,000 × 12,000 pixels (144 million) in a small file.
     let bomb = png_bomb(12_000);
     assert!(bomb.len() < 200_000, "the bomb is small: {}", bomb.len());
-    let (s, refused) = upload(&ann, &room, "bomb.png", bomb, "image/png").await;
-    assert_eq!(
-        (s, refused["error"].as_str()),
-        (422, Some("image_too_large")),
-        "{refused}"
+    refused(
+        &upload(&ann, &room, "bomb.png", bomb, "image/png").await,
+        422,
+        "image_too_large",
     );
 
-    let (s, refused) = upload(
-        &ann,
-        &room,
-        "big.bin",
-        vec![7u8; 200_001],
-        "application/octet-stream",
-    )
-    .await;
-    assert_eq!(
-        (s, refused["error"].as_str()),
-        (413, Some("file_too_large")),
-        "{refused}"
+    refused(
+        &upload(
+            &ann,
+            &room,
+            "big.bin",
+            vec![7u8; 200_001],
+            "application/octet-stream",
+        )
+        .await,
+        413,
+        "file_too_large",
     );
     // Exactly at the cap is fine.
     let (s, ok) = upload(
@@ -393,11 +391,10 @@ async fn a_bomb_and_a_file_over_the_cap_are_refused_and_nothing_is_kept() {
     // A PNG header with a broken body: not an image after all.
     let mut broken = png_bomb(100);
     broken.truncate(60);
-    let (s, refused) = upload(&ann, &room, "broken.png", broken, "image/png").await;
-    assert_eq!(
-        (s, refused["error"].as_str()),
-        (422, Some("invalid_image")),
-        "{refused}"
+    refused(
+        &upload(&ann, &room, "broken.png", broken, "image/png").await,
+        422,
+        "invalid_image",
     );
 
     // A form with anything but the one field `file`: refused, whatever comes first.
@@ -468,20 +465,19 @@ async fn attachments_are_the_senders_own_and_leave_with_their_message() {
 
     // Someone else's upload, an upload of another room, an unknown id: 404, nothing sent.
     for id in [&bobs, &elsewhere, &"0".repeat(32)] {
-        let (s, body) = send_with(&ann, &room, json!({"message": "x", "attachments": [id]})).await;
-        assert_eq!(
-            (s, body["error"].as_str()),
-            (404, Some("attachment_not_found")),
-            "{body}"
+        refused(
+            &send_with(&ann, &room, json!({"message": "x", "attachments": [id]})).await,
+            404,
+            "attachment_not_found",
         );
     }
-    let (s, body) = send_with(
+    let answer = send_with(
         &bob,
         &room,
         json!({"message": "x", "attachments": [elsewhere]}),
     )
     .await;
-    assert_eq!(s, 404, "{body}");
+    refused(&answer, 404, "attachment_not_found");
     // Malformed: not an id, eleven, a repeat, neither text nor files.
     for bad in [
         json!({"attachments": ["nope"]}),
@@ -515,13 +511,13 @@ async fn attachments_are_the_senders_own_and_leave_with_their_message() {
         (201, &sent["id"]),
         "a retry is the same message"
     );
-    let (s, body) = send_with(
+    let answer = send_with(
         &ann,
         &room,
         json!({"message": "again", "attachments": [mine]}),
     )
     .await;
-    assert_eq!((s, body["error"].as_str()), (409, Some("attachment_taken")));
+    refused(&answer, 409, "attachment_taken");
 
     // Over the WebSocket too.
     let mut socket = bob.connect(&b).await;

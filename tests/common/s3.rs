@@ -94,27 +94,12 @@ impl S3Server {
         self.spawn().await;
     }
 
-    /// The keys of the objects stored, sorted.
+    /// The keys of the objects stored, sorted (not s3s-fs's own bookkeeping files).
     pub fn objects(&self) -> Vec<String> {
-        let bucket = self.root.path().join(BUCKET);
-        let mut out = Vec::new();
-        let mut stack = vec![bucket.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if let Ok(rel) = path.strip_prefix(&bucket) {
-                    let key = rel.to_string_lossy().into_owned();
-                    // s3s-fs keeps its own bookkeeping beside the objects.
-                    if !key.starts_with('.') && !key.contains("/.") {
-                        out.push(key);
-                    }
-                }
-            }
-        }
-        out.sort();
-        out
+        super::files_under(&self.root.path().join(BUCKET))
+            .into_iter()
+            .filter(|key| !key.starts_with('.') && !key.contains("/."))
+            .collect()
     }
 }
 

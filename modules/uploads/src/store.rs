@@ -298,8 +298,21 @@ impl UploadsStore {
         let id = uuid::Uuid::now_v7().simple().to_string();
         let key = format!("uploads/{id}");
         let head = media::head_of(&spool).map_err(|e| Failure::internal(format!("spool: {e}")))?;
-        let made = now_secs() as u64;
-        let (record, guarded) = match media::detect(&head) {
+        // As a download; an image gets its type, size and dimensions as re-encoded.
+        let mut record = Record {
+            owner: user.to_string(),
+            name: file_name(name),
+            size,
+            content_type: media::OCTET_STREAM.to_owned(),
+            width: None,
+            height: None,
+            key: key.clone(),
+            thumb: None,
+            thumb_type: None,
+            made: now_secs() as u64,
+            message: None,
+        };
+        let guarded = match media::detect(&head) {
             Kind::Image(format) => {
                 let limits = self.settings.image;
                 let path = spool.to_path_buf();
@@ -318,41 +331,22 @@ impl UploadsStore {
                 // hour): an instance dying now leaves nothing behind for good.
                 let guarded = vec![key.clone(), thumb.clone()];
                 self.guard(room, &guarded).await?;
-                let record = Record {
-                    owner: user.to_string(),
-                    name: file_name(name),
-                    size: processed.bytes.len() as u64,
-                    content_type: processed.content_type.to_owned(),
-                    width: Some(processed.width),
-                    height: Some(processed.height),
-                    key: key.clone(),
-                    thumb: Some(thumb.clone()),
-                    thumb_type: Some(processed.thumbnail_type.to_owned()),
-                    made,
-                    message: None,
-                };
+                record.size = processed.bytes.len() as u64;
+                record.content_type = processed.content_type.to_owned();
+                record.width = Some(processed.width);
+                record.height = Some(processed.height);
+                record.thumb = Some(thumb.clone());
+                record.thumb_type = Some(processed.thumbnail_type.to_owned());
                 self.storage.put_bytes(&key, processed.bytes).await?;
                 self.storage.put_bytes(&thumb, processed.thumbnail).await?;
-                (record, guarded)
+                guarded
             }
             Kind::File(mime) => {
                 let guarded = vec![key.clone()];
                 self.guard(room, &guarded).await?;
                 self.storage.put_file(&key, &spool).await?;
-                let record = Record {
-                    owner: user.to_string(),
-                    name: file_name(name),
-                    size,
-                    content_type: mime.to_owned(),
-                    width: None,
-                    height: None,
-                    key: key.clone(),
-                    thumb: None,
-                    thumb_type: None,
-                    made,
-                    message: None,
-                };
-                (record, guarded)
+                record.content_type = mime.to_owned();
+                guarded
             }
         };
         self.record(user, room, day, size, &id, &record, &guarded)
