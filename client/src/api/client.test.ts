@@ -223,3 +223,113 @@ describe('private rooms, invitations and reports requests', () => {
     await expect(api.reportMessage('7', 'm2', 'spam')).rejects.toMatchObject({ status: 409, error: 'own_message' });
   });
 });
+
+describe('uploads', () => {
+  /** A stand-in for XMLHttpRequest: records the request, and the test answers it. */
+  class FakeXhr {
+    static last: FakeXhr | null = null;
+    method = '';
+    url = '';
+    headers: Record<string, string> = {};
+    body: unknown = null;
+    withCredentials = false;
+    status = 0;
+    statusText = '';
+    responseText = '';
+    responseHeaders: Record<string, string> = {};
+    aborted = false;
+    upload: { onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null };
+    onload: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    onabort: (() => void) | null = null;
+    constructor() {
+      FakeXhr.last = this;
+    }
+    open(method: string, url: string) {
+      this.method = method;
+      this.url = url;
+    }
+    setRequestHeader(name: string, value: string) {
+      this.headers[name] = value;
+    }
+    getResponseHeader(name: string) {
+      return this.responseHeaders[name] ?? null;
+    }
+    send(body: unknown) {
+      this.body = body;
+    }
+    abort() {
+      this.aborted = true;
+      this.onabort?.();
+    }
+    answer(status: number, body: unknown, headers: Record<string, string> = {}) {
+      this.status = status;
+      this.responseText = JSON.stringify(body);
+      this.responseHeaders = headers;
+      this.onload?.();
+    }
+  }
+
+  const sent = () => {
+    const xhr = FakeXhr.last;
+    if (!xhr) throw new Error('no request');
+    return xhr;
+  };
+
+  afterEach(() => {
+    FakeXhr.last = null;
+  });
+
+  it('post the file as the form field `file`, with its name, reporting progress', async () => {
+    vi.stubGlobal('XMLHttpRequest', FakeXhr);
+    const progress: number[][] = [];
+    const file = new File(['%PDF-1.4'], 'notes.pdf', { type: 'application/pdf' });
+    const done = api.upload('room:7', file, { onProgress: (s, t) => progress.push([s, t]) });
+    const xhr = sent();
+    expect([xhr.method, xhr.url, xhr.withCredentials, xhr.headers]).toEqual(['POST', '/api/rooms/room%3A7/uploads', true, { Accept: 'application/json' }]);
+    const form = xhr.body as FormData;
+    expect((form.get('file') as File).name).toBe('notes.pdf');
+    expect([...form.keys()]).toEqual(['file']);
+
+    xhr.upload.onprogress?.({ lengthComputable: true, loaded: 4, total: 8 });
+    expect(progress).toEqual([[4, 8]]);
+    const upload = { id: 'u1', name: 'notes.pdf', size: 8, contentType: 'application/pdf' };
+    xhr.answer(201, upload);
+    await expect(done).resolves.toEqual(upload);
+  });
+
+  it("turn a refusal into an ApiError with the server's reason and Retry-After", async () => {
+    vi.stubGlobal('XMLHttpRequest', FakeXhr);
+    const file = new File(['x'], 'a.png');
+    const big = api.upload('7', file);
+    sent().answer(413, { error: 'file_too_large', message: 'file: larger than the limit of 26214400 bytes' });
+    await expect(big).rejects.toMatchObject({ status: 413, error: 'file_too_large', detail: 'larger than the limit of 26214400 bytes' });
+
+    const limited = api.upload('7', file);
+    sent().answer(429, { error: 'rate_limited', message: 'too many uploads; retry in 9 s' }, { 'Retry-After': '9' });
+    await expect(limited).rejects.toMatchObject({ status: 429, error: 'rate_limited', retryAfter: 9 });
+
+    const lost = api.upload('7', file);
+    sent().onerror?.();
+    await expect(lost).rejects.toMatchObject({ status: 0, error: 'network' });
+  });
+
+  it('post a message of files alone without its empty text', async () => {
+    const reqs = answer(() => json(201, { id: 'm1', from: '1', date: 1, message: '', roomId: '7' }));
+    await api.postMessage('7', '', 'c1', undefined, ['u1', 'u2']);
+    await api.postMessage('7', 'hi', 'c2');
+    expect(reqs.map((r) => r.body)).toEqual([
+      { clientId: 'c1', attachments: ['u1', 'u2'] },
+      { message: 'hi', clientId: 'c2' },
+    ]);
+  });
+
+  it('abort with the signal', async () => {
+    vi.stubGlobal('XMLHttpRequest', FakeXhr);
+    const abort = new AbortController();
+    const up = api.upload('7', new File(['x'], 'a.png'), { signal: abort.signal });
+    abort.abort();
+    expect(sent().aborted).toBe(true);
+    await expect(up).rejects.toMatchObject({ status: 0, error: 'aborted' });
+  });
+});

@@ -1,5 +1,6 @@
 // A thin fetch wrapper for the REST API: same origin, the session cookie included, JSON in
-// and out, and every non-2xx answer turned into an `ApiError`.
+// and out, and every non-2xx answer turned into an `ApiError`. Uploads go through
+// XMLHttpRequest instead, the one browser API that reports upload progress.
 
 import type { operations } from './schema.gen';
 import type {
@@ -17,6 +18,7 @@ import type {
   Report,
   Role,
   RoomSummary,
+  Upload,
   User,
   Verdict,
   Visibility,
@@ -109,9 +111,30 @@ async function onlineUsers(): Promise<User[]> {
 }
 
 /** `Retry-After` in seconds; the HTTP-date form is not used by this server. */
-function retryAfter(res: Response): number | null {
-  const v = res.headers.get('Retry-After')?.trim();
+function retryAfter(header: string | null | undefined): number | null {
+  const v = header?.trim();
   return v && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+/** The body of an answer as JSON; `undefined` when it is empty or not JSON. */
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `ApiError` of a non-2xx answer: the server's `{error, message}` when it sent one. */
+function answerError(status: number, statusText: string, parsed: unknown, retryAfterHeader: string | null): ApiError {
+  const wait = retryAfter(retryAfterHeader);
+  if (isRecord(parsed) && typeof parsed.error === 'string') {
+    const message = typeof parsed.message === 'string' ? parsed.message : parsed.error;
+    return new ApiError(status, parsed.error, message, wait);
+  }
+  const code = status === 401 ? 'unauthorized' : `http_${status}`;
+  return new ApiError(status, code, statusText || `Request failed (${status}).`, wait);
 }
 
 async function exchange<T>(method: string, path: string, body?: unknown): Promise<{ body: T; res: Response }> {
@@ -127,24 +150,75 @@ async function exchange<T>(method: string, path: string, body?: unknown): Promis
     throw new ApiError(0, 'network', 'The server cannot be reached.');
   }
   if (res.status === 204) return { body: undefined as T, res };
-  const text = await res.text();
-  let parsed: unknown = undefined;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-  }
-  if (!res.ok) {
-    if (isRecord(parsed) && typeof parsed.error === 'string') {
-      const message = typeof parsed.message === 'string' ? parsed.message : parsed.error;
-      throw new ApiError(res.status, parsed.error, message, retryAfter(res));
-    }
-    const code = res.status === 401 ? 'unauthorized' : `http_${res.status}`;
-    throw new ApiError(res.status, code, res.statusText || `Request failed (${res.status}).`, retryAfter(res));
-  }
+  const parsed = parseJson(await res.text());
+  if (!res.ok) throw answerError(res.status, res.statusText, parsed, res.headers.get('Retry-After'));
   return { body: parsed as T, res };
+}
+
+export interface UploadOptions {
+  /** Called as the body goes out: bytes sent so far of `total`. */
+  onProgress?(sent: number, total: number): void;
+  /** Aborting it cancels the upload; the promise then rejects with an `ApiError` `aborted`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Sends one file to `POST /api/rooms/{id}/uploads` as `multipart/form-data` (field `file`,
+ * with its name), with the session cookie like every other request. Resolves with the
+ * stored upload; rejects with an `ApiError` (status 0 when the connection failed or the
+ * upload was aborted).
+ */
+function uploadFile(roomId: string, file: File, opts: UploadOptions = {}): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    const { signal, onProgress } = opts;
+    if (signal?.aborted) {
+      reject(new ApiError(0, 'aborted', 'The upload was cancelled.'));
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    const abort = () => xhr.abort();
+    const done = () => signal?.removeEventListener('abort', abort);
+    xhr.open('POST', `/api/rooms/${enc(roomId)}/uploads`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (onProgress) {
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) onProgress(e.loaded, e.total);
+      };
+    }
+    xhr.onload = () => {
+      done();
+      const parsed = parseJson(xhr.responseText);
+      if (xhr.status >= 200 && xhr.status < 300) {
+        if (isUpload(parsed)) resolve(parsed);
+        else reject(new ApiError(xhr.status, 'invalid_answer', 'The server answered the upload with something unexpected.'));
+      } else {
+        reject(answerError(xhr.status, xhr.statusText, parsed, xhr.getResponseHeader('Retry-After')));
+      }
+    };
+    xhr.onerror = () => {
+      done();
+      reject(new ApiError(0, 'network', 'The server cannot be reached.'));
+    };
+    xhr.onabort = () => {
+      done();
+      reject(new ApiError(0, 'aborted', 'The upload was cancelled.'));
+    };
+    signal?.addEventListener('abort', abort);
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}
+
+function isUpload(v: unknown): v is Upload {
+  return (
+    isRecord(v) &&
+    typeof v.id === 'string' &&
+    typeof v.name === 'string' &&
+    typeof v.size === 'number' &&
+    typeof v.contentType === 'string'
+  );
 }
 
 function query(params: Record<string, string | number | undefined | null>): string {
@@ -187,12 +261,19 @@ export const api = {
 
   messages: (roomId: string, opts: Query<'listMessages'> = {}) =>
     request<MessagePage>('GET', `/api/rooms/${enc(roomId)}/messages${query(opts)}`),
-  postMessage: (roomId: string, message: string, clientId?: string, replyTo?: string) =>
+  /**
+   * Posts a message: text, attachments (ids of the user's uploads in the room, not sent
+   * yet), or both. Beside attachments an empty text is left out, as the endpoint wants.
+   */
+  postMessage: (roomId: string, message: string, clientId?: string, replyTo?: string, attachments: string[] = []) =>
     request<Message>('POST', `/api/rooms/${enc(roomId)}/messages`, {
-      message,
+      message: message === '' && attachments.length > 0 ? undefined : message,
       clientId,
       replyTo,
+      attachments: attachments.length > 0 ? attachments : undefined,
     } satisfies Body<'postMessage'>),
+  /** Uploads a file to a room, to be sent in a message (`attachments`); see `UploadOptions`. */
+  upload: uploadFile,
   markRead: (roomId: string, date: number) =>
     request<void>('POST', `/api/rooms/${enc(roomId)}/read`, { date } satisfies Body<'markRead'>),
   editMessage: (roomId: string, messageId: string, message: string) =>

@@ -66,6 +66,7 @@ interface Routes {
   reports: ['/api/rooms/{id}/reports', 'get'];
   closeReport: ['/api/rooms/{id}/reports/{report_id}', 'patch'];
   lookupUser: ['/api/users/lookup', 'get'];
+  upload: ['/api/rooms/{id}/uploads', 'post'];
 }
 
 /** A paged method (`Paged<T>`, client.ts) answers with the page's body `T`; the cursor comes from `Link`. */

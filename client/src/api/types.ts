@@ -20,9 +20,20 @@ export type LoginOk = Schemas['LoginOk'];
 
 /**
  * A chat message. `date` is unix seconds with a millisecond fraction. What it carries beside
- * its text (`edited`, `deleted`, `replyTo`, `mentions`, `reactions`) is absent when unused.
+ * its text (`edited`, `deleted`, `replyTo`, `mentions`, `reactions`, `attachments`) is absent
+ * when unused.
  */
 export type Message = Schemas['Message'];
+
+/**
+ * A file sent with a message. An image (`contentType` image/jpeg, image/png, image/gif or
+ * image/webp, with `width` and `height`) has a thumbnail at `/api/uploads/{id}/thumbnail`;
+ * every file is at `/api/uploads/{id}`.
+ */
+export type Attachment = Schemas['Attachment'];
+
+/** What `POST /api/rooms/{id}/uploads` answers: the stored file, to be sent in a message's `attachments`. */
+export type Upload = Schemas['Attachment'];
 
 /** The parent of a reply, as it is now. */
 export type ReplyQuote = Schemas['ReplyQuote'];

@@ -1,10 +1,22 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ChangeEvent,
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+} from 'react';
 import type { User } from '../api/types';
 import type { ChatController } from '../controller/ChatController';
+import { useNow } from '../hooks/useChat';
 import { insertMention, mentionAt, mentionCandidates } from '../state/mentions';
 import { readOnlyNotice, type ReadOnly } from '../state/readonly';
-import { isBlank, isTooLong, MAX_MESSAGE_CHARS } from '../state/text';
-import { CloseIcon, SendIcon } from './icons';
+import { isTooLong, MAX_MESSAGE_CHARS } from '../state/text';
+import { formatSize, outgoing, type PendingUpload } from '../state/uploads';
+import { CloseIcon, FileIcon, PaperclipIcon, SendIcon } from './icons';
 
 const drafts = new Map<string, string>();
 
@@ -24,19 +36,28 @@ interface Props {
   people: readonly User[];
   /** A moderator made the user read-only here: nothing can be sent until then. */
   readOnly?: ReadOnly | null;
+  /** The files attached here, not sent yet. */
+  uploads?: readonly PendingUpload[];
 }
 
-export function Composer({ roomId, roomName, controller, replyTo, people, readOnly = null }: Props) {
+export function Composer({ roomId, roomName, controller, replyTo, people, readOnly = null, uploads = [] }: Props) {
   const [text, setText] = useState(() => drafts.get(roomId) ?? '');
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   /** Where the `@` of a completion list closed with Escape is: it stays closed. */
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  /** The user tried to send while files were uploading: say why nothing went. */
+  const [waitNoted, setWaitNoted] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const nextCaret = useRef<number | null>(null);
   const listId = useId();
   const readOnlyId = useId();
+  const waitId = useId();
   const tooLong = isTooLong(text);
+  const out = outgoing(text, uploads);
+  const canSend = out.kind === 'send' && !tooLong && !readOnly;
+  const waiting = out.kind === 'uploading';
 
   const query = mentionAt(text, caret);
   const candidates = query && query.start !== dismissedAt ? mentionCandidates(people, query.query) : [];
@@ -73,11 +94,32 @@ export function Composer({ roomId, roomName, controller, replyTo, people, readOn
     if (replyTo) ref.current?.focus();
   }, [replyTo?.id]);
 
+  useEffect(() => {
+    if (!waiting) setWaitNoted(false);
+  }, [waiting]);
+
   function send() {
-    if (isBlank(text) || tooLong || readOnly) return;
+    if (waiting) setWaitNoted(true);
+    if (!canSend) return;
     controller.send(text);
     setText('');
     ref.current?.focus();
+  }
+
+  function onPicked(e: ChangeEvent<HTMLInputElement>) {
+    const files = [...(e.target.files ?? [])];
+    // Picking the same file again must fire `change` again.
+    e.target.value = '';
+    controller.attachFiles(roomId, files);
+    ref.current?.focus();
+  }
+
+  // A pasted image or file is attached; a paste with text in it pastes the text.
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    const files = [...e.clipboardData.files];
+    if (files.length === 0 || e.clipboardData.types.includes('text/plain')) return;
+    e.preventDefault();
+    controller.attachFiles(roomId, files);
   }
 
   function pick(user: User) {
@@ -158,6 +200,24 @@ export function Composer({ roomId, roomName, controller, replyTo, people, readOn
           ))}
         </ul>
       )}
+      {uploads.length > 0 && (
+        <ul className="upload-list" aria-label="Attached files">
+          {uploads.map((u) => (
+            <UploadRow key={u.key} upload={u} onRemove={() => controller.removeUpload(u.key)} onRetry={() => controller.retryUpload(u.key)} />
+          ))}
+        </ul>
+      )}
+      <input ref={picker} type="file" multiple className="sr-only" tabIndex={-1} aria-hidden="true" onChange={onPicked} />
+      <button
+        type="button"
+        className="icon-btn attach"
+        aria-label="Attach files"
+        title="Attach files (or drop them here, or paste them)"
+        onClick={() => picker.current?.click()}
+        disabled={readOnly !== null}
+      >
+        <PaperclipIcon />
+      </button>
       <textarea
         ref={ref}
         rows={1}
@@ -172,21 +232,71 @@ export function Composer({ roomId, roomName, controller, replyTo, people, readOn
         }}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         aria-autocomplete="list"
         aria-controls={open ? listId : undefined}
         aria-activedescendant={open ? optionId(activeIndex) : undefined}
         aria-invalid={tooLong ? true : undefined}
-        aria-describedby={readOnly ? readOnlyId : tooLong ? 'composer-too-long' : undefined}
+        aria-describedby={readOnly ? readOnlyId : tooLong ? 'composer-too-long' : waitNoted ? waitId : undefined}
         disabled={readOnly !== null}
       />
-      <button className="btn btn-primary send" type="submit" disabled={isBlank(text) || tooLong || readOnly !== null}>
+      <button className="btn btn-primary send" type="submit" disabled={!canSend} title={waiting ? 'Waiting for the files to upload' : undefined}>
         Send <SendIcon />
       </button>
+      {waitNoted && waiting && (
+        <p id={waitId} className="field-hint composer-hint" role="status">
+          Files are still uploading: send once they are ready.
+        </p>
+      )}
       {tooLong && (
         <p id="composer-too-long" className="field-error composer-error" role="alert">
           Messages are limited to {MAX_MESSAGE_CHARS} characters.
         </p>
       )}
     </form>
+  );
+}
+
+/** One attached file: its name and size, its progress or why it failed, and what can be done with it. */
+function UploadRow({ upload: u, onRemove, onRetry }: { upload: PendingUpload; onRemove(): void; onRetry(): void }) {
+  const now = useNow(1000, u.status === 'failed' && (u.retryAt ?? 0) > Date.now());
+  const wait = u.retryAt !== undefined ? Math.ceil((u.retryAt - now) / 1000) : 0;
+  const label = u.status === 'uploading' ? 'Cancel' : 'Remove';
+  return (
+    <li className={`upload-row ${u.status}`} data-status={u.status}>
+      <FileIcon />
+      <span className="upload-name" title={u.name}>
+        {u.name}
+      </span>
+      <span className="upload-size">{formatSize(u.size)}</span>
+      {u.status === 'uploading' && (
+        <span
+          className="upload-bar"
+          role="progressbar"
+          aria-label={`Uploading ${u.name}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={u.progress}
+        >
+          <span style={{ width: `${u.progress}%` }} />
+        </span>
+      )}
+      {u.status === 'uploading' && <span className="upload-note">{u.progress < 100 ? `${u.progress}%` : 'Processing…'}</span>}
+      {u.status === 'done' && <span className="upload-note ready">Ready</span>}
+      {u.status === 'failed' && (
+        <span className="upload-error" role="alert">
+          {u.error}
+          {wait > 0 ? ` Try again in ${wait} s.` : ''}
+        </span>
+      )}
+      {u.status === 'failed' && u.retryable && (
+        <button type="button" className="btn-link" onClick={onRetry} disabled={wait > 0} aria-label={`Retry ${u.name}`}>
+          Retry
+        </button>
+      )}
+      <button type="button" className="btn-link" onClick={onRemove} aria-label={`${label} ${u.name}`}>
+        {label}
+      </button>
+    </li>
   );
 }

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { ChatController } from '../controller/ChatController';
 import { useNow } from '../hooks/useChat';
+import { useFileDrop } from '../hooks/useFileDrop';
 import {
   mentionableUsers,
   openReports,
@@ -10,6 +11,7 @@ import {
   totalUnread,
   typingLabel,
   typingNames,
+  uploadsFor,
   userName,
   type ChatState,
   type RoomState,
@@ -17,8 +19,9 @@ import {
 import { quoteOf } from '../state/messages';
 import { countLabel } from '../state/reports';
 import { hasRoomSettings, roleLabel } from '../state/roles';
+import { quoteText } from '../state/uploads';
 import { Composer, type ReplyPreview } from './Composer';
-import { BackIcon, BellIcon, BellOffIcon, LockIcon, PeopleIcon } from './icons';
+import { BackIcon, BellIcon, BellOffIcon, LockIcon, PaperclipIcon, PeopleIcon } from './icons';
 import { MessageList } from './MessageList';
 
 interface Props {
@@ -39,11 +42,20 @@ export function Conversation({ state, room, controller, narrow, onOpenSettings }
   const reportsText = `${reports} open ${reports === 1 ? 'report' : 'reports'}`;
   const target = replyTarget(state, room.id);
   const replyTo: ReplyPreview | null = target
-    ? { id: target.id, name: userName(state, target.from), quote: quoteOf(target).message ?? '' }
+    ? { id: target.id, name: userName(state, target.from), quote: quoteText(quoteOf(target), target) }
     : null;
+  const readOnly = readOnlyIn(state, room.id, Date.now());
+  const drop = useFileDrop((files) => controller.attachFiles(room.id, files), readOnly === null);
+  const roomTitle = room.kind === 'named' ? `# ${room.name}` : room.name;
 
   return (
-    <section className="conversation" aria-labelledby={titleId}>
+    <section className={drop.dragging ? 'conversation dragging' : 'conversation'} aria-labelledby={titleId} {...drop.handlers}>
+      {drop.dragging && (
+        <div className="drop-zone" aria-hidden="true">
+          <PaperclipIcon size={28} />
+          <span>Drop files to attach them to {roomTitle}</span>
+        </div>
+      )}
       <header className="conv-head">
         {narrow && (
           <button type="button" className="icon-btn back" onClick={() => controller.setView('rooms')} aria-label={unreadElsewhere > 0 ? `Back to chats (${unreadElsewhere} unread)` : 'Back to chats'}>
@@ -56,7 +68,7 @@ export function Conversation({ state, room, controller, narrow, onOpenSettings }
           </button>
         )}
         <div className="conv-title">
-          <h2 id={titleId}>{room.kind === 'named' ? `# ${room.name}` : room.name}</h2>
+          <h2 id={titleId}>{roomTitle}</h2>
           {room.kind === 'direct' && (
             <span className={peer?.online ? 'conv-sub on' : 'conv-sub'}>{peer?.online ? 'Online' : 'Offline'}</span>
           )}
@@ -118,7 +130,8 @@ export function Conversation({ state, room, controller, narrow, onOpenSettings }
         controller={controller}
         replyTo={replyTo}
         people={mentionableUsers(state, room.id)}
-        readOnly={readOnlyIn(state, room.id, Date.now())}
+        readOnly={readOnly}
+        uploads={uploadsFor(state, room.id)}
       />
     </section>
   );

@@ -7,6 +7,8 @@ import { splitMentions } from '../state/mentions';
 import { reactedBy } from '../state/messages';
 import { REPORT_REASON_MAX, reportErrorText } from '../state/reports';
 import { isBlank, isTooLong, MAX_MESSAGE_CHARS } from '../state/text';
+import { quoteText } from '../state/uploads';
+import { Attachments } from './Attachments';
 import { ClockIcon } from './icons';
 import { MessageActions } from './MessageActions';
 
@@ -28,12 +30,14 @@ interface Props {
   onEditing(editing: boolean): void;
   /** Shows the message with this id (the parent of a reply). */
   onJump(messageId: string): void;
+  /** The parent of a reply when it is loaded and has no text: its quote names its files. */
+  quoted?: Message;
 }
 
 const nameOf = (users: Record<string, User>, id: string) => users[id]?.username ?? `User ${id}`;
 
 /** One confirmed message: its quote, text (or tombstone, or editor), reactions and actions. */
-export function MessageBubble({ message: m, mine, canDelete, canReport, users, meId, changes, editing, flash, controller, onEditing, onJump }: Props) {
+export function MessageBubble({ message: m, mine, canDelete, canReport, users, meId, changes, editing, flash, controller, onEditing, onJump, quoted }: Props) {
   const [confirming, setConfirming] = useState(false);
   const [reporting, setReporting] = useState(false);
   const bubble = useRef<HTMLDivElement>(null);
@@ -59,12 +63,14 @@ export function MessageBubble({ message: m, mine, canDelete, canReport, users, m
   const text = sendingEdit?.change.kind === 'edit' ? sendingEdit.change.text : m.message;
   return (
     <div className={classes} data-message-id={m.id} ref={bubble} tabIndex={-1}>
-      {m.replyTo && <Quote quote={m.replyTo} users={users} onJump={onJump} />}
+      {m.replyTo && <Quote quote={m.replyTo} parent={quoted} users={users} onJump={onJump} />}
       {editing ? (
         <EditBox initial={m.message} onDone={finishEditing} />
       ) : (
-        <MessageText text={text} mentions={m.mentions ?? []} users={users} meId={meId} />
+        // Files alone: no empty text block above them.
+        text !== '' && <MessageText text={text} mentions={m.mentions ?? []} users={users} meId={meId} />
       )}
+      {m.attachments && m.attachments.length > 0 && <Attachments attachments={m.attachments} />}
       <Time m={m} />
       {sendingEdit && <span className="status-note">Saving…</span>}
       {deleting && <span className="status-note">Deleting…</span>}
@@ -158,8 +164,19 @@ export function MessageText({ text, mentions, users, meId }: { text: string; men
   );
 }
 
-/** The parent of a reply: who wrote it and how it starts; a click shows it. */
-export function Quote({ quote, users, onJump }: { quote: ReplyQuote; users: Record<string, User>; onJump?(id: string): void }) {
+/** The parent of a reply: who wrote it and how it starts (or its files); a click shows it. */
+export function Quote({
+  quote,
+  parent,
+  users,
+  onJump,
+}: {
+  quote: ReplyQuote;
+  /** The parent, when loaded: a quote without text names its files. */
+  parent?: Message;
+  users: Record<string, User>;
+  onJump?(id: string): void;
+}) {
   if (!quote.deleted && !quote.from) {
     return <div className="quote quote-gone">Original message unavailable</div>;
   }
@@ -169,7 +186,7 @@ export function Quote({ quote, users, onJump }: { quote: ReplyQuote; users: Reco
     <>
       <span className="sr-only">In reply to </span>
       <span className="quote-from">{nameOf(users, quote.from ?? '')}</span>
-      <span className="quote-text">{quote.message}</span>
+      <span className="quote-text">{quoteText(quote, parent)}</span>
     </>
   );
   const className = quote.deleted ? 'quote quote-gone' : 'quote';

@@ -5,6 +5,8 @@ import { changesFor, userName, type ChatState, type PendingMessage, type RoomSta
 import { groupMessages, quoteOf } from '../state/messages';
 import { canReport } from '../state/reports';
 import { canDeleteMessage } from '../state/roles';
+import { formatSize } from '../state/uploads';
+import { FileIcon } from './icons';
 import { MessageBubble, Quote } from './MessageBubble';
 
 interface Props {
@@ -143,6 +145,7 @@ export function MessageList({ state, room, pending, controller }: Props) {
               controller={controller}
               onEditing={(on) => setEditingId(on ? m.id : null)}
               onJump={(id) => void jump(id)}
+              quoted={m.replyTo && !m.replyTo.message ? room.messages.find((x) => x.id === m.replyTo?.id) : undefined}
             />
           ))}
         </Group>
@@ -150,7 +153,14 @@ export function MessageList({ state, room, pending, controller }: Props) {
       {pending.length > 0 && (
         <div className="group mine" data-pending="true">
           {pending.map((p) => (
-            <PendingBubble key={p.clientId} p={p} quote={quoteFor(room.messages, p.replyTo)} users={state.users} controller={controller} />
+            <PendingBubble
+              key={p.clientId}
+              p={p}
+              quote={quoteFor(room.messages, p.replyTo)}
+              parent={p.replyTo ? room.messages.find((m) => m.id === p.replyTo) : undefined}
+              users={state.users}
+              controller={controller}
+            />
           ))}
         </div>
       )}
@@ -195,16 +205,29 @@ function Group({ from, mine, name, online, onName, children }: GroupProps) {
 interface PendingProps {
   p: PendingMessage;
   quote: ReplyQuote | undefined;
+  parent: Message | undefined;
   users: Record<string, User>;
   controller: ChatController;
 }
 
-function PendingBubble({ p, quote, users, controller }: PendingProps) {
+function PendingBubble({ p, quote, parent, users, controller }: PendingProps) {
   const failed = p.status === 'failed';
   return (
     <div className={failed ? 'bubble pending failed' : 'bubble pending'} data-client-id={p.clientId} data-status={p.status}>
-      {quote && <Quote quote={quote} users={users} />}
-      <p className="text">{p.message}</p>
+      {quote && <Quote quote={quote} parent={parent} users={users} />}
+      {p.message !== '' && <p className="text">{p.message}</p>}
+      {p.attachments && p.attachments.length > 0 && (
+        // Named only: the files show as they will once the server has the message.
+        <ul className="attachment-files" aria-label="Files">
+          {p.attachments.map((a) => (
+            <li key={a.id} className="file-chip">
+              <FileIcon />
+              <span className="file-name">{a.name}</span>
+              <span className="file-size">{formatSize(a.size)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {failed ? (
         <div className="send-failed" role="alert">
           <span>

@@ -1,6 +1,7 @@
 import type { ChatController } from '../controller/ChatController';
 import { onlineUsers, roomSections, userName, type ChatState, type RoomState } from '../state/chat';
 import { listTime } from '../state/format';
+import { messageSummary } from '../state/uploads';
 import { Avatar, RoomAvatar } from './Avatar';
 import { BellOffIcon, LockIcon, PlusIcon, PowerIcon } from './icons';
 import { Invitations } from './Invitations';
@@ -95,7 +96,7 @@ function RoomItem({ room, state, controller }: { room: RoomState; state: ChatSta
   const peer = room.peerId ? state.users[room.peerId] : undefined;
   const last = room.lastMessage;
   const mine = last && last.from === state.me?.id;
-  const text = last?.deleted ? (last.moderated ? 'Removed by a moderator' : 'Message deleted') : last?.message;
+  const text = last?.deleted ? (last.moderated ? 'Removed by a moderator' : 'Message deleted') : last && messageSummary(last);
   const preview = last ? `${mine ? 'You: ' : room.kind === 'direct' ? '' : `${userName(state, last.from)}: `}${text}` : 'No messages yet';
   return (
     <li>

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, type Api } from '../api/client';
-import type { Message, MessagePage, Role, RoomSummary, User } from '../api/types';
-import { openReports, readOnlyIn } from '../state/chat';
+import { ApiError, type Api, type UploadOptions } from '../api/client';
+import type { Message, MessagePage, Role, RoomSummary, Upload, User } from '../api/types';
+import { openReports, readOnlyIn, uploadsFor } from '../state/chat';
 import { msg, summary, user } from '../state/fixtures';
 import type { ClientEvent } from '../ws/events';
 import type { Note } from '../state/notify';
@@ -820,5 +820,96 @@ describe('ChatController: private rooms, invitations and reports', () => {
     // A page fetched before the closing does not bring them back.
     await c.reports('7', 'open');
     expect(openReports(c.state, '7').items).toEqual([]);
+  });
+});
+
+describe('files attached in the composer', () => {
+  /** One upload the test answers by hand. */
+  interface Call {
+    roomId: string;
+    file: File;
+    opts: UploadOptions;
+    resolve(upload: Upload): void;
+    reject(e: unknown): void;
+  }
+
+  /** Pablo in General and # Rustaceans (7, open), connected; every upload waits for the test. */
+  async function inRoom() {
+    const calls: Call[] = [];
+    const server: FakeServer = { rooms: [summary('0', 'General'), summary('7', 'Rustaceans')], history: {}, calls: [] };
+    const upload: Api['upload'] = (roomId, file, opts = {}) =>
+      new Promise((resolve, reject) => {
+        calls.push({ roomId, file, opts, resolve, reject });
+        opts.signal?.addEventListener('abort', () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.')));
+      });
+    const c = setup(server, { api: { ...fakeApi(server), upload } as Api });
+    const ws = FakeSocket.all[0]!;
+    ws.accept(ME);
+    await until(() => c.state.roomsLoaded, 'the room list');
+    c.openRoom('7');
+    return { c, ws, calls };
+  }
+
+  const file = (name: string) => new File(['x'.repeat(100)], name, { type: 'image/png' });
+  const stored = (id: string, name: string): Upload => ({ id, name, size: 90, contentType: 'image/png', width: 64, height: 48 });
+
+  it('uploads each file at once and sends the finished ones with the message, by id', async () => {
+    const { c, ws, calls } = await inRoom();
+    c.attachFiles('7', [file('a.png'), file('b.png')]);
+    expect(calls.map((x) => [x.roomId, x.file.name])).toEqual([
+      ['7', 'a.png'],
+      ['7', 'b.png'],
+    ]);
+    calls[0]!.opts.onProgress?.(50, 100);
+    expect(uploadsFor(c.state, '7').map((u) => [u.name, u.status, u.progress])).toEqual([
+      ['a.png', 'uploading', 50],
+      ['b.png', 'uploading', 0],
+    ]);
+
+    // Nothing goes while a file is on its way.
+    calls[0]!.resolve(stored('u1', 'a.png'));
+    await tick();
+    c.send('');
+    expect(c.state.pending).toEqual([]);
+
+    calls[1]!.resolve(stored('u2', 'b.png'));
+    await tick();
+    c.send('');
+    const sent = ws.sent.filter((e) => e.type === 'message');
+    expect(sent).toEqual([{ type: 'message', data: { roomId: '7', message: '', clientId: c.state.pending[0]?.clientId, attachments: ['u1', 'u2'] } }]);
+    expect(uploadsFor(c.state, '7')).toEqual([]);
+    expect(c.state.pending[0]?.attachments?.map((a) => a.id)).toEqual(['u1', 'u2']);
+  });
+
+  it('takes ten files per message and says what it left out', async () => {
+    const { c, calls } = await inRoom();
+    c.attachFiles('7', Array.from({ length: 12 }, (_, i) => file(`f${i}.png`)));
+    expect(calls).toHaveLength(10);
+    expect(c.state.notice).toBe('A message carries at most 10 files: 10 files added, 2 files not.');
+  });
+
+  it('cancels an upload, shows a refusal on its row, and tries a failed one again with the same file', async () => {
+    const { c, calls } = await inRoom();
+    c.attachFiles('7', [file('a.png'), file('big.bin')]);
+    const [a, big] = uploadsFor(c.state, '7');
+    c.removeUpload(a!.key);
+    expect(calls[0]!.opts.signal?.aborted).toBe(true);
+    expect(uploadsFor(c.state, '7').map((u) => u.name)).toEqual(['big.bin']);
+
+    calls[1]!.reject(new ApiError(429, 'rate_limited', 'too many uploads; retry in 2 s', 2));
+    await tick();
+    expect(uploadsFor(c.state, '7')[0]).toMatchObject({ status: 'failed', error: 'Too many uploads at once.', retryable: true });
+    c.retryUpload(big!.key);
+    expect(calls).toHaveLength(3);
+    expect(calls[2]!.file.name).toBe('big.bin');
+    expect(uploadsFor(c.state, '7')[0]).toMatchObject({ key: big!.key, status: 'uploading' });
+  });
+
+  it('cancels the uploads of a room the user leaves', async () => {
+    const { c, ws, calls } = await inRoom();
+    c.attachFiles('7', [file('a.png')]);
+    ws.push('room.left', { roomId: '7', userId: ME.id, name: 'Rustaceans' });
+    await until(() => calls[0]!.opts.signal?.aborted === true, 'the upload cancelled');
+    expect(c.state.uploads).toEqual([]);
   });
 });

@@ -33,6 +33,7 @@ import {
   replyTarget,
   resendable,
   TYPING_SHOW_MS,
+  uploadsFor,
   type Action,
   type Change,
   type ChatState,
@@ -46,6 +47,7 @@ import { notificationFor, type Note } from '../state/notify';
 import { fromRefusal, mutedReason, type ReadOnly } from '../state/readonly';
 import { isModerator, leaveErrorText, removalNotice } from '../state/roles';
 import { createStore, type Store } from '../state/store';
+import { freeSlots, outgoing, tooManyFilesText, uploadFailure } from '../state/uploads';
 import type { ClientEvent, MemberAction, MemberMuted, MemberRole, ReportCreated, ReportUpdated, ServerEvent } from '../ws/events';
 import { ChatSocket, type SocketOptions } from '../ws/socket';
 import { isBlank } from '../state/text';
@@ -153,6 +155,12 @@ export class ChatController {
    */
   private leaving = 0;
   private readonly cleanups: (() => void)[] = [];
+  /**
+   * The files of the composers' rows not uploaded yet, by row key: the file, kept to try
+   * again, and while it uploads, what cancels it. A job whose row is gone (removed, its
+   * room left) is cancelled by `runEffects`.
+   */
+  private readonly uploadJobs = new Map<string, { file: File; abort: AbortController | null }>();
 
   constructor(
     private readonly env: ControllerEnv,
@@ -212,6 +220,8 @@ export class ChatController {
     if (this.typingTimer) clearTimeout(this.typingTimer);
     if (this.noticeTimer) clearTimeout(this.noticeTimer);
     if (this.readOnlyTimer) clearTimeout(this.readOnlyTimer);
+    for (const job of this.uploadJobs.values()) job.abort?.abort();
+    this.uploadJobs.clear();
   }
 
   async logout(): Promise<void> {
@@ -753,6 +763,11 @@ export class ChatController {
     }
     const missing = missingUserIds(s).filter((id) => !this.askedUsers.has(id));
     if (missing.length) void this.loadUsers(missing);
+    for (const [key, job] of this.uploadJobs) {
+      if (s.uploads.some((u) => u.key === key)) continue;
+      job.abort?.abort();
+      this.uploadJobs.delete(key);
+    }
   }
 
   private roomVisible(roomId: string): boolean {
@@ -810,29 +825,99 @@ export class ChatController {
     this.dispatch({ type: 'notice', text: null });
   }
 
-  /** Sends a message to the open room (answering its reply target, if any); it shows at once as pending. */
+  /**
+   * Sends a message to the open room (answering its reply target, if any) with the files
+   * uploaded in its composer; it shows at once as pending. Nothing goes out while a file
+   * is still uploading, nor without text or files (see `outgoing`).
+   */
   send(text: string): void {
     const roomId = this.state.activeRoomId;
-    if (isBlank(text) || !this.state.rooms[roomId]) return;
+    if (!this.state.rooms[roomId]) return;
+    const out = outgoing(text, uploadsFor(this.state, roomId));
+    if (out.kind !== 'send') return;
     const clientId = newClientId();
     const replyTo = replyTarget(this.state, roomId)?.id;
+    const { message, attachments } = out;
     // Others stop showing "typing" when the message arrives: the next keystroke announces again.
     this.typingThrottle.delete(roomId);
-    this.dispatch({ type: 'sendStarted', clientId, roomId, message: text, at: this.now(), replyTo });
-    if (!this.socket?.send({ type: 'message', data: { roomId, message: text, clientId, replyTo } })) {
+    this.dispatch({ type: 'sendStarted', clientId, roomId, message, at: this.now(), replyTo, attachments });
+    const ids = attachments.map((a) => a.id);
+    const data = { roomId, message, clientId, replyTo, attachments: ids.length ? ids : undefined };
+    if (!this.socket?.send({ type: 'message', data })) {
       this.dispatch({ type: 'sendFailed', clientId, reason: 'disconnected' });
     }
   }
 
-  /** Sends a failed message again with the same clientId (the server keeps one copy). */
+  /** Sends a failed message again with the same clientId (the server keeps one copy, and attaches its files once). */
   retry(clientId: string): void {
     const p = this.state.pending.find((x) => x.clientId === clientId);
     if (!p) return;
     this.dispatch({ type: 'sendRetried', clientId, at: this.now() });
-    const data = { roomId: p.roomId, message: p.message, clientId, replyTo: p.replyTo };
+    const attachments = p.attachments?.map((a) => a.id);
+    const data = { roomId: p.roomId, message: p.message, clientId, replyTo: p.replyTo, attachments };
     if (!this.socket?.send({ type: 'message', data })) {
       this.dispatch({ type: 'sendFailed', clientId, reason: 'disconnected' });
     }
+  }
+
+  // ---- files attached in the composer ----
+
+  /**
+   * Attaches files to a room's composer; each starts uploading at once. A message carries
+   * at most MAX_ATTACHMENTS files: the ones past that are left out, and a notice says so.
+   */
+  attachFiles(roomId: string, files: readonly File[]): void {
+    if (!this.state.rooms[roomId] || files.length === 0) return;
+    const taken = files.slice(0, freeSlots(this.state.uploads, roomId));
+    if (taken.length < files.length) this.showNotice(tooManyFilesText(files.length, taken.length));
+    for (const file of taken) {
+      const key = newClientId();
+      this.uploadJobs.set(key, { file, abort: null });
+      this.startUpload(key, roomId, file);
+    }
+  }
+
+  /** Tries a failed upload again, with the same file. */
+  retryUpload(key: string): void {
+    const row = this.state.uploads.find((u) => u.key === key);
+    const job = this.uploadJobs.get(key);
+    if (!row || row.status !== 'failed' || !job) return;
+    if (freeSlots(this.state.uploads, row.roomId) === 0) {
+      this.showNotice(tooManyFilesText(1, 0));
+      return;
+    }
+    this.startUpload(key, row.roomId, job.file);
+  }
+
+  /** Cancels a file while it uploads, or takes it off the composer once uploaded or failed. */
+  removeUpload(key: string): void {
+    this.uploadJobs.get(key)?.abort?.abort();
+    this.uploadJobs.delete(key);
+    this.dispatch({ type: 'uploadRemoved', key });
+  }
+
+  private startUpload(key: string, roomId: string, file: File): void {
+    const job = this.uploadJobs.get(key);
+    if (!job) return;
+    const abort = new AbortController();
+    job.abort = abort;
+    this.dispatch({ type: 'uploadStarted', key, roomId, name: file.name, size: file.size });
+    const onProgress = (sent: number, total: number) => {
+      if (!abort.signal.aborted) this.dispatch({ type: 'uploadProgress', key, sent, total });
+    };
+    this.api.upload(roomId, file, { signal: abort.signal, onProgress }).then(
+      (upload) => {
+        if (this.stopped || abort.signal.aborted) return;
+        this.uploadJobs.delete(key);
+        this.dispatch({ type: 'uploadDone', key, upload });
+      },
+      (e: unknown) => {
+        if (this.stopped || abort.signal.aborted) return;
+        job.abort = null;
+        if (isApiError(e) && e.status === 401) this.sessionEnded();
+        else this.dispatch({ type: 'uploadFailed', key, ...uploadFailure(e, this.now()) });
+      },
+    );
   }
 
   /** The next message sent in the open room answers this one. */

@@ -2,12 +2,13 @@
 // fetched pages, sends and acknowledgements all end up here; the controller only decides
 // when to fetch and what to send.
 
-import type { Invite, Message, MessagePage, Role, RoomKind, RoomSummary, User, Visibility } from '../api/types';
+import type { Attachment, Invite, Message, MessagePage, Role, RoomKind, RoomSummary, User, Visibility } from '../api/types';
 import { withInvite, withoutInvite } from './invites';
 import { applyChange, compareMessages, laterMessage, mergeMessages, newestMessage, withReaction } from './messages';
 import { NO_REPORTS, withoutReport, withReports, type OpenReports, type ReportItem } from './reports';
 import { inForce, type ReadOnly } from './readonly';
 import { isModerator } from './roles';
+import { uploadsReducer, withoutSent, type PendingUpload, type UploadAction } from './uploads';
 
 export type Connection = 'connecting' | 'online' | 'offline';
 
@@ -31,6 +32,8 @@ export interface PendingMessage {
   error?: string;
   /** The id of the message it answers. */
   replyTo?: string;
+  /** The files it carries (uploaded already; sent by id). */
+  attachments?: Attachment[];
 }
 
 /** A change to a message already sent: the `edit`, `delete` and `react` frames. */
@@ -117,6 +120,8 @@ export interface ChatState {
   reports: Record<string, OpenReports>;
   /** Per room, the user made read-only there by a moderator (see `readOnlyIn`). */
   readOnly: Record<string, ReadOnly>;
+  /** Files attached in the rooms' composers, not sent yet (see `state/uploads.ts`). */
+  uploads: PendingUpload[];
 }
 
 export const GENERAL_ROOM_ID = '0';
@@ -142,6 +147,7 @@ export function initialState(): ChatState {
     invitesLoaded: false,
     reports: {},
     readOnly: {},
+    uploads: [],
   };
 }
 
@@ -156,7 +162,8 @@ export type Action =
   | { type: 'viewChanged'; view: View }
   | { type: 'pageLoaded'; roomId: string; page: MessagePage; kind: PageKind }
   | { type: 'messageReceived'; message: Message; visible: boolean }
-  | { type: 'sendStarted'; clientId: string; roomId: string; message: string; at: number; replyTo?: string }
+  /** A message goes out; the uploads it carries leave the composer. */
+  | { type: 'sendStarted'; clientId: string; roomId: string; message: string; at: number; replyTo?: string; attachments?: Attachment[] }
   | { type: 'sendRetried'; clientId: string; at: number }
   | { type: 'sendFailed'; clientId: string; reason: FailReason; error?: string }
   | { type: 'ackReceived'; clientId?: string; message: Message }
@@ -198,7 +205,8 @@ export type Action =
   /** The user was made read-only in a room (`member.muted` about them, a `muted` refusal), or it was lifted (null). */
   | { type: 'readOnly'; roomId: string; readOnly: ReadOnly | null }
   /** Forgets the read-only spells over at `now` (ms). */
-  | { type: 'readOnlyExpired'; now: number };
+  | { type: 'readOnlyExpired'; now: number }
+  | UploadAction;
 
 function emptyRoom(id: string, name: string, kind: RoomKind): RoomState {
   return {
@@ -318,9 +326,11 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
       for (const s of action.rooms) rooms[s.id] = applySummary(state.rooms[s.id], s);
       const activeRoomId = rooms[state.activeRoomId] ? state.activeRoomId : GENERAL_ROOM_ID;
       const pending = state.pending.filter((p) => rooms[p.roomId]);
+      const uploads = state.uploads.filter((u) => rooms[u.roomId]);
       return {
         ...state,
         rooms,
+        uploads: uploads.length === state.uploads.length ? state.uploads : uploads,
         readOnly: readOnlyOf(action.rooms),
         reports: reportsOfModerated(state.reports, rooms),
         roomsLoaded: true,
@@ -347,6 +357,7 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
         rooms,
         activeRoomId: state.activeRoomId === action.roomId ? GENERAL_ROOM_ID : state.activeRoomId,
         pending: state.pending.filter((p) => p.roomId !== action.roomId),
+        uploads: state.uploads.filter((u) => u.roomId !== action.roomId),
         changes: state.changes.filter((c) => c.roomId !== action.roomId),
         replyTargets: withoutKey(state.replyTargets, action.roomId),
         typing: state.typing.filter((t) => t.roomId !== action.roomId),
@@ -410,9 +421,11 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
             attempts: 1,
             status: 'sending',
             replyTo: action.replyTo,
+            ...(action.attachments?.length ? { attachments: action.attachments } : {}),
           },
         ],
         replyTargets: withoutKey(state.replyTargets, action.roomId),
+        uploads: withoutSent(state.uploads, (action.attachments ?? []).map((a) => a.id)),
       };
 
     case 'sendRetried':
@@ -644,6 +657,15 @@ export function chatReducer(state: ChatState, action: Action): ChatState {
 
     case 'reportsReset':
       return Object.keys(state.reports).length === 0 ? state : { ...state, reports: {} };
+
+    case 'uploadStarted':
+    case 'uploadProgress':
+    case 'uploadDone':
+    case 'uploadFailed':
+    case 'uploadRemoved': {
+      const uploads = uploadsReducer(state.uploads, action);
+      return uploads === state.uploads ? state : { ...state, uploads };
+    }
   }
 }
 
@@ -716,6 +738,11 @@ export function myRole(state: ChatState, roomId: string): Role {
 
 export function pendingFor(state: ChatState, roomId: string): PendingMessage[] {
   return state.pending.filter((p) => p.roomId === roomId);
+}
+
+/** The files attached in a room's composer, not sent yet. */
+export function uploadsFor(state: ChatState, roomId: string): PendingUpload[] {
+  return state.uploads.filter((u) => u.roomId === roomId);
 }
 
 /** Names of the users typing in a room right now, oldest first. */

@@ -58,6 +58,7 @@ export function sameMessage(a: Message, b: Message): boolean {
       !a.moderated === !b.moderated &&
       sameQuote(a.replyTo ?? undefined, b.replyTo ?? undefined) &&
       (a.mentions ?? []).join() === (b.mentions ?? []).join() &&
+      (a.attachments ?? []).map((f) => f.id).join() === (b.attachments ?? []).map((f) => f.id).join() &&
       sameReactions(a.reactions ?? [], b.reactions ?? []))
   );
 }

@@ -27,6 +27,11 @@ describe('browser notifications', () => {
     });
   });
 
+  it('name the files of a direct message without text', () => {
+    const files: Message = { ...msg('f', 5, '2', '1:2', ''), attachments: [{ id: 'u1', name: 'plan.pdf', size: 900, contentType: 'application/pdf' }] };
+    expect(notificationFor(signedIn(), files, true)?.body).toBe('📎 plan.pdf');
+  });
+
   it('notify of a mention in a named room', () => {
     expect(notificationFor(signedIn(), mentioning('7'), true)).toMatchObject({
       title: 'Joe mentioned you in # Rustaceans',

@@ -3,6 +3,7 @@
 
 import type { Message } from '../api/types';
 import { mentionsUser, userName, type ChatState } from './chat';
+import { messageSummary } from './uploads';
 
 /** A notification to show: `tag` groups those of one room, `roomId` opens on click. */
 export interface Note {
@@ -32,8 +33,9 @@ export function notificationFor(state: ChatState, m: Message, pageHidden: boolea
   if (!direct && !mention) return null;
   const sender = userName(state, m.from);
   const where = !room ? 'a room' : room.kind === 'named' ? `# ${room.name}` : room.name;
-  const chars = [...m.message];
-  const body = chars.length > BODY_CHARS ? `${chars.slice(0, BODY_CHARS).join('')}…` : m.message;
+  const text = messageSummary(m);
+  const chars = [...text];
+  const body = chars.length > BODY_CHARS ? `${chars.slice(0, BODY_CHARS).join('')}…` : text;
   return {
     title: direct ? sender : `${sender} mentioned you in ${where}`,
     body,

@@ -58,6 +58,10 @@ describe('parseServerEvent', () => {
       replyTo: { id: 'm1', from: '1', message: 'hello' },
       mentions: ['1'],
       reactions: [{ emoji: '👍', count: 2, mine: false }],
+      attachments: [
+        { id: 'a1', name: 'dot.png', size: 120, contentType: 'image/png', width: 64, height: 48 },
+        { id: 'a2', name: 'notes.pdf', size: 900, contentType: 'application/pdf' },
+      ],
     };
     expect(parseServerEvent(JSON.stringify({ type: 'message', data: m }))).toEqual({ type: 'message', data: m });
     const tombstone = { id: 'm1', from: '1', date: 1, message: '', roomId: '0', deleted: true };
@@ -67,7 +71,14 @@ describe('parseServerEvent', () => {
 
   it('drops a message whose new fields do not fit', () => {
     const base = { id: 'm', from: '2', date: 2, message: 'x', roomId: '0' };
-    for (const bad of [{ edited: 'yesterday' }, { replyTo: 'm1' }, { mentions: [2] }, { reactions: [{ emoji: '👍', count: '1', mine: false }] }]) {
+    for (const bad of [
+      { edited: 'yesterday' },
+      { replyTo: 'm1' },
+      { mentions: [2] },
+      { reactions: [{ emoji: '👍', count: '1', mine: false }] },
+      { attachments: [{ id: 'a1', name: 'x.png', size: '1 KB', contentType: 'image/png' }] },
+      { attachments: ['a1'] },
+    ]) {
       expect(parseServerEvent(JSON.stringify({ type: 'message', data: { ...base, ...bad } }))).toBeNull();
     }
   });

@@ -13,6 +13,8 @@ export interface SendMessage {
   clientId?: string;
   /** The id of the message (of the same room) this one answers. */
   replyTo?: string;
+  /** Ids of the sender's uploads in this room to send with it (at most 10); `message` may then be empty. */
+  attachments?: string[];
 }
 
 /** Replace the text of one's own message; answered by `ack` with the edited message. */
@@ -278,6 +280,8 @@ const optList = (o: Json, k: string, item: (v: unknown) => boolean) =>
 
 const isQuote = (v: unknown) => isObj(v) && str(v, 'id') && optStr(v, 'from') && optStr(v, 'message') && optBool(v, 'deleted');
 const isReaction = (v: unknown) => isObj(v) && str(v, 'emoji') && num(v, 'count') && bool(v, 'mine');
+const isAttachment = (v: unknown) =>
+  isObj(v) && str(v, 'id') && str(v, 'name') && num(v, 'size') && str(v, 'contentType') && optNum(v, 'width') && optNum(v, 'height');
 
 export function isMessage(v: unknown): v is Message {
   return (
@@ -292,7 +296,8 @@ export function isMessage(v: unknown): v is Message {
     optBool(v, 'moderated') &&
     (absent(v, 'replyTo') || isQuote(v.replyTo)) &&
     optList(v, 'mentions', (m) => typeof m === 'string') &&
-    optList(v, 'reactions', isReaction)
+    optList(v, 'reactions', isReaction) &&
+    optList(v, 'attachments', isAttachment)
   );
 }
 
