@@ -617,6 +617,79 @@ async fn unattached_uploads_are_swept_and_trimmed_messages_take_their_files() {
     assert!(records(&redis, &room).await.is_empty());
 }
 
+/// A day's bytes are shared by a user's uploads, even sent at the same moment; the form
+/// parser reads only so much before the file's part begins.
+#[tokio::test]
+async fn the_daily_allowance_holds_for_uploads_at_once_and_a_form_is_bounded() {
+    let redis = TestRedis::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config_in(&redis, &dir);
+    config.upload_daily_bytes = 1_000;
+    let a = TestApp::spawn_with(config).await;
+    let (ann, _bob, _carl, room) = room_of_three(&a, &a, "quota").await;
+
+    let names: Vec<String> = (0..4).map(|i| format!("{i}.bin")).collect();
+    let sent = futures_util::future::join_all(names.iter().map(|name| {
+        upload(
+            &ann,
+            &room,
+            name,
+            vec![1u8; 400],
+            "application/octet-stream",
+        )
+    }))
+    .await;
+    let stored = sent.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(stored, 2, "two of 400 bytes fit in 1,000: {sent:?}");
+    for answer in sent.iter().filter(|(s, _)| *s != 201) {
+        refused(answer, 429, "upload_quota");
+    }
+    let mut conn = redis.conn().await;
+    let day = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs())
+        / 86_400;
+    let charged: u64 = chat_core::redis::cmd("GET")
+        .arg(format!("uploads:bytes:{}:{day}", ann.id))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(charged, 800, "refused uploads are not charged");
+    assert_eq!(records(&redis, &room).await.len(), 2);
+
+    // A body announcing 20 MB that sends two megabytes of anything before any part and
+    // then waits: refused once the parser has read a megabyte, not held until the body
+    // ends (the old parser buffered it all, waiting for a boundary).
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", a.port))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /api/rooms/{room}/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 20000000\r\n\r\n",
+        ann.token
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let _ = tcp.write_all(&vec![b'x'; 2 << 20]).await;
+    let mut answer = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&answer).contains("invalid_upload") {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), read)
+        .await
+        .expect("answered while the body is still due");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("invalid_upload"), "{answer}");
+}
+
 /// Two instances storing in a real S3-compatible server: upload on one, download on the
 /// other; a delete storage refuses is kept and done once storage is back; wrong
 /// credentials are refused by the server (signatures are checked).

@@ -85,9 +85,13 @@ impl MessagesStore {
         let draft = self
             .draft(user, room, text, client_id, post.reply_to, post.attachments)
             .await?;
-        // A failed store may still have stored: its attachments stay attached (the sweeper
-        // lets them go if the message is not there).
-        let (stored, marked) = self.store(user, room, &draft).await?;
+        let (stored, marked) = match self.store(user, room, &draft).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                self.release_unless_stored(room, &draft.message).await;
+                return Err(e.into());
+            }
+        };
         if !matches!(stored, Stored::New { .. }) {
             self.release(room, &draft.message).await;
         }
@@ -187,6 +191,22 @@ impl MessagesStore {
             Err(AttachError::Missing(_)) => Err(MessageError::AttachmentNotFound),
             Err(AttachError::TooMany) => Err(MessageError::AttachmentNotFound),
             Err(AttachError::Internal(f)) => Err(f.into()),
+        }
+    }
+
+    /// After a failed store, which may have stored all the same (a reply lost on its way
+    /// back): gives its uploads back if the message is not in the room, so that they can
+    /// be sent again; keeps them if it is, or if that cannot be told (the uploads sweeper
+    /// lets them go once the message is found missing).
+    async fn release_unless_stored(&self, room: &RoomId, message: &Message) {
+        if message.attachments.is_empty() {
+            return;
+        }
+        let Some(id) = MessageId::parse_owned(&message.id) else {
+            return;
+        };
+        if let Ok(None) = self.find_by_id(room, &id).await {
+            self.release(room, message).await;
         }
     }
 

@@ -3,6 +3,12 @@
 
 use chat_auth::SessionAuth;
 use chat_core::{protocol::Attachment, ErrorBody, Failure, RoomId};
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+
+use futures_util::StreamExt as _;
 use poem::{
     http::{header, HeaderValue, StatusCode},
     web::Multipart,
@@ -23,8 +29,24 @@ enum ApiTags {
     Uploads,
 }
 
-/// A `multipart/form-data` body, read field by field as it arrives (never whole).
-pub struct UploadForm(Multipart);
+/// A `multipart/form-data` body, read field by field as it arrives (never whole). What the
+/// form parser may read is bounded: [`PREAMBLE`] bytes until the file's part begins (the
+/// parser buffers what comes before it), then [`UploadForm::allow`] more.
+pub struct UploadForm {
+    form: Multipart,
+    allowed: Arc<AtomicU64>,
+}
+
+/// What may come before the file's bytes: the boundary, the part's headers, and the
+/// first chunk of the file that arrives with them.
+const PREAMBLE: u64 = 1 << 20;
+
+impl UploadForm {
+    /// Lets the body run to `bytes` in all.
+    fn allow(&self, bytes: u64) {
+        self.allowed.store(bytes, Ordering::Relaxed);
+    }
+}
 
 impl Payload for UploadForm {
     const CONTENT_TYPE: &'static str = "multipart/form-data";
@@ -55,7 +77,29 @@ impl ParsePayload for UploadForm {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(Self(Multipart::from_request(request, body).await?))
+        let allowed = Arc::new(AtomicU64::new(PREAMBLE));
+        let limit = Arc::clone(&allowed);
+        let counted = body
+            .take()?
+            .into_bytes_stream()
+            .scan(0u64, move |seen, chunk| {
+                let chunk = chunk.and_then(|bytes| {
+                    *seen += bytes.len() as u64;
+                    if *seen > limit.load(Ordering::Relaxed) {
+                        Err(std::io::Error::other(
+                            "the form is larger than an upload may be",
+                        ))
+                    } else {
+                        Ok(bytes)
+                    }
+                });
+                futures_util::future::ready(Some(chunk))
+            });
+        let mut limited = RequestBody::new(Body::from_bytes_stream(counted));
+        Ok(Self {
+            form: Multipart::from_request(request, &mut limited).await?,
+            allowed,
+        })
     }
 }
 
@@ -247,8 +291,13 @@ impl UploadsApi {
         id: Path<RoomId>,
         form: UploadForm,
     ) -> poem::Result<UploadResponse> {
-        let (user, room) = (auth.user_id(), &id.0);
-        let mut form = form.0;
+        let (user, room) = (auth.user_id(), id.0);
+        // Who may upload, before a byte of the body is read.
+        let admitted = match self.store.admit(user, &room).await {
+            Ok(admitted) => admitted,
+            Err(e) => return self.refusal(e),
+        };
+        let mut form = form;
         let unreadable = |e: poem::error::ParseMultipartError| {
             UploadResponse::BadRequest(error(
                 "invalid_upload",
@@ -261,76 +310,44 @@ impl UploadsApi {
                 "body: the form has one field, file, and nothing else",
             ))
         };
-        let field = match form.next_field().await {
+        let field = match form.form.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => field,
             Ok(_) => return Ok(only_file()),
             Err(e) => return Ok(unreadable(e)),
         };
+        // The file, and room for the form around it.
+        form.allow(self.store.settings().max_bytes.saturating_add(PREAMBLE));
         let name = field.file_name().map(str::to_owned);
-        let received = self
+        let received = match self
             .store
-            .receive(user, room, Box::pin(field.into_async_read()))
-            .await;
-        let uploaded = match received {
-            Ok(received) => match form.next_field().await {
-                Ok(None) => self.store.keep(user, room, name.as_deref(), received).await,
-                Ok(Some(_)) => {
-                    self.store.refuse(received);
-                    return Ok(only_file());
-                }
-                Err(e) => {
-                    self.store.refuse(received);
-                    return Ok(unreadable(e));
-                }
-            },
-            Err(e) => Err(e),
+            .receive(admitted, Box::pin(field.into_async_read()))
+            .await
+        {
+            Ok(received) => received,
+            Err(e) => return self.refusal(e),
         };
-        let max = self.store.settings().max_bytes;
-        Ok(match uploaded {
-            Ok(a) => UploadResponse::Created(Json(a)),
-            Err(UploadError::NotMember) => {
-                UploadResponse::Forbidden(error("not_member", "roomId: you are not in this room"))
+        match form.form.next_field().await {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                self.store.refuse(received);
+                return Ok(only_file());
             }
-            Err(UploadError::NotFound) => {
-                UploadResponse::NotFound(error("not_found", "roomId: no such room"))
+            Err(e) => {
+                self.store.refuse(received);
+                return Ok(unreadable(e));
             }
-            Err(UploadError::Stalled) => UploadResponse::BadRequest(error(
-                "invalid_upload",
-                "body: the file stopped arriving before its end",
-            )),
-            Err(UploadError::TooLarge(_)) => UploadResponse::TooLarge(error(
-                "file_too_large",
-                format!("file: larger than the limit of {max} bytes"),
-            )),
-            Err(UploadError::RateLimited(wait)) => UploadResponse::TooMany(
-                error(
-                    "rate_limited",
-                    format!(
-                        "too many uploads; retry in {:.0} s",
-                        wait.as_secs_f64().ceil()
-                    ),
-                ),
-                wait.as_secs_f64().ceil() as u64,
-            ),
-            Err(UploadError::Quota(wait)) => UploadResponse::TooMany(
-                error(
-                    "upload_quota",
-                    "file: today's upload allowance is used up (it renews at midnight UTC)",
-                ),
-                wait.as_secs_f64().ceil() as u64,
-            ),
-            Err(UploadError::InvalidImage(why)) => {
-                UploadResponse::Unprocessable(error("invalid_image", format!("file: {why}")))
-            }
-            Err(UploadError::ImageTooLarge(why)) => {
-                UploadResponse::Unprocessable(error("image_too_large", format!("file: {why}")))
-            }
-            Err(UploadError::Internal(Failure::Busy)) => UploadResponse::Busy(error(
-                "busy",
-                "too many images are being processed; retry in a moment",
-            )),
-            Err(UploadError::Internal(f)) => return Err(f.into()),
-        })
+        }
+        // Stored in a task of its own: a client that leaves now does not cut storing
+        // halfway (what is kept is swept in a day if it is never sent).
+        let store = self.store.clone();
+        let kept =
+            tokio::spawn(async move { store.keep(user, &room, name.as_deref(), received).await })
+                .await
+                .map_err(|e| Failure::internal(format!("storing an upload: {e}")))?;
+        match kept {
+            Ok(a) => Ok(UploadResponse::Created(Json(a))),
+            Err(e) => self.refusal(e),
+        }
     }
 
     /// Download a file
@@ -368,6 +385,55 @@ impl UploadsApi {
 }
 
 impl UploadsApi {
+    /// The answer to a refused (or failed) upload.
+    fn refusal(&self, refused: UploadError) -> poem::Result<UploadResponse> {
+        let max = self.store.settings().max_bytes;
+        Ok(match refused {
+            UploadError::NotMember => {
+                UploadResponse::Forbidden(error("not_member", "roomId: you are not in this room"))
+            }
+            UploadError::NotFound => {
+                UploadResponse::NotFound(error("not_found", "roomId: no such room"))
+            }
+            UploadError::Stalled => UploadResponse::BadRequest(error(
+                "invalid_upload",
+                "body: the file stopped arriving before its end",
+            )),
+            UploadError::TooLarge(_) => UploadResponse::TooLarge(error(
+                "file_too_large",
+                format!("file: larger than the limit of {max} bytes"),
+            )),
+            UploadError::RateLimited(wait) => UploadResponse::TooMany(
+                error(
+                    "rate_limited",
+                    format!(
+                        "too many uploads; retry in {:.0} s",
+                        wait.as_secs_f64().ceil()
+                    ),
+                ),
+                wait.as_secs_f64().ceil() as u64,
+            ),
+            UploadError::Quota(wait) => UploadResponse::TooMany(
+                error(
+                    "upload_quota",
+                    "file: today's upload allowance is used up (it renews at midnight UTC)",
+                ),
+                wait.as_secs_f64().ceil() as u64,
+            ),
+            UploadError::InvalidImage(why) => {
+                UploadResponse::Unprocessable(error("invalid_image", format!("file: {why}")))
+            }
+            UploadError::ImageTooLarge(why) => {
+                UploadResponse::Unprocessable(error("image_too_large", format!("file: {why}")))
+            }
+            UploadError::Internal(Failure::Busy) => UploadResponse::Busy(error(
+                "busy",
+                "too many images are being processed; retry in a moment",
+            )),
+            UploadError::Internal(f) => return Err(f.into()),
+        })
+    }
+
     async fn serve(
         &self,
         auth: SessionAuth,

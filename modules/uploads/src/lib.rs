@@ -28,6 +28,6 @@ pub use api::{UploadsApi, FILE_CSP};
 pub use media::ImageLimits;
 pub use storage::StorageConfig;
 pub use store::{
-    valid_id, AttachError, MessageCheck, Received, UploadError, UploadSettings, UploadsStore,
-    MAX_ATTACHMENTS,
+    valid_id, Admitted, AttachError, MessageCheck, Received, UploadError, UploadSettings,
+    UploadsStore, MAX_ATTACHMENTS,
 };

@@ -14,6 +14,9 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 /// The longest side of a thumbnail, in pixels.
 pub const THUMBNAIL_SIDE: u32 = 320;
 
+/// Most frames of an animated GIF.
+pub const MAX_GIF_FRAMES: u64 = 1000;
+
 /// JPEG quality of re-encoded photos and thumbnails.
 const JPEG_QUALITY: u8 = 85;
 
@@ -226,14 +229,14 @@ fn process_gif(path: &Path, limits: ImageLimits) -> Result<Processed, ImageError
         encoder
             .set_repeat(decoder.repeat())
             .map_err(|e| ImageError::Invalid(e.to_string()))?;
-        let mut pixels = 0u64;
+        // Each frame costs a viewer the whole canvas, however small the frame is.
+        let canvas = u64::from(width) * u64::from(height);
         let mut frames = 0u64;
         while let Some(frame) = decoder.read_next_frame().map_err(invalid)? {
             frames += 1;
-            pixels += u64::from(frame.width) * u64::from(frame.height);
-            if pixels > limits.max_pixels {
+            if frames > MAX_GIF_FRAMES || frames * canvas > limits.max_pixels {
                 return Err(ImageError::TooLarge(format!(
-                    "its {frames} frames hold over {} pixels",
+                    "over {MAX_GIF_FRAMES} frames or {} pixels of frames",
                     limits.max_pixels
                 )));
             }
@@ -373,6 +376,27 @@ mod tests {
             }
         }
         !crc
+    }
+
+    #[test]
+    fn a_gif_of_too_many_frames_is_refused() {
+        let mut gif_bytes = Vec::new();
+        {
+            let mut enc =
+                gif::Encoder::new(&mut gif_bytes, 1, 1, &[0, 0, 0, 255, 255, 255]).unwrap();
+            for _ in 0..=MAX_GIF_FRAMES {
+                let frame = gif::Frame {
+                    width: 1,
+                    height: 1,
+                    buffer: std::borrow::Cow::Owned(vec![0]),
+                    ..gif::Frame::default()
+                };
+                enc.write_frame(&frame).unwrap();
+            }
+        }
+        let f = file_with(&gif_bytes);
+        let refused = process(f.path(), ImageFormat::Gif, ImageLimits::default()).unwrap_err();
+        assert!(matches!(refused, ImageError::TooLarge(_)), "{refused:?}");
     }
 
     #[test]

@@ -30,14 +30,21 @@ impl Pool {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Failure> {
-        let _place = self.places.try_acquire().map_err(|_| Failure::Busy)?;
-        let _worker = self
-            .workers
-            .acquire()
+        let place = Arc::clone(&self.places)
+            .try_acquire_owned()
+            .map_err(|_| Failure::Busy)?;
+        let worker = Arc::clone(&self.workers)
+            .acquire_owned()
             .await
             .map_err(|_| Failure::internal("the image pool is closed"))?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|e| Failure::internal(format!("image worker: {e}")))
+        // The permits go with the job: a caller that stops waiting (its request was
+        // dropped) does not free a worker whose thread is still decoding.
+        tokio::task::spawn_blocking(move || {
+            let out = job();
+            drop((worker, place));
+            out
+        })
+        .await
+        .map_err(|e| Failure::internal(format!("image worker: {e}")))
     }
 }

@@ -110,12 +110,10 @@ impl Storage {
             let mut file = tokio::fs::File::open(path).await?;
             let mut writer =
                 BufWriter::with_capacity(Arc::clone(&self.store), ObjectPath::from(key), PART);
-            let copied = tokio::io::copy(&mut file, &mut writer).await;
-            match copied {
-                Ok(n) => {
-                    writer.shutdown().await?;
-                    Ok(n)
-                }
+            // A write that fails part way is aborted, so that no half-written object (or
+            // S3 multipart upload) is left behind. (A failed shutdown cannot be aborted.)
+            match tokio::io::copy(&mut file, &mut writer).await {
+                Ok(n) => writer.shutdown().await.map(|()| n),
                 Err(e) => {
                     let _ = writer.abort().await;
                     Err(e)

@@ -106,6 +106,12 @@ impl Record {
     }
 }
 
+/// An upload that may go ahead: on which day, and how many bytes it may have.
+pub struct Admitted {
+    day: u64,
+    allowed: u64,
+}
+
 /// A file received, in its spool file (removed when this is dropped).
 pub struct Received {
     spool: tempfile::TempPath,
@@ -195,6 +201,12 @@ impl UploadsStore {
     pub fn new(ctx: Ctx, rooms: RoomsStore, settings: UploadSettings) -> anyhow::Result<Self> {
         let storage = Storage::open(&settings.storage)?;
         std::fs::create_dir_all(&settings.spool_dir)?;
+        // What a previous process was receiving when it stopped is of no use now.
+        for entry in std::fs::read_dir(&settings.spool_dir)?.flatten() {
+            if entry.file_name().to_string_lossy().starts_with("upload-") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         Ok(Self {
             ctx,
             rooms,
@@ -213,28 +225,17 @@ impl UploadsStore {
         self.storage.kind
     }
 
-    /// Takes in a file `user` uploads to `room`: `body` is read to a spool file (never
-    /// whole in memory), within the file limit and the user's daily bytes. Then
-    /// [`Self::keep`] stores it.
-    pub async fn receive(
-        &self,
-        user: UserId,
-        room: &RoomId,
-        body: impl AsyncRead + Unpin,
-    ) -> Result<Received, UploadError> {
-        let received = self.receive_inner(user, room, body).await;
-        if let Err(e) = &received {
+    /// Whether `user` may upload to `room` now: a member, within their rate and with
+    /// bytes left today. Checked before any of the body is read.
+    pub async fn admit(&self, user: UserId, room: &RoomId) -> Result<Admitted, UploadError> {
+        let admitted = self.admit_inner(user, room).await;
+        if let Err(e) = &admitted {
             count_outcome(e);
         }
-        received
+        admitted
     }
 
-    async fn receive_inner(
-        &self,
-        user: UserId,
-        room: &RoomId,
-        body: impl AsyncRead + Unpin,
-    ) -> Result<Received, UploadError> {
+    async fn admit_inner(&self, user: UserId, room: &RoomId) -> Result<Admitted, UploadError> {
         match self.rooms.access(user, room).await? {
             Access::Member => {}
             Access::NotMember => return Err(UploadError::NotMember),
@@ -249,6 +250,29 @@ impl UploadsStore {
         if allowed == 0 {
             return Err(UploadError::Quota(until_tomorrow()));
         }
+        Ok(Admitted { day, allowed })
+    }
+
+    /// Takes in the file of an admitted upload: `body` is read to a spool file (never
+    /// whole in memory) within the file limit. Then [`Self::keep`] stores it.
+    pub async fn receive(
+        &self,
+        admitted: Admitted,
+        body: impl AsyncRead + Unpin,
+    ) -> Result<Received, UploadError> {
+        let received = self.receive_inner(admitted, body).await;
+        if let Err(e) = &received {
+            count_outcome(e);
+        }
+        received
+    }
+
+    async fn receive_inner(
+        &self,
+        admitted: Admitted,
+        body: impl AsyncRead + Unpin,
+    ) -> Result<Received, UploadError> {
+        let Admitted { day, allowed } = admitted;
         let spool = tempfile::Builder::new()
             .prefix("upload-")
             .tempfile_in(&self.settings.spool_dir)
@@ -264,14 +288,67 @@ impl UploadsStore {
         Ok(Received { spool, size, day })
     }
 
-    /// A file it was sent as a refused request (the form had other fields): nothing kept.
+    /// Adds `size` bytes to `user`'s day, unless that passes the daily limit (uploads at
+    /// the same moment cannot all spend the same allowance). Whether it was charged.
+    async fn charge(&self, user: UserId, day: u64, size: u64) -> Result<bool, Failure> {
+        if self.settings.daily_bytes == 0 || size == 0 {
+            return Ok(true);
+        }
+        let quota = keys::daily_bytes(user, day);
+        let mut conn = self.ctx.redis()?;
+        let (total,): (u64,) = timed(
+            "incrby",
+            redis::pipe()
+                .cmd("INCRBY")
+                .arg(&quota)
+                .arg(size)
+                .cmd("EXPIRE")
+                .arg(&quota)
+                .arg(2 * 86_400)
+                .ignore()
+                .query_async(&mut conn),
+        )
+        .await?;
+        if total > self.settings.daily_bytes {
+            self.refund(user, day, size).await;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Takes back bytes charged to `user`'s day for a file that was not kept.
+    async fn refund(&self, user: UserId, day: u64, size: u64) {
+        if self.settings.daily_bytes == 0 || size == 0 {
+            return;
+        }
+        let refunded = match self.ctx.redis() {
+            Ok(mut conn) => {
+                timed(
+                    "decrby",
+                    redis::cmd("DECRBY")
+                        .arg(keys::daily_bytes(user, day))
+                        .arg(size)
+                        .query_async::<()>(&mut conn),
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = refunded {
+            tracing::warn!(error = %e, "an upload's bytes were not refunded");
+        }
+    }
+
+    /// A file sent in a refused request (the form had other fields): nothing kept.
     pub fn refuse(&self, received: Received) {
         metrics::UPLOADS.with_label_values(&["refused"]).inc();
         drop(received);
     }
 
-    /// Stores a received file: typed from its content, an image re-encoded without
-    /// metadata with a thumbnail, put in storage and recorded, unattached.
+    /// Stores a received file: its bytes charged to the user's day (refunded if it is not
+    /// kept; uploads at the same moment cannot all spend the same allowance), typed from
+    /// its content, an image re-encoded without metadata with a thumbnail, put in storage
+    /// and recorded, unattached. Run it where a dropped request cannot cancel it halfway.
     pub async fn keep(
         &self,
         user: UserId,
@@ -279,10 +356,18 @@ impl UploadsStore {
         name: Option<&str>,
         received: Received,
     ) -> Result<Attachment, UploadError> {
+        let (day, size) = (received.day, received.size);
+        if !self.charge(user, day, size).await? {
+            count_outcome(&UploadError::Quota(Duration::ZERO));
+            return Err(UploadError::Quota(until_tomorrow()));
+        }
         let kept = self.keep_inner(user, room, name, received).await;
         match &kept {
             Ok(_) => metrics::UPLOADS.with_label_values(&["stored"]).inc(),
-            Err(e) => count_outcome(e),
+            Err(e) => {
+                count_outcome(e);
+                self.refund(user, day, size).await;
+            }
         }
         kept
     }
@@ -294,7 +379,7 @@ impl UploadsStore {
         name: Option<&str>,
         received: Received,
     ) -> Result<Attachment, UploadError> {
-        let Received { spool, size, day } = received;
+        let Received { spool, size, .. } = received;
         let id = uuid::Uuid::now_v7().simple().to_string();
         let key = format!("uploads/{id}");
         let head = media::head_of(&spool).map_err(|e| Failure::internal(format!("spool: {e}")))?;
@@ -349,8 +434,13 @@ impl UploadsStore {
                 guarded
             }
         };
-        self.record(user, room, day, size, &id, &record, &guarded)
-            .await?;
+        self.record(room, &id, &record, &guarded).await?;
+        // An image may be larger re-encoded than sent: the day is charged what is kept.
+        if record.size > size {
+            let _ = self
+                .charge(user, now_secs() as u64 / 86_400, record.size - size)
+                .await;
+        }
         Ok(record.attachment(&id))
     }
 
@@ -378,6 +468,15 @@ impl UploadsStore {
     async fn guard(&self, room: &RoomId, keys_: &[String]) -> Result<(), Failure> {
         let due = now_secs() as u64 + IN_FLIGHT_GUARD_SECS;
         let mut conn = self.ctx.redis()?;
+        // The sweeper walks the rooms it knows: this one from before its first key.
+        timed(
+            "sadd",
+            redis::cmd("SADD")
+                .arg(keys::rooms())
+                .arg(room.to_string())
+                .query_async::<()>(&mut conn),
+        )
+        .await?;
         let mut cmd = redis::cmd("ZADD");
         cmd.arg(keys::trash(room));
         for k in keys_ {
@@ -386,13 +485,11 @@ impl UploadsStore {
         timed("zadd", cmd.query_async::<()>(&mut conn)).await
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Records a stored upload: its room by id, and its record (which takes its storage
+    /// keys out of the trash).
     async fn record(
         &self,
-        user: UserId,
         room: &RoomId,
-        day: u64,
-        size: u64,
         id: &str,
         record: &Record,
         guarded: &[String],
@@ -400,43 +497,16 @@ impl UploadsStore {
         let mut conn = self.ctx.redis()?;
         let json = serde_json::to_string(record)?;
         timed(
-            "uploads_room",
-            redis::pipe()
-                .cmd("SET")
+            "set",
+            redis::cmd("SET")
                 .arg(keys::upload_room(id))
                 .arg(room.to_string())
-                .ignore()
-                .cmd("SADD")
-                .arg(keys::rooms())
-                .arg(room.to_string())
-                .ignore()
                 .query_async::<()>(&mut conn),
         )
         .await?;
         self.scripts
             .create(&mut conn, room, id, &json, record.made, guarded)
-            .await?;
-        if self.settings.daily_bytes > 0 {
-            let quota = keys::daily_bytes(user, day);
-            let counted = timed(
-                "incrby",
-                redis::pipe()
-                    .cmd("INCRBY")
-                    .arg(&quota)
-                    .arg(size)
-                    .ignore()
-                    .cmd("EXPIRE")
-                    .arg(&quota)
-                    .arg(2 * 86_400)
-                    .ignore()
-                    .query_async::<()>(&mut conn),
-            )
-            .await;
-            if let Err(e) = counted {
-                tracing::warn!(error = %e, "an upload's bytes were not counted");
-            }
-        }
-        Ok(())
+            .await
     }
 
     /// Attaches `ids` (the sender's uploads in `room`, not sent yet) to message
@@ -703,6 +773,7 @@ impl UploadsStore {
         cutoff: u64,
         messages: &dyn MessageCheck,
     ) -> Result<(), Failure> {
+        let grace = ATTACH_GRACE.min(Duration::from_secs(self.settings.unattached_secs));
         let mut conn = self.ctx.redis()?;
         let mut cursor = 0u64;
         loop {
@@ -726,6 +797,9 @@ impl UploadsStore {
                 match record.message {
                     None if record.made <= cutoff => pairs.push((id.clone(), String::new())),
                     None => {}
+                    // A message is attached to before it is stored: one younger than the
+                    // grace may not be in the room yet.
+                    Some(m) if message_age(&m) < grace => {}
                     Some(m) => attached.push((id.clone(), m)),
                 }
             }
@@ -786,6 +860,21 @@ async fn spool_to(
     Ok(total)
 }
 
+/// How long after a message was drafted (its id taken) the sweeper leaves its uploads
+/// alone, whether or not the message is found: it is attached to before it is stored
+/// (or `UPLOAD_UNATTACHED_SECS`, if shorter).
+const ATTACH_GRACE: Duration = Duration::from_secs(600);
+
+/// How old a message is by its id (a UUIDv7: its first 48 bits are unix milliseconds);
+/// an id of another shape counts as old.
+fn message_age(id: &str) -> Duration {
+    let made_ms = id.get(..12).and_then(|h| u64::from_str_radix(h, 16).ok());
+    let now_ms = (now_secs() * 1000.0) as u64;
+    made_ms.map_or(Duration::MAX, |ms| {
+        Duration::from_millis(now_ms.saturating_sub(ms))
+    })
+}
+
 /// An upload id: 32 lowercase hex digits.
 pub fn valid_id(id: &str) -> bool {
     id.len() == 32
@@ -834,6 +923,17 @@ mod tests {
         assert_eq!(file_name(Some("")), "file");
         assert_eq!(file_name(None), "file");
         assert_eq!(file_name(Some(&"x".repeat(500))).chars().count(), 200);
+    }
+
+    #[test]
+    fn a_message_is_as_old_as_its_id_says() {
+        let fresh = uuid::Uuid::now_v7().simple().to_string();
+        assert!(message_age(&fresh) < Duration::from_secs(5));
+        let old = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, 1_000_000, 0))
+            .simple()
+            .to_string();
+        assert!(message_age(&old) > Duration::from_secs(3600));
+        assert_eq!(message_age("seed-0011"), Duration::MAX);
     }
 
     #[test]
