@@ -438,3 +438,82 @@ async fn an_unrecoverable_gap_resyncs_only_the_sockets_of_that_channel() {
     alice.say(&side, "again").await;
     assert_eq!(a.expect("message").await["message"], "again");
 }
+
+/// Files on a cluster: every uploads script stays in its room's slot (a named room and a
+/// direct room), a file uploaded through one instance is served by the other, deleting
+/// the message deletes it, and an unsent upload is swept.
+#[tokio::test]
+async fn files_are_uploaded_sent_served_and_swept_on_a_cluster() {
+    let cluster = TestCluster::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let config = || {
+        let mut c = config_for_cluster(&cluster.seeds());
+        c.data_dir = data.path().to_path_buf();
+        c.upload_unattached_secs = 1;
+        c.upload_sweep_secs = 1;
+        c
+    };
+    let (one, two) = (
+        TestApp::spawn_with(config()).await,
+        TestApp::spawn_with(config()).await,
+    );
+    let alice = one.user("alice").await;
+    let bob = two.user("bob").await;
+    let named = alice.create_room("Files").await;
+    let (s, _) = bob
+        .post(&format!("/api/rooms/{named}/join"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let direct = alice.open_direct(&bob).await;
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+
+    for room in [&named, &direct] {
+        let (s, up) = alice
+            .upload(room, "a.pdf", pdf.clone(), "application/pdf")
+            .await;
+        assert_eq!(s, 201, "{up}");
+        let id = up["id"].as_str().unwrap().to_owned();
+        let (s, sent) = alice
+            .post(
+                &format!("/api/rooms/{room}/messages"),
+                json!({"attachments": [id]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{sent}");
+        let r = bob
+            .http
+            .client
+            .get(format!("{}/api/uploads/{id}", bob.http.base))
+            .bearer_auth(&bob.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+        let message = sent["id"].as_str().unwrap();
+        let (s, _) = alice
+            .request(
+                "DELETE",
+                &format!("/api/rooms/{room}/messages/{message}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert!(!files_under(data.path()).iter().any(|f| f.contains(&id)));
+    }
+
+    let (_, loose) = alice
+        .upload(&named, "b.pdf", pdf.clone(), "application/pdf")
+        .await;
+    let loose = loose["id"].as_str().unwrap().to_owned();
+    assert!(files_under(data.path()).iter().any(|f| f.contains(&loose)));
+    assert!(
+        eventually(20, || async {
+            !files_under(data.path()).iter().any(|f| f.contains(&loose))
+        })
+        .await,
+        "the unsent upload was swept"
+    );
+    one.stop().await;
+    two.stop().await;
+}

@@ -30,25 +30,9 @@ async fn upload(
     room: &str,
     name: &str,
     bytes: Vec<u8>,
-    claimed_type: &str,
+    claimed: &str,
 ) -> (u16, Value) {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str(claimed_type)
-        .unwrap();
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let r = user
-        .http
-        .client
-        .post(format!("{}/api/rooms/{room}/uploads", user.http.base))
-        .bearer_auth(&user.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let body = r.json().await.unwrap_or(Value::Null);
-    (status, body)
+    user.upload(room, name, bytes, claimed).await
 }
 
 /// Asserts an answer is the refusal `status` with error `code`.

@@ -487,6 +487,30 @@ impl User {
             .await
     }
 
+    /// Uploads `bytes` as the file `name` (sent with the type `claimed`) to `room`.
+    pub async fn upload(
+        &self,
+        room: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        claimed: &str,
+    ) -> (u16, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str(claimed)
+            .unwrap();
+        let r = self
+            .http
+            .client
+            .post(format!("{}/api/rooms/{room}/uploads", self.http.base))
+            .bearer_auth(&self.token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        answer(r).await
+    }
+
     /// Creates a named room; returns its id.
     pub async fn create_room(&self, name: &str) -> String {
         let r = self.post("/api/rooms", json!({"name": name})).await;
