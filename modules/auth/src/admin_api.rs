@@ -1,11 +1,7 @@
 //! `/api/admin/bans`: site admins ban accounts from the whole site.
 
-use chat_core::{
-    input::string_schema, protocol::UserView, ErrorBody, Rejection, TextInput, UserId,
-};
-use poem_openapi::{
-    param::Path, payload::Json, registry::MetaSchema, ApiResponse, Object, OpenApi, Tags,
-};
+use chat_core::{input::BanReason, protocol::UserView, ErrorBody, UserId};
+use poem_openapi::{param::Path, payload::Json, ApiResponse, Object, OpenApi, Tags};
 
 use crate::{api::SessionAuth, AuthStore};
 
@@ -15,46 +11,12 @@ enum ApiTags {
     Admin,
 }
 
-/// Why an account is banned: up to 500 characters (stored trimmed), no control characters
-/// but line breaks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SiteBanReason(String);
-
-impl TextInput for SiteBanReason {
-    const NAME: &'static str = "SiteBanReason";
-
-    fn schema() -> MetaSchema {
-        string_schema(
-            "Why: up to 500 characters (stored trimmed), no control characters but line \
-             breaks.",
-            Some(0),
-            Some(500),
-            Some(r"^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*$"),
-        )
-    }
-
-    fn parse(s: &str) -> Result<Self, Rejection> {
-        if s.chars().nth(500).is_some() || s.chars().any(|c| c.is_control() && c != '\n') {
-            return Err((
-                "invalid_reason",
-                "reason: up to 500 characters, no control characters but line breaks",
-            ));
-        }
-        Ok(Self(s.trim().to_owned()))
-    }
-
-    fn to_text(&self) -> String {
-        self.0.clone()
-    }
-}
-chat_core::text_input!(SiteBanReason);
-
 /// Why an account is banned.
 #[derive(Debug, Object)]
 pub struct NewSiteBan {
     /// Shown to other site admins: up to 500 characters (stored trimmed), no control
     /// characters but line breaks.
-    pub reason: SiteBanReason,
+    pub reason: BanReason,
 }
 
 /// A site ban.
@@ -138,7 +100,9 @@ impl AdminApi {
                 "userId: a site admin is not banned (take them out of ADMIN_USERS first)",
             ))));
         }
-        self.store.site_ban(me, target, &body.reason.0).await?;
+        self.store
+            .site_ban(me, target, body.reason.as_str())
+            .await?;
         Ok(AdminResponse::Done)
     }
 
@@ -196,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_reason_must_be_a_short_string() {
-        let parse = |v| NewSiteBan::parse_from_json(Some(v)).map(|b| b.reason.0);
+        let parse = |v| NewSiteBan::parse_from_json(Some(v)).map(|b| b.reason.as_str().to_owned());
         assert_eq!(
             parse(serde_json::json!({"reason": " spam "})).unwrap(),
             "spam"

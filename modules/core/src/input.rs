@@ -175,3 +175,46 @@ pub mod __private {
     };
     pub use serde_json::Value;
 }
+
+/// Longest ban reason, in characters.
+pub const MAX_BAN_REASON: usize = 500;
+
+/// Why a user is banned, from a room or from the site: up to 500 characters, no control characters but line breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanReason(String);
+
+impl BanReason {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TextInput for BanReason {
+    const NAME: &'static str = "BanReason";
+
+    fn schema() -> MetaSchema {
+        string_schema(
+            "Why: up to 500 characters (stored trimmed), no control characters but line \
+             breaks.",
+            Some(0),
+            Some(MAX_BAN_REASON),
+            Some(r"^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F]*$"),
+        )
+    }
+
+    fn parse(s: &str) -> Result<Self, Rejection> {
+        if s.chars().nth(MAX_BAN_REASON).is_some() || s.chars().any(|c| c.is_control() && c != '\n')
+        {
+            return Err((
+                "invalid_reason",
+                "reason: up to 500 characters, no control characters but line breaks",
+            ));
+        }
+        Ok(Self(s.trim().to_owned()))
+    }
+
+    fn to_text(&self) -> String {
+        self.0.clone()
+    }
+}
+crate::text_input!(BanReason);
