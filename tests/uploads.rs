@@ -152,6 +152,24 @@ fn config_in(redis: &TestRedis, dir: &tempfile::TempDir) -> redis_chat::Config {
     c
 }
 
+/// Two instances on `redis`, sharing `dir`.
+async fn two_instances(redis: &TestRedis, dir: &tempfile::TempDir) -> (TestApp, TestApp) {
+    (
+        TestApp::spawn_with(config_in(redis, dir)).await,
+        TestApp::spawn_with(config_in(redis, dir)).await,
+    )
+}
+
+/// Storage keys waiting in `room`'s trash to be deleted.
+async fn trash_len(redis: &TestRedis, room: &str) -> u64 {
+    let mut conn = redis.conn().await;
+    chat_core::redis::cmd("ZCARD")
+        .arg(format!("uploads:trash:{{room:{room}}}"))
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
+
 /// Every file under the filesystem store in `dir`.
 fn stored_files(dir: &tempfile::TempDir) -> Vec<String> {
     files_under(&dir.path().join("uploads"))
@@ -190,10 +208,7 @@ async fn room_of_three(a: &TestApp, b: &TestApp, name: &str) -> (User, User, Use
 async fn an_image_loses_its_metadata_and_reaches_only_the_rooms_members() {
     let redis = TestRedis::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        TestApp::spawn_with(config_in(&redis, &dir)).await,
-        TestApp::spawn_with(config_in(&redis, &dir)).await,
-    );
+    let (a, b) = two_instances(&redis, &dir).await;
     let (ann, bob, carl, room) = room_of_three(&a, &b, "photos").await;
     let mut bob_socket = bob.connect(&b).await;
 
@@ -418,23 +433,14 @@ async fn a_bomb_and_a_file_over_the_cap_are_refused_and_nothing_is_kept() {
         .flatten()
         .collect();
     assert!(spool.is_empty(), "spool files left: {spool:?}");
-    let mut conn = redis.conn().await;
-    let trash: u64 = chat_core::redis::cmd("ZCARD")
-        .arg(format!("uploads:trash:{{room:{room}}}"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(trash, 0);
+    assert_eq!(trash_len(&redis, &room).await, 0);
 }
 
 #[tokio::test]
 async fn attachments_are_the_senders_own_and_leave_with_their_message() {
     let redis = TestRedis::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        TestApp::spawn_with(config_in(&redis, &dir)).await,
-        TestApp::spawn_with(config_in(&redis, &dir)).await,
-    );
+    let (a, b) = two_instances(&redis, &dir).await;
     let (ann, bob, _carl, room) = room_of_three(&a, &b, "attach").await;
     let other_room = bob.create_room("elsewhere").await;
 
@@ -746,13 +752,7 @@ async fn uploads_live_in_s3_and_a_failed_delete_is_retried() {
         .request("DELETE", &format!("/api/rooms/{room}/messages/{id}"), None)
         .await;
     assert_eq!(s, 200);
-    let mut conn = redis.conn().await;
-    let trash: u64 = chat_core::redis::cmd("ZCARD")
-        .arg(format!("uploads:trash:{{room:{room}}}"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(trash, 3, "three deletes to retry");
+    assert_eq!(trash_len(&redis, &room).await, 3, "three deletes to retry");
     assert_eq!(s3.objects().len(), 3);
     // Back: the sweeper deletes them.
     s3.restart().await;
@@ -761,18 +761,7 @@ async fn uploads_live_in_s3_and_a_failed_delete_is_retried() {
         "left in storage: {:?}",
         s3.objects()
     );
-    assert!(
-        eventually(5, || async {
-            let mut conn = redis.conn().await;
-            let n: u64 = chat_core::redis::cmd("ZCARD")
-                .arg(format!("uploads:trash:{{room:{room}}}"))
-                .query_async(&mut conn)
-                .await
-                .unwrap();
-            n == 0
-        })
-        .await
-    );
+    assert!(eventually(5, || async { trash_len(&redis, &room).await == 0 }).await);
 
     // An instance with the wrong secret: the server refuses its signature.
     let wrong = TestApp::spawn_with(s3_config("not-the-secret")).await;
